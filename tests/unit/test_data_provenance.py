@@ -1,0 +1,62 @@
+"""Every bundled table names sources that exist; every raw dataset has a SOURCE.md; no code reads ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from landbridge.data import SOURCES_DIR, load_sources, split_source_ids
+from landbridge.paths import DATA_DIR, PACKAGE_DIR
+
+REPO = PACKAGE_DIR.parent.parent
+TABLE_DIRS = ("params", "facilities", "demand", "places")
+
+
+def _tables() -> list[Path]:
+    return sorted(p for d in TABLE_DIRS for p in (DATA_DIR / d).glob("**/*.csv"))
+
+
+def test_sources_tables_have_unique_ids_and_titles() -> None:
+    sources = load_sources()
+    assert len(sources) > 0, "no sources in data/sources/*.csv"
+    assert sources.index.is_unique
+    untitled = sources.index[sources["title"].str.strip() == ""].tolist()
+    assert not untitled, f"sources without a title: {untitled}"
+
+
+@pytest.mark.parametrize("table", _tables(), ids=lambda p: str(p.relative_to(DATA_DIR)))
+def test_every_referenced_source_exists(table: Path) -> None:
+    frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+    columns = [c for c in frame.columns if c in ("source_ids", "source_id", "source")]
+    if not columns:
+        pytest.skip(f"{table.name} has no source column (not a parameter table)")
+    known = set(load_sources().index)
+    unknown = sorted(
+        {sid for col in columns for cell in frame[col] for sid in split_source_ids(cell)} - known
+    )
+    assert not unknown, f"{table.name} cites unknown source ids: {unknown}"
+
+
+def test_every_raw_dataset_has_a_source_note() -> None:
+    raw = sorted(p for p in (DATA_DIR / "raw").iterdir() if p.is_dir())
+    assert raw, "no bundled raw data"
+    missing = [p.name for p in raw if not (p / "SOURCE.md").is_file()]
+    assert not missing, f"raw datasets without SOURCE.md: {missing}"
+
+
+def test_no_code_reads_the_shared_folder() -> None:
+    offenders = [
+        str(p.relative_to(REPO))
+        for folder in ("src", "tests", "benchmarks")
+        for p in (REPO / folder).glob("**/*.py")
+        if "../shared" in p.read_text(encoding="utf-8") or "/work/shared" in p.read_text(encoding="utf-8")
+    ]
+    assert not offenders, f"code must not read ../shared: {offenders}"
+
+
+def test_split_source_ids() -> None:
+    assert split_source_ids(" a; b ;;c ") == ["a", "b", "c"]
+    assert split_source_ids(float("nan")) == []
+    assert SOURCES_DIR.name == "sources"
