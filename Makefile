@@ -18,8 +18,9 @@ install: $(STAMP)
 run: install
 	$(BIN)/landbridge route "Xi'an" Duisburg
 
+# A cache inside the checkout: a fresh clone builds the network from the bundled data.
 test: install
-	$(BIN)/python -m pytest -q
+	LANDBRIDGE_CACHE=$(CURDIR)/.landbridge-cache $(BIN)/python -m pytest -q
 
 bench: install
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
