@@ -7,10 +7,22 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test bench lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/landbridge/web/package-lock.json
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ (Debian: apt-get install -y npm)"; exit 1; }
+	cd src/landbridge/web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p src/landbridge/web/static/vendor
+	cp src/landbridge/web/node_modules/maplibre-gl/dist/* src/landbridge/web/static/vendor/
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "NOTE: /usr/bin/chromium is missing and we are not root; browser tests will be skipped."; \
+	    echo "      Install it with: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
 	@touch $(STAMP)
 
 install: $(STAMP)
