@@ -1,0 +1,251 @@
+"""Scenario files: a base (year, demand, parameters) and an ordered list of typed modifications.
+
+One pydantic model per modification, joined in a discriminated union on ``type``; the same models
+serve the YAML files, the CLI, the API and the store (the canonical JSON of a ``Scenario`` is what
+its content hash is taken over). Validation here is about form (types, ranges, units); validation
+against a network (do the facility, place and country exist?) lives in ``landbridge.scenarios``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ISO2_PATTERN = r"^[A-Za-z]{2}$"
+
+CapacityUnit = Literal[
+    "trains_per_day",
+    "train_pairs_per_day",
+    "t_per_yr",
+    "mt_per_yr",
+    "teu_per_yr",
+    "servers",
+]
+"""Units a capacity can be given in (see ``landbridge.scenarios.units`` for the conversions)."""
+
+GaugeMm = Literal[1435, 1520]
+"""Track gauges of the corridor: standard (China, EU, Türkiye, Iran) and Russian broad gauge."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Capacity(_Strict):
+    """A capacity figure with its unit."""
+
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: CapacityUnit
+
+
+class CloseCrossing(_Strict):
+    """Close a facility (crossing, gauge-change yard, port, ferry line); all dates inclusive.
+
+    Without dates the closure is permanent; with dates it lasts from ``from_date`` to ``to_date``.
+    """
+
+    type: Literal["close_crossing"]
+    facility: str = Field(min_length=1)
+    from_date: dt.date | None = None
+    to_date: dt.date | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> CloseCrossing:
+        if (self.from_date is None) != (self.to_date is None):
+            raise ValueError("give both from_date and to_date, or neither (a permanent closure)")
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValueError(f"to_date {self.to_date} is before from_date {self.from_date}")
+        return self
+
+
+class SetCapacity(_Strict):
+    """Set a facility's capacity (trains/day, tonnes/yr, TEU/yr or servers)."""
+
+    type: Literal["set_capacity"]
+    facility: str = Field(min_length=1)
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: CapacityUnit
+
+
+class NewCrossing(_Strict):
+    """A gauge-change crossing built with a new line, at the line's ``from_place`` end.
+
+    ``like`` names an existing facility whose dwell and cost figures the new one takes over
+    (recorded as an assumption on the new row): a planned crossing has no measured dwell yet.
+    """
+
+    facility_id: str = Field(pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1)
+    like: str = Field(min_length=1)
+    capacity: Capacity | None = None
+
+
+class AddLink(_Strict):
+    """A new rail line between two places, both directions, with optional drawing points."""
+
+    type: Literal["add_link"]
+    from_place: str = Field(min_length=1)
+    to_place: str = Field(min_length=1)
+    length_km: float = Field(gt=0, le=20_000, allow_inf_nan=False)
+    gauge_mm: GaugeMm
+    capacity: Capacity
+    name: str = ""
+    via: list[tuple[float, float]] = Field(default_factory=list, description="[lon, lat] points")
+    crossing: NewCrossing | None = None
+
+    @model_validator(mode="after")
+    def _via(self) -> AddLink:
+        for lon, lat in self.via:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError(f"via point [{lon}, {lat}] is not a [lon, lat] pair in degrees")
+        if self.from_place.strip().casefold() == self.to_place.strip().casefold():
+            raise ValueError("from_place and to_place are the same place")
+        return self
+
+
+class SetFerryFleet(_Strict):
+    """Set the number of vessels on a ferry or feeder line (and optionally their size)."""
+
+    type: Literal["set_ferry_fleet"]
+    facility: str = Field(min_length=1)
+    fleet: int = Field(ge=1, le=1000)
+    vessel_capacity_feu: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    headway_h: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+
+class DemandFilter(_Strict):
+    """Restrict a demand change to origin and/or destination places (exact names)."""
+
+    origin: str | None = None
+    destination: str | None = None
+
+
+class ScaleDemand(_Strict):
+    """Multiply demand by ``factor``, or change it by ``pct`` percent; optionally for some ODs."""
+
+    type: Literal["scale_demand"]
+    factor: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
+    pct: float | None = Field(default=None, ge=-100, le=100_000, allow_inf_nan=False)
+    od: DemandFilter | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ScaleDemand:
+        if (self.factor is None) == (self.pct is None):
+            raise ValueError("give exactly one of factor or pct")
+        return self
+
+    @property
+    def multiplier(self) -> float:
+        return self.factor if self.factor is not None else 1.0 + (self.pct or 0.0) / 100.0
+
+
+class SetTariff(_Strict):
+    """Set a tariff: a facility's charge (USD/FEU) or a country's rail tariff (USD/FEU-km).
+
+    Exactly one of ``facility`` or ``country``; ``value`` with ``unit``, or a ``factor``.
+    """
+
+    type: Literal["set_tariff"]
+    facility: str | None = None
+    country: str | None = Field(default=None, pattern=ISO2_PATTERN)
+    value: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    unit: Literal["usd_per_feu", "usd_per_feu_km"] | None = None
+    factor: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _shape(self) -> SetTariff:
+        if (self.facility is None) == (self.country is None):
+            raise ValueError("give exactly one of facility or country")
+        if (self.value is None) == (self.factor is None):
+            raise ValueError("give exactly one of value (with unit) or factor")
+        if self.value is not None:
+            want = "usd_per_feu" if self.facility is not None else "usd_per_feu_km"
+            if self.unit != want:
+                target = "facility" if self.facility is not None else "country"
+                raise ValueError(f"a {target} tariff needs unit: {want}")
+        return self
+
+
+class SetDwell(_Strict):
+    """Set a facility's dwell (hours per train or call), or scale it by ``factor``."""
+
+    type: Literal["set_dwell"]
+    facility: str = Field(min_length=1)
+    dwell_p50_h: float | None = Field(default=None, ge=0, le=24 * 365, allow_inf_nan=False)
+    dwell_p90_h: float | None = Field(default=None, ge=0, le=24 * 365, allow_inf_nan=False)
+    factor: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _shape(self) -> SetDwell:
+        hours = self.dwell_p50_h is not None or self.dwell_p90_h is not None
+        if hours == (self.factor is not None):
+            raise ValueError("give dwell_p50_h and/or dwell_p90_h, or a factor (not both)")
+        if (
+            self.dwell_p50_h is not None
+            and self.dwell_p90_h is not None
+            and self.dwell_p90_h < self.dwell_p50_h
+        ):
+            raise ValueError("dwell_p90_h must not be below dwell_p50_h")
+        return self
+
+
+class AvoidCountry(_Strict):
+    """Take a country out of the network (its rail edges and the facilities on its borders)."""
+
+    type: Literal["avoid_country"]
+    country: str = Field(pattern=ISO2_PATTERN)
+    reason: str = ""
+
+
+Modification = Annotated[
+    CloseCrossing
+    | SetCapacity
+    | AddLink
+    | SetFerryFleet
+    | ScaleDemand
+    | SetTariff
+    | SetDwell
+    | AvoidCountry,
+    Field(discriminator="type"),
+]
+
+MODIFICATION_TYPES: tuple[str, ...] = (
+    "close_crossing",
+    "set_capacity",
+    "add_link",
+    "set_ferry_fleet",
+    "scale_demand",
+    "set_tariff",
+    "set_dwell",
+    "avoid_country",
+)
+
+
+class ScenarioBase(_Strict):
+    """What a scenario starts from: the year, the demand set and the parameter set.
+
+    ``demand`` and ``params`` are bundled set names (or file paths) understood by the flows and
+    costs layers; ``departure_date`` is the date routes are planned for (dated closures apply to
+    routes departing inside their window).
+    """
+
+    year: int = Field(ge=2000, le=2100)
+    demand: str = "default"
+    params: str = "default"
+    departure_date: dt.date | None = None
+
+
+class Scenario(_Strict):
+    """A what-if: a base and the modifications applied to it, in order."""
+
+    name: str = Field(pattern=SLUG_PATTERN, max_length=80)
+    title: str = ""
+    description: str = ""
+    base: ScenarioBase
+    modifications: list[Modification] = Field(default_factory=list, max_length=500)
+    sources: list[str] = Field(default_factory=list)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
