@@ -68,3 +68,10 @@ class StoreError(LandbridgeError):
 
     exit_code = 5
     http_status = 409
+
+
+class SimulationError(LandbridgeError):
+    """A simulation run that cannot finish: a Dask scheduler out of reach, workers that keep dying."""
+
+    exit_code = 6
+    http_status = 503
