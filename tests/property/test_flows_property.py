@@ -1,0 +1,73 @@
+"""Invariants of assignment and the capacity LP on random small networks."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from landbridge.flows.assignment import DemandClass, assign
+from landbridge.flows.capacity_lp import CapacityGroup, solve_capacity
+from landbridge.flows.shortest import PairGraph
+from landbridge.flows.vdf import VolumeDelay
+
+
+@st.composite
+def networks(draw):
+    """A bidirectional ring (so every pair is connected) plus random chords, with random demand."""
+    n = draw(st.integers(3, 8))
+    ring = [(i, (i + 1) % n) for i in range(n)]
+    chords = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=8))
+    pairs = ring + [(b, a) for a, b in ring] + [(a, b) for a, b in chords if a != b]
+    src = np.array([p[0] for p in pairs])
+    dst = np.array([p[1] for p in pairs])
+    m = src.size
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    free = rng.uniform(1.0, 10.0, m)
+    cap = rng.uniform(5.0, 50.0, m)
+    demand = np.where(rng.random((n, n)) < 0.5, rng.uniform(0.0, 40.0, (n, n)), 0.0)
+    np.fill_diagonal(demand, 0.0)
+    return n, src, dst, free, cap, demand
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(), st.sampled_from(["fw", "cfw", "bfw"]))
+def test_equilibrium_conserves_flow_and_beats_aon(net, algorithm):
+    n, src, dst, free, cap, demand = net
+    graph = PairGraph(src, dst, n)
+    vdf = VolumeDelay.bpr(free, cap)
+    cls = DemandClass("x", np.arange(n), demand)
+    res = assign(graph, vdf, [cls], algorithm, max_iterations=300, target_gap=1e-6)
+    aon = assign(graph, vdf, [cls], "aon")
+    x = res.edge_flow
+    assert np.all(x >= -1e-9)
+    net_out = np.bincount(src, x, n) - np.bincount(dst, x, n)
+    assert np.allclose(
+        net_out, demand.sum(axis=1) - demand.sum(axis=0), atol=1e-6 * (1 + demand.sum())
+    )
+    assert res.objective <= aon.objective * (1 + 1e-12) + 1e-9
+    assert res.relative_gap <= aon.relative_gap + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(), st.sampled_from(["max_throughput", "min_cost"]))
+def test_capacity_lp_respects_capacity_and_demand(net, mode):
+    n, src, dst, free, cap, demand = net
+    od = np.argwhere(demand > 0)
+    if od.size == 0:
+        return
+    od_demand = demand[od[:, 0], od[:, 1]]
+    if mode == "min_cost":
+        cap = cap * 1e6  # ample capacity so the full demand fits
+    groups = [CapacityGroup(f"e{e}", np.array([e]), float(c)) for e, c in enumerate(cap)]
+    res = solve_capacity(src, dst, n, free, od[:, 0], od[:, 1], od_demand, groups, mode=mode)
+    assert np.all(res.edge_flow <= cap * (1 + 1e-7) + 1e-7)
+    assert np.all(res.od_flow <= od_demand + 1e-7)
+    assert res.throughput <= od_demand.sum() + 1e-6
+    if mode == "min_cost":
+        assert np.allclose(res.od_flow, od_demand, rtol=1e-7)
+        # with ample capacity the LP cost equals all-or-nothing on free costs
+        table = np.zeros((n, n))
+        table[od[:, 0], od[:, 1]] = od_demand
+        flow, _ = PairGraph(src, dst, n).all_or_nothing(free, np.arange(n), table)
+        assert abs(res.total_cost - free @ flow) <= 1e-6 * (1 + free @ flow)
