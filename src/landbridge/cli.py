@@ -69,6 +69,29 @@ def print_json(obj: Any) -> None:
 # --- serve (issue 7) ---
 
 
+@app.command()
+@user_errors
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to listen on; beyond loopback needs LANDBRIDGE_TOKEN."
+    ),
+    port: int = typer.Option(8765, min=0, max=65535, help="TCP port."),
+) -> None:
+    """Start the REST API and the offline web planner, and print its URL."""
+    import uvicorn
+
+    from landbridge.api.app import create_app
+    from landbridge.api.settings import ApiSettings
+
+    settings = ApiSettings.from_env(host=host, port=port)
+    web_app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    err_console.print(
+        f"landbridge web planner: http://{shown}:{port}/  (API docs: /docs; Ctrl-C stops)"
+    )
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,7 @@
+"""REST endpoints, one module per resource; the app mounts ``ENDPOINT_ROUTERS`` at /api."""
+
+from __future__ import annotations
+
+from landbridge.api.endpoints import layers, meta
+
+ENDPOINT_ROUTERS = (meta.router, layers.router)
