@@ -58,6 +58,34 @@ def print_json(obj: Any) -> None:
 
 # --- network and places (issue 2) ---
 
+
+@app.command()
+@user_errors
+def places(
+    query: str = typer.Argument(..., help="Place name (any script), UN/LOCODE or 'lat,lon'."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Most matches shown."),
+    as_json: bool = typer.Option(False, "--json", help="Print the matches as JSON."),
+) -> None:
+    """Ranked places matching QUERY (terminals, cities, stations, ports, coordinates)."""
+    from rich.table import Table
+
+    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, Gazetteer, unknown_place
+
+    matches = Gazetteer.load().search(query, limit=limit)
+    if not matches or matches[0].score < RESOLVE_MIN_SCORE:
+        raise unknown_place(query, matches)
+    if as_json:
+        print_json([m.model_dump(mode="json") for m in matches])
+        return
+    table = Table(title=f"Places matching '{query.strip()}'")
+    for column in ("name", "kind", "country", "lat", "lon", "locode", "score"):
+        table.add_column(column, justify="right" if column in ("lat", "lon", "score") else "left")
+    for m in matches:
+        p = m.place
+        table.add_row(p.name, p.kind, p.country, f"{p.lat:.4f}", f"{p.lon:.4f}", p.locode,
+                      f"{m.score:.2f}")  # fmt: skip
+    console.print(table)
+
 # --- route (issue 3) ---
 
 # --- flows (issue 4) ---

@@ -1,0 +1,397 @@
+"""Resolve what users type (names in any script, UN/LOCODEs, coordinates) to places.
+
+The gazetteer reads the compact places table (``data/places/places.csv``, built by
+``landbridge.network.place_sources``) into flat arrays and a few dictionaries; ``Place`` models
+are made only for the hits a search returns.
+
+Scores (0..1) say how a query matched a spelling:
+exact key or UN/LOCODE 1.0 > key without spaces 0.97 > whole-word prefix 0.9 > plain prefix 0.8 >
+fuzzy (difflib ratio on trigram candidates, scaled by 0.8). ``resolve`` accepts 0.9 and above;
+below that it raises ``UnknownPlaceError`` with the best matches as suggestions, so a typo is
+never silently routed to a look-alike place.
+
+Ranking among equal scores: curated terminals, then cities by population, stations, ports.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import difflib
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
+from landbridge.network.names import compact, normalize
+from landbridge.network.place_sources import ALIAS_SEPARATOR, PLACE_COLUMNS, PLACES_TABLE
+from landbridge.schema.place import Place, PlaceMatch
+
+MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work
+SCORE_EXACT = 1.0
+SCORE_COMPACT = 0.97
+SCORE_WORD_PREFIX = 0.9
+SCORE_PREFIX = 0.8
+FUZZY_SCALE = 0.8  # a fuzzy hit always ranks below any prefix hit
+FUZZY_MIN_RATIO = 0.6  # difflib ratio below which two spellings are unrelated
+FUZZY_CANDIDATES = 200  # keys sharing the most trigrams that get a full difflib comparison
+PREFIX_MIN_CHARS = 3  # shorter prefixes match too many names to be useful
+PREFIX_MAX_HITS = 50
+RESOLVE_MIN_SCORE = SCORE_WORD_PREFIX
+SUGGESTIONS = 5
+NEAR_COORDINATE_KM = 50.0  # places listed under a coordinate query
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+# Curated first; then cities, stations, ports (a kind's rank breaks ties between equal scores).
+_KIND_RANK = {"city": 1, "terminal": 1, "crossing": 1, "station": 2, "port": 3, "coordinate": 4}
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
+_COORDINATE = re.compile(
+    rf"^\s*(?P<a>{_NUMBER})\s*°?\s*(?P<ah>[NSEWnsew])?\s*(?:[,;/]|\s)\s*"
+    rf"(?P<b>{_NUMBER})\s*°?\s*(?P<bh>[NSEWnsew])?\s*$"
+)
+
+
+@dataclass
+class _Fuzzy:
+    """Trigram index over the distinct keys, built on the first fuzzy search."""
+
+    postings: dict[str, np.ndarray]
+
+
+@dataclass
+class Gazetteer:
+    """Places as flat arrays plus lookup dictionaries. Build with ``Gazetteer.load()``."""
+
+    place_id: list[str]
+    name: list[str]
+    kind: list[str]
+    country: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    locode: list[str]
+    population: np.ndarray  # int64, -1 when unknown
+    curated: np.ndarray  # bool
+    aliases: list[tuple[str, ...]]
+    source: list[str]
+    keys: list[str]  # distinct normalised spellings, sorted
+    key_entries: list[list[tuple[int, str]]]  # per key: (place index, original spelling)
+    key_index: dict[str, int]
+    compact_index: dict[str, list[int]]
+    locode_index: dict[str, list[int]]
+    rank: np.ndarray  # int, smaller first among equal scores
+    _fuzzy: _Fuzzy | None = field(default=None, repr=False)
+    _tree: cKDTree | None = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, path: Path | None = None) -> Gazetteer:
+        """The gazetteer of the bundled places table (cached: later calls are free)."""
+        return _load_cached(str(path or PLACES_TABLE))
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, str]]) -> Gazetteer:
+        """Build from places-table rows (dicts with the ``PLACE_COLUMNS`` keys)."""
+        n = len(rows)
+        aliases = [
+            tuple(a for a in r["aliases"].split(ALIAS_SEPARATOR) if a) if r["aliases"] else ()
+            for r in rows
+        ]
+        spellings: dict[str, list[tuple[int, str]]] = {}
+        for i, r in enumerate(rows):
+            for spelling in (r["name"], *aliases[i]):
+                key = normalize(spelling)
+                if key:
+                    entries = spellings.setdefault(key, [])
+                    if not entries or entries[-1][0] != i:
+                        entries.append((i, spelling))
+        keys = sorted(spellings)
+        compact_index: dict[str, list[int]] = {}
+        for k, key in enumerate(keys):
+            compact_index.setdefault(compact(key), []).append(k)
+        locode_index: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            if r["locode"]:
+                locode_index.setdefault(r["locode"].upper(), []).append(i)
+        curated = np.array([r["curated"] == "1" for r in rows], dtype=bool)
+        kinds = [r["kind"] for r in rows]
+        rank = np.array([0 if curated[i] else _KIND_RANK[kinds[i]] for i in range(n)], np.int8)
+        return cls(
+            place_id=[r["place_id"] for r in rows],
+            name=[r["name"] for r in rows],
+            kind=kinds,
+            country=[r["country"] for r in rows],
+            lat=np.array([float(r["lat"]) for r in rows], dtype=np.float64),
+            lon=np.array([float(r["lon"]) for r in rows], dtype=np.float64),
+            locode=[r["locode"] for r in rows],
+            population=np.array([int(r["population"] or -1) for r in rows], dtype=np.int64),
+            curated=curated,
+            aliases=aliases,
+            source=[r["source"] for r in rows],
+            keys=keys,
+            key_entries=[spellings[k] for k in keys],
+            key_index={k: i for i, k in enumerate(keys)},
+            compact_index=compact_index,
+            locode_index=locode_index,
+            rank=rank,
+        )
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def place(self, i: int) -> Place:
+        """The ``Place`` model of row ``i``."""
+        return Place(
+            place_id=self.place_id[i],
+            name=self.name[i],
+            kind=self.kind[i],  # type: ignore[arg-type]
+            country=self.country[i],
+            lat=float(self.lat[i]),
+            lon=float(self.lon[i]),
+            aliases=self.aliases[i],
+            locode=self.locode[i],
+            population=int(self.population[i]) if self.population[i] >= 0 else None,
+            curated=bool(self.curated[i]),
+            source=self.source[i],
+        )
+
+    def by_id(self, place_id: str) -> Place:
+        """The place with this ``place_id`` (e.g. ``terminal:dostyk``)."""
+        try:
+            return self.place(self.place_id.index(place_id))
+        except ValueError:
+            raise UnknownPlaceError(place_id, reason="no place has this id") from None
+
+    # ----------------------------------------------------------------- search
+    def search(self, query: str, limit: int = 10) -> list[PlaceMatch]:
+        """Places matching ``query``, best first (at most ``limit``); empty list if none.
+
+        ``query`` is a name in any script, a UN/LOCODE or a "lat,lon" pair. Raises
+        ``InvalidInputError`` for an empty or over-long query or out-of-range coordinates.
+        """
+        text = _check_query(query)
+        if limit < 1:
+            raise InvalidInputError(f"limit must be at least 1, got {limit}")
+        coordinate = parse_coordinate(text)
+        if coordinate is not None:
+            return self._near(text, *coordinate, limit=limit)
+        best: dict[int, tuple[float, str]] = {}
+
+        def offer(i: int, score: float, spelling: str) -> None:
+            if score > best.get(i, (-1.0, ""))[0]:
+                best[i] = (score, spelling)
+
+        upper = text.strip().upper()
+        for i in self.locode_index.get(upper, []) if len(upper) == 5 else []:
+            offer(i, SCORE_EXACT, self.locode[i])
+        key = normalize(text)
+        if key:
+            self._offer_keys(key, offer)
+        if not best:
+            return []
+        order = sorted(
+            best,
+            key=lambda i: (
+                -round(best[i][0], 3),
+                int(self.rank[i]),
+                -int(self.population[i]),
+                self.name[i],
+            ),
+        )
+        return [
+            PlaceMatch(place=self.place(i), score=round(best[i][0], 3), matched=best[i][1])
+            for i in order[:limit]
+        ]
+
+    def resolve(self, query: str) -> Place:
+        """The one place ``query`` names; ``UnknownPlaceError`` with suggestions if none does."""
+        matches = self.search(query, limit=SUGGESTIONS * 2)
+        if matches and matches[0].score >= RESOLVE_MIN_SCORE:
+            return matches[0].place
+        raise unknown_place(query, matches)
+
+    # ----------------------------------------------------------------- internals
+    def _offer_keys(self, key: str, offer: Callable[[int, float, str], None]) -> None:
+        exact = self.key_index.get(key)
+        if exact is not None:
+            for i, spelling in self.key_entries[exact]:
+                offer(i, SCORE_EXACT, spelling)
+        for k in self.compact_index.get(compact(key), []):
+            if k != exact:
+                for i, spelling in self.key_entries[k]:
+                    offer(i, SCORE_COMPACT, spelling)
+        if len(key) >= PREFIX_MIN_CHARS:
+            start = bisect.bisect_left(self.keys, key)
+            for k in range(start, min(start + PREFIX_MAX_HITS, len(self.keys))):
+                candidate = self.keys[k]
+                if not candidate.startswith(key):
+                    break
+                if candidate == key:
+                    continue
+                score = SCORE_WORD_PREFIX if candidate[len(key)] == " " else SCORE_PREFIX
+                for i, spelling in self.key_entries[k]:
+                    offer(i, score, spelling)
+        for k, ratio in self._fuzzy_keys(key):
+            for i, spelling in self.key_entries[k]:
+                offer(i, FUZZY_SCALE * ratio, spelling)
+
+    def _fuzzy_keys(self, key: str) -> list[tuple[int, float]]:
+        if self._fuzzy is None:
+            self._fuzzy = _build_trigrams(self.keys)
+        grams = _trigrams(key)
+        counts: Counter[int] = Counter()
+        for gram in grams:
+            postings = self._fuzzy.postings.get(gram)
+            if postings is not None:
+                counts.update(postings.tolist())
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(key)
+        out = []
+        for k, _shared in counts.most_common(FUZZY_CANDIDATES):
+            matcher.set_seq1(self.keys[k])
+            if matcher.real_quick_ratio() < FUZZY_MIN_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= FUZZY_MIN_RATIO:
+                out.append((k, ratio))
+        return out
+
+    def _near(self, text: str, lat: float, lon: float, limit: int) -> list[PlaceMatch]:
+        label = f"{lat:.5f}, {lon:.5f}"
+        point = Place(place_id=f"coordinate:{lat:.5f},{lon:.5f}", name=label, kind="coordinate",
+                      lat=lat, lon=lon)  # fmt: skip
+        out = [PlaceMatch(place=point, score=SCORE_EXACT, matched=text.strip())]
+        if limit > 1 and len(self):
+            if self._tree is None:
+                self._tree = cKDTree(_unit_xyz(self.lat, self.lon))
+            k = min(limit - 1, len(self))
+            chord, idx = self._tree.query(_unit_xyz(np.array([lat]), np.array([lon]))[0], k=k)
+            for c, i in zip(np.atleast_1d(chord), np.atleast_1d(idx), strict=True):
+                km = _chord_to_km(float(c))
+                if km <= NEAR_COORDINATE_KM:
+                    score = max(0.0, 1.0 - km / NEAR_COORDINATE_KM) * SCORE_PREFIX
+                    out.append(PlaceMatch(place=self.place(int(i)), score=round(score, 3),
+                                          matched=f"{km:.1f} km from {label}"))  # fmt: skip
+        return out
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Gazetteer:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in PLACE_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise NetworkDataError(f"places table {path} lacks columns {missing}")
+            rows = list(reader)
+    except FileNotFoundError:
+        raise NetworkDataError(
+            f"places table missing: {path}; rebuild it with "
+            "'python -m landbridge.network.place_sources' or restore it from the repository"
+        ) from None
+    return Gazetteer.from_rows(rows)
+
+
+def _check_query(query: str) -> str:
+    if not isinstance(query, str):
+        raise InvalidInputError(f"a place query must be text, got {type(query).__name__}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInputError(
+            f"place query too long ({len(query)} characters, at most {MAX_QUERY_CHARS}): "
+            "give a place name, a UN/LOCODE or 'lat,lon'"
+        )
+    text = "".join(ch for ch in query if ch.isprintable() or ch == " ")
+    if not text.strip():
+        raise InvalidInputError(
+            "empty place query: give a place name (e.g. 'Dostyk'), a UN/LOCODE (e.g. 'DEDUI') "
+            "or 'lat,lon' (e.g. '51.43,6.76')"
+        )
+    return text
+
+
+def parse_coordinate(text: str) -> tuple[float, float] | None:
+    """(lat, lon) in degrees if ``text`` is a coordinate pair, else None.
+
+    Accepts "51.43,6.76", "51.43 6.76", "51.43; 6.76", "51.43N 6.76E" and "6.76E 51.43N".
+    Raises ``InvalidInputError`` when the pair is out of range.
+    """
+    m = _COORDINATE.match(text)
+    if m is None:
+        return None
+    a, b = (float(m[g].replace(",", ".")) for g in ("a", "b"))
+    ah, bh = (m[g].upper() if m[g] else "" for g in ("ah", "bh"))
+    if ah in ("E", "W") or bh in ("N", "S"):
+        a, b, ah, bh = b, a, bh, ah
+    if ah == "S":
+        a = -abs(a)
+    if bh == "W":
+        b = -abs(b)
+    if not -90.0 <= a <= 90.0:
+        raise InvalidInputError(
+            f"latitude {a:g} out of range in '{text.strip()}': latitude must be within -90..90 "
+            "and comes first ('lat,lon', e.g. '51.43,6.76')"
+        )
+    if not -180.0 <= b <= 180.0:
+        raise InvalidInputError(
+            f"longitude {b:g} out of range in '{text.strip()}': longitude must be within "
+            "-180..180 ('lat,lon', e.g. '51.43,6.76')"
+        )
+    return a, b
+
+
+def _label(place: Place) -> str:
+    return f"{place.name} ({place.country})" if place.country else place.name
+
+
+def suggestion_labels(matches: list[PlaceMatch], limit: int = SUGGESTIONS) -> list[str]:
+    """Distinct display labels ("Dostyk (KZ)") of the first matches, for error messages."""
+    labels: list[str] = []
+    for m in matches:
+        label = _label(m.place)
+        if label not in labels:
+            labels.append(label)
+    return labels[:limit]
+
+
+def unknown_place(query: str, matches: list[PlaceMatch]) -> UnknownPlaceError:
+    """The error for a query no place answers well enough, with the nearest matches."""
+    reason = "" if normalize(query) else "it has no letters or digits"
+    return UnknownPlaceError(query.strip(), suggestion_labels(matches), reason=reason)
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _build_trigrams(keys: list[str]) -> _Fuzzy:
+    postings: dict[str, list[int]] = {}
+    for k, key in enumerate(keys):
+        for gram in _trigrams(key):
+            postings.setdefault(gram, []).append(k)
+    return _Fuzzy({g: np.array(ks, dtype=np.int32) for g, ks in postings.items()})
+
+
+def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    lat_r, lon_r = np.radians(lat), np.radians(lon)
+    cos_lat = np.cos(lat_r)
+    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+
+
+def _chord_to_km(chord: float) -> float:
+    return 2.0 * EARTH_RADIUS_KM * float(np.arcsin(min(1.0, chord / 2.0)))
+
+
+def search(query: str, limit: int = 10) -> list[PlaceMatch]:
+    """Search the bundled gazetteer (see ``Gazetteer.search``)."""
+    return Gazetteer.load().search(query, limit=limit)
+
+
+def resolve(query: str) -> Place:
+    """Resolve with the bundled gazetteer (see ``Gazetteer.resolve``)."""
+    return Gazetteer.load().resolve(query)

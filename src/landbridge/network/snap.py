@@ -1,0 +1,122 @@
+"""Snap places to network nodes: the nearest suitable node, preferring the place's own country.
+
+A rail place snaps to a node with a RAIL edge; a port place snaps to a PORT node when one is
+within ``PORT_SNAP_MAX_KM``, else to rail like any other place. Among the rail nodes within
+``max_km``, those in the place's country win over nearer foreign ones, so "Małaszewicze" stays in
+Poland and "Alashankou" in China even where the border is closer than the next own-country node.
+
+The lookup uses a k-d tree on unit-sphere xyz, built once per ``Network`` object and cached.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from landbridge.errors import UnreachableError
+from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.schema.place import Place
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+# Assumption: a terminal, station or city centre lies within 50 km of its railway; farther than
+# that the place is not on the network (e.g. Lhasa for a network without the Qinghai-Tibet line).
+SNAP_MAX_KM = 50.0
+# Assumption: a port's quay node lies within 25 km of the port's listed point (searoute/WPI
+# points sit at harbour entrances, a few km from the terminals).
+PORT_SNAP_MAX_KM = 25.0
+SNAP_CANDIDATES = 64  # nearest rail nodes examined for one in the place's own country
+
+
+@dataclass(frozen=True)
+class _SnapIndex:
+    rail_nodes: np.ndarray  # int64 node ids with at least one RAIL edge
+    rail_tree: cKDTree | None
+    port_nodes: np.ndarray
+    port_tree: cKDTree | None
+
+
+_INDEX: dict[int, tuple[weakref.ref[Network], _SnapIndex]] = {}
+
+
+def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    lat_r, lon_r = np.radians(lat), np.radians(lon)
+    cos_lat = np.cos(lat_r)
+    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+
+
+def _chord_km(chord: np.ndarray) -> np.ndarray:
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
+
+
+def _km_chord(km: float) -> float:
+    return 2.0 * float(np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
+
+
+def _tree(network: Network, nodes: np.ndarray) -> cKDTree | None:
+    if not len(nodes):
+        return None
+    return cKDTree(_unit_xyz(network.node_lat[nodes], network.node_lon[nodes]))
+
+
+def snap_index(network: Network) -> _SnapIndex:
+    """The cached k-d trees of ``network`` (built on first use for this object)."""
+    key = id(network)
+    cached = _INDEX.get(key)
+    if cached is not None and cached[0]() is network:
+        return cached[1]
+    rail_edges = network.edge_mode == EdgeMode.RAIL
+    rail_nodes = np.unique(
+        np.concatenate([network.edge_src[rail_edges], network.edge_dst[rail_edges]])
+    ).astype(np.int64)
+    port_nodes = np.flatnonzero(network.node_kind == NodeKind.PORT).astype(np.int64)
+    index = _SnapIndex(
+        rail_nodes, _tree(network, rail_nodes), port_nodes, _tree(network, port_nodes)
+    )
+    _INDEX[key] = (weakref.ref(network, lambda _ref, k=key: _INDEX.pop(k, None)), index)
+    return index
+
+
+def snap_to_network(place: Place, network: Network, max_km: float = SNAP_MAX_KM) -> int:
+    """Node id for ``place``: its port node (ports), else the nearest rail node, own country first.
+
+    Raises ``UnreachableError`` naming the distance when no rail node is within ``max_km``.
+    """
+    index = snap_index(network)
+    point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
+    if place.kind == "port" and index.port_tree is not None:
+        chord, i = index.port_tree.query(point, k=1)
+        if _chord_km(chord) <= PORT_SNAP_MAX_KM:
+            return int(index.port_nodes[i])
+    if index.rail_tree is None:
+        raise UnreachableError(f"{_label(place)}: the network has no railway nodes")
+    k = min(SNAP_CANDIDATES, len(index.rail_nodes))
+    chord, idx = index.rail_tree.query(point, k=k, distance_upper_bound=_km_chord(max_km))
+    chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
+    found = np.isfinite(chord)
+    if not found.any():
+        nearest_chord, _ = index.rail_tree.query(point, k=1)
+        raise UnreachableError(
+            f"{_label(place)}: nearest railway of the network is "
+            f"{float(_chord_km(nearest_chord)):,.0f} km away (snapping limit {max_km:,.0f} km)"
+        )
+    nodes = index.rail_nodes[idx[found]]
+    country = network.country_id(place.country) if place.country else -1
+    if country >= 0:
+        own = np.flatnonzero(network.node_country[nodes] == country)
+        if len(own):
+            return int(nodes[own[0]])
+    return int(nodes[0])
+
+
+def snap_distance_km(place: Place, network: Network, node: int) -> float:
+    """Great-circle distance in km from ``place`` to ``node``."""
+    a = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
+    b = _unit_xyz(network.node_lat[[node]], network.node_lon[[node]])[0]
+    return float(_chord_km(np.linalg.norm(a - b)))
+
+
+def _label(place: Place) -> str:
+    return f"{place.name} ({place.country})" if place.country else place.name
