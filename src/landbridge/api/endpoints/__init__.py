@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from landbridge.api.endpoints import layers, meta
+from landbridge.api.endpoints import layers, meta, places
 
-ENDPOINT_ROUTERS = (meta.router, layers.router)
+ENDPOINT_ROUTERS = (meta.router, layers.router, places.router)
