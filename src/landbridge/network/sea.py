@@ -1,0 +1,339 @@
+"""The sea layer: ports, Caspian and Black Sea ferry/feeder lines, and all-sea China–Europe legs.
+
+``build_sea_layer()`` reads the curated tables in ``data/facilities/`` (``ports.csv``,
+``sea_links.csv``, ``ocean_rates.csv``), places ports from the searoute port list (or from their
+own sourced coordinates where searoute lacks them: Kuryk, Alat), and routes every link as a
+shortest path on the searoute lane graph (``network/marnet.py``). The network build turns ports
+into PORT edges (rail ↔ port), ferries and feeders into SEA edges and mainline legs into OCEAN
+edges; the facility columns follow docs/ARCHITECTURE.md.
+
+Lengths are great-circle km along the lane polyline, including the port approaches. Ferry and
+feeder speeds are derived from published crossing times over the modelled length, so a sailing
+time computed back from ``length_km / speed_kmh`` equals the published one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.network.marnet import (
+    SeaGraph,
+    attach_points,
+    load_marnet,
+    polyline_km,
+    shortest_paths,
+)
+from landbridge.paths import DATA_DIR, RAW_DIR
+
+PORTS_CSV = DATA_DIR / "facilities" / "ports.csv"
+LINKS_CSV = DATA_DIR / "facilities" / "sea_links.csv"
+OCEAN_RATES_CSV = DATA_DIR / "facilities" / "ocean_rates.csv"
+SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
+
+# Arctic lanes are seasonal and not sailed by Asia–Europe container loops, so no sea leg uses them.
+EXCLUDED_PASSAGES: tuple[str, ...] = ("northwest", "bering")
+SUEZ = "suez"
+VIA_CAPE = "cape"
+# Without Suez, East Asia – Europe runs via Panama (as long); the 2024 diversions went round Africa.
+CAPE_EXCLUDED_PASSAGES: tuple[str, ...] = (SUEZ, "panama")
+REGION_PREFIX = "region:"
+OCEAN_RATE_LANE = "shanghai-rotterdam"
+PORT_ID_PREFIX = "port-"
+
+FACILITY_COLUMNS: tuple[str, ...] = (
+    "facility_id", "name", "kind", "countries", "lat", "lon", "dwell_p50_h", "dwell_p90_h",
+    "cost_usd_per_feu", "capacity_trains_per_day", "capacity_t_per_yr", "servers", "headway_h",
+    "vessel_capacity_feu", "fleet", "speed_kmh", "source_ids", "assumption",
+)  # fmt: skip
+PORT_EXTRA_COLUMNS: tuple[str, ...] = (
+    "port_id", "locode", "country", "region", "rail_served", "rail_lat", "rail_lon",
+    "capacity_teu_per_yr", "wpi_index", "year",
+)  # fmt: skip
+LINK_EXTRA_COLUMNS: tuple[str, ...] = (
+    "link_id", "from_port", "to_port", "via", "length_km", "sailing_h", "capacity_teu_per_yr",
+    "weather_closure_days_per_month", "year",
+)  # fmt: skip
+LINK_KINDS = ("ferry", "feeder", "ocean")
+
+
+@dataclass(frozen=True)
+class SeaLayer:
+    """Ports and sea links as facility tables, with one lon/lat polyline per link row."""
+
+    ports: pd.DataFrame  # FACILITY_COLUMNS + PORT_EXTRA_COLUMNS, one row per port, kind 'port'
+    links: pd.DataFrame  # FACILITY_COLUMNS + LINK_EXTRA_COLUMNS, kind ferry | feeder | ocean
+    link_geometry: list[np.ndarray]  # float32 [k, 2] lon/lat, from_port → to_port, per links row
+    rate_year: int  # year of the ocean freight rate used for the OCEAN links
+
+    def port(self, port_id: str) -> pd.Series:
+        """The row of one port; ``InvalidInputError`` naming the known ports otherwise."""
+        hit = self.ports.loc[self.ports["port_id"] == port_id]
+        if hit.empty:
+            raise InvalidInputError(
+                f"unknown port '{port_id}'; known: {', '.join(self.ports['port_id'])}"
+            )
+        return hit.iloc[0]
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype={"locode": str, "source_ids": str, "assumption": str})
+    except (OSError, ValueError) as exc:
+        raise NetworkDataError(f"cannot read {path.name}: {exc}") from exc
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise NetworkDataError(f"{path.name}: missing columns {missing}")
+    return frame
+
+
+def load_searoute_ports(path: Path = SEAROUTE_PORTS) -> dict[str, tuple[float, float]]:
+    """UN/LOCODE → (lon, lat) from the bundled searoute port list (first point wins)."""
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise NetworkDataError(f"cannot read the searoute port list {path}: {exc}") from exc
+    coords: dict[str, tuple[float, float]] = {}
+    for feature in features:
+        code = (feature.get("properties") or {}).get("port")
+        if code and code not in coords:
+            lon, lat = feature["geometry"]["coordinates"][:2]
+            coords[code] = (float(lon), float(lat))
+    return coords
+
+
+def load_ports_table(path: Path = PORTS_CSV) -> pd.DataFrame:
+    """The curated ports table with coordinates resolved (searoute by LOCODE, or the row's own)."""
+    frame = _read_csv(
+        path, ("port_id", "name", "locode", "country", "region", "coord_source", "lat", "lon")
+    )
+    if frame["port_id"].duplicated().any():
+        raise NetworkDataError(
+            f"{path.name}: duplicate port_id "
+            f"{sorted(frame.loc[frame['port_id'].duplicated(), 'port_id'])}"
+        )
+    searoute = load_searoute_ports()
+    lat = frame["lat"].astype(float).to_numpy(copy=True)
+    lon = frame["lon"].astype(float).to_numpy(copy=True)
+    for i, row in frame.iterrows():
+        if row["coord_source"] == "searoute":
+            if row["locode"] not in searoute:
+                raise NetworkDataError(
+                    f"{path.name}: port '{row['port_id']}' LOCODE {row['locode']} "
+                    "is not in searoute ports.geojson"
+                )
+            lon[i], lat[i] = searoute[row["locode"]]
+        elif row["coord_source"] != "manual" or not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
+            raise NetworkDataError(
+                f"{path.name}: port '{row['port_id']}' needs coord_source 'searoute', "
+                "or 'manual' with lat and lon"
+            )
+    frame["lat"], frame["lon"] = lat, lon
+    frame["locode"] = frame["locode"].fillna("")
+    frame["rail_served"] = frame["rail_served"].astype(str).str.lower().eq("true")
+    return frame
+
+
+def load_ocean_rates(path: Path = OCEAN_RATES_CSV) -> pd.DataFrame:
+    """Sampled Drewry WCI observations (USD/FEU) with year and sources."""
+    return _read_csv(path, ("lane", "date", "year", "cost_usd_per_feu", "source_ids"))
+
+
+def ocean_rate_usd_per_feu(
+    year: int | None = None, rates: pd.DataFrame | None = None
+) -> tuple[int, float]:
+    """(year, mean sampled WCI Shanghai → Rotterdam rate of that year); latest year by default."""
+    rates = load_ocean_rates() if rates is None else rates
+    lane = rates.loc[rates["lane"] == OCEAN_RATE_LANE]
+    years = sorted(int(y) for y in lane["year"].unique())
+    chosen = years[-1] if year is None else int(year)
+    if chosen not in years:
+        raise InvalidInputError(
+            f"no ocean freight rate for {chosen}; years with rates: {', '.join(map(str, years))}"
+        )
+    return chosen, float(lane.loc[lane["year"] == chosen, "cost_usd_per_feu"].astype(float).mean())
+
+
+def _approach(value: object) -> np.ndarray:
+    """Waypoints 'lon lat; lon lat' → float64 [k, 2] (empty when blank)."""
+    if not isinstance(value, str) or not value.strip():
+        return np.empty((0, 2))
+    try:
+        return np.array(
+            [[float(x) for x in pair.split()] for pair in value.split(";")], dtype=np.float64
+        ).reshape(-1, 2)
+    except ValueError as exc:
+        raise NetworkDataError(
+            f"ports.csv: bad approach_lonlat '{value}' (expected 'lon lat; lon lat')"
+        ) from exc
+
+
+def _expand_links(links: pd.DataFrame, ports: pd.DataFrame) -> pd.DataFrame:
+    """One row per concrete port pair: 'region:x' endpoints become every port of that region."""
+    known = set(ports["port_id"])
+    name_of = dict(zip(ports["port_id"], ports["name"], strict=True))
+    rows = []
+    for _, row in links.iterrows():
+        ends = []
+        for end in (row["from_port"], row["to_port"]):
+            if str(end).startswith(REGION_PREFIX):
+                region = str(end)[len(REGION_PREFIX) :]
+                members = ports.loc[ports["region"] == region, "port_id"].tolist()
+                if not members:
+                    raise NetworkDataError(
+                        f"sea_links.csv: link '{row['link_id']}' names region '{region}' "
+                        "with no ports"
+                    )
+                ends.append(members)
+            elif end in known:
+                ends.append([end])
+            else:
+                raise NetworkDataError(
+                    f"sea_links.csv: link '{row['link_id']}' names unknown port '{end}'"
+                )
+        expand = len(ends[0]) > 1 or len(ends[1]) > 1
+        for a in ends[0]:
+            for b in ends[1]:
+                new = row.copy()
+                new["from_port"], new["to_port"] = a, b
+                if expand:
+                    new["link_id"] = f"{a}-{b}-{row['via']}"
+                    new["name"] = f"{name_of[a]} – {name_of[b]} ({row['via']})"
+                rows.append(new)
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def _passes(graph: SeaGraph, nodes: np.ndarray, passage: str) -> bool:
+    """True if consecutive path nodes use an edge of the named passage."""
+    sel = graph.edge_passage == passage
+    pairs = set(zip(graph.edge_u[sel].tolist(), graph.edge_v[sel].tolist(), strict=True))
+    return any(
+        (min(a, b), max(a, b)) in pairs
+        for a, b in zip(nodes[:-1].tolist(), nodes[1:].tolist(), strict=True)
+    )
+
+
+def _dedupe(points: np.ndarray) -> np.ndarray:
+    keep = np.ones(len(points), dtype=bool)
+    keep[1:] = np.any(points[1:] != points[:-1], axis=1)
+    return points[keep]
+
+
+def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
+    """Ports and routed sea links from the bundled tables and the searoute lane graph.
+
+    ``rate_year`` picks the ocean freight rate (mean of the sampled WCI observations of that
+    year; latest year by default).
+    """
+    ports = load_ports_table()
+    links = _read_csv(
+        LINKS_CSV, ("link_id", "name", "kind", "from_port", "to_port", "via", "source_ids")
+    )
+    bad_kind = sorted(set(links["kind"]) - set(LINK_KINDS))
+    if bad_kind:
+        raise NetworkDataError(
+            f"sea_links.csv: unknown kind {bad_kind}; allowed {list(LINK_KINDS)}"
+        )
+    links["via"] = links["via"].fillna("")
+    year, ocean_rate = ocean_rate_usd_per_feu(rate_year)
+
+    # Ports join the lane graph at their last approach waypoint (or themselves).
+    approaches = [
+        _approach(v) for v in ports.get("approach_lonlat", pd.Series([None] * len(ports)))
+    ]
+    port_lonlat = ports[["lon", "lat"]].to_numpy(dtype=np.float64)
+    join_points = np.array(
+        [a[-1] if len(a) else p for a, p in zip(approaches, port_lonlat, strict=True)]
+    )
+    graph, join_nodes = attach_points(load_marnet(), join_points)
+    connector = {
+        pid: np.vstack([p[None, :], a, graph.lonlat[n][None, :]])
+        for pid, p, a, n in zip(ports["port_id"], port_lonlat, approaches, join_nodes, strict=True)
+    }
+    node_of = dict(zip(ports["port_id"], join_nodes.tolist(), strict=True))
+
+    expanded = _expand_links(links, ports)
+    geometry: list[np.ndarray] = [np.empty((0, 2))] * len(expanded)
+    lengths = np.zeros(len(expanded))
+    for via, group in expanded.groupby("via", sort=True):
+        excluded = EXCLUDED_PASSAGES + (CAPE_EXCLUDED_PASSAGES if via == VIA_CAPE else ())
+        sources = np.array([node_of[p] for p in group["from_port"]])
+        paths = shortest_paths(graph, sources, excluded)
+        for i, row in group.iterrows():
+            nodes = paths.path(node_of[row["from_port"]], node_of[row["to_port"]])
+            if nodes.size == 0:
+                raise NetworkDataError(
+                    f"sea link '{row['link_id']}': no sea route between its ports"
+                )
+            if via == SUEZ and not _passes(graph, nodes, SUEZ):
+                raise NetworkDataError(
+                    f"sea link '{row['link_id']}': the shortest route does not pass Suez"
+                )
+            line = _dedupe(
+                np.vstack(
+                    [
+                        connector[row["from_port"]],
+                        graph.lonlat[nodes],
+                        connector[row["to_port"]][::-1],
+                    ]
+                )
+            )
+            geometry[i] = line.astype(np.float32)
+            lengths[i] = polyline_km(line)
+
+    port_by_id = ports.set_index("port_id")
+    out = expanded.copy()
+    out["length_km"] = lengths
+    sailing = out["sailing_h"].astype(float)
+    speed = out["speed_kmh"].astype(float)
+    out["speed_kmh"] = np.where(np.isfinite(sailing), lengths / sailing, speed)
+    out["sailing_h"] = lengths / out["speed_kmh"]
+    if not np.all(np.isfinite(out["speed_kmh"])):
+        raise NetworkDataError("sea_links.csv: every link needs sailing_h or speed_kmh")
+    is_ocean = out["kind"] == "ocean"
+    cost = out["cost_usd_per_feu"].astype(float).to_numpy(copy=True)
+    cost[is_ocean.to_numpy()] = ocean_rate
+    out["cost_usd_per_feu"] = cost
+    out.loc[is_ocean, "year"] = year
+    out["facility_id"] = out["link_id"]
+    out["countries"] = [
+        "-".join(sorted({port_by_id.at[a, "country"], port_by_id.at[b, "country"]}))
+        for a, b in zip(out["from_port"], out["to_port"], strict=True)
+    ]
+    mid = np.array([_midpoint(g) for g in geometry]).reshape(-1, 2)
+    out["lon"], out["lat"] = mid[:, 0], mid[:, 1]
+    for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day", "capacity_t_per_yr"):
+        out[col] = np.nan
+    out["servers"] = out["fleet"]
+    out["assumption"] = out["assumption"].fillna("")
+    links_out = out[list(FACILITY_COLUMNS + LINK_EXTRA_COLUMNS)].reset_index(drop=True)
+
+    p = ports.copy()
+    p["facility_id"] = PORT_ID_PREFIX + p["port_id"]
+    p["kind"] = "port"
+    p["countries"] = p["country"]
+    p["rail_lat"] = np.where(p["rail_served"], p["lat"], np.nan)
+    p["rail_lon"] = np.where(p["rail_served"], p["lon"], np.nan)
+    for col in (
+        "capacity_trains_per_day",
+        "headway_h",
+        "vessel_capacity_feu",
+        "fleet",
+        "speed_kmh",
+    ):
+        p[col] = np.nan
+    p["assumption"] = p["assumption"].fillna("")
+    ports_out = p[list(FACILITY_COLUMNS + PORT_EXTRA_COLUMNS)].reset_index(drop=True)
+    return SeaLayer(ports=ports_out, links=links_out, link_geometry=geometry, rate_year=year)
+
+
+def _midpoint(line: np.ndarray) -> np.ndarray:
+    """Lon/lat of the polyline vertex nearest half its length (for labels and facility points)."""
+    seg = np.sqrt((np.diff(line.astype(np.float64), axis=0) ** 2).sum(axis=1))
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    return line[int(np.searchsorted(cum, cum[-1] / 2))].astype(np.float64)
