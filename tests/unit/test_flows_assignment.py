@@ -182,3 +182,42 @@ def test_assign_rejects_bad_requests():
         assign(graph, vdf, [bad])
     with pytest.raises(InvalidInputError, match="volume-delay arrays have 2 edges"):
         assign(graph, VolumeDelay.bpr(np.ones(2), np.ones(2)), [ok])
+
+
+def test_edges_sharing_an_element_share_its_capacity():
+    """Routes A and B (0->1) share one element t = 1 + X/10; route C has its own t = 2 + x/10.
+
+    30 units: 1 + X/10 = 2 + (30 - X)/10 gives X = 20 on A+B and 10 on C. Were A and B separate
+    elements with the same function, they would carry 40/3 each (26.7 together).
+    """
+    graph = PairGraph(np.array([0, 0, 0]), np.array([1, 1, 1]), 2)
+    vdf = VolumeDelay.bpr(np.array([1.0, 2.0]), np.array([10.0, 20.0]), 1.0, 1.0)
+    demand = DemandClass("x", np.array([0]), np.array([[0.0, 30.0]]))
+    res = assign(graph, vdf, [demand], "bfw", target_gap=1e-10, edge_element=np.array([0, 0, 1]))
+    assert res.element_flow == pytest.approx([20.0, 10.0], abs=1e-6)
+    assert res.edge_flow[:2].sum() == pytest.approx(20.0, abs=1e-6)
+    assert res.edge_cost == pytest.approx([3.0, 3.0, 3.0], abs=1e-7)
+    separate = VolumeDelay.bpr(np.array([1.0, 1.0, 2.0]), np.array([10.0, 10.0, 20.0]), 1.0, 1.0)
+    res2 = assign(graph, separate, [demand], "bfw", target_gap=1e-10)
+    assert res2.edge_flow[:2].sum() == pytest.approx(80 / 3, abs=1e-5)
+
+
+def test_edges_without_element_cost_only_their_fixed_cost():
+    """Edge 0 (no element, fixed 5) against edge 1 (element t = 1 + x/10): 30 units.
+
+    Edge 1 takes flow until 1 + x/10 = 5, i.e. x = 40 > 30, so all 30 use edge 1 at cost 4.
+    """
+    graph = PairGraph(np.array([0, 0]), np.array([1, 1]), 2)
+    vdf = VolumeDelay.bpr(np.array([1.0]), np.array([10.0]), 1.0, 1.0)
+    demand = DemandClass("x", np.array([0]), np.array([[0.0, 30.0]]), fixed_cost=np.array([5.0, 0]))
+    res = assign(graph, vdf, [demand], "bfw", target_gap=1e-10, edge_element=np.array([-1, 0]))
+    assert res.edge_flow == pytest.approx([0.0, 30.0])
+    assert res.edge_cost == pytest.approx([0.0, 4.0])
+
+
+def test_edge_element_out_of_range_is_rejected():
+    graph = PairGraph(np.array([0]), np.array([1]), 2)
+    vdf = VolumeDelay.bpr(np.array([1.0]), np.array([10.0]))
+    demand = DemandClass("x", np.array([0]), np.array([[0.0, 1.0]]))
+    with pytest.raises(InvalidInputError, match="edge_element"):
+        assign(graph, vdf, [demand], edge_element=np.array([3]))

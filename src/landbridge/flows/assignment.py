@@ -12,6 +12,11 @@ Algorithms (``algorithm=``):
 - ``cfw``: conjugate Frank-Wolfe, ``bfw``: bi-conjugate Frank-Wolfe (Mitradjieva & Lindberg 2013,
   "The Stiff Is Moving", Transportation Science 47(2)), the directions AequilibraE uses.
 
+Congestion can sit on *elements* shared by several edges (``edge_element``): a crossing whose two
+directions share one capacity, or a ferry line. An edge's cost is then its class fixed cost plus the
+volume-delay cost of its element at the element's total flow. Without ``edge_element`` every edge
+is its own element (the usual road case).
+
 Convergence is the relative gap ``(sum x.g - sum y.g) / sum x.g`` with ``y`` the AON flows at the
 current costs ``g``. Progress goes to an optional callback; solvers never print.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -55,7 +61,10 @@ class DemandClass:
 class AssignmentResult:
     edge_flow: np.ndarray  # [m] total flow
     class_flow: np.ndarray  # [n_classes, m]
-    edge_cost: np.ndarray  # [m] congested shared cost at the final flows
+    edge_cost: np.ndarray  # [m] congested shared cost at the final flows (without fixed costs)
+    element_flow: (
+        np.ndarray
+    )  # [k] flow through each congestible element (= edge_flow without groups)
     iterations: int
     relative_gap: float
     objective: float
@@ -89,8 +98,13 @@ def assign(
     max_iterations: int = 1000,
     target_gap: float = 1e-5,
     progress: Progress | None = None,
+    edge_element: np.ndarray | None = None,
 ) -> AssignmentResult:
-    """Solve user equilibrium; stops at ``target_gap`` or after ``max_iterations``."""
+    """Solve user equilibrium; stops at ``target_gap`` or after ``max_iterations``.
+
+    ``edge_element[e]`` is the congestible element of edge ``e`` (-1: none); ``vdf`` then has one
+    entry per element. Without it, ``vdf`` has one entry per edge.
+    """
     if algorithm not in ALGORITHMS:
         raise InvalidInputError(
             f"unknown algorithm '{algorithm}'; choose one of {', '.join(ALGORITHMS)}"
@@ -100,8 +114,16 @@ def assign(
     if max_iterations < 1:
         raise InvalidInputError("max_iterations must be at least 1")
     m = graph.n_edges
-    if vdf.free_time.shape != (m,):
-        raise InvalidInputError(f"volume-delay arrays have {vdf.free_time.size} edges, graph {m}")
+    if edge_element is None:
+        if vdf.free_time.shape != (m,):
+            raise InvalidInputError(
+                f"volume-delay arrays have {vdf.free_time.size} edges, graph {m}"
+            )
+    else:
+        edge_element = np.asarray(edge_element, dtype=np.int64)
+        k = vdf.free_time.size
+        if edge_element.shape != (m,) or np.any((edge_element < -1) | (edge_element >= k)):
+            raise InvalidInputError(f"edge_element must have length {m} and values in -1..{k - 1}")
     fixed = np.zeros((len(classes), m))
     for c, cls in enumerate(classes):
         if cls.node_demand.shape != (cls.origins.size, graph.n_nodes):
@@ -114,7 +136,8 @@ def assign(
                     f"class '{cls.name}': fixed_cost must be finite, length {m}"
                 )
             fixed[c] = cls.fixed_cost
-    return _Solver(graph, vdf, classes, fixed, algorithm, progress).run(max_iterations, target_gap)
+    solver = _Solver(graph, vdf, classes, fixed, algorithm, progress, edge_element)
+    return solver.run(max_iterations, target_gap)
 
 
 class _Solver:
@@ -126,9 +149,34 @@ class _Solver:
         fixed: np.ndarray,
         algorithm: str,
         progress: Progress | None,
+        edge_element: np.ndarray | None,
     ) -> None:
         self.graph, self.vdf, self.classes, self.fixed = graph, vdf, classes, fixed
         self.algorithm, self.progress = algorithm, progress
+        self.element = edge_element
+        if edge_element is not None:
+            self.grouped = edge_element >= 0
+            self.group_of = edge_element[self.grouped]
+
+    def to_elements(self, edge_flow: np.ndarray) -> np.ndarray:
+        """Flow through each element from a flow per edge (summed over classes first)."""
+        if self.element is None:
+            return edge_flow
+        return np.bincount(
+            self.group_of, edge_flow[self.grouped], minlength=self.vdf.free_time.size
+        )
+
+    def edge_time(self, element_flow: np.ndarray) -> np.ndarray:
+        cost = self.vdf.cost(element_flow)
+        if self.element is None:
+            return cost
+        out = np.zeros(self.element.size)
+        out[self.grouped] = cost[self.group_of]
+        return out
+
+    def hdot(self, h: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+        """``a' H b`` with H the Jacobian of element costs, for class-stacked edge directions."""
+        return float((self.to_elements(a.sum(axis=0)) * h * self.to_elements(b.sum(axis=0))).sum())
 
     def aon(self, time: np.ndarray) -> np.ndarray:
         out = np.empty_like(self.fixed)
@@ -139,17 +187,21 @@ class _Solver:
         return out
 
     def objective(self, x: np.ndarray) -> float:
-        return float(self.vdf.integral(x.sum(axis=0)).sum() + (self.fixed * x).sum())
+        integral = self.vdf.integral(self.to_elements(x.sum(axis=0))).sum()
+        return float(integral + (self.fixed * x).sum())
 
     def line_search(self, x: np.ndarray, s: np.ndarray) -> float:
         d = s - x
         return self.vdf.step_to_equilibrium(
-            x.sum(axis=0), d.sum(axis=0), float((self.fixed * d).sum()), LINE_SEARCH_TOL
+            self.to_elements(x.sum(axis=0)),
+            self.to_elements(d.sum(axis=0)),
+            float((self.fixed * d).sum()),
+            LINE_SEARCH_TOL,
         )
 
     def run(self, max_iterations: int, target_gap: float) -> AssignmentResult:
         vdf = self.vdf
-        x = self.aon(vdf.free_time)
+        x = self.aon(self.edge_time(np.zeros(vdf.free_time.size)))
         history: list[tuple[int, float, float]] = []
         s_prev: np.ndarray | None = None
         s_prev2: np.ndarray | None = None
@@ -157,8 +209,8 @@ class _Solver:
         gap = np.inf
         it = 1
         while True:
-            total = x.sum(axis=0)
-            time = vdf.cost(total)
+            total = self.to_elements(x.sum(axis=0))
+            time = self.edge_time(total)
             y = self.aon(time)
             cost = time[None, :] + self.fixed
             current = float((x * cost).sum())
@@ -177,17 +229,19 @@ class _Solver:
             if self.algorithm == "fw" or s_prev is None or step >= 1.0:
                 s, s_prev2 = y, None
             elif self.algorithm == "cfw" or s_prev2 is None:
-                s = _conjugate(x, y, s_prev, vdf.derivative(total))
+                s = _conjugate(x, y, s_prev, partial(self.hdot, vdf.derivative(total)))
             else:
-                s = _biconjugate(x, y, s_prev, s_prev2, step, vdf.derivative(total))
+                hdot = partial(self.hdot, vdf.derivative(total))
+                s = _biconjugate(x, y, s_prev, s_prev2, step, hdot)
             step = self.line_search(x, s)
             x = x + step * (s - x)
             s_prev2, s_prev = s_prev, s
-        total = x.sum(axis=0)
+        total = self.to_elements(x.sum(axis=0))
         return AssignmentResult(
-            edge_flow=total,
+            edge_flow=x.sum(axis=0),
             class_flow=x,
-            edge_cost=vdf.cost(total),
+            edge_cost=self.edge_time(total),
+            element_flow=total,
             iterations=it,
             relative_gap=float(gap),
             objective=self.objective(x),
@@ -197,28 +251,27 @@ class _Solver:
         )
 
 
-def _hdot(h: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    return float((a.sum(axis=0) * h * b.sum(axis=0)).sum())
+HDot = Callable[[np.ndarray, np.ndarray], float]
 
 
-def _conjugate(x: np.ndarray, y: np.ndarray, s_prev: np.ndarray, h: np.ndarray) -> np.ndarray:
+def _conjugate(x: np.ndarray, y: np.ndarray, s_prev: np.ndarray, hdot: HDot) -> np.ndarray:
     d_prev = s_prev - x
-    den = _hdot(h, d_prev, y - s_prev)
-    w = _hdot(h, d_prev, y - x) / den if den != 0.0 else 0.0
+    den = hdot(d_prev, y - s_prev)
+    w = hdot(d_prev, y - x) / den if den != 0.0 else 0.0
     w = min(max(w, 0.0), CONJUGATE_MAX_WEIGHT)
     return w * s_prev + (1.0 - w) * y
 
 
 def _biconjugate(
-    x: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray, step: float, h: np.ndarray
+    x: np.ndarray, y: np.ndarray, s1: np.ndarray, s2: np.ndarray, step: float, hdot: HDot
 ) -> np.ndarray:
     d_bar = step * s1 - x + (1.0 - step) * s2
-    den_mu = _hdot(h, d_bar, s2 - s1)
-    mu = -_hdot(h, d_bar, y - x) / den_mu if den_mu != 0.0 else 0.0
+    den_mu = hdot(d_bar, s2 - s1)
+    mu = -hdot(d_bar, y - x) / den_mu if den_mu != 0.0 else 0.0
     mu = max(mu, 0.0)
     d1 = s1 - x
-    den_nu = _hdot(h, d1, d1)
-    nu = -_hdot(h, d1, y - x) / den_nu + mu * step / (1.0 - step) if den_nu != 0.0 else 0.0
+    den_nu = hdot(d1, d1)
+    nu = -hdot(d1, y - x) / den_nu + mu * step / (1.0 - step) if den_nu != 0.0 else 0.0
     nu = max(nu, 0.0)
     b0 = 1.0 / (1.0 + mu + nu)
     return b0 * y + nu * b0 * s1 + mu * b0 * s2
