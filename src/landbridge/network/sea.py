@@ -25,10 +25,12 @@ from landbridge.errors import InvalidInputError, NetworkDataError
 from landbridge.network.marnet import (
     SeaGraph,
     attach_points,
+    haversine_km,
     load_marnet,
     polyline_km,
     shortest_paths,
 )
+from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.paths import DATA_DIR, RAW_DIR
 
 PORTS_CSV = DATA_DIR / "facilities" / "ports.csv"
@@ -337,3 +339,152 @@ def _midpoint(line: np.ndarray) -> np.ndarray:
     seg = np.sqrt((np.diff(line.astype(np.float64), axis=0) ** 2).sum(axis=1))
     cum = np.concatenate([[0.0], np.cumsum(seg)])
     return line[int(np.searchsorted(cum, cum[-1] / 2))].astype(np.float64)
+
+
+# A port's rail terminal is taken as the nearest rail node within this distance of the port's
+# rail point. Port points are settlement or quay coordinates (Kuryk and Alat ±5 km), and the
+# simplified rail graph keeps a node at every junction and named place, so 30 km joins every
+# rail-served port of the layer without reaching a neighbouring town's yard.
+PORT_RAIL_MAX_KM = 30.0
+
+
+def attach_sea_layer(
+    net: Network, layer: SeaLayer | None = None, max_rail_km: float = PORT_RAIL_MAX_KM
+) -> Network:
+    """A copy of ``net`` with the sea layer added: a PORT node per port, PORT edges (zero length)
+    from the nearest rail node to each rail-served port, SEA edges for ferries and feeders and
+    OCEAN edges for mainline legs, both directions, in CSR order; facilities appended.
+
+    Ports whose rail point has no rail node within ``max_rail_km`` stay sea-only and are listed
+    in ``meta['sea']['ports_without_rail']``.
+    """
+    layer = build_sea_layer() if layer is None else layer
+    countries = list(net.countries)
+    for iso2 in layer.ports["country"]:
+        if iso2 not in countries:
+            countries.append(iso2)
+    n0, m0 = net.n_nodes, net.n_edges
+    n_ports = len(layer.ports)
+    port_node = dict(zip(layer.ports["port_id"], n0 + np.arange(n_ports), strict=True))
+    port_country = np.array([countries.index(c) for c in layer.ports["country"]], dtype=np.int16)
+    fac0 = len(net.facilities)
+    port_fac = fac0 + np.arange(n_ports)
+    link_fac = fac0 + n_ports + np.arange(len(layer.links))
+
+    # Undirected new links: (u, v, length, mode, country, facility, geometry u → v).
+    und: list[tuple[int, int, float, int, int, int, np.ndarray]] = []
+    rail = np.flatnonzero(net.node_gauge_mm[:n0] > 0)
+    no_rail: list[str] = []
+    for i, row in layer.ports.iterrows():
+        if not row["rail_served"]:
+            continue
+        d = haversine_km(net.node_lon[rail], net.node_lat[rail], row["rail_lon"], row["rail_lat"])
+        if not len(rail) or float(d.min()) > max_rail_km:
+            no_rail.append(str(row["port_id"]))
+            continue
+        r = int(rail[int(np.argmin(d))])
+        geom = np.array([[net.node_lon[r], net.node_lat[r]], [row["lon"], row["lat"]]])
+        und.append(
+            (
+                r,
+                int(port_node[row["port_id"]]),
+                0.0,
+                EdgeMode.PORT,
+                int(port_country[i]),
+                int(port_fac[i]),
+                geom,
+            )
+        )
+    for j, row in layer.links.iterrows():
+        mode = EdgeMode.OCEAN if row["kind"] == "ocean" else EdgeMode.SEA
+        und.append(
+            (
+                int(port_node[row["from_port"]]),
+                int(port_node[row["to_port"]]),
+                float(row["length_km"]),
+                mode,
+                -1,
+                int(link_fac[j]),
+                np.asarray(layer.link_geometry[j], dtype=np.float64),
+            )
+        )
+
+    k = len(und)
+    u = np.array([t[0] for t in und], dtype=np.int64)
+    v = np.array([t[1] for t in und], dtype=np.int64)
+    # Directed copies: forward at m0 + 2j, backward at m0 + 2j + 1.
+    src = np.concatenate([net.edge_src.astype(np.int64), np.column_stack([u, v]).ravel()])
+    dst = np.concatenate([net.edge_dst.astype(np.int64), np.column_stack([v, u]).ravel()])
+    rev = np.concatenate([net.edge_reverse.astype(np.int64), m0 + (np.arange(2 * k) ^ 1)])
+
+    def both(values: list, dtype) -> np.ndarray:
+        return np.repeat(np.asarray(values, dtype=dtype), 2)
+
+    length = np.concatenate([net.edge_length_km, both([t[2] for t in und], np.float64)])
+    mode = np.concatenate([net.edge_mode, both([t[3] for t in und], np.int8)]).astype(np.int8)
+    country = np.concatenate([net.edge_country, both([t[4] for t in und], np.int16)]).astype(
+        np.int16
+    )
+    gauge = np.concatenate([net.edge_gauge_mm, np.zeros(2 * k, dtype=np.int16)]).astype(np.int16)
+    facility = np.concatenate([net.edge_facility, both([t[5] for t in und], np.int32)]).astype(
+        np.int32
+    )
+
+    new_geoms = [g for t in und for g in (t[6], t[6][::-1])]
+    new_counts = np.array([len(g) for g in new_geoms], dtype=np.int64)
+    old_counts = np.diff(net.edge_geom_offset)
+    pool = np.vstack(
+        [net.geom_lonlat.astype(np.float32), *[g.astype(np.float32) for g in new_geoms]]
+    )
+    start = np.concatenate(
+        [
+            net.edge_geom_offset[:-1],
+            len(net.geom_lonlat) + np.concatenate([[0], np.cumsum(new_counts)[:-1]]),
+        ]
+    ).astype(np.int64)
+    counts = np.concatenate([old_counts, new_counts])
+
+    order = np.argsort(src, kind="stable")
+    inv = np.empty_like(order)
+    inv[order] = np.arange(len(order))
+    c = counts[order]
+    offset = np.concatenate([[0], np.cumsum(c)]).astype(np.int64)
+    gather = np.repeat(start[order] - offset[:-1], c) + np.arange(offset[-1])
+    n = n0 + n_ports
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+
+    sea_fac = pd.concat([layer.ports, layer.links], ignore_index=True)
+    for col, fill in (("closed", False), ("gauge_change", False)):
+        if col in net.facilities.columns:
+            sea_fac[col] = fill
+    facilities = pd.concat([net.facilities, sea_fac], ignore_index=True)
+    meta = dict(net.meta)
+    meta["sea"] = {
+        "ports": n_ports,
+        "links": len(layer.links),
+        "rate_year": layer.rate_year,
+        "ports_without_rail": no_rail,
+    }
+    return Network(
+        node_lat=np.concatenate([net.node_lat, layer.ports["lat"].to_numpy(np.float64)]),
+        node_lon=np.concatenate([net.node_lon, layer.ports["lon"].to_numpy(np.float64)]),
+        node_country=np.concatenate([net.node_country, port_country]).astype(np.int16),
+        node_gauge_mm=np.concatenate([net.node_gauge_mm, np.zeros(n_ports, dtype=np.int16)]),
+        node_kind=np.concatenate([net.node_kind, np.full(n_ports, NodeKind.PORT, dtype=np.int8)]),
+        node_name=np.concatenate([net.node_name, layer.ports["name"].to_numpy(dtype=object)]),
+        indptr=indptr,
+        edge_src=src[order].astype(np.int32),
+        edge_dst=dst[order].astype(np.int32),
+        edge_length_km=length[order],
+        edge_mode=mode[order],
+        edge_country=country[order],
+        edge_gauge_mm=gauge[order],
+        edge_facility=facility[order],
+        edge_reverse=inv[rev[order]].astype(np.int32),
+        edge_geom_offset=offset,
+        geom_lonlat=pool[gather],
+        countries=tuple(countries),
+        facilities=facilities,
+        meta=meta,
+    )
