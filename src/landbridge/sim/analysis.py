@@ -1,0 +1,259 @@
+"""Statistics read from the event log, never from inside an engine.
+
+``summarise`` turns one replication's log into a ``ReplicationSummary`` (transit time per
+train, waits per facility visit, utilization, queue lengths, daily series); ``combine``
+pools the summaries of a Monte Carlo run in replication order, so the result does not depend
+on which worker ran what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from landbridge.sim.draws import HOURS_PER_DAY
+from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
+from landbridge.sim.system import FACILITY_KIND_NAMES, CorridorSystem, FacilityKind
+
+CI_LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Visits:
+    """One row per (train, facility) visit, sorted by facility then train."""
+
+    facility: np.ndarray  # int64
+    train: np.ndarray  # int64
+    arrive_h: np.ndarray
+    start_h: np.ndarray  # service start; at a ferry: boarding
+    leave_queue_h: np.ndarray  # service start; at a ferry: sailing
+    end_h: np.ndarray  # service end; at a ferry: landing
+    sailing: np.ndarray  # ferry sailing number, -1 at servers
+
+    @property
+    def wait_h(self) -> np.ndarray:
+        return self.leave_queue_h - self.arrive_h
+
+
+def _by_visit(log: EventLog, event: Event, mask: np.ndarray | None = None) -> np.ndarray:
+    sel = log.event == event
+    sel &= log.facility != NO_FACILITY
+    if mask is not None:
+        sel &= mask
+    idx = np.flatnonzero(sel)
+    return idx[np.lexsort((log.train[idx], log.facility[idx]))]
+
+
+def visits(log: EventLog, system: CorridorSystem) -> Visits:
+    """Pair the arrive/start/sail/end events of every facility visit."""
+    arrive = _by_visit(log, Event.ARRIVE)
+    start = _by_visit(log, Event.START)
+    end = _by_visit(log, Event.END)
+    fac = log.facility[arrive].astype(np.int64)
+    ferry_fac = system.is_ferry()
+    leave = log.time_h[start].copy()
+    sailing = np.full(arrive.shape[0], -1, dtype=np.int64)
+    on_ferry = ferry_fac[fac]
+    if on_ferry.any():
+        sail = _by_visit(log, Event.SAIL)
+        leave[on_ferry] = log.time_h[sail]
+        sailing[on_ferry] = log.sailing[sail]
+    return Visits(
+        facility=fac,
+        train=log.train[arrive].astype(np.int64),
+        arrive_h=log.time_h[arrive],
+        start_h=log.time_h[start],
+        leave_queue_h=leave,
+        end_h=log.time_h[end],
+        sailing=sailing,
+    )
+
+
+def transit_times(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """(train_class, transit_h) of every train that reached its destination, by train id."""
+    dep = np.flatnonzero(log.event == Event.DEPART)
+    arr = np.flatnonzero((log.event == Event.ARRIVE) & (log.facility == NO_FACILITY))
+    n = int(log.train.max()) + 1 if len(log) else 0
+    t_dep = np.full(n, np.nan)
+    t_arr = np.full(n, np.nan)
+    cls = np.full(n, -1, dtype=np.int16)
+    t_dep[log.train[dep]] = log.time_h[dep]
+    t_arr[log.train[arr]] = log.time_h[arr]
+    cls[log.train[dep]] = log.train_class[dep]
+    done = ~np.isnan(t_arr)
+    return cls[done], (t_arr - t_dep)[done]
+
+
+def _count_at(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    return np.searchsorted(sorted_times, grid, side="right")
+
+
+@dataclass(frozen=True)
+class ReplicationSummary:
+    replication: int
+    n_events: int
+    train_class: np.ndarray  # int16 [trains done]
+    transit_h: np.ndarray  # float64 [trains done]
+    visit_facility: np.ndarray  # int16 [visits]
+    wait_h: np.ndarray  # float64 [visits]
+    utilization: np.ndarray  # float64 [F], over [0, horizon)
+    max_queue: np.ndarray  # int64 [F], trains waiting at once (waits > 0 only)
+    sailings: np.ndarray  # int64 [F], ferries; 0 at servers
+    daily_queue: np.ndarray  # float64 [F, days], mean trains waiting (sampled hourly)
+    daily_utilization: np.ndarray  # float64 [F, days] (sampled hourly)
+
+
+def summarise(
+    log: EventLog, system: CorridorSystem, horizon_h: float, warmup_h: float = 0.0
+) -> ReplicationSummary:
+    """Statistics of one replication, read from its event log.
+
+    Transit times and waits count only trains that left their origin at or after
+    ``warmup_h``; utilization and queues cover ``[0, horizon_h)``.
+    """
+    n_fac = system.n_facilities
+    cls, transit = transit_times(log)
+    dep = log.event == Event.DEPART
+    entry = np.full(int(log.train.max()) + 1 if len(log) else 0, np.nan)
+    entry[log.train[dep]] = log.time_h[dep]
+    v = visits(log, system)
+    keep_v = entry[v.train] >= warmup_h
+    if warmup_h > 0:
+        done_ids = np.sort(
+            np.unique(log.train[(log.event == Event.ARRIVE) & (log.facility == NO_FACILITY)])
+        )
+        keep_t = entry[done_ids] >= warmup_h
+        cls, transit = cls[keep_t], transit[keep_t]
+
+    hours = np.arange(0.0, horizon_h, 1.0)
+    days = int(np.ceil(horizon_h / HOURS_PER_DAY))
+    pad = days * int(HOURS_PER_DAY) - hours.shape[0]
+    utilization = np.zeros(n_fac)
+    max_queue = np.zeros(n_fac, dtype=np.int64)
+    sailings = np.zeros(n_fac, dtype=np.int64)
+    daily_queue = np.zeros((n_fac, days))
+    daily_util = np.zeros((n_fac, days))
+    bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
+    for f in range(n_fac):
+        sl = slice(bounds[f], bounds[f + 1])
+        arrive, leave = v.arrive_h[sl], v.leave_queue_h[sl]
+        waited = leave > arrive
+        a_sorted, l_sorted = np.sort(arrive[waited]), np.sort(leave[waited])
+        if a_sorted.size:
+            times = np.concatenate([l_sorted, a_sorted])
+            steps = np.concatenate(
+                [-np.ones(l_sorted.size, np.int64), np.ones(a_sorted.size, np.int64)]
+            )
+            order = np.lexsort((steps, times))  # at equal times, leave before arrive
+            max_queue[f] = int(np.cumsum(steps[order]).max())
+        queue = _count_at(a_sorted, hours) - _count_at(l_sorted, hours)
+        if system.facility_kind[f] == FacilityKind.FERRY:
+            sail_ids, first = np.unique(v.sailing[sl], return_index=True)
+            sail_t = np.sort(v.leave_queue_h[sl][first[sail_ids >= 0]])
+            sailings[f] = sail_t.size
+            back_t = sail_t + system.round_trip_h[f]
+            units = float(system.fleet[f])
+            busy_h = np.clip(back_t, 0, horizon_h) - np.clip(sail_t, 0, horizon_h)
+            busy = _count_at(sail_t, hours) - _count_at(back_t, hours)
+        else:
+            start, end = np.sort(v.start_h[sl]), np.sort(v.end_h[sl])
+            units = float(system.servers[f])
+            busy_h = np.clip(end, 0, horizon_h) - np.clip(start, 0, horizon_h)
+            busy = _count_at(start, hours) - _count_at(end, hours)
+        utilization[f] = busy_h.sum() / (units * horizon_h)
+        daily_queue[f] = (
+            np.pad(queue.astype(np.float64), (0, pad), mode="edge").reshape(days, -1).mean(axis=1)
+        )
+        daily_util[f] = (np.pad(busy / units, (0, pad), mode="edge").reshape(days, -1)).mean(axis=1)
+    return ReplicationSummary(
+        replication=log.replication,
+        n_events=len(log),
+        train_class=cls,
+        transit_h=transit,
+        visit_facility=v.facility[keep_v].astype(np.int16),
+        wait_h=v.wait_h[keep_v],
+        utilization=utilization,
+        max_queue=max_queue,
+        sailings=sailings,
+        daily_queue=daily_queue,
+        daily_utilization=daily_util,
+    )
+
+
+def mean_ci(values: np.ndarray, level: float = CI_LEVEL) -> tuple[float, float] | None:
+    """Student-t confidence interval of the mean of replication values; None below 2 values."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size < 2:
+        return None
+    half = stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    mean = values.mean()
+    return float(mean - half), float(mean + half)
+
+
+def corridor_table(system: CorridorSystem, summaries: list[ReplicationSummary]) -> list[dict]:
+    """Per corridor: trains, pooled transit percentiles (days) and 95% CIs across replications."""
+    rows = []
+    for corridor in system.corridors:
+        classes = [k for k, c in enumerate(system.class_corridor) if c == corridor]
+        per_rep = [s.transit_h[np.isin(s.train_class, classes)] / HOURS_PER_DAY for s in summaries]
+        pooled = np.concatenate(per_rep) if per_rep else np.zeros(0)
+        rep_means = np.array([x.mean() for x in per_rep if x.size])
+        rep_p90 = np.array([np.percentile(x, 90) for x in per_rep if x.size])
+        if pooled.size:
+            p50, p90, p99 = (float(q) for q in np.percentile(pooled, [50, 90, 99]))
+            mean = float(pooled.mean())
+        else:
+            p50 = p90 = p99 = mean = float("nan")
+        rows.append(
+            {
+                "corridor": corridor,
+                "shipments": int(pooled.size),
+                "transit_days": {"mean": mean, "p50": p50, "p90": p90, "p99": p99},
+                "ci95": {"mean": mean_ci(rep_means), "p90": mean_ci(rep_p90)},
+            }
+        )
+    return rows
+
+
+def facility_table(system: CorridorSystem, summaries: list[ReplicationSummary]) -> list[dict]:
+    """Per facility: mean utilization, pooled waits (h), largest queue seen, visits."""
+    fac = np.concatenate([s.visit_facility for s in summaries])
+    wait = np.concatenate([s.wait_h for s in summaries])
+    util = np.mean([s.utilization for s in summaries], axis=0)
+    max_queue = np.max([s.max_queue for s in summaries], axis=0)
+    sailings = np.sum([s.sailings for s in summaries], axis=0)
+    rows = []
+    for f in range(system.n_facilities):
+        w = wait[fac == f]
+        row = {
+            "name": system.facility_name[f],
+            "facility_id": system.facility_id[f],
+            "kind": FACILITY_KIND_NAMES[FacilityKind(int(system.facility_kind[f]))],
+            "utilization": float(util[f]),
+            "mean_wait_h": float(w.mean()) if w.size else 0.0,
+            "p90_wait_h": float(np.percentile(w, 90)) if w.size else 0.0,
+            "max_queue": int(max_queue[f]),
+            "visits": int(w.size),
+        }
+        if system.facility_kind[f] == FacilityKind.FERRY:
+            row["sailings"] = int(sailings[f])
+        rows.append(row)
+    return rows
+
+
+def daily_series(system: CorridorSystem, summaries: list[ReplicationSummary]) -> pd.DataFrame:
+    """Long table (day, facility, mean_queue, utilization), averaged over replications."""
+    queue = np.mean([s.daily_queue for s in summaries], axis=0)
+    util = np.mean([s.daily_utilization for s in summaries], axis=0)
+    n_fac, days = queue.shape
+    return pd.DataFrame(
+        {
+            "day": np.tile(np.arange(days), n_fac),
+            "facility": np.repeat(np.array(system.facility_id, dtype=object), days),
+            "mean_queue": queue.ravel(),
+            "utilization": util.ravel(),
+        }
+    )

@@ -1,0 +1,160 @@
+"""Run replications in parallel: in-process, on a local process pool, or on Dask.
+
+Replication ``r`` always gets ``SeedSequence(seed).spawn(n)[r]`` and results come back in
+replication order, so the outcome is the same for any backend and any number of workers.
+A replication whose worker dies is run again from its own seed; if it keeps killing workers
+the run stops with a ``SimulationError`` naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+import numpy as np
+
+from landbridge.errors import InvalidInputError, SimulationError
+
+R = TypeVar("R")
+Task = Callable[[int, np.random.SeedSequence], R]
+Progress = Callable[[int, int], None]
+
+#: Local pool restarts after a worker died, before giving up (each restart re-runs only the
+#: replications that had not finished, from their own seeds).
+POOL_RESTARTS = 2
+#: Dask: re-runs of a replication whose task raised; worker deaths are governed by Dask's
+#: ``distributed.scheduler.allowed-failures`` (default 3) and end in ``KilledWorker``.
+DASK_RETRIES = 2
+#: Seconds to wait for a Dask scheduler given by address.
+DASK_CONNECT_TIMEOUT_S = 10
+MAX_WORKERS = 64
+
+
+def replication_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
+    """One independent seed per replication, independent of how replications are scheduled."""
+    return np.random.SeedSequence(seed).spawn(n)
+
+
+def default_workers() -> int:
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def map_replications(
+    task: Task,
+    n: int,
+    seed: int,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> list[Any]:
+    """``[task(r, seeds[r]) for r in range(n)]``, computed on the chosen backend.
+
+    ``task`` must be picklable (a module-level function or a ``functools.partial`` of one).
+    ``dask`` is a scheduler address (``tcp://host:8786``) or ``"local"`` for a
+    ``LocalCluster`` of ``workers`` processes. ``progress(done, total)`` is called in the
+    calling process as replications finish.
+    """
+    if not 1 <= workers <= MAX_WORKERS:
+        raise InvalidInputError(f"workers must be between 1 and {MAX_WORKERS}, got {workers}")
+    seeds = replication_seeds(seed, n)
+    if dask:
+        return _map_dask(task, seeds, workers, dask, progress)
+    if workers == 1 or n == 1:
+        results = []
+        for r, s in enumerate(seeds):
+            results.append(task(r, s))
+            if progress:
+                progress(r + 1, n)
+        return results
+    return _map_pool(task, seeds, workers, progress)
+
+
+def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) -> list[Any]:
+    n = len(seeds)
+    results: list[Any] = [None] * n
+    done = [False] * n
+    n_done = 0
+    for _attempt in range(POOL_RESTARTS + 1):
+        todo = [r for r in range(n) if not done[r]]
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+                pending: dict[Future, int] = {pool.submit(task, r, seeds[r]): r for r in todo}
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        r = pending.pop(fut)
+                        results[r] = fut.result()
+                        done[r] = True
+                        n_done += 1
+                        if progress:
+                            progress(n_done, n)
+            return results
+        except BrokenProcessPool:
+            continue
+    lost = [r for r in range(n) if not done[r]]
+    raise SimulationError(
+        f"worker processes kept dying; replications {lost[:10]} did not finish after "
+        f"{POOL_RESTARTS} restarts (out of memory? try fewer --workers or --days)"
+    )
+
+
+def _map_dask(
+    task: Task, seeds: list, workers: int, address: str, progress: Progress | None
+) -> list[Any]:
+    try:
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - dask is part of the test extra
+        raise SimulationError(
+            "--dask needs the 'dask' extra: pip install 'landbridge[dask]'"
+        ) from None
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SimulationError(f"cannot reach the Dask scheduler at '{address}': {exc}") from None
+    token = uuid.uuid4().hex[:8]
+    n = len(seeds)
+    results: list[Any] = [None] * n
+    try:
+        futures = [
+            client.submit(
+                task,
+                r,
+                seeds[r],
+                key=f"landbridge-rep-{token}-{r}",
+                retries=DASK_RETRIES,
+                pure=False,
+            )
+            for r in range(n)
+        ]
+        index = {f.key: r for r, f in enumerate(futures)}
+        for n_done, fut in enumerate(as_completed(futures), start=1):
+            r = index[fut.key]
+            try:
+                results[r] = fut.result()
+            except KilledWorker:
+                raise SimulationError(
+                    f"replication {r} (seed spawn key {seeds[r].spawn_key}) killed its Dask worker "
+                    "repeatedly; the sweep stopped (out of memory on the workers?)"
+                ) from None
+            if progress:
+                progress(n_done, n)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return results

@@ -1,0 +1,276 @@
+"""The simulated corridor as arrays: facilities, train classes, their routes and arrival rates.
+
+Times are hours. A train class is a block-train service (origin → ordered facilities →
+destination) with its own arrival rate and size in FEU; ``route_facility`` holds every class's
+facilities back to back (CSR, sliced by ``route_indptr``), and ``leg_*`` holds the running
+legs, one more per class than it has facilities (origin → first, ..., last → destination),
+sliced by ``leg_indptr`` (``leg_indptr[k] == route_indptr[k] + k``).
+
+Facilities are of two behaviours:
+- servers (gauge-change yards, border crossings, ports): ``servers`` parallel tracks or cranes,
+  FIFO queue, service time per train from ``service_dist``, optional ``daily_quota_trains``
+  (at most that many service starts per calendar day, as at the China–Kazakhstan crossings).
+- ferries (Caspian lines): a fleet of ``fleet`` vessels of ``vessel_capacity_feu``; one vessel
+  loads at a time and sails when full (or the next train does not fit) or ``max_wait_h`` after
+  its first train boarded; it lands ``crossing_h`` later and is back in port ``round_trip_h``
+  after sailing. Weather closes the line ``closures_per_yr`` times a year for
+  ``closure_mean_h`` on average; nothing sails while closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from landbridge.errors import InvalidInputError
+
+#: z-score of the 90th percentile of a standard normal: sigma = ln(p90/p50) / Z90.
+Z90 = 1.2815515655446004
+
+
+class FacilityKind(IntEnum):
+    GAUGE_CHANGE = 0
+    CROSSING = 1
+    PORT = 2
+    FERRY = 3
+
+
+FACILITY_KIND_NAMES = {k: k.name.lower() for k in FacilityKind}
+
+
+class ServiceDist(IntEnum):
+    """Service-time law, parameterised by its median ``p50`` and, for lognormal, ``p90``."""
+
+    DETERMINISTIC = 0
+    EXPONENTIAL = 1
+    LOGNORMAL = 2
+
+
+class ArrivalProcess(IntEnum):
+    POISSON = 0
+    UNIFORM = 1  # evenly spaced, first train at t = 0 (deterministic reference cases)
+
+
+def lognormal_sigma(p50: np.ndarray | float, p90: np.ndarray | float) -> np.ndarray:
+    """Log-standard deviation of a lognormal with the given median and 90th percentile."""
+    p50 = np.asarray(p50, dtype=np.float64)
+    p90 = np.asarray(p90, dtype=np.float64)
+    return np.log(np.maximum(p90, p50) / p50) / Z90
+
+
+@dataclass(frozen=True)
+class CorridorSystem:
+    """Everything an engine needs, as numpy arrays (see the module docstring for the layout)."""
+
+    # --- facilities (F) ---
+    facility_id: tuple[str, ...]
+    facility_name: tuple[str, ...]
+    facility_kind: np.ndarray  # int8 [F], FacilityKind
+    servers: np.ndarray  # int32 [F], parallel tracks/cranes (servers); 0 for ferries
+    service_dist: np.ndarray  # int8 [F], ServiceDist
+    service_p50_h: np.ndarray  # float64 [F], median service time per train
+    service_p90_h: np.ndarray  # float64 [F], 90th percentile (lognormal only)
+    daily_quota_trains: np.ndarray  # int32 [F], max service starts per day; 0 = no quota
+    vessel_capacity_feu: np.ndarray  # float64 [F], ferries
+    fleet: np.ndarray  # int32 [F], ferries: vessels on the line
+    max_wait_h: np.ndarray  # float64 [F], ferries: sail at latest this long after first boarding
+    crossing_h: np.ndarray  # float64 [F], ferries: sailing time to the far port
+    round_trip_h: np.ndarray  # float64 [F], ferries: sailing until back in port, ready to load
+    closures_per_yr: np.ndarray  # float64 [F], ferries: weather closures per year
+    closure_mean_h: np.ndarray  # float64 [F], ferries: mean length of a closure
+    # --- train classes (K) ---
+    class_id: tuple[str, ...]
+    class_corridor: tuple[str, ...]  # corridor each class is reported under
+    arrivals_per_day: np.ndarray  # float64 [K], trains per day entering the system
+    arrival_process: np.ndarray  # int8 [K], ArrivalProcess
+    feu_per_train: np.ndarray  # float64 [K]
+    route_indptr: np.ndarray  # int64 [K+1]
+    route_facility: np.ndarray  # int32 [R]
+    leg_indptr: np.ndarray  # int64 [K+1]
+    leg_run_p50_h: np.ndarray  # float64 [R+K], median running time of each leg
+    leg_run_p90_h: np.ndarray  # float64 [R+K], lognormal 90th percentile (== p50: fixed)
+
+    @property
+    def n_facilities(self) -> int:
+        return len(self.facility_id)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_id)
+
+    @property
+    def corridors(self) -> tuple[str, ...]:
+        """Corridor names in first-seen order."""
+        return tuple(dict.fromkeys(self.class_corridor))
+
+    def is_ferry(self) -> np.ndarray:
+        return self.facility_kind == FacilityKind.FERRY
+
+    def route(self, k: int) -> np.ndarray:
+        """Facility indices visited by class ``k``, in order."""
+        return self.route_facility[self.route_indptr[k] : self.route_indptr[k + 1]]
+
+    def validate(self) -> CorridorSystem:
+        """Check shapes and ranges; raise ``InvalidInputError`` naming the bad entry."""
+        n_fac, n_cls = self.n_facilities, self.n_classes
+        if n_cls == 0:
+            raise InvalidInputError("the corridor system has no train classes")
+        for name in (
+            "facility_kind",
+            "servers",
+            "service_dist",
+            "service_p50_h",
+            "service_p90_h",
+            "daily_quota_trains",
+            "vessel_capacity_feu",
+            "fleet",
+            "max_wait_h",
+            "crossing_h",
+            "round_trip_h",
+            "closures_per_yr",
+            "closure_mean_h",
+        ):
+            if getattr(self, name).shape != (n_fac,):
+                raise InvalidInputError(f"facility array '{name}' must have {n_fac} entries")
+        for name in ("arrivals_per_day", "arrival_process", "feu_per_train"):
+            if getattr(self, name).shape != (n_cls,):
+                raise InvalidInputError(f"class array '{name}' must have {n_cls} entries")
+        if len(self.class_corridor) != n_cls or self.route_indptr.shape != (n_cls + 1,):
+            raise InvalidInputError("class_corridor and route_indptr must match the classes")
+        if not np.array_equal(self.leg_indptr, self.route_indptr + np.arange(n_cls + 1)):
+            raise InvalidInputError("each class needs one running leg more than it has facilities")
+        if self.route_facility.size and (
+            self.route_facility.min() < 0 or self.route_facility.max() >= n_fac
+        ):
+            raise InvalidInputError("a route names a facility index outside the facility table")
+        ferry = self.is_ferry()
+        for i in range(n_fac):
+            fid = self.facility_id[i]
+            if ferry[i]:
+                if self.fleet[i] < 1 or self.vessel_capacity_feu[i] <= 0:
+                    raise InvalidInputError(
+                        f"ferry '{fid}' needs fleet >= 1 and vessel capacity > 0"
+                    )
+                if not (self.max_wait_h[i] > 0 and self.crossing_h[i] >= 0):
+                    raise InvalidInputError(
+                        f"ferry '{fid}' needs max_wait_h > 0 and crossing_h >= 0"
+                    )
+                if self.round_trip_h[i] < self.crossing_h[i]:
+                    raise InvalidInputError(f"ferry '{fid}': round_trip_h must be >= crossing_h")
+                if self.closures_per_yr[i] < 0 or (
+                    self.closures_per_yr[i] > 0 and self.closure_mean_h[i] <= 0
+                ):
+                    raise InvalidInputError(f"ferry '{fid}': closures need a positive mean length")
+            else:
+                if self.servers[i] < 1:
+                    raise InvalidInputError(f"facility '{fid}' needs at least one server")
+                if not self.service_p50_h[i] > 0 or self.service_p90_h[i] < self.service_p50_h[i]:
+                    raise InvalidInputError(
+                        f"facility '{fid}': service times need 0 < p50 <= p90 (hours)"
+                    )
+                if self.daily_quota_trains[i] < 0:
+                    raise InvalidInputError(f"facility '{fid}': daily quota must be >= 0")
+        if np.any(~np.isfinite(self.arrivals_per_day)) or np.any(self.arrivals_per_day < 0):
+            raise InvalidInputError("arrival rates must be finite and >= 0 trains/day")
+        if np.any(self.feu_per_train <= 0):
+            raise InvalidInputError("every train class needs a positive size in FEU")
+        if np.any(self.leg_run_p50_h < 0) or np.any(self.leg_run_p90_h < self.leg_run_p50_h):
+            raise InvalidInputError("running times need 0 <= p50 <= p90 (hours)")
+        if np.any((self.leg_run_p50_h == 0) & (self.leg_run_p90_h > 0)):
+            raise InvalidInputError("a running leg with p50 = 0 must have p90 = 0")
+        for k in range(n_cls):
+            route = self.route(k)
+            big = route[ferry[route] & (self.vessel_capacity_feu[route] < self.feu_per_train[k])]
+            if big.size:
+                raise InvalidInputError(
+                    f"class '{self.class_id[k]}' trains ({self.feu_per_train[k]:g} FEU) do not fit "
+                    f"a vessel of ferry '{self.facility_id[int(big[0])]}'"
+                )
+        return self
+
+
+def make_system(
+    facilities: list[dict],
+    classes: list[dict],
+) -> CorridorSystem:
+    """Build a validated ``CorridorSystem`` from plain records (tests, the bundled corridor).
+
+    A facility record has ``id``, ``kind`` (a ``FacilityKind`` name) and, as it applies,
+    ``name``, ``servers``, ``service`` (a ``ServiceDist`` name), ``p50_h``, ``p90_h``,
+    ``daily_quota``, ``capacity_feu``, ``fleet``, ``max_wait_h``, ``crossing_h``,
+    ``round_trip_h``, ``closures_per_yr``, ``closure_mean_h``. A class record has ``id``,
+    ``corridor``, ``per_day``, ``feu``, ``route`` (facility ids), ``legs_p50_h`` (one more than
+    the route), optional ``legs_p90_h`` and ``arrivals`` (``poisson`` | ``uniform``).
+    """
+    index = {f["id"]: i for i, f in enumerate(facilities)}
+    if len(index) != len(facilities):
+        raise InvalidInputError("facility ids must be unique")
+
+    def col(key: str, default: float, dtype: type) -> np.ndarray:
+        return np.array([f.get(key, default) for f in facilities], dtype=dtype)
+
+    try:
+        kinds = np.array([FacilityKind[f["kind"].upper()] for f in facilities], dtype=np.int8)
+        dists = np.array(
+            [ServiceDist[f.get("service", "lognormal").upper()] for f in facilities], dtype=np.int8
+        )
+        procs = np.array(
+            [ArrivalProcess[c.get("arrivals", "poisson").upper()] for c in classes], dtype=np.int8
+        )
+    except KeyError as exc:
+        raise InvalidInputError(f"unknown kind, service law or arrival process: {exc}") from None
+    p50 = col("p50_h", 1.0, np.float64)
+    p90 = np.array([f.get("p90_h", f.get("p50_h", 1.0)) for f in facilities], dtype=np.float64)
+
+    route_indptr = [0]
+    route_facility: list[int] = []
+    legs_p50: list[float] = []
+    legs_p90: list[float] = []
+    for c in classes:
+        try:
+            route = [index[fid] for fid in c["route"]]
+        except KeyError as exc:
+            raise InvalidInputError(
+                f"class '{c['id']}' routes through unknown facility {exc}"
+            ) from None
+        lp50 = list(c["legs_p50_h"])
+        lp90 = list(c.get("legs_p90_h", lp50))
+        if len(lp50) != len(route) + 1 or len(lp90) != len(lp50):
+            raise InvalidInputError(
+                f"class '{c['id']}' needs {len(route) + 1} running legs for {len(route)} facilities"
+            )
+        route_facility += route
+        route_indptr.append(len(route_facility))
+        legs_p50 += lp50
+        legs_p90 += lp90
+    route_indptr_arr = np.array(route_indptr, dtype=np.int64)
+    system = CorridorSystem(
+        facility_id=tuple(f["id"] for f in facilities),
+        facility_name=tuple(f.get("name", f["id"]) for f in facilities),
+        facility_kind=kinds,
+        servers=col("servers", 0, np.int32),
+        service_dist=dists,
+        service_p50_h=p50,
+        service_p90_h=p90,
+        daily_quota_trains=col("daily_quota", 0, np.int32),
+        vessel_capacity_feu=col("capacity_feu", 0.0, np.float64),
+        fleet=col("fleet", 0, np.int32),
+        max_wait_h=col("max_wait_h", 0.0, np.float64),
+        crossing_h=col("crossing_h", 0.0, np.float64),
+        round_trip_h=col("round_trip_h", 0.0, np.float64),
+        closures_per_yr=col("closures_per_yr", 0.0, np.float64),
+        closure_mean_h=col("closure_mean_h", 0.0, np.float64),
+        class_id=tuple(c["id"] for c in classes),
+        class_corridor=tuple(c.get("corridor", c["id"]) for c in classes),
+        arrivals_per_day=np.array([c["per_day"] for c in classes], dtype=np.float64),
+        arrival_process=procs,
+        feu_per_train=np.array([c["feu"] for c in classes], dtype=np.float64),
+        route_indptr=route_indptr_arr,
+        route_facility=np.array(route_facility, dtype=np.int32),
+        leg_indptr=route_indptr_arr + np.arange(len(classes) + 1),
+        leg_run_p50_h=np.array(legs_p50, dtype=np.float64),
+        leg_run_p90_h=np.array(legs_p90, dtype=np.float64),
+    )
+    return system.validate()
