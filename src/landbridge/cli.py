@@ -88,6 +88,85 @@ def places(
 
 # --- route (issue 3) ---
 
+
+ROUTE_NUMERIC_COLUMNS = ("p50 d", "p90 d", "cost USD", "t CO2e", "km")
+
+
+@app.command()
+@user_errors
+def route(
+    origin: str = typer.Argument(..., help="Origin: terminal, city, station, port or 'lat,lon'."),
+    destination: str = typer.Argument(..., help="Destination, same forms as ORIGIN."),
+    feu: float | None = typer.Option(None, "--feu", help="Shipment in 40-ft boxes (default 1)."),
+    teu: float | None = typer.Option(None, "--teu", help="Shipment in TEU (instead of --feu)."),
+    tonnes_per_teu: float | None = typer.Option(
+        None, "--tonnes-per-teu", help="Cargo per TEU for CO2e (default 10 t, IMO EEOI)."
+    ),
+    depart: str | None = typer.Option(
+        None, "--depart", help="Departure date YYYY-MM-DD (adds arrival dates)."
+    ),
+    avoid: str | None = typer.Option(
+        None, "--avoid", help="Countries to avoid, ISO2 comma-separated (RU,BY)."
+    ),
+    via: str | None = typer.Option(None, "--via", help="A place every option must pass."),
+    corridor: str | None = typer.Option(
+        None, "--corridor", help="Only this family: northern|middle|southern|sea."
+    ),
+    params: str | None = typer.Option(None, "--params", help="YAML file overriding parameters."),
+    as_json: bool = typer.Option(False, "--json", help="Print the options as JSON."),
+) -> None:
+    """Every corridor option from ORIGIN to DESTINATION: days (p50/p90), cost, CO2e."""
+    from pydantic import ValidationError
+
+    from landbridge.costs.params import load_params
+    from landbridge.errors import InvalidInputError
+    from landbridge.routing.plan import plan_routes
+    from landbridge.schema.route import RouteRequest
+
+    fields = {
+        "origin": origin, "destination": destination, "feu": feu, "teu": teu,
+        "tonnes_per_teu": tonnes_per_teu, "depart": depart, "via": via, "corridor": corridor,
+        "avoid": [c for c in (avoid or "").split(",") if c.strip()],
+    }  # fmt: skip
+    try:
+        request = RouteRequest(**{k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "request"
+        raise InvalidInputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+    response = plan_routes(request, params=load_params(params) if params else None)
+    if as_json:
+        print_json(response.model_dump(mode="json", by_alias=True))
+        return
+    _print_route_table(response)
+
+
+def _print_route_table(response: Any) -> None:
+    from rich.table import Table
+
+    s = response.shipment
+    ends = f"{response.origin.name} → {response.destination.name}"
+    table = Table(
+        title=f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t",
+        caption="★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days",
+    )
+    for column in ("", "corridor", "option", *ROUTE_NUMERIC_COLUMNS, "via"):
+        table.add_column(column, justify="right" if column in ROUTE_NUMERIC_COLUMNS else "left")
+    for o in response.options:
+        table.add_row(
+            "★" if o.pareto else "", o.corridor, o.label,
+            f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
+            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", ", ".join(o.via),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{len(response.sources)} sources and {len(response.assumptions)} assumptions: add --json. "
+        f"Another shipment: landbridge route \"{response.origin.name}\" "
+        f"\"{response.destination.name}\" --feu 10 --avoid RU,BY --corridor middle "
+        "--params my.yaml",
+        highlight=False,
+    )
+
 # --- flows (issue 4) ---
 
 # --- simulate (issue 5) ---

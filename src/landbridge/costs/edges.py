@@ -1,0 +1,191 @@
+"""Per-edge time, money and CO2e arrays of a network under a parameter set (computed once).
+
+Facility values are resolved in this order: ``--params`` override by ``facility_id``, the
+facility row of the network, then ``facility_defaults`` for the facility's kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from landbridge.costs import emissions, tariff, time
+from landbridge.costs.params import FACILITY_COLUMNS, Params
+from landbridge.network.model import EdgeMode, Network
+
+DEFAULT_KIND_BY_MODE = {
+    EdgeMode.TRANSFER: "gauge_change",
+    EdgeMode.BORDER: "crossing",
+    EdgeMode.PORT: "port",
+    EdgeMode.SEA: "ferry",
+    EdgeMode.OCEAN: "ocean",
+}
+FACTOR_BY_KIND = {"ferry": "ferry", "feeder": "feeder", "ocean": "ocean"}
+# Keeps zero-length edges (crossings, transfers) positive so scipy keeps them as edges.
+MIN_WEIGHT = 1e-6
+
+
+@dataclass(frozen=True)
+class FacilityValues:
+    """Resolved facility parameters, one entry per row of ``Network.facilities``."""
+
+    kind: np.ndarray  # object [f]
+    values: dict[str, np.ndarray]  # column -> float [f]
+    used_default: np.ndarray  # bool [f]: some value came from facility_defaults
+    overridden: np.ndarray  # bool [f]: some value came from --params
+
+
+@dataclass(frozen=True)
+class EdgeCosts:
+    """Arrays over the edges of one network for one parameter set."""
+
+    running_p50_h: np.ndarray
+    running_p90_h: np.ndarray
+    dwell_p50_h: np.ndarray
+    dwell_p90_h: np.ndarray
+    headway_h: np.ndarray
+    sailing_h: np.ndarray
+    linehaul_usd_per_feu: np.ndarray
+    fixed_usd_per_feu: np.ndarray
+    co2e_kg_per_t: np.ndarray
+    electric_share: np.ndarray  # rail edges: share of tonne-km on electric traction
+    factor_key: np.ndarray  # object [m]: emission_factors key used ('' for rail/handling)
+    weight: np.ndarray  # generalized cost per FEU used by the path search
+    facilities: FacilityValues
+    country_refs: dict[str, dict[str, str]]  # country -> table -> row key actually used
+
+
+def resolve_facilities(net: Network, params: Params) -> FacilityValues:
+    fac = net.facilities
+    n = len(fac)
+    defaults = params.tables["facility_defaults"]
+    kinds = fac["kind"].astype(str).to_numpy(dtype=object) if n else np.empty(0, dtype=object)
+    ids = fac["facility_id"].astype(str).tolist() if n else []
+    values: dict[str, np.ndarray] = {}
+    used_default = np.zeros(n, dtype=bool)
+    overridden = np.zeros(n, dtype=bool)
+    for col in FACILITY_COLUMNS:
+        own = (
+            pd.to_numeric(fac[col], errors="coerce").to_numpy(dtype=float)
+            if col in fac
+            else np.full(n, np.nan)
+        )
+        fallback = np.array(
+            [defaults.at[k, col] if k in defaults.index else np.nan for k in kinds], dtype=float
+        )
+        missing = np.isnan(own)
+        resolved = np.where(missing, fallback, own)
+        used_default |= missing & ~np.isnan(fallback)
+        for i, fid in enumerate(ids):
+            cells = params.facility_overrides.get(fid)
+            if cells and col in cells:
+                resolved[i] = cells[col]
+                overridden[i] = True
+        values[col] = resolved
+    return FacilityValues(kinds, values, used_default, overridden)
+
+
+def compute_edge_costs(net: Network, params: Params) -> EdgeCosts:
+    """All per-edge arrays (vectorised over edges; one pass over countries and facilities)."""
+    m = net.n_edges
+    mode = net.edge_mode.astype(np.int64)
+    length = net.edge_length_km.astype(float)
+    fv = resolve_facilities(net, params)
+    defaults = params.tables["facility_defaults"]
+
+    country_refs: dict[str, dict[str, str]] = {}
+    speed50, speed90, rate, share, grid = (np.empty(len(net.countries) + 1) for _ in range(5))
+    for c, code in enumerate([*net.countries, "*"]):
+        refs = {
+            t: params.resolve_key(t, code)
+            for t in ("rail_speed", "rail_tariff", "electric_share", "grid_intensity")
+        }
+        country_refs[code] = refs
+        speed50[c] = params.value("rail_speed", code, "speed_p50_kmh")
+        speed90[c] = params.value("rail_speed", code, "speed_p90_kmh")
+        rate[c] = params.value("rail_tariff", code)
+        share[c] = params.value("electric_share", code)
+        grid[c] = params.value("grid_intensity", code)
+    rail_factor = emissions.rail_kg_per_tkm(
+        share, grid, params.factor("rail_electric"), params.factor("rail_diesel")
+    )
+    country = np.where(net.edge_country >= 0, net.edge_country, len(net.countries)).astype(np.int64)
+
+    is_rail = mode == EdgeMode.RAIL
+    is_ship = (mode == EdgeMode.SEA) | (mode == EdgeMode.OCEAN)
+    is_handling = (mode == EdgeMode.TRANSFER) | (mode == EdgeMode.BORDER) | (mode == EdgeMode.PORT)
+
+    # facility values per edge, or the kind default of the edge mode where an edge has none
+    fidx = net.edge_facility.astype(np.int64)
+    has_fac = fidx >= 0
+    kinds = [*defaults.index.astype(str), ""]
+    kind_code = {k: i for i, k in enumerate(kinds)}
+    mode_kind = np.full(max(int(x) for x in EdgeMode) + 1, kind_code[""], dtype=np.int64)
+    for edge_mode, k in DEFAULT_KIND_BY_MODE.items():
+        mode_kind[int(edge_mode)] = kind_code.get(k, kind_code[""])
+    edge_kind = mode_kind[mode]
+    if len(fv.kind):
+        fac_kind = np.array([kind_code.get(str(k), kind_code[""]) for k in fv.kind], dtype=np.int64)
+        edge_kind[has_fac] = fac_kind[fidx[has_fac]]
+    kind = np.asarray(kinds, dtype=object)[edge_kind]
+
+    def per_edge(col: str) -> np.ndarray:
+        table = np.append(defaults[col].to_numpy(dtype=float), np.nan)
+        out = table[edge_kind]
+        if len(fv.kind):
+            out[has_fac] = fv.values[col][fidx[has_fac]]
+        return np.nan_to_num(out, nan=0.0) if col != "cost_usd_per_feu" else out
+
+    dwell50 = np.where(is_handling, per_edge("dwell_p50_h"), 0.0)
+    dwell90 = np.where(is_handling, per_edge("dwell_p90_h"), 0.0)
+    headway = np.where(is_ship, per_edge("headway_h"), 0.0)
+    ship_speed = per_edge("speed_kmh")
+    sailing = np.zeros(m)
+    sailing[is_ship] = time.sailing_h(
+        length[is_ship], np.where(ship_speed[is_ship] > 0, ship_speed[is_ship], np.inf)
+    )
+    fixed_cost = per_edge("cost_usd_per_feu")
+    ocean_per_km = (mode == EdgeMode.OCEAN) & np.isnan(fixed_cost)
+    fixed = np.where(is_handling | is_ship, np.nan_to_num(fixed_cost, nan=0.0), 0.0)
+
+    running50 = np.zeros(m)
+    running90 = np.zeros(m)
+    running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]])
+    running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]])
+    linehaul = np.zeros(m)
+    linehaul[is_rail] = tariff.line_haul_usd_per_feu(length[is_rail], rate[country[is_rail]])
+    linehaul[ocean_per_km] = tariff.line_haul_usd_per_feu(
+        length[ocean_per_km], params.scalar("ocean_freight_usd_per_feu_km")
+    )
+
+    factor_key = np.full(m, "", dtype=object)
+    factor_key[is_ship] = "ferry"
+    for k, key in FACTOR_BY_KIND.items():
+        factor_key[is_ship & (kind == k)] = key
+    kg_per_tkm = np.zeros(m)
+    kg_per_tkm[is_rail] = rail_factor[country[is_rail]]
+    for key in ("ferry", "feeder", "ocean"):
+        sel = factor_key == key
+        kg_per_tkm[sel] = params.factor(key)
+    co2e_per_t = emissions.co2e_kg(1.0, length, kg_per_tkm)
+
+    hours = running50 + dwell50 + time.mean_wait_h(headway) + sailing
+    weight = linehaul + fixed + params.scalar("value_of_time_usd_per_feu_h") * hours + MIN_WEIGHT
+    return EdgeCosts(
+        running_p50_h=running50,
+        running_p90_h=running90,
+        dwell_p50_h=dwell50,
+        dwell_p90_h=dwell90,
+        headway_h=headway,
+        sailing_h=sailing,
+        linehaul_usd_per_feu=linehaul,
+        fixed_usd_per_feu=fixed,
+        co2e_kg_per_t=co2e_per_t,
+        electric_share=np.where(is_rail, share[country], 0.0),
+        factor_key=factor_key,
+        weight=weight,
+        facilities=fv,
+        country_refs=country_refs,
+    )

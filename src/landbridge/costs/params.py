@@ -1,0 +1,259 @@
+"""Model parameters with provenance: the ``data/params/*.csv`` tables and ``--params`` overrides.
+
+Each table has a key column (ISO2 country, facility kind or factor key), numeric value
+columns, and ``year, source_ids, note, assumption``. A country without a row falls back to
+the ``*`` row of its table. Overrides replace single cells and are recorded, so the output
+can name every source and assumption actually used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from landbridge.data import split_source_ids
+from landbridge.errors import ParameterError
+from landbridge.paths import DATA_DIR
+from landbridge.schema.params import ParamsOverride
+
+PARAMS_DIR = DATA_DIR / "params"
+FALLBACK_KEY = "*"
+META_COLUMNS = ("year", "source_ids", "note", "assumption")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    values: tuple[str, ...]
+    needs_fallback: bool
+
+
+TABLES: dict[str, TableSpec] = {
+    "rail_speed": TableSpec("country", ("speed_p50_kmh", "speed_p90_kmh"), True),
+    "rail_tariff": TableSpec("country", ("usd_per_feu_km",), True),
+    "electric_share": TableSpec("country", ("electric_share",), True),
+    "grid_intensity": TableSpec("country", ("g_co2e_per_kwh",), True),
+    "facility_defaults": TableSpec(
+        "kind", ("dwell_p50_h", "dwell_p90_h", "cost_usd_per_feu", "headway_h", "speed_kmh"), False
+    ),
+    "emission_factors": TableSpec("key", ("value",), False),
+    "scalars": TableSpec("key", ("value",), False),
+}
+SINGLE_VALUE_TABLES = ("emission_factors", "scalars")
+FACILITY_COLUMNS = TABLES["facility_defaults"].values
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """One parameter row used by a result: table name and the key actually read."""
+
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameter tables, indexed by key; ``facility_overrides`` patch facilities by id."""
+
+    tables: Mapping[str, pd.DataFrame]
+    facility_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    override_origin: str = ""
+    overridden: frozenset[tuple[str, str]] = frozenset()
+
+    # --- lookups ---------------------------------------------------------------------------
+    def resolve_key(self, table: str, key: str) -> str:
+        """The row key used for ``key``: itself if present, else the table's ``*`` row."""
+        frame = self.tables[table]
+        if key in frame.index:
+            return key
+        if TABLES[table].needs_fallback and FALLBACK_KEY in frame.index:
+            return FALLBACK_KEY
+        raise ParameterError(f"parameter table {table} has no row '{key}' and no '*' fallback row")
+
+    def value(self, table: str, key: str, column: str | None = None) -> float:
+        spec = TABLES[table]
+        col = column or spec.values[0]
+        return float(self.tables[table].at[self.resolve_key(table, key), col])
+
+    def scalar(self, key: str) -> float:
+        return self.value("scalars", key)
+
+    def factor(self, key: str) -> float:
+        return self.value("emission_factors", key)
+
+    # --- provenance --------------------------------------------------------------------------
+    def sources_of(self, refs: Iterable[RowRef]) -> tuple[list[str], list[str]]:
+        """Source ids and assumption sentences of the rows in ``refs`` (ordered, unique)."""
+        source_ids: dict[str, None] = {}
+        assumptions: dict[str, None] = {}
+        for ref in refs:
+            if ref.table == "override":
+                assumptions[f"{ref.key} set by the parameter file {self.override_origin}"] = None
+                continue
+            row = self.tables[ref.table].loc[ref.key]
+            for sid in split_source_ids(row["source_ids"]):
+                source_ids[sid] = None
+            text = row["assumption"]
+            if isinstance(text, str) and text.strip():
+                assumptions[f"{ref.table}[{ref.key}]: {text.strip()}"] = None
+            for col in TABLES[ref.table].values:
+                if (ref.table, f"{ref.key}.{col}") in self.overridden:
+                    cell = f"{ref.table}.{ref.key}.{col}"
+                    note = f"{cell} set by the parameter file {self.override_origin}"
+                    assumptions[note] = None
+        return list(source_ids), list(assumptions)
+
+    # --- overrides ---------------------------------------------------------------------------
+    def with_overrides(self, override: ParamsOverride, origin: str) -> Params:
+        """A copy with the cells of ``override`` replaced; checks p50/p90 order afterwards."""
+        tables = {name: frame.copy() for name, frame in self.tables.items()}
+        overridden = set(self.overridden)
+        for name in TABLES:
+            patch = getattr(override, name)
+            rows = (
+                {k: v for k, v in patch.model_dump().items() if v is not None}
+                if name in SINGLE_VALUE_TABLES
+                else {key: row.model_dump(exclude_none=True) for key, row in patch.items()}
+            )
+            for key, patch_cells in rows.items():
+                cells = {"value": patch_cells} if name in SINGLE_VALUE_TABLES else patch_cells
+                frame = tables[name]
+                if key not in frame.index:
+                    _check_new_key(name, key, origin)
+                    template = frame.loc[self.resolve_key(name, key)].copy()
+                    template["assumption"] = ""
+                    frame.loc[key] = template
+                for col, value in cells.items():
+                    frame.at[key, col] = float(value)
+                    overridden.add((name, f"{key}.{col}"))
+                tables[name] = frame
+        facility_overrides = {k: dict(v) for k, v in self.facility_overrides.items()}
+        for fid, patch in override.facilities.items():
+            facility_overrides.setdefault(fid, {}).update(patch.model_dump(exclude_none=True))
+        params = Params(tables, facility_overrides, origin, frozenset(overridden))
+        params.check()
+        return params
+
+    def check(self) -> None:
+        """Raise ``ParameterError`` if a p90 is on the wrong side of its p50."""
+        speed = self.tables["rail_speed"]
+        slow = speed.index[speed["speed_p90_kmh"] > speed["speed_p50_kmh"]].tolist()
+        if slow:
+            raise ParameterError(
+                "rail_speed: speed_p90_kmh must not exceed speed_p50_kmh "
+                f"(p90 is the slow case) for {slow}"
+            )
+        dwell = self.tables["facility_defaults"]
+        bad = dwell.index[dwell["dwell_p90_h"] < dwell["dwell_p50_h"]].tolist()
+        bad += [
+            fid
+            for fid, cells in self.facility_overrides.items()
+            if "dwell_p50_h" in cells
+            and "dwell_p90_h" in cells
+            and cells["dwell_p90_h"] < cells["dwell_p50_h"]
+        ]
+        if bad:
+            raise ParameterError(f"dwell_p90_h must be at least dwell_p50_h for {bad}")
+
+
+def _check_new_key(table: str, key: str, origin: str) -> None:
+    spec = TABLES[table]
+    if spec.key == "country" and len(key) == 2 and key.isalpha() and key.isupper():
+        return
+    raise ParameterError(
+        f"{origin}: {table}.{key}: unknown {spec.key}; "
+        f"known: {', '.join(sorted(map(str, load_default_params().tables[table].index)))}"
+    )
+
+
+def _read_table(name: str, directory: Path) -> pd.DataFrame:
+    spec = TABLES[name]
+    path = directory / f"{name}.csv"
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype={spec.key: str},
+            keep_default_na=False,
+            na_values={c: [""] for c in spec.values},
+        )
+    except FileNotFoundError as exc:
+        raise ParameterError(f"parameter table missing: {path}") from exc
+    missing = [c for c in (spec.key, *spec.values, *META_COLUMNS) if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{path.name}: missing columns {missing}")
+    if frame[spec.key].duplicated().any():
+        raise ParameterError(
+            f"{path.name}: duplicate keys {frame[spec.key][frame[spec.key].duplicated()].tolist()}"
+        )
+    for col in spec.values:
+        frame[col] = pd.to_numeric(frame[col], errors="raise").astype(float)
+    return frame.set_index(spec.key)
+
+
+@lru_cache(maxsize=4)
+def _load_directory(directory: str) -> Params:
+    params = Params({name: _read_table(name, Path(directory)) for name in TABLES})
+    params.check()
+    return params
+
+
+def load_default_params() -> Params:
+    """The bundled tables (cached; treat as read-only)."""
+    return _load_directory(str(PARAMS_DIR))
+
+
+def parse_override(data: Any, origin: str) -> ParamsOverride:
+    """Validate a parsed YAML mapping; the error names the offending key path."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ParameterError(
+            f"{origin}: expected a mapping of table names, got {type(data).__name__}"
+        )
+    try:
+        return ParamsOverride.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        got = first.get("input")
+        got_text = "" if isinstance(got, dict) else f" (got {got!r})"
+        hint = ""
+        if first["type"] == "extra_forbidden":
+            hint = (
+                f"; allowed tables: {', '.join(ParamsOverride.model_fields)}"
+                if len(first["loc"]) == 1
+                else ""
+            )
+        raise ParameterError(f"{origin}: {where}: {first['msg']}{got_text}{hint}") from None
+
+
+def load_params(path: str | Path | None = None, base: Params | None = None) -> Params:
+    """Bundled parameters, with the YAML file at ``path`` applied on top if given."""
+    params = base or load_default_params()
+    if path is None:
+        return params
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"parameter file not found: {file}") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{file}: not valid YAML ({exc.__class__.__name__}: {exc})") from None
+    return params.with_overrides(parse_override(data, str(file)), str(file))
+
+
+def finite_or(value: float, fallback: float) -> float:
+    """``value`` unless it is NaN/None, else ``fallback`` (facility cells are NaN when unknown)."""
+    return (
+        fallback
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else float(value)
+    )

@@ -1,0 +1,227 @@
+"""Route constraints as objects that compose: each masks edges and/or checks a found path.
+
+``edge_mask`` returns a bool array over edges (True = usable) or None if the constraint does
+not restrict edges; ``check`` returns None if a path is acceptable, else a short reason.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+
+from landbridge.network.model import EdgeMode, Network
+
+HANDLING_MODES = (EdgeMode.TRANSFER, EdgeMode.PORT)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form for matching names (``Małaszewicze`` -> ``maaszewicze``)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+@dataclass(frozen=True)
+class PathView:
+    """What a constraint may inspect on a found path."""
+
+    net: Network
+    edges: np.ndarray  # int edge ids in travel order
+
+    @property
+    def modes(self) -> np.ndarray:
+        return self.net.edge_mode[self.edges]
+
+    def facility_labels(self) -> list[str]:
+        fac = self.net.edge_facility[self.edges]
+        rows = self.net.facilities
+        return [fold(f"{rows['facility_id'].iat[f]} {rows['name'].iat[f]}") for f in fac if f >= 0]
+
+    def country_codes(self) -> set[str]:
+        nodes = np.concatenate([self.net.edge_src[self.edges], self.net.edge_dst[self.edges]])
+        ids = np.unique(
+            np.concatenate([self.net.node_country[nodes], self.net.edge_country[self.edges]])
+        )
+        return {self.net.countries[i] for i in ids if i >= 0}
+
+
+class Constraint:
+    """Base: restricts nothing. Subclasses override ``edge_mask``, ``check`` or both."""
+
+    def edge_mask(self, net: Network) -> np.ndarray | None:
+        return None
+
+    def check(self, path: PathView) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+def _country_ids(net: Network, codes: Iterable[str]) -> np.ndarray:
+    ids = [net.country_id(c) for c in codes]
+    return np.array([i for i in ids if i >= 0], dtype=np.int64)
+
+
+def edges_touching_countries(net: Network, codes: Iterable[str]) -> np.ndarray:
+    """Bool over edges: the edge, either end node, or its facility lies in one of ``codes``."""
+    codes = [c.upper() for c in codes]
+    ids = _country_ids(net, codes)
+    touch = (
+        np.isin(net.edge_country, ids)
+        | np.isin(net.node_country[net.edge_src], ids)
+        | np.isin(net.node_country[net.edge_dst], ids)
+    )
+    if len(net.facilities):
+        fac_countries = net.facilities["countries"].astype(str).str.upper().str.split("-")
+        fac_hit = fac_countries.apply(lambda cs: any(c in codes for c in cs)).to_numpy(dtype=bool)
+        has = net.edge_facility >= 0
+        touch[has] |= fac_hit[net.edge_facility[has]]
+    return touch
+
+
+@dataclass(frozen=True)
+class AvoidCountries(Constraint):
+    """No edge in, into or out of these countries (``modes`` limits which edge modes count)."""
+
+    codes: tuple[str, ...]
+    modes: tuple[EdgeMode, ...] | None = None
+
+    def edge_mask(self, net: Network) -> np.ndarray:
+        touch = edges_touching_countries(net, self.codes)
+        if self.modes is not None:
+            touch &= np.isin(net.edge_mode, [int(m) for m in self.modes])
+        return ~touch
+
+    def describe(self) -> str:
+        return f"avoid {', '.join(self.codes)}"
+
+
+@dataclass(frozen=True)
+class AvoidModes(Constraint):
+    modes: tuple[EdgeMode, ...]
+
+    def edge_mask(self, net: Network) -> np.ndarray:
+        return ~np.isin(net.edge_mode, [int(m) for m in self.modes])
+
+    def describe(self) -> str:
+        return "no " + ", ".join(m.name.lower() for m in self.modes) + " legs"
+
+
+def facility_matches(net: Network, patterns: Sequence[str]) -> np.ndarray:
+    """Bool over facility rows whose id or name contains one of ``patterns`` (folded)."""
+    rows = net.facilities
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    labels = (rows["facility_id"].astype(str) + " " + rows["name"].astype(str)).map(fold)
+    return labels.map(lambda s: any(p in s for p in patterns)).to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class AvoidFacilities(Constraint):
+    """No edge of a facility whose id or name contains one of ``patterns``."""
+
+    patterns: tuple[str, ...]
+
+    def edge_mask(self, net: Network) -> np.ndarray:
+        hit = facility_matches(net, self.patterns)
+        mask = np.ones(net.n_edges, dtype=bool)
+        has = net.edge_facility >= 0
+        if len(hit):
+            mask[has] = ~hit[net.edge_facility[has]]
+        return mask
+
+    def describe(self) -> str:
+        return f"not via {'/'.join(self.patterns)}"
+
+
+@dataclass(frozen=True)
+class AvoidSeaTouching(Constraint):
+    """No SEA leg that starts or ends in these countries (e.g. the Black Sea feeders)."""
+
+    codes: tuple[str, ...]
+
+    def edge_mask(self, net: Network) -> np.ndarray:
+        ids = _country_ids(net, self.codes)
+        sea = net.edge_mode == EdgeMode.SEA
+        ends = np.isin(net.node_country[net.edge_src], ids) | np.isin(
+            net.node_country[net.edge_dst], ids
+        )
+        return ~(sea & ends)
+
+
+@dataclass(frozen=True)
+class RequireFacility(Constraint):
+    """The path passes a facility whose id or name contains one of ``patterns``."""
+
+    patterns: tuple[str, ...]
+    name: str
+
+    def check(self, path: PathView) -> str | None:
+        if any(any(p in label for p in self.patterns) for label in path.facility_labels()):
+            return None
+        return f"does not pass {self.name}"
+
+
+@dataclass(frozen=True)
+class RequireMode(Constraint):
+    mode: EdgeMode
+
+    def check(self, path: PathView) -> str | None:
+        return None if (path.modes == self.mode).any() else f"has no {self.mode.name.lower()} leg"
+
+
+@dataclass(frozen=True)
+class RequireAnyCountry(Constraint):
+    codes: tuple[str, ...]
+
+    def check(self, path: PathView) -> str | None:
+        return (
+            None
+            if path.country_codes() & set(self.codes)
+            else f"does not cross {'/'.join(self.codes)}"
+        )
+
+
+@dataclass(frozen=True)
+class MaxTransshipments(Constraint):
+    """At most ``limit`` gauge changes and port handlings (each facility counted once)."""
+
+    limit: int
+
+    def check(self, path: PathView) -> str | None:
+        modes = path.modes
+        fac = path.net.edge_facility[path.edges]
+        handled = np.isin(modes, [int(m) for m in HANDLING_MODES])
+        count = len(set(fac[handled & (fac >= 0)].tolist())) + int((handled & (fac < 0)).sum())
+        return None if count <= self.limit else f"needs {count} transshipments (limit {self.limit})"
+
+
+@dataclass(frozen=True)
+class AllOf(Constraint):
+    """Several constraints at once: masks are AND-ed, the first failing check is reported."""
+
+    parts: tuple[Constraint, ...]
+
+    def edge_mask(self, net: Network) -> np.ndarray | None:
+        masks = [m for m in (c.edge_mask(net) for c in self.parts) if m is not None]
+        return reduce(np.logical_and, masks) if masks else None
+
+    def check(self, path: PathView) -> str | None:
+        for c in self.parts:
+            reason = c.check(path)
+            if reason:
+                return reason
+        return None
+
+    def describe(self) -> str:
+        return "; ".join(c.describe() for c in self.parts)
+
+
+def all_of(*parts: Constraint) -> AllOf:
+    flat: list[Constraint] = []
+    for p in parts:
+        flat.extend(p.parts if isinstance(p, AllOf) else (p,))
+    return AllOf(tuple(flat))

@@ -1,0 +1,146 @@
+"""Corridor families and their variants, as constraint sets over the network.
+
+- northern: all rail via Alashankou–Dostyk or Khorgos–Altynkol, through Russia/Belarus; no sea.
+- middle (Trans-Caspian): Aktau or Kuryk -> Baku/Alat by ferry, Georgia, then Poti/Batumi by
+  sea or Kars by rail; never through Russia, Belarus, Turkmenistan or Iran.
+- southern: Kazakhstan–Turkmenistan–Iran–Turkey by rail; no sea.
+- sea: all-sea from a Chinese port via Suez; rail only to and from the ports.
+Variants differ by the crossing or port they are pinned to; identical paths are merged later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from landbridge.network.model import EdgeMode
+from landbridge.routing.constraints import (
+    AvoidCountries,
+    AvoidFacilities,
+    AvoidModes,
+    AvoidSeaTouching,
+    Constraint,
+    RequireAnyCountry,
+    RequireFacility,
+    RequireMode,
+    all_of,
+)
+
+DOSTYK = ("dostyk", "alashankou", "alataw")
+ALTYNKOL = ("altynkol", "khorgos", "horgos")
+AKTAU = ("aktau",)
+KURYK = ("kuryk",)
+POTI_BATUMI = ("poti", "batumi")
+KARS = ("kars", "akhalkalaki")
+BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
+# Countries the land bridge itself crosses: the all-sea reference may not use their railways.
+LAND_BRIDGE_COUNTRIES = ("KZ", "RU", "BY", "MN", "KG", "UZ", "TM", "IR", "AZ", "GE")
+RAIL_MODES = (EdgeMode.RAIL, EdgeMode.TRANSFER, EdgeMode.BORDER)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One corridor variant: edge masks and path checks, plus an optional pinned facility.
+
+    ``pin`` names the crossing or port the variant must pass (patterns on facility id/name);
+    the search routes origin -> best edge of that facility -> destination.
+    """
+
+    family: str
+    key: str
+    label: str
+    constraint: Constraint
+    pin: tuple[str, ...] = ()
+
+
+def _northern(via: tuple[str, ...], other: tuple[str, ...], name: str) -> Constraint:
+    return all_of(
+        AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN, EdgeMode.PORT)),
+        AvoidCountries(("AZ", "GE", "TM", "IR")),
+        AvoidFacilities(other),
+        RequireAnyCountry(("RU", "BY")),
+        RequireFacility(via, name),
+    )
+
+
+def _middle(
+    port: tuple[str, ...], other_port: tuple[str, ...], port_name: str, exit_kars: bool
+) -> Constraint:
+    exit_rule: tuple[Constraint, ...] = (
+        (AvoidSeaTouching(BLACK_SEA_COUNTRIES), RequireFacility(KARS, "Kars"))
+        if exit_kars
+        else (AvoidCountries(("TR",), RAIL_MODES), RequireFacility(POTI_BATUMI, "Poti/Batumi"))
+    )
+    return all_of(
+        AvoidModes((EdgeMode.OCEAN,)),
+        AvoidCountries(("RU", "BY", "TM", "IR")),
+        AvoidFacilities(other_port),
+        RequireMode(EdgeMode.SEA),
+        RequireFacility(port, port_name),
+        *exit_rule,
+    )
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant(
+        "northern",
+        "dostyk",
+        "Northern via Alashankou–Dostyk",
+        _northern(DOSTYK, ALTYNKOL, "Dostyk"),
+        DOSTYK,
+    ),
+    Variant(
+        "northern",
+        "altynkol",
+        "Northern via Khorgos–Altynkol",
+        _northern(ALTYNKOL, DOSTYK, "Altynkol"),
+        ALTYNKOL,
+    ),
+    Variant(
+        "middle",
+        "aktau-poti",
+        "Middle via Aktau, Poti/Batumi",
+        _middle(AKTAU, KURYK, "Aktau", False),
+        AKTAU,
+    ),
+    Variant(
+        "middle",
+        "aktau-kars",
+        "Middle via Aktau, Kars",
+        _middle(AKTAU, KURYK, "Aktau", True),
+        AKTAU,
+    ),
+    Variant(
+        "middle",
+        "kuryk-poti",
+        "Middle via Kuryk, Poti/Batumi",
+        _middle(KURYK, AKTAU, "Kuryk", False),
+        KURYK,
+    ),
+    Variant(
+        "middle",
+        "kuryk-kars",
+        "Middle via Kuryk, Kars",
+        _middle(KURYK, AKTAU, "Kuryk", True),
+        KURYK,
+    ),
+    Variant(
+        "southern",
+        "tm-ir",
+        "Southern via Turkmenistan–Iran",
+        all_of(
+            AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN)),
+            AvoidCountries(("RU", "BY", "AZ", "GE")),
+            RequireAnyCountry(("TM", "IR")),
+        ),
+    ),
+    Variant(
+        "sea",
+        "suez",
+        "All-sea via Suez",
+        all_of(AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES), RequireMode(EdgeMode.OCEAN)),
+    ),
+)
+
+
+def variants_for(corridor: str | None) -> tuple[Variant, ...]:
+    return tuple(v for v in VARIANTS if corridor is None or v.family == corridor)

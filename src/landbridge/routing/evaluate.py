@@ -1,0 +1,264 @@
+"""Turn a path (edge ids) into a priced option: legs, time parts, p50/p90, cost and CO2e.
+
+Consecutive rail edges in one country form one leg; consecutive edges of one facility (a
+ferry line split into several edges) form one leg whose fixed charge, dwell and wait count
+once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
+from landbridge.costs.params import Params, RowRef
+from landbridge.costs.time import TimeParts, transit_quantiles_h
+from landbridge.network.model import EdgeMode, Network
+from landbridge.schema.route import (
+    ArrivalDates,
+    DistanceKm,
+    Leg,
+    RouteOption,
+    TimeBreakdownH,
+    TransitDays,
+)
+
+HOURS_PER_DAY = 24.0
+LEG_MODE = {
+    EdgeMode.RAIL: "rail",
+    EdgeMode.TRANSFER: "transfer",
+    EdgeMode.BORDER: "border",
+    EdgeMode.PORT: "port",
+    EdgeMode.SEA: "sea",
+    EdgeMode.OCEAN: "ocean",
+}
+DWELL_BUCKET = {EdgeMode.TRANSFER: "gauge_change", EdgeMode.BORDER: "border", EdgeMode.PORT: "port"}
+COST_BUCKET = {
+    EdgeMode.RAIL: "rail",
+    EdgeMode.TRANSFER: "gauge_change",
+    EdgeMode.BORDER: "border",
+    EdgeMode.PORT: "port",
+    EdgeMode.SEA: "ferry",
+    EdgeMode.OCEAN: "ocean",
+}
+ROUND = 2  # decimals in the output (hours, km, USD, kg)
+
+
+@dataclass
+class Shipment:
+    feu: float
+    tonnes: float
+
+
+@dataclass
+class Evaluated:
+    option: RouteOption
+    refs: list[RowRef] = field(default_factory=list)
+    facility_rows: list[int] = field(default_factory=list)
+
+
+def node_label(net: Network, node: int) -> str:
+    name = str(net.node_name[node]) if net.node_name[node] else ""
+    return name or f"{net.node_lat[node]:.3f},{net.node_lon[node]:.3f}"
+
+
+def _runs(net: Network, edges: np.ndarray) -> list[np.ndarray]:
+    """Split a path into legs: same mode and (rail) country or (others) facility."""
+    if not len(edges):
+        return []
+    mode = net.edge_mode[edges].astype(np.int64)
+    group = np.where(
+        mode == EdgeMode.RAIL, net.edge_country[edges], net.edge_facility[edges]
+    ).astype(np.int64)
+    no_fac = (mode != EdgeMode.RAIL) & (group < 0)
+    change = np.ones(len(edges), dtype=bool)
+    change[1:] = (mode[1:] != mode[:-1]) | (group[1:] != group[:-1]) | no_fac[1:]
+    return np.split(edges, np.flatnonzero(change)[1:])
+
+
+def evaluate_path(
+    net: Network,
+    costs: EdgeCosts,
+    params: Params,
+    edges: np.ndarray,
+    shipment: Shipment,
+    corridor: str,
+    label: str,
+    depart: dt.date | None = None,
+) -> Evaluated:
+    legs: list[Leg] = []
+    time_h = dict.fromkeys(
+        ("running", "border", "gauge_change", "port", "ferry_wait", "sailing"), 0.0
+    )
+    cost = dict.fromkeys(("rail", "border", "gauge_change", "port", "ferry", "ocean"), 0.0)
+    co2e = dict.fromkeys(("rail_electric", "rail_diesel", "ferry", "feeder", "ocean"), 0.0)
+    dist = {"rail": 0.0, "sea": 0.0}
+    run50_by_country: dict[int, float] = {}
+    run90_by_country: dict[int, float] = {}
+    dwell50: list[float] = []
+    dwell90: list[float] = []
+    headways: list[float] = []
+    sailing_total = 0.0
+    via: list[str] = []
+    countries: list[str] = []
+    refs: list[RowRef] = []
+    facility_rows: list[int] = []
+    fac = net.facilities
+
+    def add_country(code: str) -> None:
+        if code and (not countries or countries[-1] != code):
+            countries.append(code)
+
+    for run in _runs(net, edges):
+        first = int(run[0])
+        mode = EdgeMode(int(net.edge_mode[first]))
+        length = float(net.edge_length_km[run].sum())
+        src, dst = int(net.edge_src[first]), int(net.edge_dst[int(run[-1])])
+        f = int(net.edge_facility[first])
+        if mode == EdgeMode.RAIL:
+            cid = int(net.edge_country[first])
+            code = net.countries[cid] if cid >= 0 else ""
+            hours = float(costs.running_p50_h[run].sum())
+            run50_by_country[cid] = run50_by_country.get(cid, 0.0) + hours
+            run90_by_country[cid] = run90_by_country.get(cid, 0.0) + float(
+                costs.running_p90_h[run].sum()
+            )
+            usd_per_feu = float(costs.linehaul_usd_per_feu[run].sum())
+            per_t = costs.co2e_kg_per_t[run]
+            share = costs.electric_share[run]
+            tonnes = shipment.tonnes
+            # split by traction in proportion to each traction's share of the factor
+            electric = _electric_part(params, code, per_t, share)
+            co2e["rail_electric"] += tonnes * electric
+            co2e["rail_diesel"] += tonnes * (float(per_t.sum()) - electric)
+            time_h["running"] += hours
+            dist["rail"] += length
+            refs.extend(
+                RowRef(t, k)
+                for t, k in costs.country_refs.get(code or "*", costs.country_refs["*"]).items()
+            )
+            refs.append(RowRef("emission_factors", "rail_diesel"))
+            refs.append(RowRef("emission_factors", "rail_electric"))
+            add_country(code)
+        else:
+            dwell = float(costs.dwell_p50_h[first])
+            hours = dwell
+            if mode in DWELL_BUCKET:
+                time_h[DWELL_BUCKET[mode]] += dwell
+                dwell50.append(dwell)
+                dwell90.append(float(costs.dwell_p90_h[first]))
+            headway = float(costs.headway_h[first])
+            sail = float(costs.sailing_h[run].sum())
+            if mode in (EdgeMode.SEA, EdgeMode.OCEAN):
+                headways.append(headway)
+                time_h["ferry_wait"] += headway / 2.0
+                time_h["sailing"] += sail
+                sailing_total += sail
+                hours += headway / 2.0 + sail
+                dist["sea"] += length
+                key = str(costs.factor_key[first])
+                co2e[key] += shipment.tonnes * float(costs.co2e_kg_per_t[run].sum())
+                refs.append(RowRef("emission_factors", key))
+                if mode == EdgeMode.OCEAN and costs.linehaul_usd_per_feu[run].any():
+                    refs.append(RowRef("scalars", "ocean_freight_usd_per_feu_km"))
+            usd_per_feu = float(
+                costs.fixed_usd_per_feu[first] + costs.linehaul_usd_per_feu[run].sum()
+            )
+            if f >= 0:
+                facility_rows.append(f)
+                kind = str(fac["kind"].iat[f])
+                if costs.facilities.used_default[f]:
+                    refs.append(RowRef("facility_defaults", kind))
+                if mode in DWELL_BUCKET:
+                    name = str(fac["name"].iat[f])
+                    if not via or via[-1] != name:
+                        via.append(name)
+            else:
+                refs.append(RowRef("facility_defaults", _default_kind(mode)))
+            for node in (src, dst):
+                cid = int(net.node_country[node])
+                add_country(net.countries[cid] if cid >= 0 else "")
+        leg_cost = usd_per_feu * shipment.feu
+        cost[COST_BUCKET[mode]] += leg_cost
+        leg_co2e = shipment.tonnes * float(costs.co2e_kg_per_t[run].sum())
+        leg_country = _leg_country(net, first, f, mode)
+        legs.append(
+            Leg(
+                mode=LEG_MODE[mode],
+                **{"from": _leg_end(net, src, f, mode)},
+                to=_leg_end(net, dst, f, mode),
+                country=leg_country,
+                distance_km=round(length, ROUND),
+                hours=round(hours, ROUND),
+                cost_usd=round(leg_cost, ROUND),
+                co2e_kg=round(leg_co2e, ROUND),
+            )
+        )
+
+    parts = TimeParts(
+        lognormal_p50_h=np.array([*run50_by_country.values(), *dwell50]),
+        lognormal_p90_h=np.array([*run90_by_country.values(), *dwell90]),
+        headway_h=np.array(headways),
+        fixed_h=sailing_total,
+    )
+    p50_h, p90_h = transit_quantiles_h(parts)
+    arrival = None
+    if depart is not None:
+        arrival = ArrivalDates(
+            p50=depart + dt.timedelta(hours=p50_h), p90=depart + dt.timedelta(hours=p90_h)
+        )
+    refs.append(RowRef("scalars", "tonnes_per_teu"))
+    option = RouteOption(
+        corridor=corridor,
+        label=label,
+        via=via,
+        countries=countries,
+        distance_km=DistanceKm(
+            rail=round(dist["rail"], ROUND),
+            sea=round(dist["sea"], ROUND),
+            total=round(dist["rail"] + dist["sea"], ROUND),
+        ),
+        transit_days=TransitDays(
+            p50=round(p50_h / HOURS_PER_DAY, ROUND), p90=round(p90_h / HOURS_PER_DAY, ROUND)
+        ),
+        time_breakdown_h=TimeBreakdownH(**{k: round(v, ROUND) for k, v in time_h.items()}),
+        cost_usd=round(sum(cost.values()), ROUND),
+        cost_breakdown_usd={k: round(v, ROUND) for k, v in cost.items() if v},
+        co2e_kg=round(sum(co2e.values()), ROUND),
+        co2e_breakdown_kg={k: round(v, ROUND) for k, v in co2e.items() if v},
+        arrival=arrival,
+        legs=legs,
+    )
+    return Evaluated(option, refs, facility_rows)
+
+
+def _electric_part(params: Params, code: str, per_t: np.ndarray, share: np.ndarray) -> float:
+    """kg CO2e per tonne of the run that comes from electric traction."""
+    grid = params.value("grid_intensity", code or "*")
+    electric_factor = params.factor("rail_electric") * grid / 1000.0
+    total_factor = share * electric_factor + (1.0 - share) * params.factor("rail_diesel")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(total_factor > 0, share * electric_factor / total_factor, 0.0)
+    return float((per_t * frac).sum())
+
+
+def _default_kind(mode: EdgeMode) -> str:
+    return DEFAULT_KIND_BY_MODE[mode]
+
+
+def _leg_end(net: Network, node: int, facility: int, mode: EdgeMode) -> str:
+    if mode in DWELL_BUCKET and facility >= 0:
+        return str(net.facilities["name"].iat[facility])
+    return node_label(net, node)
+
+
+def _leg_country(net: Network, edge: int, facility: int, mode: EdgeMode) -> str:
+    if mode == EdgeMode.RAIL:
+        cid = int(net.edge_country[edge])
+        return net.countries[cid] if cid >= 0 else ""
+    if facility >= 0:
+        return str(net.facilities["countries"].iat[facility])
+    ends = {int(net.node_country[net.edge_src[edge]]), int(net.node_country[net.edge_dst[edge]])}
+    return "-".join(net.countries[c] for c in sorted(ends) if c >= 0)

@@ -1,0 +1,14 @@
+"""Pareto flags on (p50 transit days, cost, CO2e): lower is better in each."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pareto_mask(points: np.ndarray) -> np.ndarray:
+    """Bool per row of ``points`` [k, d]: True if no other row is <= in all and < in one."""
+    points = np.asarray(points, dtype=float)
+    le = (points[None, :, :] <= points[:, None, :]).all(axis=2)
+    lt = (points[None, :, :] < points[:, None, :]).any(axis=2)
+    dominated = (le & lt).any(axis=1)
+    return ~dominated

@@ -1,0 +1,323 @@
+"""``plan_routes``: every corridor option between two places, priced, ranked and Pareto-flagged.
+
+For each corridor variant the network is masked by the variant's and the user's constraints,
+the cheapest path under the generalized cost (money + value of time) is found with Dijkstra
+(through the variant's pinned crossing or port, or the user's via place), checked, and
+priced leg by leg. Identical paths are merged; masks and per-edge arrays are cached per
+network and parameter set, so repeated requests only pay for the searches.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from landbridge.costs.edges import EdgeCosts, compute_edge_costs
+from landbridge.costs.params import Params, RowRef, load_default_params
+from landbridge.costs.time import DRAWS
+from landbridge.data import load_sources, split_source_ids
+from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
+from landbridge.network.model import Network
+from landbridge.routing.constraints import (
+    AvoidCountries,
+    Constraint,
+    PathView,
+    all_of,
+    facility_matches,
+)
+from landbridge.routing.corridors import Variant, variants_for
+from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
+from landbridge.routing.pareto import pareto_mask
+from landbridge.routing.places import Resolver, resolve_with_gazetteer
+from landbridge.routing.search import (
+    MaskedGraph,
+    build_graph,
+    path_through,
+    path_via_edges,
+    shortest_path,
+)
+from landbridge.schema.route import Endpoint, RouteRequest, RouteResponse, Source
+from landbridge.schema.route import Shipment as ShipmentOut
+
+MODEL_ASSUMPTIONS = (
+    f"transit p50/p90 from a seeded Monte Carlo of {DRAWS} draws: lognormal rail running per "
+    "country and dwell per facility, uniform wait up to the interval between sailings (ships "
+    "sail when full), fixed sailing",
+    "CO2e is well-to-wheel for line haul (ISO 14083 / GLEC style); terminal and yard emissions "
+    "are not counted",
+    "costs are per FEU and linear in the number of FEU (no volume discounts or subsidies)",
+)
+
+
+@dataclass
+class _Cache:
+    net_ref: weakref.ref[Network]
+    params: Params
+    costs: EdgeCosts
+    graphs: dict[tuple, MaskedGraph]
+    pins: dict[tuple[str, ...], np.ndarray]
+
+
+_CACHE: dict[tuple[int, int], _Cache] = {}
+_CACHE_LIMIT = 8
+
+
+def _cache_for(net: Network, params: Params) -> _Cache:
+    key = (id(net), id(params))
+    hit = _CACHE.get(key)
+    if hit is not None and hit.net_ref() is net and hit.params is params:
+        return hit
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    entry = _Cache(weakref.ref(net), params, compute_edge_costs(net, params), {}, {})
+    _CACHE[key] = entry
+    return entry
+
+
+def edge_costs(net: Network, params: Params) -> EdgeCosts:
+    """The cached per-edge arrays of ``net`` under ``params``."""
+    return _cache_for(net, params).costs
+
+
+def _graph(cache: _Cache, net: Network, key: tuple, constraint: Constraint) -> MaskedGraph:
+    graph = cache.graphs.get(key)
+    if graph is None:
+        graph = build_graph(net, cache.costs.weight, constraint.edge_mask(net))
+        cache.graphs[key] = graph
+    return graph
+
+
+def _pin_edges(cache: _Cache, net: Network, patterns: tuple[str, ...]) -> np.ndarray:
+    edges = cache.pins.get(patterns)
+    if edges is None:
+        rows = np.flatnonzero(facility_matches(net, patterns))
+        edges = (
+            np.flatnonzero(np.isin(net.edge_facility, rows))
+            if len(rows)
+            else np.empty(0, dtype=np.int64)
+        )
+        cache.pins[patterns] = edges
+    return edges
+
+
+def load_bundled_network() -> Network:
+    try:
+        from landbridge.network import load_network  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise NetworkDataError(
+            "the bundled network is not available in this installation "
+            "(landbridge.network.load_network missing)"
+        ) from exc
+    return load_network()
+
+
+@dataclass
+class _Found:
+    variant: Variant
+    edges: np.ndarray
+
+
+def _search(
+    net: Network,
+    cache: _Cache,
+    variants: Sequence[Variant],
+    user: Sequence[Constraint],
+    user_key: tuple,
+    origin: int,
+    destination: int,
+    via: int | None,
+) -> tuple[list[_Found], dict[str, str]]:
+    found: list[_Found] = []
+    blocked: dict[str, str] = {}
+    for variant in variants:
+        constraint = all_of(variant.constraint, *user)
+        graph = _graph(cache, net, (variant.key, user_key), constraint)
+        if via is not None:
+            path = path_through(graph, origin, destination, via)
+        elif variant.pin:
+            path = path_via_edges(graph, origin, destination, _pin_edges(cache, net, variant.pin))
+        else:
+            path = shortest_path(graph, origin, destination)
+        if path is None:
+            blocked[variant.label] = "no connection under its constraints"
+            continue
+        reason = constraint.check(PathView(net, path))
+        if reason:
+            blocked[variant.label] = reason
+            continue
+        found.append(_Found(variant, path))
+    return found, blocked
+
+
+def _dedupe(found: list[_Found], net: Network) -> list[_Found]:
+    """Drop repeated paths, and variants of a family that pass the same crossings and ports."""
+    seen_paths: set[bytes] = set()
+    seen_via: set[tuple] = set()
+    out = []
+    for item in found:
+        sig = item.edges.tobytes()
+        fac = net.edge_facility[item.edges]
+        via_sig = (item.variant.family, tuple(dict.fromkeys(fac[fac >= 0].tolist())))
+        if sig in seen_paths or via_sig in seen_via:
+            continue
+        seen_paths.add(sig)
+        seen_via.add(via_sig)
+        out.append(item)
+    return out
+
+
+def _explain_unreachable(
+    net: Network,
+    cache: _Cache,
+    request: RouteRequest,
+    origin: Endpoint,
+    destination: Endpoint,
+    via: int | None,
+    blocked: dict[str, str],
+) -> str:
+    pair = f"{origin.name} and {destination.name}"
+    scope = f"the {request.corridor} corridor" if request.corridor else "any corridor"
+    if request.avoid:
+        variants = variants_for(request.corridor)
+        free, _ = _search(net, cache, variants, (), (), origin.node, destination.node, via)
+        if free:
+            crossing = []
+            for item in _dedupe(free, net):
+                touched = sorted(PathView(net, item.edges).country_codes() & set(request.avoid))
+                crossing.append(f"{item.variant.label} crosses {', '.join(touched)}")
+            return (
+                f"Avoiding {', '.join(request.avoid)} leaves no route between {pair} on {scope}: "
+                + "; ".join(crossing)
+                + "."
+            )
+    reasons = "; ".join(f"{label}: {why}" for label, why in blocked.items())
+    return f"No route between {pair} on {scope} ({reasons})."
+
+
+def _sources(
+    params: Params, net: Network, evaluated: list[Evaluated], extra: list[str]
+) -> tuple[list[str], list[Source]]:
+    refs: list[RowRef] = [r for e in evaluated for r in e.refs]
+    source_ids, assumptions = params.sources_of(dict.fromkeys(refs))
+    fac = net.facilities
+    for row in dict.fromkeys(f for e in evaluated for f in e.facility_rows):
+        if "source_ids" in fac:
+            source_ids.extend(
+                s for s in split_source_ids(fac["source_ids"].iat[row]) if s not in source_ids
+            )
+        note = fac["assumption"].iat[row] if "assumption" in fac else ""
+        if isinstance(note, str) and note.strip():
+            assumptions.append(f"{fac['facility_id'].iat[row]}: {note.strip()}")
+        if fac["facility_id"].iat[row] in params.facility_overrides:
+            assumptions.append(
+                f"{fac['facility_id'].iat[row]} parameters set by the parameter file "
+                f"{params.override_origin}"
+            )
+    table = load_sources()
+    sources = []
+    for sid in source_ids:
+        if sid in table.index:
+            row = table.loc[sid]
+            sources.append(
+                Source(
+                    source_id=sid,
+                    title=row["title"],
+                    publisher=row["publisher"],
+                    url=row["url"],
+                    year=row["year"],
+                    note=row["note"],
+                )
+            )
+        else:
+            sources.append(Source(source_id=sid, title="(not in data/sources)"))
+    return [*extra, *assumptions, *MODEL_ASSUMPTIONS], sources
+
+
+def plan_routes(
+    request: RouteRequest,
+    network: Network | None = None,
+    params: Params | None = None,
+    resolver: Resolver | None = None,
+    constraints: Sequence[Constraint] = (),
+) -> RouteResponse:
+    """All corridor options for ``request``, ranked (Pareto-optimal first, then p50 days, cost).
+
+    ``constraints`` adds library-level constraints (e.g. ``MaxTransshipments``) to the ones the
+    request implies. Raises ``UnknownPlaceError`` (exit 2), ``UnreachableError`` (exit 3).
+    """
+    net = network if network is not None else load_bundled_network()
+    params = params if params is not None else load_default_params()
+    resolve = resolver or resolve_with_gazetteer
+    origin = resolve(request.origin, net)
+    destination = resolve(request.destination, net)
+    via = resolve(request.via, net).node if request.via else None
+    if origin.node == destination.node:
+        raise InvalidInputError(
+            f"'{request.origin}' and '{request.destination}' are the same point of the network; "
+            "nothing to route"
+        )
+    tonnes_per_teu = request.tonnes_per_teu or params.scalar("tonnes_per_teu")
+    feu = request.shipment_feu
+    shipment = Shipment(feu=feu, tonnes=2.0 * feu * tonnes_per_teu)
+
+    cache = _cache_for(net, params)
+    user: list[Constraint] = [*constraints]
+    if request.avoid:
+        user.append(AvoidCountries(tuple(request.avoid)))
+    user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
+    found, blocked = _search(
+        net,
+        cache,
+        variants_for(request.corridor),
+        user,
+        user_key,
+        origin.node,
+        destination.node,
+        via,
+    )
+    found = _dedupe(found, net)
+    if not found:
+        raise UnreachableError(
+            _explain_unreachable(net, cache, request, origin, destination, via, blocked)
+        )
+
+    evaluated = [
+        evaluate_path(
+            net,
+            cache.costs,
+            params,
+            f.edges,
+            shipment,
+            f.variant.family,
+            f.variant.label,
+            request.depart,
+        )
+        for f in found
+    ]
+    points = np.array(
+        [[e.option.transit_days.p50, e.option.cost_usd, e.option.co2e_kg] for e in evaluated],
+        dtype=float,
+    )
+    flags = pareto_mask(points)
+    options = [
+        e.option.model_copy(update={"pareto": bool(flag)})
+        for e, flag in zip(evaluated, flags, strict=True)
+    ]
+    options.sort(key=lambda o: (not o.pareto, o.transit_days.p50, o.cost_usd))
+
+    extra = []
+    if request.tonnes_per_teu:
+        extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
+    assumptions, sources = _sources(params, net, evaluated, extra)
+    return RouteResponse(
+        origin=origin,
+        destination=destination,
+        shipment=ShipmentOut(feu=feu, teu=2.0 * feu, tonnes=shipment.tonnes),
+        depart=request.depart,
+        options=options,
+        assumptions=assumptions,
+        sources=sources,
+    )

@@ -1,0 +1,157 @@
+"""The route request and response: one contract for the CLI (``--json``), the API and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Corridor = Literal["northern", "middle", "southern", "sea"]
+CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea")
+LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
+
+# A CR Express block train carries 55 FEU; 10,000 FEU (~180 trains) is beyond any single
+# booking, so larger numbers are taken as typing errors.
+MAX_FEU = 10_000.0
+MAX_TONNES_PER_TEU = 30.0  # ISO 668 20' max gross 30.48 t minus tare: no TEU carries more cargo
+
+
+class RouteRequest(BaseModel):
+    """What to route: two places, a shipment size and constraints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = Field(min_length=1)
+    destination: str = Field(min_length=1)
+    feu: float | None = None
+    teu: float | None = None
+    tonnes_per_teu: float | None = Field(default=None, gt=0, le=MAX_TONNES_PER_TEU)
+    depart: dt.date | None = None
+    avoid: list[str] = Field(default_factory=list)
+    via: str | None = None
+    corridor: Corridor | None = None
+
+    @field_validator("avoid")
+    @classmethod
+    def _iso2(cls, codes: list[str]) -> list[str]:
+        out = []
+        for code in codes:
+            code = code.strip().upper()
+            if len(code) != 2 or not code.isalpha():
+                raise ValueError(
+                    f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. RU, BY, IR)"
+                )
+            out.append(code)
+        return out
+
+    @model_validator(mode="after")
+    def _quantity(self) -> RouteRequest:
+        if self.feu is not None and self.teu is not None:
+            raise ValueError("give either feu or teu, not both")
+        for name in ("feu", "teu"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not value > 0:
+                raise ValueError(f"{name} must be positive (got {value})")
+            limit = MAX_FEU if name == "feu" else 2 * MAX_FEU
+            if value > limit:
+                raise ValueError(
+                    f"{name} must be at most {limit:,.0f} (got {value:,.0f}); split larger volumes"
+                )
+        return self
+
+    @property
+    def shipment_feu(self) -> float:
+        if self.teu is not None:
+            return self.teu / 2.0
+        return self.feu if self.feu is not None else 1.0
+
+
+class Endpoint(BaseModel):
+    name: str
+    node: int
+    lat: float
+    lon: float
+    country: str
+
+
+class Shipment(BaseModel):
+    feu: float
+    teu: float
+    tonnes: float
+
+
+class DistanceKm(BaseModel):
+    rail: float
+    sea: float
+    total: float
+
+
+class TransitDays(BaseModel):
+    p50: float
+    p90: float
+
+
+class TimeBreakdownH(BaseModel):
+    running: float
+    border: float
+    gauge_change: float
+    port: float
+    ferry_wait: float
+    sailing: float
+
+
+class ArrivalDates(BaseModel):
+    p50: dt.date
+    p90: dt.date
+
+
+class Leg(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    mode: LegMode
+    from_: str = Field(alias="from")
+    to: str
+    country: str
+    distance_km: float
+    hours: float
+    cost_usd: float
+    co2e_kg: float
+
+
+class RouteOption(BaseModel):
+    corridor: Corridor
+    label: str
+    via: list[str]
+    countries: list[str]
+    distance_km: DistanceKm
+    transit_days: TransitDays
+    time_breakdown_h: TimeBreakdownH
+    cost_usd: float
+    cost_breakdown_usd: dict[str, float]
+    co2e_kg: float
+    co2e_breakdown_kg: dict[str, float]
+    pareto: bool = False
+    arrival: ArrivalDates | None = None
+    legs: list[Leg]
+
+
+class Source(BaseModel):
+    source_id: str
+    title: str
+    publisher: str = ""
+    url: str = ""
+    year: str = ""
+    note: str = ""
+
+
+class RouteResponse(BaseModel):
+    origin: Endpoint
+    destination: Endpoint
+    shipment: Shipment
+    depart: dt.date | None = None
+    options: list[RouteOption]
+    assumptions: list[str]
+    sources: list[Source]

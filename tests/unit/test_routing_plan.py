@@ -1,0 +1,319 @@
+"""plan_routes on the hand-made network: option set, exact totals, constraints, Pareto, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from test_routing_toy import FACILITIES, NODES, build_network
+
+from landbridge.costs.edges import compute_edge_costs
+from landbridge.costs.params import load_default_params
+from landbridge.errors import InvalidInputError, UnknownPlaceError, UnreachableError
+from landbridge.network.model import EdgeMode
+from landbridge.routing.constraints import MaxTransshipments
+from landbridge.routing.plan import plan_routes
+from landbridge.routing.places import resolve_on_network
+from landbridge.schema.params import ParamsOverride
+from landbridge.schema.route import RouteRequest, RouteResponse
+
+NET = build_network()
+PARAMS = load_default_params()
+
+
+def plan(params=None, constraints=(), **kw) -> RouteResponse:
+    kw.setdefault("origin", "Xi'an")
+    kw.setdefault("destination", "Duisburg")
+    return plan_routes(
+        RouteRequest(**kw),
+        network=NET,
+        params=params or PARAMS,
+        resolver=resolve_on_network,
+        constraints=constraints,
+    )
+
+
+def by_label(resp: RouteResponse) -> dict:
+    return {o.label: o for o in resp.options}
+
+
+ALL_LABELS = {
+    "Northern via Alashankou–Dostyk",
+    "Northern via Khorgos–Altynkol",
+    "Middle via Aktau, Poti/Batumi",
+    "Middle via Aktau, Kars",
+    "Middle via Kuryk, Poti/Batumi",
+    "Middle via Kuryk, Kars",
+    "Southern via Turkmenistan–Iran",
+    "All-sea via Suez",
+}
+
+
+def test_every_corridor_variant_is_found_once() -> None:
+    resp = plan()
+    assert set(by_label(resp)) == ALL_LABELS
+    assert len(resp.options) == len(ALL_LABELS)
+    opts = by_label(resp)
+    assert opts["Northern via Alashankou–Dostyk"].via[0] == "Alashankou–Dostyk"
+    assert opts["Northern via Khorgos–Altynkol"].via[0] == "Khorgos–Altynkol"
+    assert "Kuryk port" in opts["Middle via Kuryk, Kars"].via
+    assert "Akhalkalaki (gauge change to Kars)" in opts["Middle via Kuryk, Kars"].via
+    assert "Poti port" in opts["Middle via Aktau, Poti/Batumi"].via
+    assert opts["Southern via Turkmenistan–Iran"].countries == ["CN", "KZ", "TM", "IR", "TR", "DE"]
+    assert opts["All-sea via Suez"].countries == ["CN", "NL", "DE"]
+    assert opts["Northern via Alashankou–Dostyk"].countries == ["CN", "KZ", "RU", "BY", "PL", "DE"]
+
+
+def _fac(fid: str) -> dict:
+    cols = [
+        "facility_id",
+        "name",
+        "kind",
+        "countries",
+        "dwell_p50_h",
+        "dwell_p90_h",
+        "cost_usd_per_feu",
+    ]
+    row = dict(zip(cols, next(f for f in FACILITIES if f[0] == fid)[:7], strict=True))
+    if np.isnan(row["dwell_p50_h"]):  # the toy's Krasnoye row is empty: kind defaults apply
+        for col in ("dwell_p50_h", "dwell_p90_h", "cost_usd_per_feu"):
+            row[col] = PARAMS.value("facility_defaults", row["kind"], col)
+    return row
+
+
+def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
+    feu, tonnes = 3.0, 3 * 20.0
+    option = by_label(plan(feu=feu))["Northern via Alashankou–Dostyk"]
+    # hand-derived path: Xi'an-Alashankou 3000 CN, Dostyk-Petropavl 1800 KZ, 2300 RU, 600 BY, 700 PL, 600 DE
+    rail = [
+        ("CN", 3000.0),
+        ("KZ", 1800.0),
+        ("RU", 2300.0),
+        ("BY", 600.0),
+        ("PL", 700.0),
+        ("DE", 600.0),
+    ]
+    facs = [
+        "alashankou-dostyk",
+        "petropavl-petukhovo",
+        "krasnoye-osinovka",
+        "brest-malaszewicze",
+        "kunowice-frankfurt",
+    ]
+    running = sum(km / PARAMS.value("rail_speed", c, "speed_p50_kmh") for c, km in rail)
+    rail_cost = sum(km * PARAMS.value("rail_tariff", c) for c, km in rail) * feu
+    fixed_cost = sum(_fac(f)["cost_usd_per_feu"] for f in facs) * feu
+
+    def factor(c: str) -> float:
+        s, g = PARAMS.value("electric_share", c), PARAMS.value("grid_intensity", c)
+        return s * PARAMS.factor("rail_electric") * g / 1000 + (1 - s) * PARAMS.factor(
+            "rail_diesel"
+        )
+
+    co2e = sum(tonnes * km * factor(c) for c, km in rail)
+    assert option.distance_km.rail == 9000.0 and option.distance_km.sea == 0.0
+    assert option.time_breakdown_h.running == pytest.approx(running, abs=0.01)
+    assert option.time_breakdown_h.gauge_change == pytest.approx(12.0 + 20.0)
+    assert option.time_breakdown_h.border == pytest.approx(
+        4.0 + _fac("krasnoye-osinovka")["dwell_p50_h"] + 2.0
+    )
+    assert option.time_breakdown_h.ferry_wait == 0.0 and option.time_breakdown_h.port == 0.0
+    assert option.cost_usd == pytest.approx(rail_cost + fixed_cost, abs=0.01)
+    assert option.cost_breakdown_usd["rail"] == pytest.approx(rail_cost, abs=0.01)
+    assert option.co2e_kg == pytest.approx(co2e, abs=0.01)
+    # legs: 6 rail + 5 facilities, summing to the totals
+    assert [leg.mode for leg in option.legs] == [
+        "rail", "transfer", "rail", "border", "rail", "border", "rail", "transfer", "rail", "border", "rail",
+    ]  # fmt: skip
+    assert sum(leg.cost_usd for leg in option.legs) == pytest.approx(option.cost_usd, abs=0.1)
+    assert sum(leg.co2e_kg for leg in option.legs) == pytest.approx(option.co2e_kg, abs=0.1)
+    assert sum(leg.distance_km for leg in option.legs) == pytest.approx(9000.0)
+    parts = option.time_breakdown_h
+    median_sum = parts.running + parts.border + parts.gauge_change
+    assert sum(leg.hours for leg in option.legs) == pytest.approx(median_sum, abs=0.1)
+    assert (
+        option.transit_days.p50 * 24 >= median_sum * 0.98
+    )  # right-skewed parts: p50 near the median sum
+    assert option.transit_days.p90 > option.transit_days.p50
+
+
+def test_middle_option_counts_ferry_wait_sailing_and_ports() -> None:
+    option = by_label(plan())["Middle via Aktau, Kars"]
+    t = option.time_breakdown_h
+    assert t.ferry_wait == pytest.approx(96.0 / 2)
+    assert t.sailing == pytest.approx(450.0 / 25.0)
+    assert t.port == pytest.approx(24.0 + 20.0)  # Aktau and Baku ports
+    assert option.distance_km.sea == 450.0
+    assert option.co2e_breakdown_kg["ferry"] == pytest.approx(
+        20.0 * 450.0 * PARAMS.factor("ferry"), abs=0.01
+    )
+    assert option.cost_breakdown_usd["ferry"] == pytest.approx(700.0)
+    assert option.cost_breakdown_usd["port"] == pytest.approx(400.0 + 420.0)
+
+
+def test_sea_option_prices_the_ocean_leg_per_km() -> None:
+    option = by_label(plan())["All-sea via Suez"]
+    assert option.distance_km.sea == 20000.0
+    assert option.cost_breakdown_usd["ocean"] == pytest.approx(
+        20000 * PARAMS.scalar("ocean_freight_usd_per_feu_km"), abs=0.01
+    )
+    assert option.time_breakdown_h.sailing == pytest.approx(20000 / 30.0, abs=0.01)
+    assert option.co2e_breakdown_kg["ocean"] == pytest.approx(
+        20 * 20000 * PARAMS.factor("ocean"), abs=0.01
+    )
+
+
+def test_pareto_flags_match_brute_force_dominance() -> None:
+    opts = plan().options
+    pts = [(o.transit_days.p50, o.cost_usd, o.co2e_kg) for o in opts]
+    for o, p in zip(opts, pts, strict=True):
+        dominated = any(all(q[i] <= p[i] for i in range(3)) and q != p for q in pts)
+        assert o.pareto == (not dominated)
+    assert any(o.pareto for o in opts)
+    flags = [o.pareto for o in opts]
+    assert flags == sorted(flags, reverse=True), "Pareto options come first"
+
+
+def test_avoid_russia_removes_every_northern_option() -> None:
+    resp = plan(avoid=["RU"])
+    assert {o.corridor for o in resp.options} == {"middle", "southern", "sea"}
+    assert all("RU" not in o.countries for o in resp.options)
+
+
+def test_corridor_and_via_filters() -> None:
+    assert {o.corridor for o in plan(corridor="middle").options} == {"middle"}
+    via = plan(via="Kars").options
+    assert via and all("TR" in o.countries for o in via)
+    assert {o.corridor for o in via} == {"middle", "southern"}
+
+
+def test_max_transshipments_constraint_composes() -> None:
+    resp = plan(constraints=(MaxTransshipments(2),))
+    # northern and southern change gauge twice, the sea option calls at two ports; every middle
+    # option needs a gauge change and at least two port calls
+    assert {o.corridor for o in resp.options} == {"northern", "southern", "sea"}
+    with pytest.raises(UnreachableError, match=r"Middle via Aktau, Kars: needs 4 transshipments \(limit 2\)"):
+        plan(corridor="middle", constraints=(MaxTransshipments(2),))
+
+
+def test_nothing_left_says_what_blocks() -> None:
+    with pytest.raises(UnreachableError) as exc:
+        plan(avoid=["KZ", "CN"])
+    message = str(exc.value)
+    assert message.startswith("Avoiding KZ, CN leaves no route between Xi'an and Duisburg")
+    assert "Northern via Alashankou–Dostyk crosses CN, KZ" in message
+    assert "All-sea via Suez crosses CN" in message
+    assert exc.value.exit_code == 3
+    with pytest.raises(UnreachableError, match="on the southern corridor"):
+        plan(avoid=["TM"], corridor="southern")
+
+
+def test_unknown_and_identical_places() -> None:
+    with pytest.raises(UnknownPlaceError) as exc:
+        plan(destination="Duisbrug")
+    assert "Duisburg" in exc.value.suggestions
+    assert exc.value.exit_code == 2
+    with pytest.raises(InvalidInputError, match="same point"):
+        plan(destination="xi'an")
+
+
+def test_shipment_size_scales_cost_and_co2e_linearly() -> None:
+    one = by_label(plan(feu=1))
+    teu2 = by_label(plan(teu=2))
+    four = by_label(plan(feu=4))
+    heavy = by_label(plan(feu=1, tonnes_per_teu=20))
+    for label in ALL_LABELS:
+        assert teu2[label].cost_usd == pytest.approx(one[label].cost_usd)
+        assert four[label].cost_usd == pytest.approx(4 * one[label].cost_usd, rel=1e-6)
+        assert four[label].co2e_kg == pytest.approx(4 * one[label].co2e_kg, rel=1e-6)
+        assert heavy[label].co2e_kg == pytest.approx(2 * one[label].co2e_kg, rel=1e-6)
+        assert heavy[label].cost_usd == pytest.approx(one[label].cost_usd)
+        assert four[label].transit_days == one[label].transit_days
+
+
+def test_parameter_override_moves_the_total_by_the_exact_amount() -> None:
+    base = by_label(plan())["Northern via Alashankou–Dostyk"]
+    kz = PARAMS.value("rail_tariff", "KZ")
+    params = PARAMS.with_overrides(
+        ParamsOverride.model_validate({"rail_tariff": {"KZ": {"usd_per_feu_km": kz + 0.1}}}),
+        "t.yaml",
+    )
+    resp = plan(params=params)
+    changed = by_label(resp)["Northern via Alashankou–Dostyk"]
+    assert changed.cost_usd == pytest.approx(base.cost_usd + 0.1 * 1800.0, abs=0.02)
+    assert "rail_tariff.KZ.usd_per_feu_km set by the parameter file t.yaml" in resp.assumptions
+
+
+def test_depart_adds_arrival_dates() -> None:
+    option = plan(depart=dt.date(2025, 3, 1)).options[0]
+    assert option.arrival is not None
+    assert option.arrival.p50 == dt.date(2025, 3, 1) + dt.timedelta(days=option.transit_days.p50)
+    assert option.arrival.p90 >= option.arrival.p50
+
+
+def test_json_round_trip_and_contract_keys() -> None:
+    resp = plan(depart=dt.date(2025, 3, 1))
+    text = resp.model_dump_json(by_alias=True)
+    back = RouteResponse.model_validate_json(text)
+    assert back == resp
+    data = json.loads(text)
+    assert set(data) >= {"origin", "destination", "shipment", "options", "assumptions", "sources"}
+    option = data["options"][0]
+    assert set(option) >= {
+        "corridor", "label", "via", "countries", "distance_km", "transit_days", "time_breakdown_h",
+        "cost_usd", "cost_breakdown_usd", "co2e_kg", "co2e_breakdown_kg", "pareto", "legs",
+    }  # fmt: skip
+    assert set(option["legs"][0]) == {
+        "mode",
+        "from",
+        "to",
+        "country",
+        "distance_km",
+        "hours",
+        "cost_usd",
+        "co2e_kg",
+    }
+    assert data["origin"] == {
+        "name": "Xi'an",
+        "node": 0,
+        "lat": 34.3,
+        "lon": 108.9,
+        "country": "CN",
+    }
+    assert data["shipment"] == {"feu": 1.0, "teu": 2.0, "tonnes": 20.0}
+    ids = [s["source_id"] for s in data["sources"]]
+    assert "erai-2023" in ids and "glec-v3" in ids and len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"feu": 1, "teu": 2}, "either feu or teu"),
+        ({"feu": 0}, "feu must be positive"),
+        ({"teu": -2}, "teu must be positive"),
+        ({"feu": 10_001}, "at most 10,000"),
+        ({"avoid": ["Russia"]}, "not an ISO 3166-1 alpha-2"),
+        ({"tonnes_per_teu": 0}, "greater than 0"),
+        ({"corridor": "arctic"}, "northern"),
+    ],
+)
+def test_request_validation(kw: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        RouteRequest(origin="a", destination="b", **kw)
+
+
+def test_sea_legs_without_facility_use_kind_defaults() -> None:
+    links = [(0, 1, EdgeMode.RAIL, 100.0, "CN", ""), (1, 2, EdgeMode.SEA, 250.0, "", "")]
+    net = build_network(links, [NODES[0], NODES[28], NODES[29]])
+    costs = compute_edge_costs(net, PARAMS)
+    sea = int(np.flatnonzero(net.edge_mode == EdgeMode.SEA)[0])
+    assert costs.headway_h[sea] == PARAMS.value("facility_defaults", "ferry", "headway_h")
+    assert costs.sailing_h[sea] == pytest.approx(
+        250 / PARAMS.value("facility_defaults", "ferry", "speed_kmh")
+    )
+    assert costs.fixed_usd_per_feu[sea] == PARAMS.value(
+        "facility_defaults", "ferry", "cost_usd_per_feu"
+    )
