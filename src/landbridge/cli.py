@@ -71,7 +71,13 @@ def places(
     """Ranked places matching QUERY (terminals, cities, stations, ports, coordinates)."""
     from rich.table import Table
 
-    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, Gazetteer, unknown_place
+    from landbridge.network.gazetteer import (
+        RESOLVE_MIN_SCORE,
+        Gazetteer,
+        clean_query,
+        unknown_place,
+    )
+    from landbridge.network.names import has_cyrillic
 
     matches = Gazetteer.load().search(query, limit=limit)
     if not matches or matches[0].score < RESOLVE_MIN_SCORE:
@@ -79,12 +85,14 @@ def places(
     if as_json:
         print_json([m.model_dump(mode="json") for m in matches])
         return
-    table = Table(title=f"Places matching '{query.strip()}'")
+    table = Table(title=f"Places matching '{escape(clean_query(query))}'")
     for column in ("name", "kind", "country", "lat", "lon", "locode", "score"):
         table.add_column(column, justify="right" if column in ("lat", "lon", "score") else "left")
     for m in matches:
         p = m.place
-        table.add_row(p.name, p.kind, p.country, f"{p.lat:.4f}", f"{p.lon:.4f}", p.locode,
+        latin = next((a for a in p.aliases if not has_cyrillic(a)), "")
+        name = f"{p.name} ({latin})" if has_cyrillic(p.name) and latin else p.name
+        table.add_row(escape(name), p.kind, p.country, f"{p.lat:.4f}", f"{p.lon:.4f}", p.locode,
                       f"{m.score:.2f}")  # fmt: skip
     console.print(table)
 
