@@ -223,3 +223,9 @@ def test_routes_stay_at_sea_away_from_ports(layer) -> None:
         at_sea = LineString(line.astype(np.float64)).difference(near_ports)
         assert land.intersection(at_sea).length == pytest.approx(0.0, abs=1e-9), row["link_id"]
     assert shapely.__version__
+
+
+def test_input_files_exist_and_cover_the_tables() -> None:
+    files = sea.input_files()
+    assert all(p.is_file() for p in files)
+    assert {sea.PORTS_CSV, sea.LINKS_CSV, sea.OCEAN_RATES_CSV} <= set(files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -190,8 +191,9 @@ def attach_points(graph: SeaGraph, points_lonlat: np.ndarray) -> tuple[SeaGraph,
     return SeaGraph(lonlat, u, v, km, passage), joined
 
 
+@lru_cache(maxsize=2)
 def load_marnet(path: Path = MARNET_PATH) -> SeaGraph:
-    """Read the bundled searoute marnet GeoJSON into a ``SeaGraph``."""
+    """Read the bundled searoute marnet GeoJSON into a ``SeaGraph`` (cached: treat as read-only)."""
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError) as exc:

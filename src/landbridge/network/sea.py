@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 
 from landbridge.errors import InvalidInputError, NetworkDataError
 from landbridge.network.marnet import (
+    MARNET_PATH,
     SeaGraph,
     attach_points,
     haversine_km,
@@ -64,6 +66,11 @@ LINK_EXTRA_COLUMNS: tuple[str, ...] = (
 LINK_KINDS = ("ferry", "feeder", "ocean")
 
 
+def input_files() -> list[Path]:
+    """Every bundled file whose content determines the sea layer (for build-cache hashes)."""
+    return [PORTS_CSV, LINKS_CSV, OCEAN_RATES_CSV, SEAROUTE_PORTS, MARNET_PATH]
+
+
 @dataclass(frozen=True)
 class SeaLayer:
     """Ports and sea links as facility tables, with one lon/lat polyline per link row."""
@@ -96,6 +103,11 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
 
 def load_searoute_ports(path: Path = SEAROUTE_PORTS) -> dict[str, tuple[float, float]]:
     """UN/LOCODE → (lon, lat) from the bundled searoute port list (first point wins)."""
+    return dict(_searoute_ports(path))
+
+
+@lru_cache(maxsize=2)
+def _searoute_ports(path: Path) -> dict[str, tuple[float, float]]:
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError) as exc:
@@ -179,8 +191,8 @@ def _expand_links(links: pd.DataFrame, ports: pd.DataFrame) -> pd.DataFrame:
     """One row per concrete port pair: 'region:x' endpoints become every port of that region."""
     known = set(ports["port_id"])
     name_of = dict(zip(ports["port_id"], ports["name"], strict=True))
-    rows = []
-    for _, row in links.iterrows():
+    rows: list[dict] = []
+    for row in links.to_dict("records"):
         ends = []
         for end in (row["from_port"], row["to_port"]):
             if str(end).startswith(REGION_PREFIX):
@@ -201,23 +213,24 @@ def _expand_links(links: pd.DataFrame, ports: pd.DataFrame) -> pd.DataFrame:
         expand = len(ends[0]) > 1 or len(ends[1]) > 1
         for a in ends[0]:
             for b in ends[1]:
-                new = row.copy()
-                new["from_port"], new["to_port"] = a, b
+                new = dict(row, from_port=a, to_port=b)
                 if expand:
                     new["link_id"] = f"{a}-{b}-{row['via']}"
                     new["name"] = f"{name_of[a]} – {name_of[b]} ({row['via']})"
                 rows.append(new)
-    return pd.DataFrame(rows).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=links.columns)
 
 
-def _passes(graph: SeaGraph, nodes: np.ndarray, passage: str) -> bool:
-    """True if consecutive path nodes use an edge of the named passage."""
+def _passage_pairs(graph: SeaGraph, passage: str) -> set[tuple[int, int]]:
+    """The (u, v) node pairs (u < v) of the edges of a named passage."""
     sel = graph.edge_passage == passage
-    pairs = set(zip(graph.edge_u[sel].tolist(), graph.edge_v[sel].tolist(), strict=True))
-    return any(
-        (min(a, b), max(a, b)) in pairs
-        for a, b in zip(nodes[:-1].tolist(), nodes[1:].tolist(), strict=True)
-    )
+    return set(zip(graph.edge_u[sel].tolist(), graph.edge_v[sel].tolist(), strict=True))
+
+
+def _passes(pairs: set[tuple[int, int]], nodes: np.ndarray) -> bool:
+    """True if consecutive path nodes use one of the given edges."""
+    steps = zip(nodes[:-1].tolist(), nodes[1:].tolist(), strict=True)
+    return any((min(a, b), max(a, b)) in pairs for a, b in steps)
 
 
 def _dedupe(points: np.ndarray) -> np.ndarray:
@@ -260,31 +273,24 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     node_of = dict(zip(ports["port_id"], join_nodes.tolist(), strict=True))
 
     expanded = _expand_links(links, ports)
+    suez_pairs = _passage_pairs(graph, SUEZ)
     geometry: list[np.ndarray] = [np.empty((0, 2))] * len(expanded)
     lengths = np.zeros(len(expanded))
     for via, group in expanded.groupby("via", sort=True):
         excluded = EXCLUDED_PASSAGES + (CAPE_EXCLUDED_PASSAGES if via == VIA_CAPE else ())
         sources = np.array([node_of[p] for p in group["from_port"]])
         paths = shortest_paths(graph, sources, excluded)
-        for i, row in group.iterrows():
-            nodes = paths.path(node_of[row["from_port"]], node_of[row["to_port"]])
+        for i, link_id, a, b in zip(
+            group.index, group["link_id"], group["from_port"], group["to_port"], strict=True
+        ):
+            nodes = paths.path(node_of[a], node_of[b])
             if nodes.size == 0:
+                raise NetworkDataError(f"sea link '{link_id}': no sea route between its ports")
+            if via == SUEZ and not _passes(suez_pairs, nodes):
                 raise NetworkDataError(
-                    f"sea link '{row['link_id']}': no sea route between its ports"
+                    f"sea link '{link_id}': the shortest route does not pass Suez"
                 )
-            if via == SUEZ and not _passes(graph, nodes, SUEZ):
-                raise NetworkDataError(
-                    f"sea link '{row['link_id']}': the shortest route does not pass Suez"
-                )
-            line = _dedupe(
-                np.vstack(
-                    [
-                        connector[row["from_port"]],
-                        graph.lonlat[nodes],
-                        connector[row["to_port"]][::-1],
-                    ]
-                )
-            )
+            line = _dedupe(np.vstack([connector[a], graph.lonlat[nodes], connector[b][::-1]]))
             geometry[i] = line.astype(np.float32)
             lengths[i] = polyline_km(line)
 
