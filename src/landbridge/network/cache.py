@@ -1,0 +1,189 @@
+"""Build once, load fast: the compiled network as one ``.npz`` in the user cache.
+
+The file holds every array, the facilities table (Parquet bytes) and the build meta (JSON,
+with the SHA-256 of the inputs). ``load_network`` rebuilds, with a warning that says why, when
+the file is missing, truncated, of another format, or built from other inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landbridge.errors import NetworkDataError
+from landbridge.network.build import Progress, build_network, inputs_hash
+from landbridge.network.model import Network
+from landbridge.paths import cache_dir
+
+CACHE_FORMAT = 1
+ARRAY_FIELDS = (
+    "node_lat", "node_lon", "node_country", "node_gauge_mm", "node_kind",
+    "indptr", "edge_src", "edge_dst", "edge_length_km", "edge_mode", "edge_country",
+    "edge_gauge_mm", "edge_facility", "edge_reverse", "edge_geom_offset", "geom_lonlat",
+)  # fmt: skip
+
+
+class CacheRebuildWarning(UserWarning):
+    """The network cache was missing, stale or corrupted and has been rebuilt."""
+
+
+def cache_path() -> Path:
+    return cache_dir() / f"network-v{CACHE_FORMAT}.npz"
+
+
+def save_network(net: Network, path: Path) -> None:
+    """Write ``net`` to ``path`` atomically (a temporary file renamed into place)."""
+    buf = io.BytesIO()
+    net.facilities.to_parquet(buf, index=False)
+    payload = {f: getattr(net, f) for f in ARRAY_FIELDS}
+    payload["node_name"] = np.asarray(net.node_name, dtype=str)
+    payload["countries"] = np.asarray(net.countries, dtype=str)
+    payload["facilities_parquet"] = np.frombuffer(buf.getvalue(), dtype=np.uint8)
+    payload["meta_json"] = np.frombuffer(
+        json.dumps({**net.meta, "cache_format": CACHE_FORMAT}).encode(), dtype=np.uint8
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_network(path: Path, expected_hash: str | None = None) -> Network:
+    """Read a cache file; ``NetworkDataError`` says what is wrong with it."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise NetworkDataError(f"no network cache at {path}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise NetworkDataError(
+            f"network cache {path} is corrupted ({type(exc).__name__}: {exc})"
+        ) from None
+    missing = [
+        k
+        for k in (*ARRAY_FIELDS, "node_name", "countries", "facilities_parquet", "meta_json")
+        if k not in data
+    ]
+    if missing:
+        raise NetworkDataError(f"network cache {path} is incomplete (missing {missing})")
+    try:
+        meta = json.loads(bytes(data["meta_json"]).decode())
+        facilities = pd.read_parquet(io.BytesIO(bytes(data["facilities_parquet"])))
+    except (ValueError, OSError) as exc:
+        raise NetworkDataError(f"network cache {path} is corrupted ({exc})") from None
+    if meta.get("cache_format") != CACHE_FORMAT:
+        raise NetworkDataError(
+            f"network cache {path} has format {meta.get('cache_format')}, expected {CACHE_FORMAT}"
+        )
+    if expected_hash is not None and meta.get("inputs_sha256") != expected_hash:
+        raise NetworkDataError(
+            f"network cache {path} is stale (built from other input data or build version)"
+        )
+    net = Network(
+        **{f: data[f] for f in ARRAY_FIELDS},
+        node_name=data["node_name"].astype(object),
+        countries=tuple(str(c) for c in data["countries"]),
+        facilities=facilities,
+        meta=meta,
+    )
+    validate_network(net)
+    return net
+
+
+def validate_network(net: Network) -> None:
+    """Check the array invariants of the contract (shapes, CSR order, reverse pairs, indices)."""
+    n, m = net.n_nodes, net.n_edges
+    problems = []
+    for name in ("node_lon", "node_country", "node_gauge_mm", "node_kind", "node_name"):
+        if len(getattr(net, name)) != n:
+            problems.append(f"{name} has {len(getattr(net, name))} entries for {n} nodes")
+    for name in (
+        "edge_dst",
+        "edge_length_km",
+        "edge_mode",
+        "edge_country",
+        "edge_gauge_mm",
+        "edge_facility",
+        "edge_reverse",
+    ):
+        if len(getattr(net, name)) != m:
+            problems.append(f"{name} has {len(getattr(net, name))} entries for {m} edges")
+    if problems:
+        raise NetworkDataError("inconsistent network arrays: " + "; ".join(problems))
+    if (
+        len(net.indptr) != n + 1
+        or net.indptr[0] != 0
+        or net.indptr[-1] != m
+        or np.any(np.diff(net.indptr) < 0)
+    ):
+        problems.append("indptr is not a CSR index over the edges")
+    elif np.any(np.repeat(np.arange(n), np.diff(net.indptr)) != net.edge_src):
+        problems.append("edges are not in CSR order by source")
+    if m and (net.edge_dst.min() < 0 or net.edge_dst.max() >= n):
+        problems.append("edge_dst out of range")
+    rev = net.edge_reverse
+    if m and (
+        rev.min() < 0
+        or rev.max() >= m
+        or np.any(rev[rev] != np.arange(m))
+        or np.any(net.edge_src[rev] != net.edge_dst)
+    ):
+        problems.append("edge_reverse does not pair opposite edges")
+    off = net.edge_geom_offset
+    if (
+        len(off) != m + 1
+        or off[0] != 0
+        or off[-1] != len(net.geom_lonlat)
+        or np.any(np.diff(off) < 0)
+    ):
+        problems.append("edge_geom_offset does not index geom_lonlat")
+    fac = net.edge_facility
+    if m and (fac.min() < -1 or fac.max() >= len(net.facilities)):
+        problems.append("edge_facility points outside the facilities table")
+    if np.any(~np.isfinite(net.edge_length_km)) or np.any(net.edge_length_km < 0):
+        problems.append("edge lengths must be finite and non-negative")
+    if problems:
+        raise NetworkDataError("inconsistent network arrays: " + "; ".join(problems))
+
+
+_memo: dict[tuple[str, int, int], Network] = {}
+
+
+def load_network(rebuild: bool = False, progress: Progress | None = None) -> Network:
+    """The compiled network: from the cache when it is current, else built (a few seconds) and
+    cached. A stale or corrupted cache is rebuilt with a ``CacheRebuildWarning`` saying why."""
+    path = cache_path()
+    expected = inputs_hash()
+    if not rebuild:
+        try:
+            st = path.stat()
+            key = (str(path), st.st_mtime_ns, st.st_size)
+            if key in _memo and _memo[key].meta.get("inputs_sha256") == expected:
+                return _memo[key]
+            net = read_network(path, expected)
+            _memo.clear()
+            _memo[key] = net
+            return net
+        except FileNotFoundError:
+            pass
+        except NetworkDataError as exc:
+            warnings.warn(f"{exc}; rebuilding it", CacheRebuildWarning, stacklevel=2)
+    net = build_network(progress)
+    save_network(net, path)
+    st = path.stat()
+    _memo.clear()
+    _memo[(str(path), st.st_mtime_ns, st.st_size)] = net
+    return net

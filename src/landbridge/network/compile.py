@@ -1,0 +1,341 @@
+"""Compile a repaired ``LineSet`` into the ``Network`` arrays: border nodes, crossings and
+gauge changes with their facilities, capacitated sections, CSR order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from landbridge.errors import NetworkDataError
+from landbridge.network.geo import PointIndex, haversine_km
+from landbridge.network.lines import LineSet
+from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.network.tables import (
+    DEFAULT_BORDER_ID,
+    DEFAULT_GAUGE_CHANGE_ID,
+    FACILITY_COLUMNS,
+    NUMERIC_FACILITY_COLUMNS,
+    pair_key,
+)
+
+# Extra facility columns (beyond the shared contract in docs/ARCHITECTURE.md).
+EXTRA_FACILITY_COLUMNS = ("closed", "gauge_change")
+
+
+@dataclass(frozen=True)
+class NamedPoint:
+    """A protected node the build keeps: terminal, station, section end, length-check end."""
+
+    name: str
+    kind: NodeKind
+    node: int  # node id in the LineSet
+
+
+@dataclass(frozen=True)
+class BorderPoint:
+    lon: float
+    lat: float
+    node_a: int
+    node_b: int
+    country_a: int
+    country_b: int
+
+
+def _expand_border_nodes(ls: LineSet) -> tuple[LineSet, list[BorderPoint], np.ndarray]:
+    """Give each country at a border node its own copy of the node. Returns the new set, the
+    border points (one per pair of copies) and the country of every node."""
+    n = ls.n_nodes
+    ends = np.concatenate([ls.line_u, ls.line_v])
+    ctry = np.concatenate([ls.country, ls.country]).astype(np.int64)
+    pairs = np.unique(np.column_stack([ends, ctry]), axis=0)
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    node_country = np.full(n, -1, dtype=np.int64)
+    node_country[pairs[first, 0]] = pairs[first, 1]
+    extra = pairs[~first]
+    clone_id = n + np.arange(len(extra))
+    lookup = {(int(a), int(c)): int(k) for (a, c), k in zip(extra, clone_id, strict=True)}
+    u = ls.line_u.copy()
+    v = ls.line_v.copy()
+    for arr in (u, v):
+        idx = np.flatnonzero(node_country[arr] != ls.country)
+        for i in idx:
+            arr[i] = lookup[(int(arr[i]), int(ls.country[i]))]
+    node_lonlat = np.vstack([ls.node_lonlat, ls.node_lonlat[extra[:, 0]]])
+    all_country = np.concatenate([node_country, extra[:, 1]])
+    borders: list[BorderPoint] = []
+    members: dict[int, list[int]] = {}
+    for a, k in zip(extra[:, 0], clone_id, strict=True):
+        members.setdefault(int(a), [int(a)]).append(int(k))
+    for base, nodes in members.items():
+        for i in range(len(nodes)):
+            for j in range(i + 1, len(nodes)):
+                a, b = nodes[i], nodes[j]
+                borders.append(
+                    BorderPoint(
+                        float(node_lonlat[base, 0]),
+                        float(node_lonlat[base, 1]),
+                        a,
+                        b,
+                        int(all_country[a]),
+                        int(all_country[b]),
+                    )
+                )
+    out = LineSet(node_lonlat, u, v, ls.coords, ls.offsets, ls.length_km, ls.country, ls.origin)
+    return out, borders, all_country
+
+
+def crossing_facilities(
+    borders: list[BorderPoint],
+    iso2: tuple[str, ...],
+    gauge_family: np.ndarray,
+    crossings: pd.DataFrame,
+    closed_borders: pd.DataFrame,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One facility per named crossing found and per unnamed border point. Returns the table
+    and the facility row of each border point."""
+    named = crossings[crossings["lat"].notna()].reset_index(drop=True)
+    defaults = crossings.set_index("facility_id")
+    named_pair = named["countries"].map(pair_key).to_numpy()
+    rows: list[dict] = []
+    row_of: dict[str, int] = {}
+    facility = np.zeros(len(borders), dtype=np.int64)
+    for i, bp in enumerate(borders):
+        pair = pair_key(f"{iso2[bp.country_a]}-{iso2[bp.country_b]}")
+        change = bool(gauge_family[bp.country_a] != gauge_family[bp.country_b])
+        cand = np.flatnonzero(named_pair == pair)
+        best = -1
+        if len(cand):
+            d = haversine_km(
+                bp.lon,
+                bp.lat,
+                named["lon"].to_numpy(float)[cand],
+                named["lat"].to_numpy(float)[cand],
+            )
+            ok = d <= named["match_km"].to_numpy(float)[cand]
+            if ok.any():
+                best = int(cand[np.flatnonzero(ok)[np.argmin(d[ok])]])
+        if best >= 0:
+            src = named.iloc[best]
+            fid = str(src["facility_id"])
+            if fid not in row_of:
+                row = {c: src.get(c, np.nan) for c in FACILITY_COLUMNS}
+                row["closed"] = bool(src["closed"])
+                row["gauge_change"] = change
+                if pair in closed_borders.index and not row["closed"]:
+                    row["closed"] = True
+                    row["source_ids"] = (
+                        f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']}"
+                    )
+                row_of[fid] = len(rows)
+                rows.append(row)
+            facility[i] = row_of[fid]
+            continue
+        default = defaults.loc[DEFAULT_GAUGE_CHANGE_ID if change else DEFAULT_BORDER_ID]
+        ns = "n" if bp.lat >= 0 else "s"
+        ew = "e" if bp.lon >= 0 else "w"
+        fid = f"border-{pair.lower()}-{abs(bp.lat):.2f}{ns}-{abs(bp.lon):.2f}{ew}"
+        if fid in row_of:
+            facility[i] = row_of[fid]
+            continue
+        row = {c: default.get(c, np.nan) for c in FACILITY_COLUMNS}
+        row.update(
+            facility_id=fid,
+            name=f"{pair.replace('-', '–')} border at {abs(bp.lat):.2f}°{ns.upper()} {abs(bp.lon):.2f}°{ew.upper()}",
+            kind="gauge_change" if change else "crossing",
+            countries=pair,
+            lat=bp.lat,
+            lon=bp.lon,
+            assumption=f"unnamed crossing detected where the railway meets the border; parameters from the "
+            f"'{default.name}' row: {default['assumption']}",
+            closed=False,
+            gauge_change=change,
+        )
+        if pair in closed_borders.index:
+            row["closed"] = True
+            row["capacity_trains_per_day"] = 0.0
+            row["source_ids"] = f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']}"
+            row["assumption"] += f"; closed: {closed_borders.at[pair, 'note']}"
+        row_of[fid] = len(rows)
+        rows.append(row)
+        facility[i] = row_of[fid]
+    table = pd.DataFrame(rows, columns=[*FACILITY_COLUMNS, *EXTRA_FACILITY_COLUMNS])
+    return table, facility
+
+
+def section_facilities(
+    sections: pd.DataFrame,
+    section_nodes: np.ndarray,
+    n_nodes: int,
+    line_u: np.ndarray,
+    line_v: np.ndarray,
+    length_km: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Section rows and, per line, the section it belongs to (-1 for none): the lines of the
+    shortest rail path between the section's end nodes."""
+    line_section = np.full(len(line_u), -1, dtype=np.int64)
+    if sections.empty:
+        return pd.DataFrame(columns=[*FACILITY_COLUMNS, *EXTRA_FACILITY_COLUMNS]), line_section
+    m = len(line_u)
+    graph = csr_matrix(
+        (
+            np.concatenate([length_km, length_km]) + 1e-9,
+            (np.concatenate([line_u, line_v]), np.concatenate([line_v, line_u])),
+        ),
+        shape=(n_nodes, n_nodes),
+    )
+    line_of = {}
+    for i in range(m):
+        for key in ((int(line_u[i]), int(line_v[i])), (int(line_v[i]), int(line_u[i]))):
+            if key not in line_of or length_km[i] < length_km[line_of[key]]:
+                line_of[key] = i
+    rows = []
+    for k, sec in enumerate(sections.itertuples(index=False)):
+        a, b = int(section_nodes[k, 0]), int(section_nodes[k, 1])
+        if a < 0 or b < 0:
+            raise NetworkDataError(
+                f"sections.csv {sec.facility_id}: an end point is not on the railway"
+            )
+        _, pred = dijkstra(graph, indices=a, return_predecessors=True)
+        if pred[b] < 0:
+            raise NetworkDataError(
+                f"sections.csv {sec.facility_id}: no rail path between its end points"
+            )
+        cur = b
+        while cur != a:
+            p = int(pred[cur])
+            line_section[line_of[(p, cur)]] = k
+            cur = p
+        mid = np.array([(sec.from_lat + sec.to_lat) / 2.0, (sec.from_lon + sec.to_lon) / 2.0])
+        row = {c: getattr(sec, c, np.nan) for c in FACILITY_COLUMNS}
+        row.update(kind="section", lat=mid[0], lon=mid[1], closed=False, gauge_change=False)
+        row["assumption"] = "" if pd.isna(row["assumption"]) else row["assumption"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*FACILITY_COLUMNS, *EXTRA_FACILITY_COLUMNS]), line_section
+
+
+def compile_network(
+    ls: LineSet,
+    iso2: tuple[str, ...],
+    gauges: pd.DataFrame,
+    crossings: pd.DataFrame,
+    closed_borders: pd.DataFrame,
+    sections: pd.DataFrame,
+    named_points: list[NamedPoint],
+    section_nodes: np.ndarray,
+    meta: dict,
+) -> Network:
+    """The ``Network`` of a final ``LineSet`` whose every line has a study country."""
+    ls, borders, node_country = _expand_border_nodes(ls)
+    gauge_mm = gauges.loc[list(iso2), "gauge_mm"].to_numpy(np.int16)
+    families = gauges.loc[list(iso2), "gauge_family"].to_numpy()
+    _, family_id = np.unique(families, return_inverse=True)
+    border_fac, border_facility = crossing_facilities(
+        borders, iso2, family_id, crossings, closed_borders
+    )
+    sec_fac, line_section = section_facilities(
+        sections, section_nodes, ls.n_nodes, ls.line_u, ls.line_v, ls.length_km
+    )
+    facilities = pd.concat([border_fac, sec_fac], ignore_index=True)
+    for col in NUMERIC_FACILITY_COLUMNS:
+        facilities[col] = pd.to_numeric(facilities[col], errors="coerce").astype(float)
+    for col in ("facility_id", "name", "kind", "countries", "source_ids", "assumption"):
+        facilities[col] = facilities[col].fillna("").astype(str)
+    facilities["closed"] = facilities["closed"].astype(bool)
+    facilities["gauge_change"] = facilities["gauge_change"].astype(bool)
+    n_sec_base = len(border_fac)
+
+    n = ls.n_nodes
+    m_rail = ls.n_lines
+    nb = len(borders)
+    bu = np.array([b.node_a for b in borders], dtype=np.int64)
+    bv = np.array([b.node_b for b in borders], dtype=np.int64)
+    b_mode = (
+        np.where(
+            border_fac["gauge_change"].to_numpy(bool)[border_facility],
+            EdgeMode.TRANSFER,
+            EdgeMode.BORDER,
+        )
+        if nb
+        else np.zeros(0)
+    )
+    # undirected links: rail lines then border links; each becomes two directed edges
+    und_u = np.concatenate([ls.line_u, bu])
+    und_v = np.concatenate([ls.line_v, bv])
+    und_len = np.concatenate([ls.length_km, np.zeros(nb)])
+    und_mode = np.concatenate([np.full(m_rail, EdgeMode.RAIL), b_mode]).astype(np.int8)
+    und_country = np.concatenate([ls.country.astype(np.int64), node_country[bu]]).astype(np.int16)
+    und_fac = np.concatenate(
+        [np.where(line_section >= 0, line_section + n_sec_base, -1), border_facility]
+    ).astype(np.int32)
+    und_gauge = np.concatenate([gauge_mm[ls.country], np.zeros(nb, dtype=np.int16)]).astype(
+        np.int16
+    )
+    k_und = len(und_u)
+    src = np.concatenate([und_u, und_v])
+    dst = np.concatenate([und_v, und_u])
+    order = np.argsort(src, kind="stable")
+    inv = np.empty_like(order)
+    inv[order] = np.arange(len(order))
+    twin = np.concatenate([np.arange(k_und) + k_und, np.arange(k_und)])
+    # geometry in travel direction: forward copies then reversed copies, gathered in CSR order
+    geoms = []
+    for e in order:
+        li = e % k_und
+        forward = e < k_und
+        if li < m_rail:
+            g = ls.geometry(li)
+            geoms.append(g if forward else g[::-1])
+        else:
+            bp = borders[li - m_rail]
+            geoms.append(np.array([[bp.lon, bp.lat], [bp.lon, bp.lat]]))
+    counts = np.array([len(g) for g in geoms], dtype=np.int64)
+    geom_offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+
+    node_kind = np.full(n, NodeKind.JUNCTION, dtype=np.int8)
+    node_name = np.full(n, "", dtype=object)
+    for bp, fi in zip(borders, border_facility, strict=True):
+        kind = NodeKind.YARD if border_fac["gauge_change"].iat[fi] else NodeKind.CROSSING
+        for node in (bp.node_a, bp.node_b):
+            node_kind[node] = kind
+            node_name[node] = f"{border_fac['name'].iat[fi]} ({iso2[node_country[node]]})"
+    for p in named_points:
+        if 0 <= p.node < n and node_kind[p.node] in (NodeKind.JUNCTION, NodeKind.STATION):
+            if node_kind[p.node] == NodeKind.JUNCTION or p.kind == NodeKind.TERMINAL:
+                node_kind[p.node] = p.kind
+                node_name[p.node] = p.name
+    und_index = order % k_und
+    return Network(
+        node_lat=ls.node_lonlat[:, 1].astype(np.float64),
+        node_lon=ls.node_lonlat[:, 0].astype(np.float64),
+        node_country=node_country.astype(np.int16),
+        node_gauge_mm=gauge_mm[node_country].astype(np.int16),
+        node_kind=node_kind,
+        node_name=node_name,
+        indptr=indptr,
+        edge_src=src[order].astype(np.int32),
+        edge_dst=dst[order].astype(np.int32),
+        edge_length_km=und_len[und_index].astype(np.float64),
+        edge_mode=und_mode[und_index],
+        edge_country=und_country[und_index],
+        edge_gauge_mm=und_gauge[und_index],
+        edge_facility=und_fac[und_index],
+        edge_reverse=inv[twin[order]].astype(np.int32),
+        edge_geom_offset=geom_offset,
+        geom_lonlat=np.vstack(geoms).astype(np.float32),
+        countries=tuple(iso2),
+        facilities=facilities,
+        meta=meta,
+    )
+
+
+def nearest_nodes(ls: LineSet, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node (and its distance, km) for each point."""
+    dist, idx = PointIndex(ls.node_lonlat[:, 0], ls.node_lonlat[:, 1]).nearest(lon, lat)
+    return np.atleast_1d(idx), np.atleast_1d(dist)

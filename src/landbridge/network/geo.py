@@ -1,0 +1,64 @@
+"""Spherical geometry on lon/lat arrays: great-circle lengths and nearest-point search."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+def haversine_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in km between lon/lat points in degrees (broadcasting)."""
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2.0) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def segment_lengths_km(coords: np.ndarray) -> np.ndarray:
+    """Lengths of the consecutive segments of a lon/lat vertex array [k, 2] (k-1 values)."""
+    return haversine_km(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+
+
+def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """3-D unit vectors [n, 3] for lon/lat degrees (chord distance ~ great-circle at short range)."""
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    cos_lat = np.cos(lat_r)
+    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+
+
+def km_to_chord(km: float) -> float:
+    """Chord length on the unit sphere for a great-circle distance in km."""
+    return float(2.0 * np.sin(km / (2.0 * EARTH_RADIUS_KM)))
+
+
+def chord_to_km(chord: np.ndarray) -> np.ndarray:
+    """Great-circle km for unit-sphere chord lengths."""
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
+
+
+class PointIndex:
+    """Nearest-neighbour search over lon/lat points (k-d tree on unit vectors)."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        self.tree = cKDTree(unit_vectors(np.asarray(lon, float), np.asarray(lat, float)))
+
+    def nearest(
+        self, lon: np.ndarray, lat: np.ndarray, k: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances (km) and indices of the ``k`` nearest points to each query point."""
+        chord, idx = self.tree.query(unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat)), k=k)
+        return chord_to_km(chord), idx
+
+    def within(self, lon: float, lat: float, radius_km: float) -> list[int]:
+        """Indices of the points within ``radius_km`` of one query point."""
+        return self.tree.query_ball_point(
+            unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat))[0], km_to_chord(radius_km)
+        )
