@@ -1,4 +1,4 @@
-"""Parameter tables: loading, fallbacks, provenance, and ``--params`` overrides with clear errors."""
+"""Parameter tables: loading, fallbacks, provenance, ``--params`` overrides and their errors."""
 
 from __future__ import annotations
 

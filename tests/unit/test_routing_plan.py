@@ -15,8 +15,8 @@ from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError, UnknownPlaceError, UnreachableError
 from landbridge.network.model import EdgeMode
 from landbridge.routing.constraints import MaxTransshipments
-from landbridge.routing.plan import plan_routes
 from landbridge.routing.places import resolve_on_network
+from landbridge.routing.plan import plan_routes
 from landbridge.schema.params import ParamsOverride
 from landbridge.schema.route import RouteRequest, RouteResponse
 
@@ -87,7 +87,8 @@ def _fac(fid: str) -> dict:
 def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
     feu, tonnes = 3.0, 3 * 20.0
     option = by_label(plan(feu=feu))["Northern via Alashankou–Dostyk"]
-    # hand-derived path: Xi'an-Alashankou 3000 CN, Dostyk-Petropavl 1800 KZ, 2300 RU, 600 BY, 700 PL, 600 DE
+    # hand-derived path: Xi'an-Alashankou 3000 CN, Dostyk-Petropavl 1800 KZ, 2300 RU, 600 BY,
+    # 700 PL, 600 DE
     rail = [
         ("CN", 3000.0),
         ("KZ", 1800.0),
@@ -126,7 +127,8 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
     assert option.co2e_kg == pytest.approx(co2e, abs=0.01)
     # legs: 6 rail + 5 facilities, summing to the totals
     assert [leg.mode for leg in option.legs] == [
-        "rail", "transfer", "rail", "border", "rail", "border", "rail", "transfer", "rail", "border", "rail",
+        "rail", "transfer", "rail", "border", "rail", "border",
+        "rail", "transfer", "rail", "border", "rail",
     ]  # fmt: skip
     assert sum(leg.cost_usd for leg in option.legs) == pytest.approx(option.cost_usd, abs=0.1)
     assert sum(leg.co2e_kg for leg in option.legs) == pytest.approx(option.co2e_kg, abs=0.1)
@@ -195,7 +197,8 @@ def test_max_transshipments_constraint_composes() -> None:
     # northern and southern change gauge twice, the sea option calls at two ports; every middle
     # option needs a gauge change and at least two port calls
     assert {o.corridor for o in resp.options} == {"northern", "southern", "sea"}
-    with pytest.raises(UnreachableError, match=r"Middle via Aktau, Kars: needs 4 transshipments \(limit 2\)"):
+    blocked = r"Middle via Aktau, Kars: needs 4 transshipments \(limit 2\)"
+    with pytest.raises(UnreachableError, match=blocked):
         plan(corridor="middle", constraints=(MaxTransshipments(2),))
 
 
@@ -292,8 +295,8 @@ def test_json_round_trip_and_contract_keys() -> None:
     ("kw", "message"),
     [
         ({"feu": 1, "teu": 2}, "either feu or teu"),
-        ({"feu": 0}, "feu must be positive"),
-        ({"teu": -2}, "teu must be positive"),
+        ({"feu": 0}, "must be positive"),
+        ({"teu": -2}, "must be positive"),
         ({"feu": 10_001}, "at most 10,000"),
         ({"avoid": ["Russia"]}, "not an ISO 3166-1 alpha-2"),
         ({"tonnes_per_teu": 0}, "greater than 0"),

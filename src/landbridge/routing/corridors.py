@@ -30,7 +30,10 @@ ALTYNKOL = ("altynkol", "khorgos", "horgos")
 AKTAU = ("aktau",)
 KURYK = ("kuryk",)
 POTI_BATUMI = ("poti", "batumi")
-KARS = ("kars", "akhalkalaki")
+# The BTK gauge change at Akhalkalaki marks the rail exit towards Kars ("kars" alone would also
+# match the closed Kars–Gyumri crossing).
+KARS = ("akhalkalaki",)
+CAPE = ("cape",)  # mainline legs round Africa: the sea reference sails via Suez
 BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
 # Countries the land bridge itself crosses: the all-sea reference may not use their railways.
 LAND_BRIDGE_COUNTRIES = ("KZ", "RU", "BY", "MN", "KG", "UZ", "TM", "IR", "AZ", "GE")
@@ -137,7 +140,11 @@ VARIANTS: tuple[Variant, ...] = (
         "sea",
         "suez",
         "All-sea via Suez",
-        all_of(AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES), RequireMode(EdgeMode.OCEAN)),
+        all_of(
+            AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
+            AvoidFacilities(CAPE),
+            RequireMode(EdgeMode.OCEAN),
+        ),
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Corridor = Literal["northern", "middle", "southern", "sea"]
 CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea")
@@ -45,21 +45,25 @@ class RouteRequest(BaseModel):
             out.append(code)
         return out
 
+    @field_validator("feu", "teu")
+    @classmethod
+    def _size(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None:
+            return value
+        if not value > 0:
+            raise ValueError(f"must be positive (got {value:g})")
+        limit = MAX_FEU if info.field_name == "feu" else 2 * MAX_FEU
+        if value > limit:
+            unit = info.field_name.upper()
+            raise ValueError(
+                f"must be at most {limit:,.0f} {unit} (got {value:,.0f}); split larger volumes"
+            )
+        return value
+
     @model_validator(mode="after")
-    def _quantity(self) -> RouteRequest:
+    def _one_quantity(self) -> RouteRequest:
         if self.feu is not None and self.teu is not None:
             raise ValueError("give either feu or teu, not both")
-        for name in ("feu", "teu"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if not value > 0:
-                raise ValueError(f"{name} must be positive (got {value})")
-            limit = MAX_FEU if name == "feu" else 2 * MAX_FEU
-            if value > limit:
-                raise ValueError(
-                    f"{name} must be at most {limit:,.0f} (got {value:,.0f}); split larger volumes"
-                )
         return self
 
     @property
