@@ -11,6 +11,7 @@ import pytest
 import landbridge.network.sea as sea
 from landbridge.data import load_sources, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.network.marnet import attach_points, load_marnet, polyline_km, shortest_paths
 from landbridge.paths import RAW_DIR
 
 # Suez Canal, Port Said to Suez, with a margin of a few km.
@@ -36,7 +37,8 @@ def test_layer_has_the_contract_columns(layer) -> None:
 def test_kuryk_and_alat_are_added_with_their_countries(layer) -> None:
     kuryk, alat = layer.port("kuryk"), layer.port("alat")
     assert (kuryk["country"], alat["country"]) == ("KZ", "AZ")
-    assert kuryk["lat"] == pytest.approx(43.2) and kuryk["lon"] == pytest.approx(51.65)
+    # Kuryk-Port station (OSM), which serves the port west of the village.
+    assert kuryk["lat"] == pytest.approx(43.164758) and kuryk["lon"] == pytest.approx(51.441617)
     assert alat["lat"] == pytest.approx(39.9528) and alat["lon"] == pytest.approx(49.4082)
     assert kuryk["rail_served"] and alat["rail_served"]
     assert kuryk["rail_lat"] == pytest.approx(kuryk["lat"])
@@ -229,3 +231,28 @@ def test_input_files_exist_and_cover_the_tables() -> None:
     files = sea.input_files()
     assert all(p.is_file() for p in files)
     assert {sea.PORTS_CSV, sea.LINKS_CSV, sea.OCEAN_RATES_CSV} <= set(files)
+
+
+def test_no_link_uses_the_corinth_canal(layer) -> None:
+    for (_, row), line in zip(layer.links.iterrows(), layer.link_geometry, strict=True):
+        assert not _in_bbox(line, sea.CORINTH_BBOX), row["link_id"]
+
+
+# Kuryk – Amirabad/Anzali truck ferry, one way per heavy truck: 1,600-1,700 USD (Xinhua 2020).
+KURYK_IRAN_FARE_USD = (1600 + 1700) / 2
+
+
+def test_caspian_costs_follow_the_stated_arithmetic(layer) -> None:
+    """The Caspian ferry charges are the truck-ferry fare per km times the modelled length."""
+    kuryk = layer.port("kuryk")
+    table = pd.read_csv(sea.PORTS_CSV).set_index("port_id")
+    waypoint = [float(x) for x in table.at["kuryk", "approach_lonlat"].split()]
+    anzali = sea.load_searoute_ports()["IRBAZ"]
+    graph, (w, a) = attach_points(load_marnet(), np.array([waypoint, anzali]))
+    nodes = shortest_paths(graph, np.array([w]), sea.EXCLUDED_PASSAGES).path(w, a)
+    line = np.vstack([[kuryk["lon"], kuryk["lat"]], waypoint, graph.lonlat[nodes], anzali])
+    usd_per_km = KURYK_IRAN_FARE_USD / polyline_km(line)
+    caspian = layer.links.loc[layer.links["countries"].isin(["AZ-KZ", "AZ-TM"])]
+    assert len(caspian) == 4
+    expected = caspian["length_km"] * usd_per_km
+    np.testing.assert_allclose(caspian["cost_usd_per_feu"], expected, rtol=0.01)

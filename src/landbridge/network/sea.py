@@ -41,7 +41,11 @@ OCEAN_RATES_CSV = DATA_DIR / "facilities" / "ocean_rates.csv"
 SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
 
 # Arctic lanes are seasonal and not sailed by Asia–Europe container loops, so no sea leg uses them.
-EXCLUDED_PASSAGES: tuple[str, ...] = ("northwest", "bering")
+# Marnet draws the Corinth Canal as an open lane, but it is 21 m wide (no container ship of the
+# mainline or feeder trades fits), so its edges get this passage name and no link uses them.
+CORINTH = "corinth"
+CORINTH_BBOX = (22.90, 37.89, 23.05, 37.99)  # lon_min, lat_min, lon_max, lat_max of the cut
+EXCLUDED_PASSAGES: tuple[str, ...] = ("northwest", "bering", CORINTH)
 SUEZ = "suez"
 VIA_CAPE = "cape"
 # Without Suez, East Asia – Europe runs via Panama (as long); the 2024 diversions went round Africa.
@@ -233,6 +237,17 @@ def _passes(pairs: set[tuple[int, int]], nodes: np.ndarray) -> bool:
     return any((min(a, b), max(a, b)) in pairs for a, b in steps)
 
 
+def _name_corinth(graph: SeaGraph) -> SeaGraph:
+    """The graph with the edges touching the Corinth Canal cut named ``CORINTH``."""
+    lon_min, lat_min, lon_max, lat_max = CORINTH_BBOX
+    lon, lat = graph.lonlat[:, 0], graph.lonlat[:, 1]
+    inside = (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
+    touches = inside[graph.edge_u] | inside[graph.edge_v]
+    passage = graph.edge_passage.copy()
+    passage[touches] = CORINTH
+    return SeaGraph(graph.lonlat, graph.edge_u, graph.edge_v, graph.edge_km, passage)
+
+
 def _dedupe(points: np.ndarray) -> np.ndarray:
     keep = np.ones(len(points), dtype=bool)
     keep[1:] = np.any(points[1:] != points[:-1], axis=1)
@@ -265,7 +280,7 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     join_points = np.array(
         [a[-1] if len(a) else p for a, p in zip(approaches, port_lonlat, strict=True)]
     )
-    graph, join_nodes = attach_points(load_marnet(), join_points)
+    graph, join_nodes = attach_points(_name_corinth(load_marnet()), join_points)
     connector = {
         pid: np.vstack([p[None, :], a, graph.lonlat[n][None, :]])
         for pid, p, a, n in zip(ports["port_id"], port_lonlat, approaches, join_nodes, strict=True)
