@@ -19,7 +19,6 @@ import bisect
 import csv
 import difflib
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,15 +96,18 @@ class Gazetteer:
     @classmethod
     def from_rows(cls, rows: list[dict[str, str]]) -> Gazetteer:
         """Build from places-table rows (dicts with the ``PLACE_COLUMNS`` keys)."""
-        n = len(rows)
-        aliases = [
-            tuple(a for a in r["aliases"].split(ALIAS_SEPARATOR) if a) if r["aliases"] else ()
-            for r in rows
-        ]
+        return cls.from_columns({c: [r.get(c, "") for r in rows] for c in PLACE_COLUMNS})
+
+    @classmethod
+    def from_columns(cls, cols: dict[str, list[str]]) -> Gazetteer:
+        """Build from the places table as columns of strings (``keys`` computed if empty)."""
+        names, locodes = cols["name"], cols["locode"]
+        aliases = [tuple(a.split(ALIAS_SEPARATOR)) if a else () for a in cols["aliases"]]
         spellings: dict[str, list[tuple[int, str]]] = {}
-        for i, r in enumerate(rows):
-            for spelling in (r["name"], *aliases[i]):
-                key = normalize(spelling)
+        for i, (name, alias, stored) in enumerate(zip(names, aliases, cols["keys"], strict=True)):
+            texts = (name, *alias)
+            keys_i = stored.split(ALIAS_SEPARATOR) if stored else [normalize(t) for t in texts]
+            for key, spelling in zip(keys_i, texts, strict=True):
                 if key:
                     entries = spellings.setdefault(key, [])
                     if not entries or entries[-1][0] != i:
@@ -115,30 +117,30 @@ class Gazetteer:
         for k, key in enumerate(keys):
             compact_index.setdefault(compact(key), []).append(k)
         locode_index: dict[str, list[int]] = {}
-        for i, r in enumerate(rows):
-            if r["locode"]:
-                locode_index.setdefault(r["locode"].upper(), []).append(i)
-        curated = np.array([r["curated"] == "1" for r in rows], dtype=bool)
-        kinds = [r["kind"] for r in rows]
-        rank = np.array([0 if curated[i] else _KIND_RANK[kinds[i]] for i in range(n)], np.int8)
+        for i, code in enumerate(locodes):
+            if code:
+                locode_index.setdefault(code.upper(), []).append(i)
+        curated = np.array(cols["curated"]) == "1"
+        kind_rank = np.array([_KIND_RANK[k] for k in cols["kind"]], dtype=np.int8)
+        population = np.array([p or "-1" for p in cols["population"]]).astype(np.int64)
         return cls(
-            place_id=[r["place_id"] for r in rows],
-            name=[r["name"] for r in rows],
-            kind=kinds,
-            country=[r["country"] for r in rows],
-            lat=np.array([float(r["lat"]) for r in rows], dtype=np.float64),
-            lon=np.array([float(r["lon"]) for r in rows], dtype=np.float64),
-            locode=[r["locode"] for r in rows],
-            population=np.array([int(r["population"] or -1) for r in rows], dtype=np.int64),
+            place_id=list(cols["place_id"]),
+            name=list(names),
+            kind=list(cols["kind"]),
+            country=list(cols["country"]),
+            lat=np.array(cols["lat"]).astype(np.float64),
+            lon=np.array(cols["lon"]).astype(np.float64),
+            locode=list(locodes),
+            population=population,
             curated=curated,
             aliases=aliases,
-            source=[r["source"] for r in rows],
+            source=list(cols["source"]),
             keys=keys,
             key_entries=[spellings[k] for k in keys],
             key_index={k: i for i, k in enumerate(keys)},
             compact_index=compact_index,
             locode_index=locode_index,
-            rank=rank,
+            rank=np.where(curated, 0, kind_rank).astype(np.int8),
         )
 
     def __len__(self) -> int:
@@ -192,6 +194,9 @@ class Gazetteer:
         key = normalize(text)
         if key:
             self._offer_keys(key, offer)
+            # typos only matter while the exact and prefix hits leave room in the list
+            if sum(score >= RESOLVE_MIN_SCORE for score, _ in best.values()) < limit:
+                self._offer_fuzzy(key, offer)
         if not best:
             return []
         order = sorted(
@@ -216,6 +221,11 @@ class Gazetteer:
         raise unknown_place(query, matches)
 
     # ----------------------------------------------------------------- internals
+    def _offer_fuzzy(self, key: str, offer: Callable[[int, float, str], None]) -> None:
+        for k, ratio in self._fuzzy_keys(key):
+            for i, spelling in self.key_entries[k]:
+                offer(i, FUZZY_SCALE * ratio, spelling)
+
     def _offer_keys(self, key: str, offer: Callable[[int, float, str], None]) -> None:
         exact = self.key_index.get(key)
         if exact is not None:
@@ -236,23 +246,21 @@ class Gazetteer:
                 score = SCORE_WORD_PREFIX if candidate[len(key)] == " " else SCORE_PREFIX
                 for i, spelling in self.key_entries[k]:
                     offer(i, score, spelling)
-        for k, ratio in self._fuzzy_keys(key):
-            for i, spelling in self.key_entries[k]:
-                offer(i, FUZZY_SCALE * ratio, spelling)
 
     def _fuzzy_keys(self, key: str) -> list[tuple[int, float]]:
         if self._fuzzy is None:
             self._fuzzy = _build_trigrams(self.keys)
-        grams = _trigrams(key)
-        counts: Counter[int] = Counter()
-        for gram in grams:
-            postings = self._fuzzy.postings.get(gram)
-            if postings is not None:
-                counts.update(postings.tolist())
+        lists = [self._fuzzy.postings[g] for g in _trigrams(key) if g in self._fuzzy.postings]
+        if not lists:
+            return []
+        shared = np.bincount(np.concatenate(lists), minlength=len(self.keys))
+        top = np.flatnonzero(shared)
+        if len(top) > FUZZY_CANDIDATES:
+            top = top[np.argpartition(-shared[top], FUZZY_CANDIDATES)[:FUZZY_CANDIDATES]]
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(key)
         out = []
-        for k, _shared in counts.most_common(FUZZY_CANDIDATES):
+        for k in top.tolist():
             matcher.set_seq1(self.keys[k])
             if matcher.real_quick_ratio() < FUZZY_MIN_RATIO:
                 continue
@@ -284,17 +292,20 @@ class Gazetteer:
 def _load_cached(path: str) -> Gazetteer:
     try:
         with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in PLACE_COLUMNS if c not in (reader.fieldnames or [])]
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            missing = [c for c in PLACE_COLUMNS if c not in header]
             if missing:
                 raise NetworkDataError(f"places table {path} lacks columns {missing}")
-            rows = list(reader)
+            columns = list(zip(*reader, strict=True)) or [()] * len(header)
     except FileNotFoundError:
         raise NetworkDataError(
             f"places table missing: {path}; rebuild it with "
             "'python -m landbridge.network.place_sources' or restore it from the repository"
         ) from None
-    return Gazetteer.from_rows(rows)
+    except ValueError as exc:
+        raise NetworkDataError(f"places table {path} is malformed ({exc}); restore it") from None
+    return Gazetteer.from_columns(dict(zip(header, map(list, columns), strict=True)))
 
 
 def _check_query(query: str) -> str:
@@ -305,13 +316,18 @@ def _check_query(query: str) -> str:
             f"place query too long ({len(query)} characters, at most {MAX_QUERY_CHARS}): "
             "give a place name, a UN/LOCODE or 'lat,lon'"
         )
-    text = "".join(ch for ch in query if ch.isprintable() or ch == " ")
-    if not text.strip():
+    text = clean_query(query)
+    if not text:
         raise InvalidInputError(
             "empty place query: give a place name (e.g. 'Dostyk'), a UN/LOCODE (e.g. 'DEDUI') "
             "or 'lat,lon' (e.g. '51.43,6.76')"
         )
     return text
+
+
+def clean_query(query: str) -> str:
+    """``query`` with control characters as spaces and runs of whitespace collapsed."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in query).split())
 
 
 def parse_coordinate(text: str) -> tuple[float, float] | None:
@@ -333,12 +349,13 @@ def parse_coordinate(text: str) -> tuple[float, float] | None:
         b = -abs(b)
     if not -90.0 <= a <= 90.0:
         raise InvalidInputError(
-            f"latitude {a:g} out of range in '{text.strip()}': latitude must be within -90..90 "
+            f"latitude {a:g} out of range in '{clean_query(text)}': latitude must be within "
+            "-90..90 "
             "and comes first ('lat,lon', e.g. '51.43,6.76')"
         )
     if not -180.0 <= b <= 180.0:
         raise InvalidInputError(
-            f"longitude {b:g} out of range in '{text.strip()}': longitude must be within "
+            f"longitude {b:g} out of range in '{clean_query(text)}': longitude must be within "
             "-180..180 ('lat,lon', e.g. '51.43,6.76')"
         )
     return a, b
@@ -361,7 +378,7 @@ def suggestion_labels(matches: list[PlaceMatch], limit: int = SUGGESTIONS) -> li
 def unknown_place(query: str, matches: list[PlaceMatch]) -> UnknownPlaceError:
     """The error for a query no place answers well enough, with the nearest matches."""
     reason = "" if normalize(query) else "it has no letters or digits"
-    return UnknownPlaceError(query.strip(), suggestion_labels(matches), reason=reason)
+    return UnknownPlaceError(clean_query(query), suggestion_labels(matches), reason=reason)
 
 
 def _trigrams(key: str) -> set[str]:

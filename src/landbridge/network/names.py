@@ -41,9 +41,12 @@ def has_cyrillic(text: str) -> bool:
 
 def fold(text: str) -> str:
     """Lower-case ``text``; Cyrillic and accented Latin become plain Latin (keeps punctuation)."""
+    if text.isascii():
+        return text.lower()
     lowered = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
     decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # again after decomposition: "ѐ" only becomes a plain Cyrillic "е" once its accent is gone
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_TABLE)
 
 
 def normalize(text: str) -> str:

@@ -31,7 +31,7 @@ SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
 
 PLACE_COLUMNS = (
     "place_id", "name", "kind", "country", "lat", "lon", "locode",
-    "population", "curated", "aliases", "source",
+    "population", "curated", "aliases", "source", "keys",
 )  # fmt: skip
 ALIAS_SEPARATOR = "|"
 COORD_DECIMALS = 6
@@ -70,6 +70,7 @@ class PlaceRow:
             f"{self.lat:.{COORD_DECIMALS}f}", f"{self.lon:.{COORD_DECIMALS}f}", self.locode,
             "" if self.population is None else str(self.population), "1" if self.curated else "0",
             ALIAS_SEPARATOR.join(self.aliases), self.source,
+            ALIAS_SEPARATOR.join(normalize(t) for t in (self.name, *self.aliases)),
         ]  # fmt: skip
 
 
