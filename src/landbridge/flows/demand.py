@@ -1,0 +1,234 @@
+"""Annual corridor demand (t/yr and TEU/yr) between regions, rebuilt from published aggregates.
+
+Raw figures live in ``data/demand/aggregates.csv`` (each with its source), representative places in
+``regions.csv`` and split weights in ``weights.csv``. ``build_demand(year)`` turns them into an OD
+table; ``write_demand_tables()`` writes the bundled ``od_<year>.csv`` files (``landbridge flows
+--rebuild-demand``). The method, step by step (see ``docs/validation.md``, "Flows calibration"):
+
+1. Segment totals from published figures. China–Kazakhstan rail tonnage (32 Mt in 2024) splits
+   into Kazakh exports to China (13.7 Mt), Chinese transit through Kazakhstan (15.3 Mt) and, as
+   the remainder, imports from China. 2023 totals come from the published 2024 growth rates
+   (+13.1% total, +19% transit); 2023 exports/imports keep the 2024 ratio.
+2. Transit splits by destination: Europe = UTLC ERA containers (TEU x t/TEU), the Chinese part of
+   TITR = (1 - Kazakh share) x TITR tonnage, the rest to Central Asia, Russia and Belarus.
+   Every transit stream runs 100 westbound to 15 eastbound (UTLC ERA ratio).
+3. Kazakh TITR cargo (72% of TITR tonnage) goes from western and central Kazakhstan to the Caspian
+   west (Azerbaijan, Georgia, Türkiye).
+4. Within a segment the OD flow is total x origin share x destination share: a doubly constrained
+   gravity model without distance deterrence, because the published figures give the margins
+   only. The shares are in ``weights.csv``; each row says whether it is sourced or assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from landbridge.errors import InvalidInputError, ParameterError
+from landbridge.paths import DATA_DIR
+
+DEMAND_DIR = DATA_DIR / "demand"
+YEARS = (2023, 2024)
+CLASSES = ("container", "bulk")
+OD_COLUMNS = (
+    "year", "segment", "cargo_class", "origin", "destination", "origin_group",
+    "destination_group", "t_per_yr", "teu_per_yr", "source_ids",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A demand stream with one published or derived total and two weight sets."""
+
+    segment_id: str
+    cargo_class: str
+    total_t: float
+    origins: str  # weights.csv segment key (or a transit_rest group split)
+    destinations: str
+    derivation: str
+    source_ids: str
+
+
+@lru_cache(maxsize=1)
+def load_aggregates() -> pd.DataFrame:
+    return _read("aggregates.csv", ("figure_id", "year", "value", "unit", "source_ids"))
+
+
+@lru_cache(maxsize=1)
+def load_regions() -> pd.DataFrame:
+    return _read("regions.csv", ("region_id", "name", "group", "country", "lat", "lon")).set_index(
+        "region_id"
+    )
+
+
+@lru_cache(maxsize=1)
+def load_weights() -> pd.DataFrame:
+    return _read("weights.csv", ("segment", "side", "key", "weight"))
+
+
+def _read(name: str, required: tuple[str, ...]) -> pd.DataFrame:
+    path = DEMAND_DIR / name
+    if not path.is_file():
+        raise ParameterError(f"demand table {path} is missing; reinstall landbridge")
+    frame = pd.read_csv(path, keep_default_na=False)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{name}: missing columns {missing}")
+    return frame
+
+
+def figure(figure_id: str, year: int) -> tuple[float, str]:
+    """A published figure and its source ids."""
+    agg = load_aggregates()
+    row = agg[(agg.figure_id == figure_id) & (agg.year == year)]
+    if len(row) != 1:
+        raise ParameterError(f"aggregates.csv has no single row for {figure_id} in {year}")
+    return float(row.value.iloc[0]), str(row.source_ids.iloc[0])
+
+
+def _check_year(year: int) -> None:
+    if year not in YEARS:
+        raise InvalidInputError(f"no demand for year {year}; available: {', '.join(map(str, YEARS))}")
+
+
+def cn_kz_totals(year: int) -> dict[str, tuple[float, str, str]]:
+    """China–Kazakhstan totals: name -> (tonnes, derivation, source ids)."""
+    _check_year(year)
+    total24, s_total = figure("cn_kz_total_t", 2024)
+    exports24, s_exp = figure("kz_exports_to_cn_t", 2024)
+    transit24, s_tr = figure("cn_transit_via_kz_t", 2024)
+    growth, s_g = figure("cn_kz_growth_pct", 2024)
+    transit_growth, s_tg = figure("cn_transit_growth_pct", 2024)
+    imports24 = total24 - exports24 - transit24
+    sources = ";".join(dict.fromkeys(f"{s_total};{s_exp};{s_tr};{s_g};{s_tg}".split(";")))
+    if year == 2024:
+        return {
+            "total": (total24, "published", s_total),
+            "exports": (exports24, "published", s_exp),
+            "transit": (transit24, "published", s_tr),
+            "imports": (imports24, "total - exports - transit (2024)", sources),
+        }
+    total = total24 / (1 + growth / 100)
+    transit = transit24 / (1 + transit_growth / 100)
+    bilateral = total - transit
+    share = exports24 / (exports24 + imports24)
+    return {
+        "total": (total, f"2024 total / (1 + {growth:g}%)", sources),
+        "exports": (bilateral * share, "(total - transit) x 2024 export share", sources),
+        "transit": (transit, f"2024 transit / (1 + {transit_growth:g}%)", sources),
+        "imports": (bilateral * (1 - share), "(total - transit) x 2024 import share", sources),
+    }
+
+
+def segments(year: int, tonnes_per_teu: float) -> list[Segment]:
+    """The demand segments of ``year`` with their totals in tonnes."""
+    if not tonnes_per_teu > 0:
+        raise InvalidInputError("tonnes_per_teu must be positive")
+    cnkz = cn_kz_totals(year)
+    exports, d_exp, s_exp = cnkz["exports"]
+    imports, d_imp, s_imp = cnkz["imports"]
+    transit, d_tr, s_tr = cnkz["transit"]
+    east_per_100, s_ratio = figure("utlc_eastbound_per_100_westbound", 2024)
+    west_share = 100 / (100 + east_per_100)
+    if year == 2024:
+        eu_west_teu, s_eu = figure("utlc_cn_eu_westbound_teu", 2024)
+    else:
+        both, s_eu = figure("utlc_cn_eu_both_teu", 2023)
+        eu_west_teu = both * west_share
+    eu_west = eu_west_teu * tonnes_per_teu
+    eu_east = eu_west * east_per_100 / 100
+    titr, s_titr = figure("titr_t", year)
+    kz_share_pct, s_kz = figure("titr_kz_share_pct", 2024)
+    titr_cn = titr * (1 - kz_share_pct / 100)
+    rest_west = transit * west_share - eu_west - titr_cn * west_share
+    rest_east = transit * (1 - west_share) - eu_east - titr_cn * (1 - west_share)
+    if rest_west < 0 or rest_east < 0:
+        raise ParameterError(
+            f"demand {year}: Europe and TITR transit exceed total Chinese transit through KZ"
+        )
+    tt = f"{tonnes_per_teu:g} t/TEU"
+    ratio = f"{east_per_100:g} eastbound per 100 westbound"
+    return [
+        Segment("kz_exports_cn", "bulk", exports, "kz_export", "china", d_exp, s_exp),
+        Segment("cn_imports_kz", "container", imports, "china", "kz_import", d_imp, s_imp),
+        Segment("cn_eu_west", "container", eu_west, "china", "europe",
+                f"UTLC ERA westbound TEU x {tt}", s_eu),
+        Segment("cn_eu_east", "container", eu_east, "europe", "china",
+                f"cn_eu_west x {ratio}", f"{s_eu};{s_ratio}"),
+        Segment("cn_titr_west", "container", titr_cn * west_share, "china", "caspian_west",
+                f"TITR x (1 - {kz_share_pct:g}% Kazakh) x westbound share", f"{s_titr};{s_kz}"),
+        Segment("cn_titr_east", "container", titr_cn * (1 - west_share), "caspian_west", "china",
+                f"TITR x (1 - {kz_share_pct:g}% Kazakh) x eastbound share", f"{s_titr};{s_kz}"),
+        Segment("cn_rest_west", "container", rest_west, "china", "transit_rest",
+                f"transit ({d_tr}) x westbound share - Europe - TITR", f"{s_tr};{s_ratio}"),
+        Segment("cn_rest_east", "container", rest_east, "transit_rest", "china",
+                f"transit ({d_tr}) x eastbound share - Europe - TITR", f"{s_tr};{s_ratio}"),
+        Segment("kz_titr", "bulk", titr * kz_share_pct / 100, "kz_titr", "caspian_west",
+                f"TITR x {kz_share_pct:g}% Kazakh export/import", f"{s_titr};{s_kz}"),
+    ]  # fmt: skip
+
+
+def region_shares(key: str) -> pd.Series:
+    """Shares (summing to 1) over regions for a weights key; ``transit_rest`` nests groups."""
+    w = load_weights()
+    rows = w[w.segment == key]
+    if rows.empty:
+        raise ParameterError(f"weights.csv has no rows for '{key}'")
+    parts = []
+    for _, row in rows.iterrows():
+        if row.side == "group":
+            parts.append(region_shares(str(row.key)) * float(row.weight))
+        else:
+            parts.append(pd.Series({str(row.key): float(row.weight)}))
+    shares = pd.concat(parts).groupby(level=0, sort=False).sum()
+    unknown = sorted(set(shares.index) - set(load_regions().index))
+    if unknown:
+        raise ParameterError(f"weights.csv '{key}' names unknown regions: {unknown}")
+    return shares / shares.sum()
+
+
+def build_demand(year: int, tonnes_per_teu: float) -> pd.DataFrame:
+    """OD table for ``year``: one row per segment, origin and destination region."""
+    regions = load_regions()
+    rows = []
+    for seg in segments(year, tonnes_per_teu):
+        o_share, d_share = region_shares(seg.origins), region_shares(seg.destinations)
+        for o, wo in o_share.items():
+            for d, wd in d_share.items():
+                t = seg.total_t * wo * wd
+                rows.append((
+                    year, seg.segment_id, seg.cargo_class, o, d, regions.at[o, "group"],
+                    regions.at[d, "group"], t,
+                    t / tonnes_per_teu if seg.cargo_class == "container" else 0.0, seg.source_ids,
+                ))  # fmt: skip
+    return pd.DataFrame(rows, columns=list(OD_COLUMNS))
+
+
+def od_path(year: int) -> Path:
+    return DEMAND_DIR / f"od_{year}.csv"
+
+
+def write_demand_tables(tonnes_per_teu: float, directory: Path = DEMAND_DIR) -> list[Path]:
+    """Rebuild the bundled OD tables from the raw figures; returns the written paths."""
+    out = []
+    for year in YEARS:
+        path = directory / od_path(year).name
+        build_demand(year, tonnes_per_teu).to_csv(path, index=False, float_format="%.1f")
+        out.append(path)
+    return out
+
+
+def load_demand(year: int) -> pd.DataFrame:
+    """The bundled OD table of ``year`` (see ``write_demand_tables``)."""
+    _check_year(year)
+    path = od_path(year)
+    if not path.is_file():
+        raise ParameterError(f"{path} is missing; run 'landbridge flows --rebuild-demand'")
+    frame = pd.read_csv(path, keep_default_na=False)
+    missing = [c for c in OD_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{path.name}: missing columns {missing}")
+    return frame
