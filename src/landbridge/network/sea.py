@@ -309,7 +309,7 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
             geometry[i] = line.astype(np.float32)
             lengths[i] = polyline_km(line)
 
-    port_by_id = ports.set_index("port_id")
+    country_of = dict(zip(ports["port_id"], ports["country"], strict=True))
     out = expanded.copy()
     out["length_km"] = lengths
     sailing = out["sailing_h"].astype(float)
@@ -325,7 +325,7 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     out.loc[is_ocean, "year"] = year
     out["facility_id"] = out["link_id"]
     out["countries"] = [
-        "-".join(sorted({port_by_id.at[a, "country"], port_by_id.at[b, "country"]}))
+        "-".join(sorted({country_of[a], country_of[b]}))
         for a, b in zip(out["from_port"], out["to_port"], strict=True)
     ]
     mid = np.array([_midpoint(g) for g in geometry]).reshape(-1, 2)
