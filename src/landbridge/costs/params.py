@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,19 @@ class Params:
         return self.value("emission_factors", key)
 
     # --- provenance --------------------------------------------------------------------------
+    @cached_property
+    def _meta(self) -> dict[str, dict[str, tuple[list[str], str]]]:
+        """table -> key -> (source ids, assumption), read once."""
+        return {
+            name: {
+                str(key): (split_source_ids(sid), note if isinstance(note, str) else "")
+                for key, sid, note in zip(
+                    frame.index, frame["source_ids"], frame["assumption"], strict=True
+                )
+            }
+            for name, frame in self.tables.items()
+        }
+
     def sources_of(self, refs: Iterable[RowRef]) -> tuple[list[str], list[str]]:
         """Source ids and assumption sentences of the rows in ``refs`` (ordered, unique)."""
         source_ids: dict[str, None] = {}
@@ -98,10 +111,9 @@ class Params:
             if ref.table == "override":
                 assumptions[f"{ref.key} set by the parameter file {self.override_origin}"] = None
                 continue
-            row = self.tables[ref.table].loc[ref.key]
-            for sid in split_source_ids(row["source_ids"]):
+            ids, text = self._meta[ref.table][ref.key]
+            for sid in ids:
                 source_ids[sid] = None
-            text = row["assumption"]
             if isinstance(text, str) and text.strip():
                 assumptions[f"{ref.table}[{ref.key}]: {text.strip()}"] = None
             for col in TABLES[ref.table].values:

@@ -7,6 +7,7 @@ not restrict edges; ``check`` returns None if a path is acceptable, else a short
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -24,6 +25,44 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class FacilityText:
+    """Text columns of ``Network.facilities`` as plain lists (read once per network)."""
+
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    countries: list[str]
+    source_ids: list[str]
+    assumptions: list[str]
+    labels: list[str]  # folded "id name", for pattern matching
+
+
+_TEXT: dict[int, tuple[weakref.ref[Network], FacilityText]] = {}
+
+
+def facility_text(net: Network) -> FacilityText:
+    """The cached ``FacilityText`` of ``net``."""
+    hit = _TEXT.get(id(net))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
+    fac = net.facilities
+
+    def col(name: str) -> list[str]:
+        if name not in fac:
+            return [""] * len(fac)
+        return ["" if not isinstance(v, str) else v for v in fac[name].tolist()]
+
+    ids, names = col("facility_id"), col("name")
+    text = FacilityText(
+        ids, names, col("kind"), col("countries"), col("source_ids"), col("assumption"),
+        [fold(f"{i} {n}") for i, n in zip(ids, names, strict=True)],
+    )  # fmt: skip
+    key = id(net)
+    _TEXT[key] = (weakref.ref(net, lambda _r, k=key: _TEXT.pop(k, None)), text)
+    return text
+
+
+@dataclass(frozen=True)
 class PathView:
     """What a constraint may inspect on a found path."""
 
@@ -35,9 +74,9 @@ class PathView:
         return self.net.edge_mode[self.edges]
 
     def facility_labels(self) -> list[str]:
+        labels = facility_text(self.net).labels
         fac = self.net.edge_facility[self.edges]
-        rows = self.net.facilities
-        return [fold(f"{rows['facility_id'].iat[f]} {rows['name'].iat[f]}") for f in fac if f >= 0]
+        return [labels[f] for f in np.unique(fac[fac >= 0])]
 
     def country_codes(self) -> set[str]:
         nodes = np.concatenate([self.net.edge_src[self.edges], self.net.edge_dst[self.edges]])
@@ -112,11 +151,8 @@ class AvoidModes(Constraint):
 
 def facility_matches(net: Network, patterns: Sequence[str]) -> np.ndarray:
     """Bool over facility rows whose id or name contains one of ``patterns`` (folded)."""
-    rows = net.facilities
-    if not len(rows):
-        return np.zeros(0, dtype=bool)
-    labels = (rows["facility_id"].astype(str) + " " + rows["name"].astype(str)).map(fold)
-    return labels.map(lambda s: any(p in s for p in patterns)).to_numpy(dtype=bool)
+    labels = facility_text(net).labels
+    return np.array([any(p in s for p in patterns) for s in labels], dtype=bool)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
 from landbridge.costs.params import Params, RowRef
 from landbridge.costs.time import TimeParts, transit_quantiles_h
 from landbridge.network.model import EdgeMode, Network
+from landbridge.routing.constraints import facility_text
 from landbridge.schema.route import (
     ArrivalDates,
     DistanceKm,
@@ -105,7 +106,7 @@ def evaluate_path(
     countries: list[str] = []
     refs: list[RowRef] = []
     facility_rows: list[int] = []
-    fac = net.facilities
+    text = facility_text(net)
 
     def add_country(code: str) -> None:
         if code and (not countries or countries[-1] != code):
@@ -168,11 +169,11 @@ def evaluate_path(
             )
             if f >= 0:
                 facility_rows.append(f)
-                kind = str(fac["kind"].iat[f])
+                kind = text.kinds[f]
                 if costs.facilities.used_default[f]:
                     refs.append(RowRef("facility_defaults", kind))
                 if mode in DWELL_BUCKET:
-                    name = str(fac["name"].iat[f])
+                    name = text.names[f]
                     if not via or via[-1] != name:
                         via.append(name)
             else:
@@ -250,7 +251,7 @@ def _default_kind(mode: EdgeMode) -> str:
 
 def _leg_end(net: Network, node: int, facility: int, mode: EdgeMode) -> str:
     if mode in DWELL_BUCKET and facility >= 0:
-        return str(net.facilities["name"].iat[facility])
+        return facility_text(net).names[facility]
     return node_label(net, node)
 
 
@@ -259,6 +260,6 @@ def _leg_country(net: Network, edge: int, facility: int, mode: EdgeMode) -> str:
         cid = int(net.edge_country[edge])
         return net.countries[cid] if cid >= 0 else ""
     if facility >= 0:
-        return str(net.facilities["countries"].iat[facility])
+        return facility_text(net).countries[facility]
     ends = {int(net.node_country[net.edge_src[edge]]), int(net.node_country[net.edge_dst[edge]])}
     return "-".join(net.countries[c] for c in sorted(ends) if c >= 0)

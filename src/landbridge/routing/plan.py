@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from landbridge.routing.constraints import (
     PathView,
     all_of,
     facility_matches,
+    facility_text,
 )
 from landbridge.routing.corridors import Variant, variants_for
 from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
@@ -197,42 +199,41 @@ def _explain_unreachable(
     return f"No route between {pair} on {scope} ({reasons})."
 
 
+@lru_cache(maxsize=1)
+def _source_rows() -> dict[str, Source]:
+    table = load_sources()
+    return {
+        str(sid): Source(
+            source_id=str(sid),
+            title=row["title"],
+            publisher=row["publisher"],
+            url=row["url"],
+            year=row["year"],
+            note=row["note"],
+        )  # fmt: skip
+        for sid, row in table.iterrows()
+    }
+
+
 def _sources(
     params: Params, net: Network, evaluated: list[Evaluated], extra: list[str]
 ) -> tuple[list[str], list[Source]]:
     refs: list[RowRef] = [r for e in evaluated for r in e.refs]
     source_ids, assumptions = params.sources_of(dict.fromkeys(refs))
-    fac = net.facilities
+    text = facility_text(net)
     for row in dict.fromkeys(f for e in evaluated for f in e.facility_rows):
-        if "source_ids" in fac:
-            source_ids.extend(
-                s for s in split_source_ids(fac["source_ids"].iat[row]) if s not in source_ids
-            )
-        note = fac["assumption"].iat[row] if "assumption" in fac else ""
-        if isinstance(note, str) and note.strip():
-            assumptions.append(f"{fac['facility_id'].iat[row]}: {note.strip()}")
-        if fac["facility_id"].iat[row] in params.facility_overrides:
+        source_ids.extend(s for s in split_source_ids(text.source_ids[row]) if s not in source_ids)
+        note = text.assumptions[row].strip()
+        if note:
+            assumptions.append(f"{text.ids[row]}: {note}")
+        if text.ids[row] in params.facility_overrides:
             assumptions.append(
-                f"{fac['facility_id'].iat[row]} parameters set by the parameter file "
-                f"{params.override_origin}"
+                f"{text.ids[row]} parameters set by the parameter file {params.override_origin}"
             )
-    table = load_sources()
-    sources = []
-    for sid in source_ids:
-        if sid in table.index:
-            row = table.loc[sid]
-            sources.append(
-                Source(
-                    source_id=sid,
-                    title=row["title"],
-                    publisher=row["publisher"],
-                    url=row["url"],
-                    year=row["year"],
-                    note=row["note"],
-                )
-            )
-        else:
-            sources.append(Source(source_id=sid, title="(not in data/sources)"))
+    known = _source_rows()
+    sources = [
+        known.get(sid) or Source(source_id=sid, title="(not in data/sources)") for sid in source_ids
+    ]
     return [*extra, *assumptions, *MODEL_ASSUMPTIONS], sources
 
 

@@ -30,6 +30,8 @@ class MaskedGraph:
     weight: np.ndarray  # generalized cost over all edges
     edge_src: np.ndarray  # the network's edge arrays (for pinned edges)
     edge_dst: np.ndarray
+    pair_key: np.ndarray  # sorted unique src * n + dst of usable edges
+    pair_edge: np.ndarray  # the cheapest usable edge of each pair
 
 
 def build_graph(net: Network, weight: np.ndarray, mask: np.ndarray | None) -> MaskedGraph:
@@ -46,20 +48,22 @@ def build_graph(net: Network, weight: np.ndarray, mask: np.ndarray | None) -> Ma
     rindptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
     reverse = csr_matrix((data[order], src[order].astype(np.int32), rindptr), shape=(n, n))
+    key = src.astype(np.int64) * n + dst
+    by_key = np.lexsort((data, key))
+    first = np.ones(len(by_key), dtype=bool)
+    first[1:] = key[by_key][1:] != key[by_key][:-1]
+    pairs = by_key[first]
     return MaskedGraph(
-        forward, kept, reverse, kept[order], mask, weight, net.edge_src, net.edge_dst
-    )
-
-
-def _edge_between(g: MaskedGraph, u: int, v: int) -> int:
-    lo, hi = g.forward.indptr[u], g.forward.indptr[u + 1]
-    hits = np.flatnonzero(g.forward.indices[lo:hi] == v)
-    best = hits[np.argmin(g.forward.data[lo:hi][hits])]
-    return int(g.forward_edge[lo + best])
+        forward, kept, reverse, kept[order], mask, weight, net.edge_src, net.edge_dst,
+        key[pairs], kept[pairs],
+    )  # fmt: skip
 
 
 def _edges_of_nodes(g: MaskedGraph, nodes: list[int]) -> list[int]:
-    return [_edge_between(g, u, v) for u, v in zip(nodes[:-1], nodes[1:], strict=True)]
+    """The cheapest usable edge between each pair of consecutive nodes (vectorised)."""
+    seq = np.asarray(nodes, dtype=np.int64)
+    keys = seq[:-1] * g.forward.shape[0] + seq[1:]
+    return g.pair_edge[np.searchsorted(g.pair_key, keys)].tolist()
 
 
 def _walk_back(pred: np.ndarray, target: int) -> list[int]:
