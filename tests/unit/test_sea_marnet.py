@@ -124,7 +124,9 @@ def _marnet_km(graph, a_lonlat, b_lonlat, exclude=("northwest", "bering")) -> fl
 def test_baku_turkmenbashi_against_published_306_km(marnet) -> None:
     ports = load_searoute_ports()
     km = _marnet_km(marnet, ports["AZBAK"], ports["TMKRW"])
-    assert km == pytest.approx(306.0, rel=0.05)  # eurasia.travel: 306 km
+    # Published: 306 km (eurasia.travel) and 343 km (azerbaijans.com); the lane graph gives ~316.
+    assert km == pytest.approx(306.0, rel=0.05)
+    assert km < 343.0
 
 
 def test_shanghai_rotterdam_against_published_sailing_distances(marnet) -> None:
