@@ -91,7 +91,9 @@ def figure(figure_id: str, year: int) -> tuple[float, str]:
 
 def _check_year(year: int) -> None:
     if year not in YEARS:
-        raise InvalidInputError(f"no demand for year {year}; available: {', '.join(map(str, YEARS))}")
+        raise InvalidInputError(
+            f"no demand for year {year}; available: {', '.join(map(str, YEARS))}"
+        )
 
 
 def cn_kz_totals(year: int) -> dict[str, tuple[float, str, str]]:

@@ -1,0 +1,417 @@
+"""Corridor assignment: regional demand on the network, congested at capacitated facilities.
+
+Cost of an edge per tonne = routing's generalized cost per FEU (tariffs + value of time x hours,
+``costs.edges.compute_edge_costs``) divided by the tonnes in a FEU. Facilities with a sourced
+capacity (crossings, gauge-change yards, ports, ferry lines, line sections) add a queueing delay:
+the M/M/1 wait of a facility serving one train every ``8760 h x t_per_train / capacity_t`` hours
+(``vdf.DelayKind.QUEUE``), valued at the same value of time. A crossing's two directions share one
+capacity; a line section's capacity is per direction, so each of its edges is its own element.
+
+Demand classes: ``transit`` (containers between China and beyond Kazakhstan), ``container``
+(China–Kazakhstan containers) and ``bulk``. They share the network and its congestion and are
+kept apart only so the result can say which flows are transit. All-sea (OCEAN) legs are left out:
+the demand is the land-bridge rail market, not China–Europe trade as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.flows import demand as dem
+from landbridge.flows.assignment import AssignmentResult, DemandClass, assign
+from landbridge.flows.shortest import PairGraph
+from landbridge.flows.vdf import DelayKind, VolumeDelay
+from landbridge.network.model import EdgeMode, Network
+from landbridge.schema.flows import (
+    AssignmentSummary,
+    Bottleneck,
+    Calibration,
+    CorridorShare,
+    FlowsResult,
+)
+from landbridge.schema.place import Place
+
+TARGET_GAP = 1e-4
+"""Relative gap at which the corridor assignment stops (flows then move by well under 1%)."""
+MAX_ITERATIONS = 300
+HOURS_PER_YEAR = 8760.0
+CLASS_NAMES = ("transit", "container", "bulk")
+DOSTYK, ALTYNKOL = "alashankou-dostyk", "khorgos-altynkol"
+GROWTH_MIN_PCT, GROWTH_MAX_PCT = -100.0, 1000.0
+
+Progress = Callable[[int, float, float], None]
+
+
+@dataclass(frozen=True)
+class CorridorModel:
+    """The network prepared for assignment: kept edges, classes' costs and congestible elements."""
+
+    network: Network
+    keep: np.ndarray  # bool [m]: edges open to the corridor assignment
+    cost_usd_per_t: np.ndarray  # [m] free-flow generalized cost per tonne
+    edge_element: np.ndarray  # [m] element id or -1
+    element_facility: np.ndarray  # [k] facility row of each element
+    vdf: VolumeDelay  # [k] queueing delay in USD/t
+    value_of_time_usd_per_t_h: float
+    tonnes_per_teu: float
+    t_per_train: float
+
+
+def class_of(row: pd.Series) -> str:
+    """Demand class of an OD row (see the module docstring)."""
+    if row.cargo_class == "bulk":
+        return "bulk"
+    groups = {row.origin_group, row.destination_group}
+    return "container" if groups == {"CN", "KZ"} or "CN" not in groups else "transit"
+
+
+def facility_capacity_t(facilities: pd.DataFrame, t_per_train: float) -> np.ndarray:
+    """Capacity in t/yr: the tonnage figure, else trains/day x 365 x t per train; NaN if unknown."""
+    n = len(facilities)
+
+    def col(name: str) -> np.ndarray:
+        if name not in facilities:
+            return np.full(n, np.nan)
+        return pd.to_numeric(facilities[name], errors="coerce").to_numpy(float)
+
+    tonnes = col("capacity_t_per_yr")
+    trains = col("capacity_trains_per_day")
+    from_trains = trains * 365.0 * t_per_train
+    return np.where(np.isfinite(tonnes), tonnes, from_trains)
+
+
+def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyped-def]
+    """Edge costs per tonne, open edges and congestible elements of ``network`` under ``params``."""
+    from landbridge.costs.edges import compute_edge_costs
+
+    tonnes_per_teu = float(params.scalar("tonnes_per_teu"))
+    t_per_feu = 2.0 * tonnes_per_teu
+    feu_per_train, _ = dem.figure("feu_per_train", 2021)
+    t_per_train = feu_per_train * t_per_feu
+    vot = float(params.scalar("value_of_time_usd_per_feu_h")) / t_per_feu
+    costs = compute_edge_costs(network, params)
+    cost_t = costs.weight / t_per_feu
+
+    fac = network.facilities
+    cap = facility_capacity_t(fac, t_per_train)
+    closed = (
+        fac["closed"].astype(str).str.lower().isin(("true", "1")).to_numpy()
+        if "closed" in fac
+        else np.zeros(len(fac), dtype=bool)
+    )
+    f = network.edge_facility.astype(np.int64)
+    has = f >= 0
+    shut = np.zeros(network.n_edges, dtype=bool)
+    shut[has] = closed[f[has]] | (cap[f[has]] <= 0)
+    avoided = [network.country_id(c) for c in network.meta.get("avoided_countries", [])]
+    keep = (
+        (network.edge_mode != EdgeMode.OCEAN)
+        & ~shut
+        & np.isfinite(cost_t)
+        & ~np.isin(network.edge_country, [c for c in avoided if c >= 0])
+    )
+
+    capped = keep & has & np.isfinite(cap[np.where(has, f, 0)]) & (cap[np.where(has, f, 0)] > 0)
+    kinds = fac["kind"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    section = capped & (kinds[np.where(has, f, 0)] == "section")
+    whole = capped & ~section
+    whole_fac, whole_elem = np.unique(f[whole], return_inverse=True)
+    edge_element = np.full(network.n_edges, -1, dtype=np.int64)
+    edge_element[whole] = whole_elem
+    sec_edges = np.flatnonzero(section)
+    edge_element[sec_edges] = whole_fac.size + np.arange(sec_edges.size)
+    element_facility = np.concatenate([whole_fac, f[sec_edges]]).astype(np.int64)
+    k = element_facility.size
+    capacity = cap[element_facility] if k else np.zeros(0)
+    service_h = HOURS_PER_YEAR * t_per_train / capacity if k else np.zeros(0)
+    vdf = VolumeDelay(
+        free_time=np.zeros(k),
+        capacity=capacity.astype(float),
+        alpha=service_h * vot,
+        beta=np.zeros(k),
+        kind=np.full(k, int(DelayKind.QUEUE), dtype=np.int8),
+    )
+    return CorridorModel(
+        network, keep, cost_t, edge_element, element_facility, vdf, vot, tonnes_per_teu,
+        t_per_train,
+    )  # fmt: skip
+
+
+def snap_regions(network: Network, region_ids: list[str]) -> dict[str, int]:
+    """Network node of each region's representative place (nearest rail node, own country)."""
+    from landbridge.network.snap import snap_to_network
+
+    regions = dem.load_regions()
+    out = {}
+    for rid in region_ids:
+        if rid not in regions.index:
+            raise InvalidInputError(f"demand names unknown region '{rid}' (see regions.csv)")
+        r = regions.loc[rid]
+        place = Place(
+            place_id=f"region:{rid}", name=str(r["name"]), kind="city", country=str(r.country),
+            lat=float(r.lat), lon=float(r.lon),
+        )  # fmt: skip
+        out[rid] = snap_to_network(place, network)
+    return out
+
+
+def demand_classes(
+    model: CorridorModel, od: pd.DataFrame, nodes: dict[str, int]
+) -> list[DemandClass]:
+    n = model.network.n_nodes
+    cls = od.apply(class_of, axis=1) if len(od) else pd.Series(dtype=str)
+    out = []
+    for name in CLASS_NAMES:
+        part = od[cls == name]
+        o = part.origin.map(nodes).to_numpy(np.int64)
+        d = part.destination.map(nodes).to_numpy(np.int64)
+        t = part.t_per_yr.to_numpy(float)
+        live = (o != d) & (t > 0)
+        origins, row = np.unique(o[live], return_inverse=True)
+        table = np.zeros((origins.size, n))
+        np.add.at(table, (row, d[live]), t[live])
+        out.append(DemandClass(name, origins, table, fixed_cost=model.cost_usd_per_t[model.keep]))
+    return out
+
+
+def assign_corridor(
+    model: CorridorModel, classes: list[DemandClass], progress: Progress | None = None
+) -> tuple[AssignmentResult, np.ndarray]:
+    """Equilibrium on the open edges; returns the result and class flows over all m edges."""
+    net = model.network
+    keep = model.keep
+    graph = PairGraph(net.edge_src[keep], net.edge_dst[keep], net.n_nodes)
+    live = [c for c in classes if c.origins.size]
+    if not live:
+        raise InvalidInputError("no demand to assign (all OD volumes are zero)")
+    res = assign(
+        graph, model.vdf, live, "bfw", max_iterations=MAX_ITERATIONS, target_gap=TARGET_GAP,
+        progress=progress, edge_element=model.edge_element[keep],
+    )  # fmt: skip
+    flows = np.zeros((len(classes), net.n_edges))
+    j = 0
+    for i, c in enumerate(classes):
+        if c.origins.size:
+            flows[i, keep] = res.class_flow[j]
+            j += 1
+    return res, flows
+
+
+def run_flows(
+    year: int = 2024,
+    growth_pct: float = 0.0,
+    network: Network | None = None,
+    params=None,  # type: ignore[no-untyped-def]
+    demand: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> FlowsResult:
+    """Assign ``year``'s demand (scaled by ``growth_pct``) and report bottlenecks and calibration.
+
+    ``network``, ``params`` and ``demand`` default to the bundled ones; the scenario runner passes
+    modified copies.
+    """
+    if not GROWTH_MIN_PCT < growth_pct <= GROWTH_MAX_PCT:
+        raise InvalidInputError(
+            f"growth {growth_pct:g}% is out of range; give a percentage in "
+            f"({GROWTH_MIN_PCT:g}, {GROWTH_MAX_PCT:g}]"
+        )
+    if year not in dem.YEARS:
+        raise InvalidInputError(
+            f"no demand for year {year}; available: {', '.join(map(str, dem.YEARS))}"
+        )
+    if network is None:
+        from landbridge.network import load_network
+
+        network = load_network()
+    if params is None:
+        from landbridge.costs.params import load_default_params
+
+        params = load_default_params()
+    od = dem.load_demand(year) if demand is None else demand.copy()
+    missing = [c for c in dem.OD_COLUMNS if c not in od.columns and c != "source_ids"]
+    if missing:
+        raise InvalidInputError(f"demand table lacks columns {missing}")
+    scale = 1.0 + growth_pct / 100.0
+    od["t_per_yr"] = od.t_per_yr.astype(float) * scale
+    od["teu_per_yr"] = od.teu_per_yr.astype(float) * scale
+
+    model = prepare(network, params)
+    nodes = snap_regions(network, sorted(set(od.origin) | set(od.destination)))
+    classes = demand_classes(model, od, nodes)
+    res, flows = assign_corridor(model, classes, progress)
+    notes = _notes(network, growth_pct)
+    return FlowsResult(
+        year=year,
+        growth_pct=growth_pct,
+        demand_t=float(od.t_per_yr.sum()),
+        demand_teu=float(od.teu_per_yr.sum()),
+        bottlenecks=bottlenecks(model, res, flows),
+        corridor_shares=corridor_shares(model, flows, classes),
+        calibration=calibration(model, flows, year),
+        assignment=AssignmentSummary(
+            algorithm=res.algorithm,
+            iterations=res.iterations,
+            relative_gap=res.relative_gap,
+            converged=res.converged,
+            objective=res.objective,
+        ),  # fmt: skip
+        notes=notes,
+    )
+
+
+def _facility_rows(network: Network, facility_id: str) -> np.ndarray:
+    return np.flatnonzero(network.facilities["facility_id"].astype(str).to_numpy() == facility_id)
+
+
+def _facility_edges(network: Network, rows: np.ndarray) -> np.ndarray:
+    return np.isin(network.edge_facility, rows)
+
+
+def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) -> list[Bottleneck]:
+    """Capacitated facilities ranked by utilization (sections by their busiest edge)."""
+    net = model.network
+    fac = net.facilities
+    element_flow = res.element_flow
+    delay_h = model.vdf.cost(element_flow) / model.value_of_time_usd_per_t_h
+    container = flows[CLASS_NAMES.index("transit")] + flows[CLASS_NAMES.index("container")]
+    keep = model.keep
+    elem_of_kept = model.edge_element[keep]
+    container_elem = np.bincount(
+        elem_of_kept[elem_of_kept >= 0], container[keep][elem_of_kept >= 0],
+        minlength=element_flow.size,
+    )  # fmt: skip
+    util = element_flow / model.vdf.capacity
+    rows = []
+    for frow in np.unique(model.element_facility):
+        elems = np.flatnonzero(model.element_facility == frow)
+        e = elems[np.argmax(util[elems])]
+        r = fac.iloc[int(frow)]
+        rows.append(dict(
+            facility_id=str(r.facility_id), name=str(r["name"]), kind=str(r.kind),
+            countries=str(r.countries), flow_t=float(element_flow[e]),
+            flow_teu=float(container_elem[e] / model.tonnes_per_teu),
+            capacity_t=float(model.vdf.capacity[e]), utilization=float(util[e]),
+            delay_h=float(delay_h[e]),
+        ))  # fmt: skip
+    rows.sort(key=lambda b: -b["utilization"])
+    return [Bottleneck(rank=i + 1, **b) for i, b in enumerate(rows)]
+
+
+def _caspian_edges(net: Network) -> np.ndarray:
+    """Sea legs touching a Kazakh port (each tonne crosses the Caspian on one such edge)."""
+    kz = net.country_id("KZ")
+    sea = net.edge_mode == EdgeMode.SEA
+    touches = (net.node_country[net.edge_src] == kz) | (net.node_country[net.edge_dst] == kz)
+    return sea & touches & (kz >= 0)
+
+
+def corridor_shares(
+    model: CorridorModel, flows: np.ndarray, classes: list[DemandClass]
+) -> list[CorridorShare]:
+    """Where China's transit flow crosses: each Chinese border facility, and the Caspian."""
+    net = model.network
+    transit = flows[CLASS_NAMES.index("transit")]
+    total = float(classes[CLASS_NAMES.index("transit")].node_demand.sum())
+    if total <= 0:
+        return []
+    fac = net.facilities
+    cn_border = fac.countries.astype(str).str.split("-").apply(lambda c: "CN" in c) & fac.kind.isin(
+        ("crossing", "gauge_change")
+    )
+    out = []
+    for frow in np.flatnonzero(cn_border.to_numpy()):
+        t = float(transit[net.edge_facility == frow].sum())
+        if t > 0:
+            out.append(
+                CorridorShare(corridor=str(fac.iloc[frow]["name"]), flow_t=t, share=t / total)
+            )
+    caspian = float(transit[_caspian_edges(net)].sum())
+    out.append(CorridorShare(corridor="Caspian Sea (Middle Corridor)", flow_t=caspian,
+                             share=caspian / total))  # fmt: skip
+    out.sort(key=lambda s: -s.flow_t)
+    return out
+
+
+def published_calibration(year: int) -> list[dict]:
+    """Published (or derived) volumes for the calibration elements, with their derivation."""
+    totals = dem.cn_kz_totals(year)
+    total, _, s_total = totals["total"]
+    if year == 2024:
+        part, s1 = dem.figure("cn_kz_janapr_t", 2024)
+        dostyk, s2 = dem.figure("dostyk_janapr_t", 2024)
+        altyn, s3 = dem.figure("altynkol_janapr_t", 2024)
+        d_share, a_share = dostyk / part, altyn / part
+        how = "year total x Jan–Apr 2024 crossing share"
+    else:
+        part, s1 = dem.figure("cn_kz_jansep_t", 2023)
+        altyn, s3 = dem.figure("altynkol_jansep_t", 2023)
+        s2 = s1
+        a_share = altyn / part
+        d_share = 1.0 - a_share
+        how = "year total x Jan–Sep 2023 crossing share (Dostyk = total - Altynkol)"
+    titr, s_titr = dem.figure("titr_t", year)
+    transit, how_tr, s_tr = totals["transit"]
+    return [
+        dict(element="Dostyk–Alashankou", published=total * d_share, unit="t/yr",
+             source=f"{s_total};{s1};{s2}", note=f"derived: {how}"),
+        dict(element="Altynkol–Khorgos", published=total * a_share, unit="t/yr",
+             source=f"{s_total};{s1};{s3}", note=f"derived: {how}"),
+        dict(element="Middle Corridor (TITR)", published=titr, unit="t/yr", source=s_titr,
+             note="published TITR volume, all cargo"),
+        dict(element="Chinese transit through Kazakhstan", published=transit, unit="t/yr",
+             source=s_tr, note=how_tr),
+    ]  # fmt: skip
+
+
+def calibration(model: CorridorModel, flows: np.ndarray, year: int) -> list[Calibration]:
+    net = model.network
+    total = flows.sum(axis=0)
+    transit = flows[CLASS_NAMES.index("transit")]
+    dostyk = _facility_edges(net, _facility_rows(net, DOSTYK))
+    altyn = _facility_edges(net, _facility_rows(net, ALTYNKOL))
+    modelled = [
+        float(total[dostyk].sum()) if dostyk.any() else np.nan,
+        float(total[altyn].sum()) if altyn.any() else np.nan,
+        float(total[_caspian_edges(net)].sum()) if _caspian_edges(net).any() else np.nan,
+        float(transit[dostyk | altyn].sum()) if (dostyk | altyn).any() else np.nan,
+    ]
+    out = []
+    for pub, mod in zip(published_calibration(year), modelled, strict=True):
+        src = ";".join(dict.fromkeys(s for s in pub["source"].split(";") if s))
+        note = pub["note"]
+        if not np.isfinite(mod):
+            note += "; the network has no such element, so nothing is modelled"
+        err = (mod - pub["published"]) / pub["published"] * 100 if np.isfinite(mod) else None
+        out.append(Calibration(
+            element=pub["element"], year=year, published=pub["published"],
+            modelled=mod if np.isfinite(mod) else 0.0, unit=pub["unit"], error_pct=err,
+            source=src, note=note,
+        ))  # fmt: skip
+    return out
+
+
+def _notes(network: Network, growth_pct: float) -> list[str]:
+    notes = [
+        "all-sea (ocean) legs are not part of the assignment: the demand is the rail market",
+        "queueing delay: M/M/1 wait per train at each capacitated facility, linear beyond 95% "
+        "utilization (a utilization above 1 means demand exceeds capacity)",
+    ]
+    if growth_pct:
+        notes.append(
+            f"demand scaled by {growth_pct:+g}%: calibration compares against the base-year "
+            "published volumes"
+        )
+    if not (network.edge_mode == EdgeMode.SEA).any():
+        notes.append("the network has no sea links, so no flow can use the Caspian crossing")
+    return notes
+
+
+def require_network_facilities(network: Network) -> None:
+    """Fail early with a clear message when the network lacks the facilities table."""
+    if "facility_id" not in network.facilities or "kind" not in network.facilities:
+        raise NetworkDataError("the network's facilities table lacks facility_id/kind columns")

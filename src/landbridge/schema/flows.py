@@ -1,0 +1,73 @@
+"""The corridor-flows result: one contract for `flows --json`, the API and scenarios."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Bottleneck(BaseModel):
+    """One capacitated element (crossing, gauge-change yard, port, ferry line, line section)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rank: int = Field(ge=1, description="1 = highest utilization")
+    facility_id: str
+    name: str
+    kind: str
+    countries: str
+    flow_t: float = Field(description="t/yr through the element (busiest direction for sections)")
+    flow_teu: float = Field(description="container part of flow_t in TEU/yr")
+    capacity_t: float = Field(description="t/yr")
+    utilization: float = Field(description="flow_t / capacity_t")
+    delay_h: float = Field(description="queueing delay added per train passage at this flow, h")
+
+
+class CorridorShare(BaseModel):
+    """Share of China's transit flow (China <-> beyond Kazakhstan) through one gateway or leg."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    corridor: str
+    flow_t: float
+    share: float
+
+
+class Calibration(BaseModel):
+    """A modelled volume next to the published one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    element: str
+    year: int
+    published: float
+    modelled: float
+    unit: str
+    error_pct: float | None = Field(description="(modelled - published) / published x 100")
+    source: str = Field(description="source ids; derived figures say how in 'note'")
+    note: str = ""
+
+
+class AssignmentSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    algorithm: str
+    iterations: int
+    relative_gap: float
+    converged: bool
+    objective: float
+
+
+class FlowsResult(BaseModel):
+    """Bottlenecks, corridor shares and calibration of one equilibrium assignment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    growth_pct: float
+    demand_t: float = Field(description="total demand assigned, t/yr")
+    demand_teu: float = Field(description="container demand assigned, TEU/yr")
+    bottlenecks: list[Bottleneck]
+    corridor_shares: list[CorridorShare]
+    calibration: list[Calibration]
+    assignment: AssignmentSummary
+    notes: list[str] = Field(default_factory=list)
