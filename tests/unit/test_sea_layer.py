@@ -256,3 +256,11 @@ def test_caspian_costs_follow_the_stated_arithmetic(layer) -> None:
     assert len(caspian) == 4
     expected = caspian["length_km"] * usd_per_km
     np.testing.assert_allclose(caspian["cost_usd_per_feu"], expected, rtol=0.01)
+
+
+def test_caspian_crossing_capacities_are_set(layer) -> None:
+    links = layer.links.set_index("link_id")
+    for ferry in ("aktau-alat-ferry", "kuryk-alat-ferry", "turkmenbashi-alat-ferry"):
+        assert links.at[ferry, "capacity_t_per_yr"] == 4_500_000  # whole rail-ferry fleet
+    feeder = links.loc["aktau-alat-feeder"]
+    assert feeder["capacity_t_per_yr"] == feeder["capacity_teu_per_yr"] * 10  # 10 t per TEU

@@ -330,8 +330,9 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     ]
     mid = np.array([_midpoint(g) for g in geometry]).reshape(-1, 2)
     out["lon"], out["lat"] = mid[:, 0], mid[:, 1]
-    for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day", "capacity_t_per_yr"):
+    for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day"):
         out[col] = np.nan
+    out["capacity_t_per_yr"] = out["capacity_t_per_yr"].astype(float)
     out["servers"] = out["fleet"]
     out["assumption"] = out["assumption"].fillna("")
     links_out = out[list(FACILITY_COLUMNS + LINK_EXTRA_COLUMNS)].reset_index(drop=True)
