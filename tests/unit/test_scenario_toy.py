@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from landbridge.costs.params import Params, load_default_params
 from landbridge.network.model import EdgeMode, Network, NodeKind
 
 COUNTRIES = ("CN", "KZ", "AZ", "RU")
@@ -137,8 +138,8 @@ def toy_demand() -> pd.DataFrame:
     )
 
 
-def toy_params() -> dict:
-    return {"rail_tariff_usd_per_feu_km": {"CN": 0.5, "KZ": 0.6, "RU": 0.55}}
+def toy_params() -> Params:
+    return load_default_params()
 
 
 def check_csr(net: Network) -> None:

@@ -34,6 +34,7 @@ def results(n: int = 3) -> dict[str, pd.DataFrame]:
                 "destination": ["Duisburg"] * 2,
                 "option_rank": [1, 2],
                 "corridor": ["northern", "middle"],
+                "label": ["Northern via Dostyk", "Middle via Aktau"],
                 "transit_p50_h": [300.0, 400.0],
                 "transit_p90_h": [360.0, 520.0],
                 "cost_usd_per_feu": [7000.0, 9000.0],

@@ -84,7 +84,9 @@ def _apply_one(
             value = mod.value if mod.value is not None else old * float(mod.factor or 0.0)
             return _set_columns(net, mod.facility, {"cost_usd_per_feu": value}), params, demand
         try:
-            params = set_country_rail_tariff(params, str(mod.country), mod.value, mod.factor)
+            params = set_country_rail_tariff(
+                params, str(mod.country), mod.value, mod.factor, f"scenario {scenario.name}"
+            )
         except ValueError as exc:
             raise ScenarioError(f"{source}: set_tariff country {mod.country}: {exc}") from None
         return net, params, demand

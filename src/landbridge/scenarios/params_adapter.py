@@ -1,37 +1,36 @@
-"""The one place where scenarios touch the costs layer's parameter set.
+"""The one place where scenarios touch the costs layer's parameter set (``costs.params.Params``).
 
-``set_tariff`` on a country changes that country's rail tariff (USD per FEU-km). The parameter
-set is owned by the costs layer; this adapter works on a mapping with a
-``rail_tariff_usd_per_feu_km`` table keyed by ISO2 code and raises ``ValueError`` otherwise.
+``set_tariff`` on a country changes that country's rail tariff (USD per FEU-km) through
+``Params.with_overrides``, so the change shows in the route's assumptions like a ``--params``
+file would.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
 from typing import Any
 
-RAIL_TARIFF_KEY = "rail_tariff_usd_per_feu_km"
+from landbridge.errors import ParameterError
+from landbridge.schema.params import ParamsOverride
 
 
 def set_country_rail_tariff(
-    params: Any, iso2: str, value: float | None, factor: float | None
+    params: Any, iso2: str, value: float | None, factor: float | None, origin: str = "scenario"
 ) -> Any:
-    """A copy of ``params`` with the country's rail tariff set to ``value`` or scaled."""
+    """A copy of ``params`` with the country's rail tariff set to ``value`` or scaled by ``factor``.
+
+    Raises ``ValueError`` with a user-facing reason when the parameter set cannot take it.
+    """
     code = iso2.upper()
     if params is None:
         raise ValueError("no parameter set was given to change")
-    if not isinstance(params, Mapping) or RAIL_TARIFF_KEY not in params:
-        raise ValueError(f"the parameter set has no {RAIL_TARIFF_KEY} table")
-    out = copy.deepcopy(dict(params))
-    table = dict(out[RAIL_TARIFF_KEY])
-    if value is not None:
-        table[code] = float(value)
-    else:
-        if code not in table:
-            raise ValueError(
-                f"no rail tariff for {code} to scale; known: {', '.join(sorted(table))}"
-            )
-        table[code] = float(table[code]) * float(factor or 0.0)
-    out[RAIL_TARIFF_KEY] = table
-    return out
+    if not hasattr(params, "with_overrides"):
+        raise ValueError(f"the parameter set ({type(params).__name__}) takes no overrides")
+    try:
+        if value is None:
+            value = params.value("rail_tariff", code) * float(factor or 0.0)
+        override = ParamsOverride.model_validate(
+            {"rail_tariff": {code: {"usd_per_feu_km": float(value)}}}
+        )
+        return params.with_overrides(override, origin)
+    except ParameterError as exc:
+        raise ValueError(str(exc)) from None

@@ -35,6 +35,7 @@ RESULT_TABLES: dict[str, dict[str, str]] = {
         "destination": "VARCHAR",
         "option_rank": "INTEGER",
         "corridor": "VARCHAR",
+        "label": "VARCHAR",
         "transit_p50_h": "DOUBLE",
         "transit_p90_h": "DOUBLE",
         "cost_usd_per_feu": "DOUBLE",

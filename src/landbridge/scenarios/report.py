@@ -1,0 +1,132 @@
+"""A comparison as a static HTML report with PNG charts (matplotlib, Agg backend: no display)."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from landbridge.scenarios.compare import Comparison  # noqa: E402
+
+UTILIZATION_PNG = "utilization.png"
+TRANSIT_PNG = "transit.png"
+CHART_DPI = 110
+HOURS_PER_DAY = 24.0
+
+
+def write_report(comparison: Comparison, directory: Path) -> Path:
+    """Write ``index.html`` and its charts into ``directory``; returns the HTML path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    charts = []
+    if _utilization_chart(comparison, directory / UTILIZATION_PNG):
+        charts.append((UTILIZATION_PNG, "Utilization by facility"))
+    if _transit_chart(comparison, directory / TRANSIT_PNG):
+        charts.append((TRANSIT_PNG, "Transit time, A vs B"))
+    page = directory / "index.html"
+    page.write_text(_html(comparison, charts), encoding="utf-8")
+    return page
+
+
+def _utilization_chart(c: Comparison, path: Path) -> bool:
+    flows = c.flows.dropna(subset=["utilization_a", "utilization_b"], how="all")
+    if flows.empty:
+        return False
+    labels = flows["name"].astype(str).tolist()[::-1]
+    ys = range(len(labels))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(labels) + 1.5))
+    height = 0.4
+    ax.barh([y + height / 2 for y in ys], flows["utilization_a"].fillna(0)[::-1], height,
+            label=f"A: {c.a}")  # fmt: skip
+    ax.barh([y - height / 2 for y in ys], flows["utilization_b"].fillna(0)[::-1], height,
+            label=f"B: {c.b}")  # fmt: skip
+    ax.axvline(1.0, color="black", linewidth=0.8, linestyle="--")
+    ax.set_yticks(list(ys), labels)
+    ax.set_xlabel("utilization (flow / capacity)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=CHART_DPI)
+    plt.close(fig)
+    return True
+
+
+def _transit_chart(c: Comparison, path: Path) -> bool:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    drawn = False
+    if not c.transit.empty:
+        for side, name in (("A", c.a), ("B", c.b)):
+            days = c.transit.loc[c.transit["scenario"] == side, "transit_h"] / HOURS_PER_DAY
+            if len(days):
+                ax.hist(days, bins=40, alpha=0.55, label=f"{side}: {name}")
+                drawn = True
+        ax.set_xlabel("transit time, days (simulated block trains)")
+        ax.set_ylabel("trains")
+    elif not c.best.empty:
+        best = c.best.dropna(subset=["transit_p50_h_a", "transit_p50_h_b"], how="all")
+        if not best.empty:
+            x = range(len(best))
+            width = 0.4
+            ax.bar([i - width / 2 for i in x], best["transit_p50_h_a"].fillna(0) / HOURS_PER_DAY,
+                   width, label=f"A: {c.a}")  # fmt: skip
+            ax.bar([i + width / 2 for i in x], best["transit_p50_h_b"].fillna(0) / HOURS_PER_DAY,
+                   width, label=f"B: {c.b}")  # fmt: skip
+            ax.set_xticks(list(x), best["od"].astype(str), rotation=30, ha="right")
+            ax.set_ylabel("best option, median transit days")
+            drawn = True
+    if drawn:
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path, dpi=CHART_DPI)
+    plt.close(fig)
+    return drawn
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return html.escape(str(value))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "<p>(no results)</p>"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _html(c: Comparison, charts: list[tuple[str, str]]) -> str:
+    title = f"Scenario comparison: {html.escape(c.a)} (A) vs {html.escape(c.b)} (B)"
+    figures = "".join(
+        f'<figure><img src="{name}" alt="{html.escape(alt)}"><figcaption>{html.escape(alt)}'
+        "</figcaption></figure>"
+        for name, alt in charts
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 75em; }}
+table {{ border-collapse: collapse; margin-bottom: 2em; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+img {{ max-width: 100%; }}
+</style></head><body>
+<h1>{title}</h1>
+<p>Differences are B − A. Hours are door-to-door along the network; costs per FEU.</p>
+<h2>Best option per origin–destination</h2>{_table(c.best)}
+<h2>Route options</h2>{_table(c.routes)}
+<h2>Bottlenecks</h2>{_table(c.flows)}
+<h2>Simulation KPIs</h2>{_table(c.kpis)}
+{figures}
+</body></html>
+"""
