@@ -11,10 +11,13 @@ from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceE
 from landbridge.network.gazetteer import MAX_QUERY_CHARS, Gazetteer, parse_coordinate
 from landbridge.network.names import normalize, transliterate
 from landbridge.network.place_sources import (
+    COUNTRIES_TABLE,
     PLACES_TABLE,
     TERMINALS_TABLE,
     build_places_table,
     gpkg_point,
+    read_country_names,
+    render_countries_csv,
     render_places_csv,
 )
 
@@ -318,3 +321,44 @@ def test_places_table_counts() -> None:
     }
     assert kinds == {"city": 1249, "station": 1636, "port": 3957}
     assert len({r.place_id for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("query", "place_id"),
+    [
+        ("Brest, Belarus", "terminal:brest"),
+        ("Brest, BY", "terminal:brest"),
+        ("Hamburg, DE", "terminal:hamburg"),
+        ("Dostyk, Kazakhstan", "terminal:dostyk"),
+        ("Istanbul, Türkiye", "terminal:istanbul"),
+        ("Kars, Turkey", "terminal:kars"),
+    ],
+)
+def test_country_qualified_names(gaz: Gazetteer, query: str, place_id: str) -> None:
+    assert gaz.resolve(query).place_id == place_id
+
+
+def test_country_qualifier_filters_homonyms(gaz: Gazetteer) -> None:
+    for query in ("Brest, France", "Brest, fr"):
+        hits = gaz.search(query, limit=5)
+        assert hits and {m.place.country for m in hits} == {"FR"}
+    # a name the country does not have: suggestions from elsewhere, never a resolution
+    with pytest.raises(UnknownPlaceError) as info:
+        gaz.resolve("Brest, Germany")
+    assert "Brest (BY)" in info.value.suggestions and "Brest (FR)" in info.value.suggestions
+    # a qualifier that is no country is part of the name (Natural Earth's "Xi'an, Shaanxi")
+    assert gaz.resolve("Xi'an, Shaanxi").name == "Xian"
+
+
+def test_country_code(gaz: Gazetteer) -> None:
+    assert gaz.country_code("Germany") == "DE"
+    assert gaz.country_code(" kazakhstan ") == "KZ"
+    assert gaz.country_code("de") == "DE"
+    assert gaz.country_code("Türkiye") == "TR"
+    assert gaz.country_code("Atlantis") == ""
+    assert gaz.country_code("QQ") == ""
+
+
+def test_countries_table_is_reproducible() -> None:
+    committed = COUNTRIES_TABLE.read_text(encoding="utf-8")
+    assert render_countries_csv(read_country_names()) == committed

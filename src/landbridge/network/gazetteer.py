@@ -29,7 +29,12 @@ from scipy.spatial import cKDTree
 
 from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
 from landbridge.network.names import compact, normalize
-from landbridge.network.place_sources import ALIAS_SEPARATOR, PLACE_COLUMNS, PLACES_TABLE
+from landbridge.network.place_sources import (
+    ALIAS_SEPARATOR,
+    COUNTRIES_TABLE,
+    PLACE_COLUMNS,
+    PLACES_TABLE,
+)
 from landbridge.schema.place import Place, PlaceMatch
 
 MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work
@@ -86,6 +91,7 @@ class Gazetteer:
     rank: np.ndarray  # int, smaller first among equal scores
     _fuzzy: _Fuzzy | None = field(default=None, repr=False)
     _tree: cKDTree | None = field(default=None, repr=False)
+    _countries: dict[str, str] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -173,7 +179,8 @@ class Gazetteer:
     def search(self, query: str, limit: int = 10) -> list[PlaceMatch]:
         """Places matching ``query``, best first (at most ``limit``); empty list if none.
 
-        ``query`` is a name in any script, a UN/LOCODE or a "lat,lon" pair. Raises
+        ``query`` is a name in any script, a UN/LOCODE, a "lat,lon" pair, or a name qualified
+        by a country after a comma ("Brest, Belarus", "Hamburg, DE"). Raises
         ``InvalidInputError`` for an empty or over-long query or out-of-range coordinates.
         """
         text = _check_query(query)
@@ -182,6 +189,39 @@ class Gazetteer:
         coordinate = parse_coordinate(text)
         if coordinate is not None:
             return self._near(text, *coordinate, limit=limit)
+        qualified = self._split_country(text)
+        if qualified is not None:
+            name, iso2 = qualified
+            ranked = self._ranked(name, fuzzy_room=len(self))
+            in_country = [hit for hit in ranked if self.country[hit[0]] == iso2]
+            # none in that country: the name's matches elsewhere become suggestions only
+            ranked = in_country or [(i, score * FUZZY_SCALE, sp) for i, score, sp in ranked]
+        else:
+            ranked = self._ranked(text, fuzzy_room=limit)
+        return [
+            PlaceMatch(place=self.place(i), score=round(score, 3), matched=spelling)
+            for i, score, spelling in ranked[:limit]
+        ]
+
+    def country_code(self, text: str) -> str:
+        """ISO2 code for a country name or code ("Germany", "de", "Türkiye"); '' if unknown."""
+        if self._countries is None:
+            self._countries = _load_countries(COUNTRIES_TABLE)
+        word = text.strip()
+        if len(word) == 2 and word.isalpha() and word.upper() in self._countries.values():
+            return word.upper()
+        return self._countries.get(normalize(word), "")
+
+    def _split_country(self, text: str) -> tuple[str, str] | None:
+        name, comma, qualifier = text.rpartition(",")
+        if not comma or not normalize(name):
+            return None
+        iso2 = self.country_code(qualifier)
+        return (name, iso2) if iso2 else None
+
+    def _ranked(self, text: str, fuzzy_room: int) -> list[tuple[int, float, str]]:
+        """(place, score, spelling) best first; fuzzy matching runs while fewer than
+        ``fuzzy_room`` places matched exactly or by prefix."""
         best: dict[int, tuple[float, str]] = {}
 
         def offer(i: int, score: float, spelling: str) -> None:
@@ -194,11 +234,8 @@ class Gazetteer:
         key = normalize(text)
         if key:
             self._offer_keys(key, offer)
-            # typos only matter while the exact and prefix hits leave room in the list
-            if sum(score >= RESOLVE_MIN_SCORE for score, _ in best.values()) < limit:
+            if sum(score >= RESOLVE_MIN_SCORE for score, _ in best.values()) < fuzzy_room:
                 self._offer_fuzzy(key, offer)
-        if not best:
-            return []
         order = sorted(
             best,
             key=lambda i: (
@@ -208,10 +245,7 @@ class Gazetteer:
                 self.name[i],
             ),
         )
-        return [
-            PlaceMatch(place=self.place(i), score=round(best[i][0], 3), matched=best[i][1])
-            for i in order[:limit]
-        ]
+        return [(i, best[i][0], best[i][1]) for i in order]
 
     def resolve(self, query: str) -> Place:
         """The one place ``query`` names; ``UnknownPlaceError`` with suggestions if none does."""
@@ -306,6 +340,14 @@ def _load_cached(path: str) -> Gazetteer:
     except ValueError as exc:
         raise NetworkDataError(f"places table {path} is malformed ({exc}); restore it") from None
     return Gazetteer.from_columns(dict(zip(header, map(list, columns), strict=True)))
+
+
+def _load_countries(path: Path) -> dict[str, str]:
+    """Normalised country name -> ISO2 from ``countries.csv`` (empty if the file is absent)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {normalize(row["name"]): row["iso2"] for row in csv.DictReader(fh)}
 
 
 def _check_query(query: str) -> str:

@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 import struct
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from landbridge.paths import DATA_DIR, RAW_DIR
 
 PLACES_DIR = DATA_DIR / "places"
 PLACES_TABLE = PLACES_DIR / "places.csv"
+COUNTRIES_TABLE = PLACES_DIR / "countries.csv"
 TERMINALS_TABLE = PLACES_DIR / "terminals.csv"
 OSM_STATIONS = RAW_DIR / "osm-central-asia-stations" / "stations_central_asia_osm.gpkg"
 NE_PLACES = RAW_DIR / "natural-earth" / "ne_50m_populated_places_simple.json"
@@ -231,6 +233,23 @@ def read_terminals(
     return out
 
 
+# Country names users type that Natural Earth v4 (2017) does not carry.
+COUNTRY_NAME_ALIASES = {"Türkiye": "TR", "Turkiye": "TR", "UK": "GB", "USA": "US", "PRC": "CN"}
+
+
+def read_country_names(path: Path = NE_PLACES) -> list[tuple[str, str]]:
+    """(ISO2, country name) pairs: Natural Earth ``adm0name`` by its places' majority ``iso_a2``."""
+    votes: dict[str, Counter[str]] = {}
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        p = feature["properties"]
+        iso2 = p.get("iso_a2") or ""
+        if p.get("adm0name") and re.fullmatch(r"[A-Z]{2}", iso2):
+            votes.setdefault(p["adm0name"], Counter())[iso2] += 1
+    pairs = {(c.most_common(1)[0][0], name) for name, c in votes.items()}
+    pairs |= {(iso2, name) for name, iso2 in COUNTRY_NAME_ALIASES.items()}
+    return sorted(pairs)
+
+
 def build_places_table() -> list[PlaceRow]:
     """All places: curated terminals first, then cities, stations and ports."""
     osm, ne, ports = read_osm_stations(), read_ne_places(), read_searoute_ports()
@@ -246,10 +265,20 @@ def render_places_csv(rows: list[PlaceRow]) -> str:
     return buf.getvalue()
 
 
-def write_places_table(path: Path = PLACES_TABLE) -> int:
-    """Rebuild ``places.csv``; returns the number of places written."""
+def render_countries_csv(pairs: list[tuple[str, str]]) -> str:
+    """The country names table (``iso2,name``) as CSV text."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("iso2", "name"))
+    writer.writerows(pairs)
+    return buf.getvalue()
+
+
+def write_places_table(path: Path = PLACES_TABLE, countries: Path = COUNTRIES_TABLE) -> int:
+    """Rebuild ``places.csv`` and ``countries.csv``; returns the number of places written."""
     rows = build_places_table()
     path.write_text(render_places_csv(rows), encoding="utf-8")
+    countries.write_text(render_countries_csv(read_country_names()), encoding="utf-8")
     return len(rows)
 
 
