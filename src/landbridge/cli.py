@@ -114,7 +114,9 @@ def network_check(as_json: bool = typer.Option(False, "--json", help="Print JSON
 @app.command()
 @user_errors
 def places(
-    query: str = typer.Argument(..., help="Place name (any script), UN/LOCODE or 'lat,lon'."),
+    query: str = typer.Argument(
+        ..., help="Place name (any script; 'Name, Country' narrows), UN/LOCODE or 'lat,lon'."
+    ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Most matches shown."),
     as_json: bool = typer.Option(False, "--json", help="Print the matches as JSON."),
 ) -> None:
