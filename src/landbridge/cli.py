@@ -231,6 +231,88 @@ def _print_route_table(response: Any) -> None:
 
 # --- flows (issue 4) ---
 
+
+@app.command()
+@user_errors
+def flows(
+    year: int | None = typer.Option(
+        None, "--year", help="Demand year: 2023 or 2024 (default 2024, or the scenario's year)."
+    ),
+    growth: float = typer.Option(0.0, "--growth", help="Demand growth on the year, in percent."),
+    scenario: str | None = typer.Option(
+        None, "--scenario", help="Scenario name or YAML file applied before the assignment."
+    ),
+    rebuild_demand: bool = typer.Option(
+        False, "--rebuild-demand", help="Rebuild data/demand/od_*.csv from raw figures and stop."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
+    from landbridge.costs.params import load_default_params
+    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.demand import load_demand, write_demand_tables
+
+    params = load_default_params()
+    if rebuild_demand:
+        for path in write_demand_tables(params.scalar("tonnes_per_teu")):
+            console.print(f"wrote {path}", highlight=False)
+        return
+    network = demand = None
+    if scenario is not None:
+        from landbridge.network import load_network
+        from landbridge.scenarios.apply import apply_scenario
+        from landbridge.scenarios.load import load_scenario
+
+        spec = load_scenario(scenario)
+        year = year or spec.base.year
+        network, params, demand = apply_scenario(
+            spec, load_network(), params, load_demand(year), source=scenario
+        )
+    result = run_flows(year or 2024, growth, network, params, demand)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    _print_flows(result)
+
+
+def _print_flows(result: Any) -> None:
+    from rich.table import Table
+
+    grown = f", demand {result.growth_pct:+g}%" if result.growth_pct else ""
+    table = Table(
+        title=f"Bottlenecks {result.year}{grown}: {result.demand_t / 1e6:,.1f} Mt/yr, "
+        f"{result.demand_teu / 1e3:,.0f} kTEU/yr"
+    )
+    heads = ("rank", "element", "type", "kTEU/yr", "Mt/yr", "capacity Mt/yr", "util %", "delay h")
+    for head in heads:
+        table.add_column(head, justify="left" if head in ("element", "type") else "right")
+    for b in result.bottlenecks:
+        table.add_row(
+            str(b.rank), b.name, b.kind, f"{b.flow_teu / 1e3:,.0f}", f"{b.flow_t / 1e6:,.2f}",
+            f"{b.capacity_t / 1e6:,.2f}", f"{b.utilization * 100:,.0f}", f"{b.delay_h:,.1f}",
+        )  # fmt: skip
+    console.print(table)
+    shares = Table(title="China transit by gateway")
+    for head in ("corridor", "Mt/yr", "share %"):
+        shares.add_column(head, justify="left" if head == "corridor" else "right")
+    for s in result.corridor_shares:
+        shares.add_row(s.corridor, f"{s.flow_t / 1e6:,.2f}", f"{s.share * 100:,.1f}")
+    console.print(shares)
+    cal = Table(title="Calibration (modelled vs published)")
+    for head in ("element", "published Mt", "modelled Mt", "error %"):
+        cal.add_column(head, justify="left" if head == "element" else "right")
+    for c in result.calibration:
+        err = "–" if c.error_pct is None else f"{c.error_pct:+.0f}"
+        cal.add_row(c.element, f"{c.published / 1e6:,.2f}", f"{c.modelled / 1e6:,.2f}", err)
+    console.print(cal)
+    a = result.assignment
+    console.print(
+        f"{a.algorithm.upper()} {a.iterations} iterations, relative gap {a.relative_gap:.1e}. "
+        + " ".join(f"Note: {n}." for n in result.notes),
+        highlight=False,
+    )
+
+
 # --- simulate (issue 5) ---
 
 # --- scenario and runs (issue 6) ---

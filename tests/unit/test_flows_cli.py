@@ -1,0 +1,81 @@
+"""The ``landbridge flows`` command on the hand-made two-crossing network."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_flows_corridor import _od, toy_network
+from typer.testing import CliRunner
+
+import landbridge.flows.demand as dem
+import landbridge.network as network_pkg
+from landbridge.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def toy(monkeypatch):
+    net = toy_network()
+    od = _od([
+        ("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 10e6),
+        ("cn-urumqi", "ca-tashkent", "CN", "CA", "container", 2e6),
+    ])  # fmt: skip
+    monkeypatch.setattr(network_pkg, "load_network", lambda *a, **k: net)
+    monkeypatch.setattr(dem, "load_demand", lambda year: od)
+    return net
+
+
+def test_json_has_the_contract_keys(toy):
+    out = runner.invoke(app, ["flows", "--year", "2024", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert {"bottlenecks", "corridor_shares", "calibration"} <= set(data)
+    first = data["bottlenecks"][0]
+    assert {"name", "kind", "flow_teu", "flow_t", "capacity_t", "utilization", "delay_h"} <= set(
+        first
+    )
+    assert first["name"] == "Khorgos–Altynkol"
+    assert data["demand_t"] == pytest.approx(12e6)
+    cal = {c["element"]: c for c in data["calibration"]}
+    assert set(cal) == {
+        "Dostyk–Alashankou", "Altynkol–Khorgos", "Middle Corridor (TITR)",
+        "Chinese transit through Kazakhstan",
+    }  # fmt: skip
+    for c in cal.values():
+        assert {"element", "year", "published", "modelled", "unit", "error_pct", "source"} <= set(c)
+    assert cal["Chinese transit through Kazakhstan"]["modelled"] == pytest.approx(2e6)
+
+
+def test_table_output_and_growth(toy):
+    out = runner.invoke(app, ["flows", "--growth", "10"])
+    assert out.exit_code == 0, out.output
+    assert "Bottlenecks 2024, demand +10%: 13.2 Mt/yr" in out.stdout
+    assert "China transit by gateway" in out.stdout
+    assert "Calibration" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--growth", "-200"], "out of range"), (["--year", "2019"], "no demand for year 2019")],
+)
+def test_bad_options_exit_with_a_message(toy, args, message):
+    out = runner.invoke(app, ["flows", *args])
+    assert out.exit_code == 2
+    assert message in out.output
+    assert "Traceback" not in out.output
+
+
+def test_rebuild_demand_writes_the_tables(monkeypatch, tmp_path):
+    written = []
+
+    def fake(tonnes_per_teu):
+        written.append(tonnes_per_teu)
+        return [tmp_path / "od_2023.csv", tmp_path / "od_2024.csv"]
+
+    monkeypatch.setattr(dem, "write_demand_tables", fake)
+    out = runner.invoke(app, ["flows", "--rebuild-demand"])
+    assert out.exit_code == 0, out.output
+    assert written == [10.0]
+    assert "od_2024.csv" in out.stdout
