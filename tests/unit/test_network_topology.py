@@ -170,7 +170,16 @@ def test_add_link_geometry_length_through_via_points() -> None:
     assert len(out.geometry(int(np.flatnonzero(out.origin == LineOrigin.LINK)[0]))) == 3
 
 
-def test_add_link_far_from_the_railway_is_an_error() -> None:
+def test_add_link_with_both_ends_off_the_railway_is_an_error() -> None:
     ls = lines([(0, 0), (0, dlat(50))], [(0, 1)])
     with pytest.raises(NetworkDataError, match="gap"):
-        add_links(ls, _links(to_lon=3.0))
+        add_links(ls, _links(from_lon=3.0, to_lon=3.0))
+
+
+def test_add_link_to_a_new_terminus_and_a_chained_link() -> None:
+    ls = lines([(0, 0), (0, dlat(50))], [(0, 1)])
+    links = pd.concat([_links(to_lon=0.5), _links(from_lat=dlat(80), from_lon=0.5, to_lon=1.0, link_id="next")], ignore_index=True)
+    out, ids = add_links(ls, links)
+    assert ids == ["gap", "next"]
+    assert len(np.unique(component_labels(out))) == 1
+    assert out.n_nodes == 4  # the line's two ends (the first link starts at one) and two new termini

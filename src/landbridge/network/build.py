@@ -11,18 +11,21 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from landbridge.network import tables
 from landbridge.network.borders import split_at_borders
 from landbridge.network.compile import NamedPoint, compile_network
 from landbridge.network.countries import COUNTRIES_FILE, load_countries
 from landbridge.network.geo import PointIndex
-from landbridge.network.lines import LineSet
+from landbridge.network.lines import LineOrigin, LineSet, densify
 from landbridge.network.model import Network, NodeKind
 from landbridge.network.rail_source import RAIL_FILE, read_rail_lines
 from landbridge.network.topology import (
@@ -37,12 +40,15 @@ from landbridge.network.topology import (
 from landbridge.paths import DATA_DIR
 
 # Bump when the build logic changes what it produces: a cache of another version is rebuilt.
-BUILD_VERSION = 1
+BUILD_VERSION = 3
 # A named place becomes a node when a rail vertex lies this close (farther ones are not on the
 # network; the gazetteer's snap finds them the nearest node anyway).
 PLACE_NODE_MAX_KM = 10.0
 # Section and length-check end points must lie this close to the railway.
 POINT_NODE_MAX_KM = 15.0
+# The source has straight segments of tens of km; vertices at most this far apart let places,
+# joins and links attach where they are rather than at the next bend.
+DENSIFY_KM = 2.0
 PLACES_CSV = DATA_DIR / "places" / "places.csv"
 
 Progress = Callable[[str], None]
@@ -100,6 +106,30 @@ def _refind(ls: LineSet, lonlat: np.ndarray) -> np.ndarray:
     return np.atleast_1d(idx).astype(np.int64)
 
 
+def calibrate_lengths(ls: LineSet, pairs: np.ndarray, reference_km: np.ndarray) -> tuple[LineSet, float]:
+    """Scale the OSM-derived line lengths by the median ratio of full-resolution OSM route
+    lengths (``length_calibration.csv``) to the same routes on this network.
+
+    The source geometry is simplified (straight segments cut the curves), so its lengths run a
+    few per cent short; links with a published length are not scaled."""
+    ok = np.all(pairs >= 0, axis=1)
+    if not ok.any():
+        return ls, 1.0
+    n = ls.n_nodes
+    graph = csr_matrix(
+        (np.concatenate([ls.length_km, ls.length_km]), (np.concatenate([ls.line_u, ls.line_v]), np.concatenate([ls.line_v, ls.line_u]))),
+        shape=(n, n),
+    )
+    dist = dijkstra(graph, indices=pairs[ok, 0])
+    modelled = dist[np.arange(int(ok.sum())), pairs[ok, 1]]
+    good = np.isfinite(modelled) & (modelled > 0)
+    if not good.any():
+        return ls, 1.0
+    factor = float(np.median(reference_km[ok][good] / modelled[good]))
+    scale = np.where(ls.origin == LineOrigin.LINK, 1.0, factor)
+    return replace(ls, length_km=ls.length_km * scale), factor
+
+
 def build_network(progress: Progress | None = None) -> Network:
     """Build the network from the bundled data (a few seconds; ``load_network`` caches it)."""
     say = progress or (lambda _msg: None)
@@ -112,7 +142,7 @@ def build_network(progress: Progress | None = None) -> Network:
     sections = tables.load_sections()
     links = tables.load_rail_links()
     say("reading railway lines")
-    ls = _study_area(read_rail_lines(), countries)
+    ls = densify(_study_area(read_rail_lines(), countries), DENSIFY_KM)
     raw_km = ls.total_km()
     say("repairing topology")
     ls, n_snapped = snap_dead_ends(ls)
@@ -123,19 +153,13 @@ def build_network(progress: Progress | None = None) -> Network:
 
     say("placing named nodes")
     places = _named_places()
-    sec_lon = np.concatenate(
-        [sections["from_lon"].to_numpy(float), sections["to_lon"].to_numpy(float)]
-    )
-    sec_lat = np.concatenate(
-        [sections["from_lat"].to_numpy(float), sections["to_lat"].to_numpy(float)]
-    )
-    ls, sec_nodes, _ = make_nodes_at(ls, sec_lon, sec_lat, POINT_NODE_MAX_KM)
-    ls, place_nodes, _ = make_nodes_at(
-        ls, places["lon"].to_numpy(float), places["lat"].to_numpy(float), PLACE_NODE_MAX_KM
-    )
-    protected_ll = np.vstack(
-        [ls.node_lonlat[sec_nodes[sec_nodes >= 0]], ls.node_lonlat[place_nodes[place_nodes >= 0]]]
-    )
+    calib = tables.load_length_calibration()
+    anchor_lon = np.concatenate([sections["from_lon"], sections["to_lon"], calib["from_lon"], calib["to_lon"]]).astype(float)
+    anchor_lat = np.concatenate([sections["from_lat"], sections["to_lat"], calib["from_lat"], calib["to_lat"]]).astype(float)
+    ls, anchor_nodes, _ = make_nodes_at(ls, anchor_lon, anchor_lat, POINT_NODE_MAX_KM)
+    ls, place_nodes, _ = make_nodes_at(ls, places["lon"].to_numpy(float), places["lat"].to_numpy(float), PLACE_NODE_MAX_KM)
+    anchor_ok = anchor_nodes >= 0
+    protected_ll = np.vstack([ls.node_lonlat[anchor_nodes[anchor_ok]], ls.node_lonlat[place_nodes[place_nodes >= 0]]])
 
     say("simplifying")
     ls, spur_km = prune_spurs(ls, _refind(ls, protected_ll))
@@ -143,22 +167,17 @@ def build_network(progress: Progress | None = None) -> Network:
     ls, spur_km2 = prune_spurs(ls, _refind(ls, protected_ll))
     ls = collapse_chains(ls, _refind(ls, protected_ll))
 
-    n_sec = len(sections)
-    sec_final = (
-        _refind(ls, ls.node_lonlat[:0])
-        if not n_sec
-        else _refind(ls, protected_ll[: int((sec_nodes >= 0).sum())])
-    )
-    section_nodes = np.full((n_sec, 2), -1, dtype=np.int64)
-    ok = sec_nodes >= 0
-    flat = np.full(2 * n_sec, -1, dtype=np.int64)
-    flat[ok] = sec_final
-    section_nodes[:, 0], section_nodes[:, 1] = flat[:n_sec], flat[n_sec:]
-    place_final = _refind(ls, protected_ll[int(ok.sum()) :])
+    protected_now = _refind(ls, protected_ll)
+    anchors = np.full(len(anchor_nodes), -1, dtype=np.int64)
+    anchors[anchor_ok] = protected_now[: int(anchor_ok.sum())]
+    n_sec, n_cal = len(sections), len(calib)
+    section_nodes = np.column_stack([anchors[:n_sec], anchors[n_sec : 2 * n_sec]])
+    calib_nodes = np.column_stack([anchors[2 * n_sec : 2 * n_sec + n_cal], anchors[2 * n_sec + n_cal :]])
+    ls, factor = calibrate_lengths(ls, calib_nodes, calib["osm_km"].to_numpy(float))
     placed = places[place_nodes >= 0].reset_index(drop=True)
     named = [
         NamedPoint(str(r.name), _KIND.get(str(r.kind), NodeKind.STATION), int(nd))
-        for r, nd in zip(placed.itertuples(index=False), place_final, strict=True)
+        for r, nd in zip(placed.itertuples(index=False), protected_now[int(anchor_ok.sum()) :], strict=True)
     ]
     meta = {
         "build_version": BUILD_VERSION,
@@ -170,6 +189,7 @@ def build_network(progress: Progress | None = None) -> Network:
         "dropped_components": n_dropped,
         "dropped_component_km": round(dropped_km, 1),
         "pruned_spur_km": round(spur_km + spur_km2, 1),
+        "length_factor": round(factor, 4),
     }
     say("compiling arrays")
     net = compile_network(ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta)

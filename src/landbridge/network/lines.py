@@ -243,3 +243,25 @@ class LineSet:
             np.array(new_nodes), us, vs, geoms, origins, ctrys, drop=np.array(drop)
         )
         return out, node_of
+
+
+def densify(ls: LineSet, max_km: float) -> LineSet:
+    """Insert vertices so that no segment is longer than ``max_km`` (linear in lon/lat).
+
+    The source geometry is simplified, with straight segments of tens of km; nodes for places
+    and joins can only be made at vertices, so long segments get intermediate ones."""
+    seg = haversine_km(ls.coords[:-1, 0], ls.coords[:-1, 1], ls.coords[1:, 0], ls.coords[1:, 1])
+    vline = ls.vertex_line()
+    inside = vline[:-1] == vline[1:]
+    pieces = np.where(inside, np.maximum(1, np.ceil(seg / max_km)).astype(np.int64), 1)
+    # each vertex i (except a line's last) emits pieces[i] points: itself and pieces[i]-1 interpolations
+    emit = np.ones(len(ls.coords), dtype=np.int64)
+    emit[:-1] = np.where(inside, pieces, 1)
+    start = np.repeat(np.arange(len(ls.coords)), emit)
+    frac = np.arange(int(emit.sum())) - np.repeat(np.cumsum(emit) - emit, emit)
+    frac = frac / np.repeat(emit, emit)
+    nxt = np.minimum(start + 1, len(ls.coords) - 1)
+    coords = ls.coords[start] + (ls.coords[nxt] - ls.coords[start]) * frac[:, None]
+    new_counts = np.add.reduceat(emit, ls.offsets[:-1]) if ls.n_lines else np.zeros(0, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64)
+    return replace(ls, coords=coords, offsets=offsets)

@@ -16,6 +16,7 @@ CLOSED_BORDERS_CSV = DATA_DIR / "facilities" / "closed_borders.csv"
 SECTIONS_CSV = DATA_DIR / "facilities" / "sections.csv"
 RAIL_LINKS_CSV = DATA_DIR / "facilities" / "rail_links.csv"
 LENGTH_CHECKS_CSV = DATA_DIR / "facilities" / "length_checks.csv"
+LENGTH_CALIBRATION_CSV = DATA_DIR / "facilities" / "length_calibration.csv"
 
 FACILITY_COLUMNS: tuple[str, ...] = (
     "facility_id", "name", "kind", "countries", "lat", "lon", "dwell_p50_h", "dwell_p90_h",
@@ -61,6 +62,7 @@ _REQUIRED = {
         "length_km",
         "source_ids",
     ),
+    "length_calibration": ("from", "from_lat", "from_lon", "to", "to_lat", "to_lon", "osm_km", "source_ids"),
     "length_checks": (
         "from",
         "from_lat",
@@ -145,6 +147,10 @@ def load_length_checks(path: Path = LENGTH_CHECKS_CSV) -> pd.DataFrame:
     return read_table(path, "length_checks")
 
 
+def load_length_calibration(path: Path = LENGTH_CALIBRATION_CSV) -> pd.DataFrame:
+    return read_table(path, "length_calibration")
+
+
 def input_files() -> list[Path]:
     """Every curated table the build reads (their hashes key the cache)."""
-    return [GAUGES_CSV, CROSSINGS_CSV, CLOSED_BORDERS_CSV, SECTIONS_CSV, RAIL_LINKS_CSV]
+    return [GAUGES_CSV, CROSSINGS_CSV, CLOSED_BORDERS_CSV, SECTIONS_CSV, RAIL_LINKS_CSV, LENGTH_CALIBRATION_CSV]

@@ -101,6 +101,7 @@ def snap_dead_ends(
             ),
         ]
     )
+    labels = component_labels(ls)
     joins: list[tuple[int, int, int]] = []  # (dead node, line, vertex position)
     seen_pairs: set[tuple[int, int]] = set()
     for row, d in enumerate(dead):
@@ -112,13 +113,14 @@ def snap_dead_ends(
             li = int(vline[vi])
             if li == own_line:
                 continue
-            if reach is None:
-                reach = _within_km(ls, indptr, inc, int(d), min_detour_km)
-            along = chainage[vi] - chainage[ls.offsets[li]]
-            via_u = reach.get(int(ls.line_u[li]), np.inf) + along
-            via_v = reach.get(int(ls.line_v[li]), np.inf) + (ls.length_km[li] - along)
-            if min(via_u, via_v) < min_detour_km:
-                continue
+            if labels[ls.line_u[li]] == labels[d]:
+                if reach is None:
+                    reach = _within_km(ls, indptr, inc, int(d), min_detour_km)
+                along = chainage[vi] - chainage[ls.offsets[li]]
+                via_u = reach.get(int(ls.line_u[li]), np.inf) + along
+                via_v = reach.get(int(ls.line_v[li]), np.inf) + (ls.length_km[li] - along)
+                if min(via_u, via_v) < min_detour_km:
+                    continue
             target_end = (
                 int(ls.line_u[li])
                 if vpos[vi] == 0
@@ -174,31 +176,38 @@ def make_nodes_at(
 
 def add_links(ls: LineSet, links: pd.DataFrame) -> tuple[LineSet, list[str]]:
     """Add the lines of ``rail_links.csv`` (straight through their ``via`` points), joined to the
-    nearest rail vertices. A published ``length_km`` replaces the straight-line length."""
+    nearest rail vertices. An end off the railway is a new terminus, shared by every link that
+    names the same point (so links can be chained). A published ``length_km`` replaces the
+    geometric length."""
     if links.empty:
         return ls, []
-    ends_lon = np.concatenate([links["from_lon"].to_numpy(float), links["to_lon"].to_numpy(float)])
-    ends_lat = np.concatenate([links["from_lat"].to_numpy(float), links["to_lat"].to_numpy(float)])
-    ls2, nodes, dist = make_nodes_at(ls, ends_lon, ends_lat, LINK_SNAP_MAX_KM)
     n = len(links)
-    far = np.flatnonzero(nodes < 0)
-    if len(far):
-        names = sorted({links["link_id"].iloc[i % n] for i in far})
-        raise NetworkDataError(
-            f"rail_links.csv: end point more than {LINK_SNAP_MAX_KM:g} km from any railway for {names}; "
-            "move the end onto the line it joins"
-        )
+    lon = np.concatenate([links["from_lon"].to_numpy(float), links["to_lon"].to_numpy(float)])
+    lat = np.concatenate([links["from_lat"].to_numpy(float), links["to_lat"].to_numpy(float)])
+    ls, nodes, _ = make_nodes_at(ls, lon, lat, LINK_SNAP_MAX_KM)
+    free = np.flatnonzero(nodes < 0)
+    if len(free):
+        key = np.round(np.column_stack([lon[free], lat[free]]), 6)
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        nodes[free] = ls.n_nodes + inverse.ravel()
+        ls = ls.with_lines(uniq, [], [], [], [])
+    free_set = set(free.tolist())
     geoms = []
     for i, row in enumerate(links.itertuples(index=False)):
+        if i in free_set and i + n in free_set and np.sum(nodes == nodes[i]) == 1 and np.sum(nodes == nodes[i + n]) == 1:
+            raise NetworkDataError(
+                f"rail_links.csv: both ends of {row.link_id} are more than {LINK_SNAP_MAX_KM:g} km from any railway "
+                "and from every other link; a link must join something"
+            )
         via = _parse_via(str(row.via), str(row.link_id))
-        pts = [ls2.node_lonlat[nodes[i]], *via, ls2.node_lonlat[nodes[i + n]]]
-        geoms.append(np.array(pts, dtype=float))
-    out = ls2.with_lines(np.zeros((0, 2)), nodes[:n], nodes[n:], geoms, np.full(n, LineOrigin.LINK))
+        geoms.append(np.array([ls.node_lonlat[nodes[i]], *via, ls.node_lonlat[nodes[i + n]]], dtype=float))
+    base = ls.n_lines
+    ls = ls.with_lines(np.zeros((0, 2)), nodes[:n], nodes[n:], geoms, np.full(n, LineOrigin.LINK))
     published = links["length_km"].to_numpy(float)
-    length = out.length_km.copy()
     has = np.isfinite(published)
-    length[ls2.n_lines + np.flatnonzero(has)] = published[has]
-    return replace(out, length_km=length), list(links["link_id"])
+    length = ls.length_km.copy()
+    length[base + np.flatnonzero(has)] = published[has]
+    return replace(ls, length_km=length), [str(x) for x in links["link_id"]]
 
 
 def _parse_via(text: str, link_id: str) -> list[tuple[float, float]]:
