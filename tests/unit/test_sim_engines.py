@@ -70,7 +70,9 @@ CLASSES = [
 
 @pytest.fixture(scope="module")
 def system():
-    return make_system(FACILITIES, CLASSES)
+    return make_system(
+        FACILITIES, CLASSES, closures=[("dostyk", 500.0, 668.0), ("brest", 1000, 1100)]
+    )
 
 
 def _canonical(log: EventLog) -> tuple[np.ndarray, ...]:
@@ -108,6 +110,9 @@ def test_every_train_passes_every_facility_in_route_order(system) -> None:
     # Service starts per day never exceed the Dostyk quota.
     starts = log.time_h[(log.event == Event.START) & (log.facility == 0)]
     assert np.bincount(np.floor(starts / 24).astype(int)).max() <= 16
+    # Nothing starts at Dostyk while its scheduled closure (500-668 h) lasts; the queue restarts.
+    assert not np.any((starts > 500.0) & (starts < 668.0))
+    assert np.any(starts == 668.0)
 
 
 def test_same_seed_same_parquet_bytes(system, tmp_path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from landbridge.sim.draws import HOURS_PER_DAY
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
@@ -188,7 +188,7 @@ def mean_ci(values: np.ndarray, level: float = CI_LEVEL) -> tuple[float, float] 
     values = np.asarray(values, dtype=np.float64)
     if values.size < 2:
         return None
-    half = stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    half = stdtrit(values.size - 1, 0.5 + level / 2) * values.std(ddof=1) / np.sqrt(values.size)
     mean = values.mean()
     return float(mean - half), float(mean + half)
 

@@ -78,15 +78,27 @@ def _service(system: CorridorSystem, fac: np.ndarray, u: np.ndarray) -> np.ndarr
 def _closures(
     system: CorridorSystem, horizon_h: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, ...]:
-    facs, starts, ends = [], [], []
+    """Random weather closures of ferries plus the system's scheduled ones, merged per facility."""
+    windows: dict[int, list[tuple[float, float]]] = {}
     for f in np.flatnonzero(system.is_ferry() & (system.closures_per_yr > 0)):
         rate_per_h = system.closures_per_yr[f] / (DAYS_PER_YEAR * HOURS_PER_DAY)
         n = rng.poisson(rate_per_h * horizon_h)
         start = np.sort(rng.uniform(0.0, horizon_h, n))
         end = start + rng.exponential(system.closure_mean_h[f], n)
+        windows[int(f)] = list(zip(start.tolist(), end.tolist(), strict=True))
+    scheduled = zip(
+        system.closure_facility.tolist(),
+        system.closure_start_h.tolist(),
+        system.closure_end_h.tolist(),
+        strict=True,
+    )
+    for f, s, e in scheduled:
+        windows.setdefault(int(f), []).append((s, e))
+    facs, starts, ends = [], [], []
+    for f in sorted(windows):
         merged_s: list[float] = []
         merged_e: list[float] = []
-        for s, e in zip(start, end, strict=True):
+        for s, e in sorted(windows[f]):
             if merged_e and s <= merged_e[-1]:
                 merged_e[-1] = max(merged_e[-1], e)
             else:

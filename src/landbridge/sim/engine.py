@@ -55,9 +55,25 @@ def _push(heap, seq, t, kind, a, b):
 
 @njit(cache=True)
 def _try_start(
-    f, t, st, q_train, q_step, servers, quota, service_h, step_offset, heap, seq, out_t, out_i, cnt
+    f,
+    t,
+    st,
+    q_train,
+    q_step,
+    servers,
+    quota,
+    service_h,
+    step_offset,
+    heap,
+    seq,
+    out_t,
+    out_i,
+    cnt,
+    fs,
 ):
     # st rows: 0 busy, 1 q_head, 2 q_tail, 3 quota_day, 4 quota_used, 5 quota_wake_pending
+    if fs[4, f] != 0:
+        return
     while st[0, f] < servers[f] and st[1, f] < st[2, f]:
         if quota[f] > 0:
             day = np.int64(np.floor(t / _HOURS_PER_DAY))
@@ -285,6 +301,7 @@ def _simulate(
                     out_t,
                     out_i,
                     cnt,
+                    fs,
                 )
         elif kind == _SERVICE_END or kind == _LAND:  # noqa: SIM109 (plain compares for numba)
             i = a
@@ -313,6 +330,7 @@ def _simulate(
                     out_t,
                     out_i,
                     cnt,
+                    fs,
                 )
         elif kind == _QUOTA:
             st[5, a] = 0
@@ -331,6 +349,7 @@ def _simulate(
                 out_t,
                 out_i,
                 cnt,
+                fs,
             )
         elif kind == _MAX_WAIT:
             f = a
@@ -402,6 +421,12 @@ def _simulate(
             )
         elif kind == _CLOSE:
             fs[4, a] = 1
+        elif kind == _OPEN and fac_kind[a] != _FERRY:
+            fs[4, a] = 0
+            _try_start(
+                a, t, st, q_train, q_step, servers, quota, service_h, step_offset, heap, seq,
+                out_t, out_i, cnt, fs,
+            )  # fmt: skip
         elif kind == _OPEN:
             f = a
             fs[4, f] = 0

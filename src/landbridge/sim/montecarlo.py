@@ -30,7 +30,7 @@ POOL_RESTARTS = 2
 #: ``distributed.scheduler.allowed-failures`` (default 3) and end in ``KilledWorker``.
 DASK_RETRIES = 2
 #: Seconds to wait for a Dask scheduler given by address.
-DASK_CONNECT_TIMEOUT_S = 10
+DASK_CONNECT_TIMEOUT_S = 5
 MAX_WORKERS = 64
 
 

@@ -30,6 +30,23 @@ class _Recorder:
         self.rows.append((t, train, facility, int(event), sailing))
 
 
+class _Gate:
+    """Open/closed state of a server facility under scheduled closures."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.closed = False
+        self.reopened = env.event()
+
+    def window(self, start_h: float, end_h: float) -> Generator:
+        yield self.env.timeout(start_h - self.env.now)
+        self.closed = True
+        yield self.env.timeout(end_h - self.env.now)
+        self.closed = False
+        self.reopened.succeed()
+        self.reopened = self.env.event()
+
+
 class _FerryLine:
     """One ferry line: a queue at the port, one vessel loading at a time, weather closures."""
 
@@ -131,9 +148,28 @@ def simulate(system: CorridorSystem, draws: Draws, replication: int = 0) -> Even
             if quota > 0:
                 permits[f] = simpy.Container(env, init=quota, capacity=quota)
                 env.process(_refill(env, permits[f], quota))
+    gates: dict[int, _Gate] = {}
     for c in range(draws.closure_facility.shape[0]):
-        line = ferries[int(draws.closure_facility[c])]
-        env.process(line.weather(float(draws.closure_start_h[c]), float(draws.closure_end_h[c])))
+        f = int(draws.closure_facility[c])
+        window = (float(draws.closure_start_h[c]), float(draws.closure_end_h[c]))
+        if f in ferries:
+            env.process(ferries[f].weather(*window))
+        else:
+            env.process(gates.setdefault(f, _Gate(env)).window(*window))
+
+    def admitted(f: int) -> Generator:
+        """Wait, holding a track, until the facility is open and (with a quota) a permit is free."""
+        gate = gates.get(f)
+        while True:
+            if gate is not None and gate.closed:
+                yield gate.reopened
+                continue
+            if f in permits:
+                yield permits[f].get(1)
+                if gate is not None and gate.closed:
+                    yield permits[f].put(1)
+                    continue
+            return
 
     def train(i: int) -> Generator:
         k = int(draws.train_class[i])
@@ -151,8 +187,7 @@ def simulate(system: CorridorSystem, draws: Draws, replication: int = 0) -> Even
                 continue
             with servers[f].request() as request:
                 yield request
-                if f in permits:
-                    yield permits[f].get(1)
+                yield from admitted(f)
                 log(env.now, i, f, Event.START)
                 yield env.timeout(float(services[s]))
             log(env.now, i, f, Event.END)

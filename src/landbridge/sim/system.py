@@ -19,7 +19,7 @@ Facilities are of two behaviours:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
@@ -91,6 +91,10 @@ class CorridorSystem:
     leg_indptr: np.ndarray  # int64 [K+1]
     leg_run_p50_h: np.ndarray  # float64 [R+K], median running time of each leg
     leg_run_p90_h: np.ndarray  # float64 [R+K], lognormal 90th percentile (== p50: fixed)
+    # --- scheduled closures (scenarios), any facility: no service start and no sailing inside ---
+    closure_facility: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    closure_start_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    closure_end_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_facilities(self) -> int:
@@ -178,6 +182,11 @@ class CorridorSystem:
             raise InvalidInputError("every train class needs a positive size in FEU")
         if np.any(self.leg_run_p50_h < 0) or np.any(self.leg_run_p90_h < self.leg_run_p50_h):
             raise InvalidInputError("running times need 0 <= p50 <= p90 (hours)")
+        if np.any(self.closure_end_h <= self.closure_start_h) or (
+            self.closure_facility.size
+            and (self.closure_facility.min() < 0 or self.closure_facility.max() >= n_fac)
+        ):
+            raise InvalidInputError("a scheduled closure needs a known facility and end > start")
         if np.any((self.leg_run_p50_h == 0) & (self.leg_run_p90_h > 0)):
             raise InvalidInputError("a running leg with p50 = 0 must have p90 = 0")
         for k in range(n_cls):
@@ -194,6 +203,7 @@ class CorridorSystem:
 def make_system(
     facilities: list[dict],
     classes: list[dict],
+    closures: list[tuple[str, float, float]] = (),
 ) -> CorridorSystem:
     """Build a validated ``CorridorSystem`` from plain records (tests, the bundled corridor).
 
@@ -203,6 +213,7 @@ def make_system(
     ``round_trip_h``, ``closures_per_yr``, ``closure_mean_h``. A class record has ``id``,
     ``corridor``, ``per_day``, ``feu``, ``route`` (facility ids), ``legs_p50_h`` (one more than
     the route), optional ``legs_p90_h`` and ``arrivals`` (``poisson`` | ``uniform``).
+    ``closures`` are scheduled (facility id, start h, end h) windows.
     """
     index = {f["id"]: i for i, f in enumerate(facilities)}
     if len(index) != len(facilities):
@@ -272,5 +283,8 @@ def make_system(
         leg_indptr=route_indptr_arr + np.arange(len(classes) + 1),
         leg_run_p50_h=np.array(legs_p50, dtype=np.float64),
         leg_run_p90_h=np.array(legs_p90, dtype=np.float64),
+        closure_facility=np.array([index.get(c[0], -1) for c in closures], dtype=np.int32),
+        closure_start_h=np.array([c[1] for c in closures], dtype=np.float64),
+        closure_end_h=np.array([c[2] for c in closures], dtype=np.float64),
     )
     return system.validate()

@@ -1,0 +1,215 @@
+"""The bundled 2023 corridor: facilities from the network tables, trains and routes from sim.csv.
+
+Facilities (dwell p50/p90, servers, daily capacity; ports; the Caspian feeder's vessels, fleet,
+sailing time, interval and weather) come from the network layer's curated tables
+(``data/facilities/crossings.csv``, ``ports.csv``, ``sea_links.csv``). Train classes (trains a
+year per crossing and direction, ordered facilities, leg lengths and the speed that applies to
+each leg) come from ``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
+at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
+
+Each crossing is split by direction (``alashankou-dostyk:west`` and ``:east``): westbound
+boxes are transloaded on the Kazakh side and eastbound ones on the Chinese side, and the
+tables' daily capacities are per direction (e.g. the quota into China).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from landbridge.data import split_source_ids
+from landbridge.errors import ParameterError
+from landbridge.network import sea, tables
+from landbridge.paths import DATA_DIR
+from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
+from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+
+SIM_CSV = DATA_DIR / "params" / "sim.csv"
+SYSTEM_NAME = "corridor-2023"
+DIRECTIONS = ("west", "east")
+KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
+#: Months in a year, to turn the sea table's closure days per (winter) month into closures a year.
+MONTHS_PER_YEAR = 12
+
+
+@lru_cache(maxsize=1)
+def load_sim_table() -> pd.DataFrame:
+    """``sim.csv``: ``param`` rows (speeds, spreads, weather), ``class`` rows (train services)."""
+    try:
+        frame = pd.read_csv(SIM_CSV, dtype=str, keep_default_na=False)
+    except OSError as exc:
+        raise ParameterError(f"cannot read {SIM_CSV.name}: {exc}") from None
+    needed = ("row_type", "key", "value", "unit", "corridor", "route", "legs_km", "legs_speed")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{SIM_CSV.name}: missing columns {missing}")
+    return frame
+
+
+def _params(frame: pd.DataFrame) -> dict[str, float]:
+    rows = frame[frame["row_type"] == "param"]
+    try:
+        return {k: float(v) for k, v in zip(rows["key"], rows["value"], strict=True)}
+    except ValueError as exc:
+        raise ParameterError(f"{SIM_CSV.name}: a param value is not a number ({exc})") from None
+
+
+def _server_facility(row: pd.Series, default: pd.Series, kind: str) -> dict:
+    p50 = (
+        float(row["dwell_p50_h"])
+        if np.isfinite(row["dwell_p50_h"])
+        else float(default["dwell_p50_h"])
+    )
+    p90 = (
+        float(row["dwell_p90_h"])
+        if np.isfinite(row["dwell_p90_h"])
+        else float(default["dwell_p90_h"])
+    )
+    p90 = max(p90, p50)
+    mean_h = p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
+    capacity = row.get("capacity_trains_per_day", np.nan)
+    if np.isfinite(capacity) and capacity > 0:
+        # Enough parallel servers that the facility's throughput matches its sourced capacity
+        # at the table's mean dwell (the tables' 'servers' are often assumptions).
+        servers = math.ceil(capacity * mean_h / HOURS_PER_DAY)
+    elif np.isfinite(row.get("servers", np.nan)) and row["servers"] >= 1:
+        servers = int(row["servers"])
+    else:
+        servers = int(default["servers"])
+    return dict(kind=kind, servers=servers, service="lognormal", p50_h=p50, p90_h=p90)
+
+
+def _facility_tables() -> dict[str, dict]:
+    """Every facility a class may name, as a ``make_system`` record without id and name."""
+    out: dict[str, dict] = {}
+    crossings = tables.load_crossings().set_index("facility_id")
+    for fid, row in crossings.iterrows():
+        default_id = (
+            tables.DEFAULT_GAUGE_CHANGE_ID
+            if row["kind"] == "gauge_change"
+            else tables.DEFAULT_BORDER_ID
+        )
+        rec = _server_facility(
+            row, crossings.loc[default_id], KIND_BY_TABLE.get(row["kind"], "crossing")
+        )
+        out[str(fid)] = rec | {"name": row["name"]}
+    ports = sea.load_ports_table().set_index("port_id")
+    for pid, row in ports.iterrows():
+        row = row.copy()
+        row["capacity_trains_per_day"] = np.nan
+        rec = _server_facility(row, crossings.loc[tables.DEFAULT_BORDER_ID], "port")
+        out[str(pid)] = rec | {"name": f"Port of {row['name']}"}
+    links = pd.read_csv(sea.LINKS_CSV, dtype={"source_ids": str})
+    for _, link in links[links["kind"].isin(["ferry", "feeder"])].iterrows():
+        out[str(link["link_id"])] = {
+            "name": link["name"],
+            "kind": "ferry",
+            "capacity_feu": float(link["vessel_capacity_feu"]),
+            "fleet": int(link["fleet"]) if np.isfinite(link["fleet"]) else 0,
+            "sailing_h": float(link["sailing_h"]),
+            "headway_h": float(link["headway_h"]),
+            "closure_days_per_month": float(link["weather_closure_days_per_month"]),
+            "from_port": link["from_port"],
+            "to_port": link["to_port"],
+        }
+    return out
+
+
+def _ferry_record(link: dict, ports: dict[str, dict], params: dict[str, float]) -> dict:
+    """Turn a sea-table line into engine terms.
+
+    - max wait = the published interval between sailings (a vessel does not wait longer),
+    - round trip = sailing both ways + the median port dwell at each end,
+    - closures: the closure days of a stormy month, for ``closure_months_per_yr`` months,
+      in episodes of ``closure_mean_h``.
+    """
+    sailing_h = link["sailing_h"]
+    round_trip_h = (
+        2 * sailing_h + ports[link["from_port"]]["p50_h"] + ports[link["to_port"]]["p50_h"]
+    )
+    closure_h_per_yr = (
+        link["closure_days_per_month"] * HOURS_PER_DAY * params["closure_months_per_yr"]
+    )
+    return dict(
+        kind="ferry",
+        name=link["name"],
+        capacity_feu=link["capacity_feu"],
+        fleet=link["fleet"],
+        max_wait_h=link["headway_h"],
+        crossing_h=sailing_h,
+        round_trip_h=round_trip_h,
+        closures_per_yr=closure_h_per_yr / params["closure_mean_h"],
+        closure_mean_h=params["closure_mean_h"],
+    )
+
+
+def _split(cell: str, what: str, key: str) -> list[str]:
+    parts = [p.strip() for p in cell.split(";") if p.strip()]
+    if not parts:
+        raise ParameterError(f"{SIM_CSV.name}: class '{key}' has no {what}")
+    return parts
+
+
+def build_corridor_2023() -> CorridorSystem:
+    """The 2023 corridor as a validated ``CorridorSystem`` (see the module docstring)."""
+    frame = load_sim_table()
+    params = _params(frame)
+    known = _facility_tables()
+    ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
+    spread = params["run_p90_over_p50"]
+    facilities: dict[str, dict] = {}
+    classes = []
+    for _, row in frame[frame["row_type"] == "class"].iterrows():
+        key = row["key"]
+        direction = key.rsplit("-", 1)[-1]
+        if direction not in DIRECTIONS:
+            raise ParameterError(f"{SIM_CSV.name}: class '{key}' must end in -west or -east")
+        route = []
+        for fid in _split(row["route"], "route", key):
+            if fid not in known:
+                raise ParameterError(
+                    f"{SIM_CSV.name}: class '{key}' names facility '{fid}', which is in none of "
+                    "crossings.csv, ports.csv, sea_links.csv"
+                )
+            inst = f"{fid}:{direction}"
+            if inst not in facilities:
+                rec = known[fid]
+                if rec["kind"] == "ferry":
+                    rec = _ferry_record(rec, ports, params)
+                facilities[inst] = rec | {"id": inst, "name": f"{rec['name']} ({direction}bound)"}
+            route.append(inst)
+        legs_km = [float(x) for x in _split(row["legs_km"], "legs_km", key)]
+        speeds = _split(row["legs_speed"], "legs_speed", key)
+        if len(speeds) != len(legs_km):
+            raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per leg")
+        try:
+            p50 = [
+                km / params[f"speed_{s}"] * HOURS_PER_DAY
+                for km, s in zip(legs_km, speeds, strict=True)
+            ]
+        except KeyError as exc:
+            raise ParameterError(
+                f"{SIM_CSV.name}: class '{key}' uses unknown speed {exc}"
+            ) from None
+        classes.append(
+            dict(
+                id=key,
+                corridor=row["corridor"] or key,
+                per_day=float(row["value"]) / DAYS_PER_YEAR,
+                feu=params["feu_per_train"],
+                route=route,
+                legs_p50_h=p50,
+                legs_p90_h=[h * spread for h in p50],
+            )
+        )
+    return make_system(list(facilities.values()), classes)
+
+
+def cited_sources() -> list[str]:
+    """Source ids cited by ``sim.csv`` (the provenance test checks they exist)."""
+    return sorted(
+        {sid for cell in load_sim_table()["source_ids"] for sid in split_source_ids(cell)}
+    )
