@@ -419,6 +419,290 @@ def _print_simulation(report: Any, notes: list[str]) -> None:
 
 # --- scenario and runs (issue 6) ---
 
+STORE_OPTION_HELP = "Results store file (default: the user data folder's runs.duckdb)."
+
+
+def _store(path: str | None) -> Any:
+    from landbridge.store.db import Store
+
+    return Store(path) if path else Store()
+
+
+def _run_options(routes: str | None, flows: bool, simulate: bool) -> Any:
+    from landbridge.scenarios.runner import RunOptions, load_od_pairs
+
+    return RunOptions(routes=True, flows=flows, simulate=simulate, od_pairs=load_od_pairs(routes))
+
+
+def _run(name: str, options: Any, store: Any) -> Any:
+    from landbridge.scenarios.engines import real_engines
+    from landbridge.scenarios.load import load_scenario, resolve_scenario
+    from landbridge.scenarios.runner import run_scenario
+
+    source = str(resolve_scenario(name))
+    return run_scenario(load_scenario(name), real_engines(), options, store=store, source=source)
+
+
+def _frame_table(frame: Any, title: str, columns: dict[str, str], limit: int = 30) -> Any:
+    """A Rich table of ``columns`` (frame column -> heading); floats formatted, text escaped."""
+    import math
+
+    from rich.table import Table
+
+    table = Table(title=escape(title))
+    for heading in columns.values():
+        table.add_column(escape(heading))
+    for row in frame.head(limit).itertuples(index=False):
+        cells = []
+        for col in columns:
+            value = getattr(row, col)
+            if isinstance(value, float):
+                cells.append("–" if math.isnan(value) else f"{value:,.1f}")
+            else:
+                cells.append(escape(str(value)))
+        table.add_row(*cells)
+    return table
+
+
+@scenario_app.command("list")
+@user_errors
+def scenario_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The bundled scenarios."""
+    from rich.table import Table
+
+    from landbridge.scenarios.load import bundled_names, load_scenario
+
+    specs = [load_scenario(name) for name in bundled_names()]
+    if as_json:
+        print_json([s.model_dump(mode="json") for s in specs])
+        return
+    table = Table(title="Bundled scenarios (landbridge scenario run NAME)")
+    for head in ("name", "year", "changes", "title"):
+        table.add_column(head)
+    for s in specs:
+        changes = ", ".join(m.type for m in s.modifications) or "(none)"
+        table.add_row(escape(s.name), str(s.base.year), escape(changes), escape(s.title))
+    console.print(table)
+
+
+@scenario_app.command("run")
+@user_errors
+def scenario_run(
+    scenario: str = typer.Argument(..., help="Bundled scenario name or YAML file."),
+    routes: str | None = typer.Option(
+        None, "--routes", help="CSV of origin,destination pairs (default: the standard OD set)."
+    ),
+    flows: bool = typer.Option(False, "--flows", help="Also assign corridor flows."),
+    simulate: bool = typer.Option(False, "--simulate", help="Also simulate the corridor."),
+    store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Apply a scenario, compute route options (and flows, simulation) and store the run."""
+    from landbridge.scenarios.compare import _records
+
+    run = _run(scenario, _run_options(routes, flows, simulate), _store(store))
+    if as_json:
+        print_json(
+            {
+                "run_id": run.run_id,
+                "scenario": run.scenario.name,
+                "scenario_hash": run.scenario_hash,
+                "timings_s": run.timings_s,
+                "results": {k: _records(v) for k, v in run.results.items()},
+            }
+        )
+        return
+    _print_run(run)
+
+
+def _print_run(run: Any) -> None:
+    routes = run.results.get("route_options")
+    if routes is not None:
+        view = routes.assign(
+            p50_d=routes["transit_p50_h"] / 24, p90_d=routes["transit_p90_h"] / 24
+        )
+        console.print(
+            _frame_table(
+                view,
+                f"{run.scenario.name}: route options (1 FEU)",
+                {"od": "origin → destination", "option_rank": "#", "label": "option",
+                 "p50_d": "p50 d", "p90_d": "p90 d", "cost_usd_per_feu": "USD/FEU",
+                 "co2e_kg_per_feu": "kg CO2e"},  # fmt: skip
+                limit=60,
+            )
+        )
+    flows = run.results.get("flows")
+    if flows is not None:
+        view = flows.assign(util_pct=flows["utilization"] * 100, mt=flows["flow_t_per_yr"] / 1e6)
+        console.print(
+            _frame_table(
+                view,
+                "Bottlenecks",
+                {"name": "facility", "kind": "type", "mt": "Mt/yr", "util_pct": "util %"},
+                limit=15,
+            )
+        )
+    kpis = run.results.get("sim_kpis")
+    if kpis is not None:
+        heads = {"kpi": "KPI", "value": "value", "unit": "unit"}
+        console.print(_frame_table(kpis, "Simulation", heads))
+    took = ", ".join(f"{k} {v:.1f} s" for k, v in run.timings_s.items())
+    console.print(
+        f"Stored as run {run.run_id} ({took}). See: landbridge runs show {run.run_id}",
+        highlight=False,
+        markup=False,
+    )
+
+
+@scenario_app.command("compare")
+@user_errors
+def scenario_compare(
+    a: str = typer.Argument(..., help="Scenario A (bundled name or YAML file)."),
+    b: str = typer.Argument(..., help="Scenario B (bundled name or YAML file)."),
+    routes: str | None = typer.Option(
+        None, "--routes", help="CSV of origin,destination pairs (default: the standard OD set)."
+    ),
+    flows: bool = typer.Option(False, "--flows", help="Also compare corridor flows."),
+    simulate: bool = typer.Option(False, "--simulate", help="Also compare simulation KPIs."),
+    report: str | None = typer.Option(
+        None, "--report", help="Folder to write an HTML report with PNG charts into."
+    ),
+    store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Run two scenarios and show what changes from A to B (both runs are stored)."""
+    from pathlib import Path
+
+    from landbridge.scenarios.compare import compare_runs
+
+    options = _run_options(routes, flows, simulate)
+    target = _store(store)
+    run_a, run_b = _run(a, options, target), _run(b, options, target)
+    comparison = compare_runs(run_a, run_b)
+    page = None
+    if report:
+        from landbridge.scenarios.report import write_report
+
+        page = write_report(comparison, Path(report))
+    if as_json:
+        print_json(
+            {
+                **comparison.to_json(),
+                "runs": {"a": run_a.run_id, "b": run_b.run_id},
+                "report": str(page) if page else None,
+            }
+        )
+        return
+    best = comparison.best.assign(
+        a_d=comparison.best["transit_p50_h_a"] / 24,
+        b_d=comparison.best["transit_p50_h_b"] / 24,
+        d_d=comparison.best["d_transit_p50_h"] / 24,
+    )
+    console.print(
+        _frame_table(
+            best,
+            f"A = {comparison.a}, B = {comparison.b}: best option per origin–destination",
+            {"od": "origin → destination", "best_a": "best in A", "a_d": "p50 d A",
+             "best_b": "best in B", "b_d": "p50 d B", "d_d": "Δ days"},  # fmt: skip
+        )
+    )
+    changed = comparison.routes[comparison.routes["status"] != "same"]
+    console.print(
+        _frame_table(
+            changed.assign(d_d=changed["d_transit_p50_h"] / 24),
+            "Route options that changed",
+            {"od": "origin → destination", "label": "option", "status": "status",
+             "d_d": "Δ p50 d", "d_cost_usd_per_feu": "Δ USD/FEU"},  # fmt: skip
+        )
+    )
+    if not comparison.flows.empty:
+        console.print(
+            _frame_table(
+                comparison.flows.assign(
+                    ua=comparison.flows["utilization_a"] * 100,
+                    ub=comparison.flows["utilization_b"] * 100,
+                ),
+                "Bottlenecks (utilization %)",
+                {"name": "facility", "kind": "type", "ua": "A", "ub": "B"},
+            )
+        )
+    if not comparison.kpis.empty:
+        console.print(
+            _frame_table(
+                comparison.kpis,
+                "Simulation KPIs",
+                {"kpi": "KPI", "unit": "unit", "value_a": "A", "value_b": "B", "d_value": "Δ"},
+            )
+        )
+    console.print(
+        f"Runs {run_a.run_id} (A) and {run_b.run_id} (B) stored."
+        + (f" Report: {page}" if page else " Add --report DIR for an HTML report."),
+        highlight=False,
+        markup=False,
+    )
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list(
+    store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Stored runs, newest first."""
+    from landbridge.scenarios.compare import _records
+
+    target = _store(store)
+    runs = target.list_runs()
+    if as_json:
+        print_json(_records(runs.assign(created_utc=runs["created_utc"].astype(str))))
+        return
+    console.print(
+        _frame_table(
+            runs.assign(created=runs["created_utc"].astype(str).str[:19]),
+            f"Runs in {target.path}",
+            {"run_id": "run id", "created": "created (UTC)", "scenario_name": "scenario",
+             "seed": "seed", "status": "status", "package_version": "version"},  # fmt: skip
+            limit=200,
+        )
+    )
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show(
+    run_id: str = typer.Argument(..., help="Run id (see landbridge runs list)."),
+    store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """One run: metadata, timings, row counts and the scenario it ran."""
+    meta = _store(store).get_run(run_id)
+    meta["created_utc"] = str(meta["created_utc"])
+    if as_json:
+        print_json(meta)
+        return
+    for key in ("run_id", "created_utc", "scenario_name", "scenario_hash", "package_version",
+                "seed", "status", "timings_s", "row_counts", "parameters"):  # fmt: skip
+        console.print(f"{key}: {meta[key]}", highlight=False, markup=False)
+    console.print("scenario:\n" + meta["scenario_yaml"], highlight=False, markup=False)
+
+
+@runs_app.command("export")
+@user_errors
+def runs_export(
+    run_id: str = typer.Argument(..., help="Run id (see landbridge runs list)."),
+    fmt: str = typer.Option("parquet", "--format", help="parquet | csv | geojson."),
+    out: str | None = typer.Option(
+        None, "--out", help="Name of the export inside the store's exports folder."
+    ),
+    store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
+) -> None:
+    """Export a run into the store's exports folder."""
+    from landbridge.store.export import export_run
+
+    path = export_run(_store(store), run_id, fmt, out)
+    console.print(f"wrote {path}", highlight=False, markup=False)
+
+
 # --- serve (issue 7) ---
 
 

@@ -1,0 +1,229 @@
+"""Adapters from the scenario runner to the real layers (network, costs, routing, flows, sim).
+
+Each adapter turns a layer's own result model into the columns of a store table
+(``landbridge.store.tables.RESULT_TABLES``); the runner never sees the layers' types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from landbridge.errors import ScenarioError, UnreachableError
+from landbridge.network.model import Network
+from landbridge.routing.constraints import Constraint, PathView
+from landbridge.scenarios.runner import Base, Engines, ODPair
+from landbridge.schema.scenario import Scenario
+
+HOURS_PER_DAY = 24.0
+GEOMETRY_SIMPLIFY_DEG = 0.01
+"""Route lines are simplified to about 1 km before storing: enough for maps and exports."""
+GEOMETRY_DECIMALS = 4
+MATCH_TOLERANCE_KM = 0.5
+"""A recorded path belongs to an option when their lengths differ by less than this (the
+routing layer rounds distances; two distinct corridor paths differ by far more)."""
+NO_ROUTE = "no route"
+
+
+def load_base(scenario: Scenario) -> Base:
+    """The bundled network, the scenario's parameter set and its demand table."""
+    from landbridge.network import load_network
+
+    return load_network(), _params(scenario.base.params), _demand(scenario)
+
+
+def _params(name: str) -> Any:
+    from landbridge.costs.params import load_default_params, load_params
+
+    return load_default_params() if name == "default" else load_params(name)
+
+
+def _demand(scenario: Scenario) -> pd.DataFrame:
+    from landbridge.flows import demand as dem
+
+    name, year = scenario.base.demand, scenario.base.year
+    available = ", ".join(f"od-{y}" for y in dem.YEARS)
+    if name == "default":
+        if year not in dem.YEARS:
+            raise ScenarioError(
+                f"scenario {scenario.name}: base.demand 'default' means the bundled demand of "
+                f"year {year}, and there is none; set base.demand to one of {available} or a "
+                "CSV file with the flows layer's OD columns"
+            )
+        return dem.load_demand(year)
+    if name.startswith("od-") and name[3:].isdigit():
+        if int(name[3:]) not in dem.YEARS:
+            raise ScenarioError(
+                f"scenario {scenario.name}: no bundled demand '{name}'; available: {available}"
+            )
+        return dem.load_demand(int(name[3:]))
+    path = Path(name)
+    if not path.is_file():
+        raise ScenarioError(
+            f"scenario {scenario.name}: base.demand '{name}' is neither a bundled demand set "
+            f"({available}) nor a file"
+        )
+    frame = pd.read_csv(path, keep_default_na=False)
+    missing = [c for c in dem.OD_COLUMNS if c not in frame.columns and c != "source_ids"]
+    if missing:
+        raise ScenarioError(f"{path}: demand table lacks columns {missing}")
+    return frame
+
+
+class _PathRecorder(Constraint):
+    """Restricts nothing; remembers every path the planner checks (in this thread)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def start(self) -> None:
+        self._local.paths = []
+
+    def take(self) -> list[np.ndarray]:
+        paths = getattr(self._local, "paths", None) or []
+        self._local.paths = None
+        return paths
+
+    def check(self, path: PathView) -> str | None:
+        paths = getattr(self._local, "paths", None)
+        if paths is not None:
+            paths.append(np.asarray(path.edges, dtype=np.int64).copy())
+        return None
+
+    def describe(self) -> str:
+        return "records paths for scenario results"
+
+
+# One instance per process: the planner caches masked graphs per constraint identity.
+_RECORDER = _PathRecorder()
+
+
+def plan_route_options(
+    net: Network, params: Any, pairs: Sequence[ODPair], depart: dt.date | None
+) -> pd.DataFrame:
+    """Route options of every pair for one FEU; an unreachable pair gets one 'no route' row."""
+    from landbridge.routing.plan import plan_routes
+    from landbridge.schema.route import RouteRequest
+
+    rows = []
+    for pair in pairs:
+        base = {"od": pair.label, "origin": pair.origin, "destination": pair.destination}
+        request = RouteRequest(
+            origin=pair.origin, destination=pair.destination, feu=1, depart=depart
+        )
+        _RECORDER.start()
+        try:
+            response = plan_routes(request, network=net, params=params, constraints=(_RECORDER,))
+        except UnreachableError as exc:
+            rows.append({**base, "option_rank": 0, "corridor": NO_ROUTE, "label": str(exc)[:200]})
+            continue
+        finally:
+            paths = _RECORDER.take()
+        lengths = [float(net.edge_length_km[p].sum()) for p in paths]
+        for rank, option in enumerate(response.options, start=1):
+            edges = _match(option.distance_km.total, paths, lengths)
+            rows.append(
+                {
+                    **base,
+                    "option_rank": rank,
+                    "corridor": option.corridor,
+                    "label": option.label,
+                    "transit_p50_h": option.transit_days.p50 * HOURS_PER_DAY,
+                    "transit_p90_h": option.transit_days.p90 * HOURS_PER_DAY,
+                    "cost_usd_per_feu": option.cost_usd,
+                    "co2e_kg_per_feu": option.co2e_kg,
+                    "length_km": option.distance_km.total,
+                    "facility_ids": _facility_ids(net, edges),
+                    "geometry_geojson": _line(net, edges),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _match(total_km: float, paths: list[np.ndarray], lengths: list[float]) -> np.ndarray | None:
+    best: tuple[float, np.ndarray] | None = None
+    for edges, km in zip(paths, lengths, strict=True):
+        gap = abs(km - total_km)
+        if gap <= MATCH_TOLERANCE_KM and (best is None or gap < best[0]):
+            best = (gap, edges)
+    return None if best is None else best[1]
+
+
+def _facility_ids(net: Network, edges: np.ndarray | None) -> str | None:
+    if edges is None:
+        return None
+    rows = net.edge_facility[edges]
+    rows = rows[rows >= 0]
+    _, first = np.unique(rows, return_index=True)
+    ordered = rows[np.sort(first)]
+    return ";".join(str(net.facilities["facility_id"].iat[int(r)]) for r in ordered)
+
+
+def _line(net: Network, edges: np.ndarray | None) -> str | None:
+    if edges is None or not len(edges):
+        return None
+    coords = np.concatenate([net.edge_geometry(int(e)).astype(np.float64) for e in edges])
+    if len(coords) >= 2:
+        line = shapely.simplify(shapely.LineString(coords), GEOMETRY_SIMPLIFY_DEG)
+        coords = shapely.get_coordinates(line)
+    points = np.round(coords, GEOMETRY_DECIMALS).tolist()
+    return json.dumps({"type": "LineString", "coordinates": points})
+
+
+def assign_flows(
+    net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
+) -> pd.DataFrame:
+    """Corridor flows (equilibrium assignment) and the capacitated facilities' utilization."""
+    from landbridge.flows import demand as dem
+    from landbridge.flows.corridor import run_flows
+
+    year = scenario.base.year
+    if demand is not None and "year" in demand and len(demand):
+        year = int(pd.to_numeric(demand["year"]).iloc[0])
+    if year not in dem.YEARS:
+        year = max(dem.YEARS)
+    result = run_flows(year=year, network=net, params=params, demand=demand)
+    fac = net.facilities.set_index("facility_id")
+    rows = [
+        {
+            "facility_id": b.facility_id,
+            "name": b.name,
+            "kind": b.kind,
+            "lat": float(fac.at[b.facility_id, "lat"]) if b.facility_id in fac.index else np.nan,
+            "lon": float(fac.at[b.facility_id, "lon"]) if b.facility_id in fac.index else np.nan,
+            "flow_t_per_yr": b.flow_t,
+            "capacity_t_per_yr": b.capacity_t,
+            "utilization": b.utilization,
+        }
+        for b in result.bottlenecks
+    ]
+    return pd.DataFrame(rows)
+
+
+def simulate_corridor(
+    net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
+) -> dict[str, pd.DataFrame]:
+    """Simulation KPIs of the scenario network (needs the sim layer's network builder)."""
+    from landbridge.errors import InvalidInputError
+
+    raise InvalidInputError(
+        "--simulate: the simulation layer does not yet build a corridor system from a "
+        "network, so scenario runs cannot be simulated in this version; run without --simulate"
+    )
+
+
+def real_engines() -> Engines:
+    return Engines(
+        base=load_base,
+        routes=plan_route_options,
+        flows=assign_flows,
+        simulate=simulate_corridor,
+    )

@@ -1,0 +1,105 @@
+"""The ``scenario`` and ``runs`` commands, with the toy engines standing in for the real layers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_scenario_runner import ENGINES
+from typer.testing import CliRunner
+
+from landbridge.cli import app
+from landbridge.scenarios import engines
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def toy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    monkeypatch.setattr(engines, "real_engines", lambda: ENGINES)
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination\nUrumqi,Almaty\nUrumqi,Kurgan\n")
+    return {"od": str(od), "store": str(tmp_path / "runs.duckdb"), "dir": str(tmp_path)}
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "300"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_scenario_list_names_the_bundled_scenarios() -> None:
+    code, out, _ = invoke("scenario", "list", "--json")
+    assert code == 0
+    names = [s["name"] for s in json.loads(out)]
+    assert "khorgos-closed-one-week" in names and "bakhty-ayagoz-line" in names
+    code, out, _ = invoke("scenario", "list")
+    assert code == 0 and "dostyk-moyinty-second-track" in out
+
+
+def test_run_then_list_show_export(toy: dict[str, str]) -> None:
+    code, out, err = invoke(
+        "scenario", "run", "khorgos-closed-one-week", "--routes", toy["od"], "--flows",
+        "--store", toy["store"], "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    run = json.loads(out)
+    assert run["scenario"] == "khorgos-closed-one-week"
+    labels = {r["label"] for r in run["results"]["route_options"]}
+    # departure 2023-07-05 falls inside the closure: Khorgos is not used
+    assert labels == {"via alashankou-dostyk"}
+    code, out, _ = invoke("runs", "list", "--store", toy["store"], "--json")
+    assert [r["run_id"] for r in json.loads(out)] == [run["run_id"]]
+    code, out, _ = invoke("runs", "show", run["run_id"], "--store", toy["store"], "--json")
+    shown = json.loads(out)
+    assert shown["row_counts"]["route_options"] == 2 and shown["row_counts"]["flows"] == 5
+    code, out, _ = invoke(
+        "runs",
+        "export",
+        run["run_id"],
+        "--format",
+        "csv",
+        "--out",
+        "k/../x",
+        "--store",
+        toy["store"],
+    )
+    assert code == 0
+    assert (Path(toy["dir"]) / "runs-exports" / "k_.._x" / "flows.csv").is_file()
+
+
+def test_compare_prints_tables_and_writes_a_report(toy: dict[str, str]) -> None:
+    report = str(Path(toy["dir"]) / "report")
+    code, out, err = invoke(
+        "scenario", "compare", "baseline-2023", "khorgos-closed-one-week", "--routes", toy["od"],
+        "--flows", "--report", report, "--store", toy["store"],
+    )  # fmt: skip
+    assert code == 0, err
+    assert "via khorgos-altynkol" in out and "via alashankou-dostyk" in out
+    assert (Path(report) / "index.html").is_file()
+    code, out, _ = invoke(
+        "scenario", "compare", "baseline-2023", "baseline-2023", "--routes", toy["od"],
+        "--store", toy["store"], "--json",
+    )  # fmt: skip
+    same = json.loads(out)
+    assert {r["status"] for r in same["routes"]} == {"same"}
+
+
+def test_user_errors_are_one_line_with_exit_codes(toy: dict[str, str], tmp_path: Path) -> None:
+    code, _, err = invoke("scenario", "run", "khorgos-closed-one-wek", "--store", toy["store"])
+    assert code == 2
+    assert "Did you mean: khorgos-closed-one-week" in err and "Traceback" not in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nbase: {year: 2023}\nmodifications:\n  - {type: set_dwell}\n")
+    code, _, err = invoke("scenario", "run", str(bad), "--store", toy["store"])
+    assert code == 2 and "modification 0 (set_dwell): field 'facility'" in err
+    code, _, err = invoke("runs", "show", "nope", "--store", toy["store"])
+    assert code == 5 and "is not a run id" in err
+    code, _, err = invoke(
+        "runs", "export", "20200101T000000Z-x-00000000", "--format", "csv", "--store", toy["store"]
+    )
+    assert code == 5 and "No run" in err
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"not a database" * 100)
+    code, _, err = invoke("runs", "list", "--store", str(garbage))
+    assert code == 5 and "damaged" in err
