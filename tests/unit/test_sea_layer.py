@@ -155,21 +155,35 @@ def test_every_suez_leg_goes_through_the_canal_and_every_cape_leg_round_africa(l
 
 def test_ocean_rate_is_the_mean_of_the_years_observations() -> None:
     year, rate = sea.ocean_rate_usd_per_feu(2024)
-    assert (year, rate) == (2024, pytest.approx((4288 + 5270 + 5085 + 7961) / 4))
+    assert (year, rate) == (2024, pytest.approx((4406 + 4288 + 5270 + 5085) / 4))
+    assert sea.ocean_rate_usd_per_feu(lane="shanghai-genoa") == (2025, pytest.approx(3333))
     assert sea.ocean_rate_usd_per_feu()[0] == 2025
     with pytest.raises(
         InvalidInputError,
-        match="no ocean freight rate for 1999; years with rates: 2023, 2024, 2025",
+        match="no ocean freight rate for shanghai-rotterdam in 1999; years with rates: 2022, 2023",
     ):
         sea.ocean_rate_usd_per_feu(1999)
 
 
-def test_rate_year_sets_the_ocean_link_cost() -> None:
+def test_ocean_links_take_their_destination_lane_rate(layer) -> None:
+    ocean = layer.links.loc[layer.links["kind"] == "ocean"]
+    lanes = layer.ports.set_index("port_id")["wci_lane"]
+    north = ocean["to_port"].map(lanes) == "shanghai-rotterdam"
+    assert north.any() and (~north).any()
+    np.testing.assert_allclose(ocean.loc[north, "cost_usd_per_feu"], (2512 + 2392) / 2)
+    np.testing.assert_allclose(ocean.loc[~north, "cost_usd_per_feu"], 3333)
+
+
+def test_rate_year_without_a_lane_observation_falls_back_and_says_so() -> None:
     layer_2023 = sea.build_sea_layer(rate_year=2023)
     ocean = layer_2023.links.loc[layer_2023.links["kind"] == "ocean"]
     assert ocean["cost_usd_per_feu"].unique().tolist() == [pytest.approx((1553 + 1449 + 1272) / 3)]
     assert set(ocean["year"]) == {2023}
     assert layer_2023.rate_year == 2023
+    genoa = ocean.loc[ocean["to_port"] == "genoa", "assumption"]
+    assert genoa.str.contains("no shanghai-genoa WCI observation in 2023").all()
+    rotterdam = ocean.loc[ocean["to_port"] == "rotterdam", "assumption"]
+    assert not rotterdam.str.contains("WCI observation in").any()
 
 
 def test_build_is_deterministic(layer) -> None:

@@ -61,7 +61,7 @@ FACILITY_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 PORT_EXTRA_COLUMNS: tuple[str, ...] = (
     "port_id", "locode", "country", "region", "rail_served", "rail_lat", "rail_lon",
-    "capacity_teu_per_yr", "wpi_index", "year",
+    "capacity_teu_per_yr", "wpi_index", "wci_lane", "year",
 )  # fmt: skip
 LINK_EXTRA_COLUMNS: tuple[str, ...] = (
     "link_id", "from_port", "to_port", "via", "length_km", "sailing_h", "capacity_teu_per_yr",
@@ -163,18 +163,44 @@ def load_ocean_rates(path: Path = OCEAN_RATES_CSV) -> pd.DataFrame:
 
 
 def ocean_rate_usd_per_feu(
-    year: int | None = None, rates: pd.DataFrame | None = None
+    year: int | None = None, rates: pd.DataFrame | None = None, lane: str = OCEAN_RATE_LANE
 ) -> tuple[int, float]:
-    """(year, mean sampled WCI Shanghai → Rotterdam rate of that year); latest year by default."""
+    """(year, mean of the sampled WCI observations of ``lane`` in that year).
+
+    The default year is the latest year of the reference lane (Shanghai → Rotterdam).
+    """
     rates = load_ocean_rates() if rates is None else rates
-    lane = rates.loc[rates["lane"] == OCEAN_RATE_LANE]
-    years = sorted(int(y) for y in lane["year"].unique())
-    chosen = years[-1] if year is None else int(year)
-    if chosen not in years:
+    reference = rates.loc[rates["lane"] == OCEAN_RATE_LANE]
+    chosen = int(reference["year"].max()) if year is None else int(year)
+    sample = rates.loc[(rates["lane"] == lane) & (rates["year"].astype(int) == chosen)]
+    if sample.empty:
+        years = sorted({int(y) for y in rates.loc[rates["lane"] == lane, "year"]})
         raise InvalidInputError(
-            f"no ocean freight rate for {chosen}; years with rates: {', '.join(map(str, years))}"
+            f"no ocean freight rate for {lane} in {chosen}; "
+            f"years with rates: {', '.join(map(str, years))}"
         )
-    return chosen, float(lane.loc[lane["year"] == chosen, "cost_usd_per_feu"].astype(float).mean())
+    return chosen, float(sample["cost_usd_per_feu"].astype(float).mean())
+
+
+def _ocean_costs(
+    to_ports: pd.Series, lane_of: dict[str, str], year: int | None
+) -> tuple[int, np.ndarray, list[str]]:
+    """Per ocean link: the WCI rate of the destination port's lane in ``year`` (the reference
+    lane where that lane has no observation that year, said in the returned note)."""
+    rates = load_ocean_rates()
+    chosen, reference = ocean_rate_usd_per_feu(year, rates)
+    cost, notes = [], []
+    for port in to_ports:
+        lane = lane_of.get(port) or OCEAN_RATE_LANE
+        try:
+            cost.append(ocean_rate_usd_per_feu(chosen, rates, lane)[1])
+            notes.append("")
+        except InvalidInputError:
+            cost.append(reference)
+            notes.append(
+                f"; no {lane} WCI observation in {chosen}: the {OCEAN_RATE_LANE} rate is used"
+            )
+    return chosen, np.asarray(cost, dtype=np.float64), notes
 
 
 def _approach(value: object) -> np.ndarray:
@@ -270,7 +296,6 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
             f"sea_links.csv: unknown kind {bad_kind}; allowed {list(LINK_KINDS)}"
         )
     links["via"] = links["via"].fillna("")
-    year, ocean_rate = ocean_rate_usd_per_feu(rate_year)
 
     # Ports join the lane graph at their last approach waypoint (or themselves).
     approaches = [
@@ -318,11 +343,16 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     out["sailing_h"] = lengths / out["speed_kmh"]
     if not np.all(np.isfinite(out["speed_kmh"])):
         raise NetworkDataError("sea_links.csv: every link needs sailing_h or speed_kmh")
-    is_ocean = out["kind"] == "ocean"
+    is_ocean = (out["kind"] == "ocean").to_numpy()
+    lanes = ports["wci_lane"].fillna("") if "wci_lane" in ports else pd.Series([""] * len(ports))
+    lane_of = dict(zip(ports["port_id"], lanes, strict=True))
+    year, ocean_cost, ocean_notes = _ocean_costs(out.loc[is_ocean, "to_port"], lane_of, rate_year)
     cost = out["cost_usd_per_feu"].astype(float).to_numpy(copy=True)
-    cost[is_ocean.to_numpy()] = ocean_rate
+    cost[is_ocean] = ocean_cost
     out["cost_usd_per_feu"] = cost
     out.loc[is_ocean, "year"] = year
+    out["assumption"] = out["assumption"].fillna("")
+    out.loc[is_ocean, "assumption"] = out.loc[is_ocean, "assumption"] + ocean_notes
     out["facility_id"] = out["link_id"]
     out["countries"] = [
         "-".join(sorted({country_of[a], country_of[b]}))
@@ -352,6 +382,7 @@ def build_sea_layer(rate_year: int | None = None) -> SeaLayer:
     ):
         p[col] = np.nan
     p["assumption"] = p["assumption"].fillna("")
+    p["wci_lane"] = p["wci_lane"].fillna("")
     ports_out = p[list(FACILITY_COLUMNS + PORT_EXTRA_COLUMNS)].reset_index(drop=True)
     return SeaLayer(ports=ports_out, links=links_out, link_geometry=geometry, rate_year=year)
 
