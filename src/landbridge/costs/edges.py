@@ -50,7 +50,7 @@ class EdgeCosts:
     linehaul_usd_per_feu: np.ndarray
     fixed_usd_per_feu: np.ndarray
     co2e_kg_per_t: np.ndarray
-    electric_share: np.ndarray  # rail edges: share of tonne-km on electric traction
+    electric_co2e_kg_per_t: np.ndarray  # the part of co2e_kg_per_t from electric traction
     factor_key: np.ndarray  # object [m]: emission_factors key used ('' for rail/handling)
     weight: np.ndarray  # generalized cost per FEU used by the path search
     facilities: FacilityValues
@@ -111,6 +111,7 @@ def compute_edge_costs(net: Network, params: Params) -> EdgeCosts:
     rail_factor = emissions.rail_kg_per_tkm(
         share, grid, params.factor("rail_electric"), params.factor("rail_diesel")
     )
+    rail_electric = emissions.rail_kg_per_tkm(share, grid, params.factor("rail_electric"), 0.0)
     country = np.where(net.edge_country >= 0, net.edge_country, len(net.countries)).astype(np.int64)
 
     is_rail = mode == EdgeMode.RAIL
@@ -183,7 +184,7 @@ def compute_edge_costs(net: Network, params: Params) -> EdgeCosts:
         linehaul_usd_per_feu=linehaul,
         fixed_usd_per_feu=fixed,
         co2e_kg_per_t=co2e_per_t,
-        electric_share=np.where(is_rail, share[country], 0.0),
+        electric_co2e_kg_per_t=np.where(is_rail, length * rail_electric[country], 0.0),
         factor_key=factor_key,
         weight=weight,
         facilities=fv,

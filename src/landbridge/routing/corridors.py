@@ -3,7 +3,7 @@
 - northern: all rail via Alashankou–Dostyk or Khorgos–Altynkol, through Russia/Belarus; no sea.
 - middle (Trans-Caspian): Aktau or Kuryk -> Baku/Alat by ferry, Georgia, then Poti/Batumi by
   sea or Kars by rail; never through Russia, Belarus, Turkmenistan or Iran.
-- southern: Kazakhstan–Turkmenistan–Iran–Turkey by rail; no sea.
+- southern: Kazakhstan–Turkmenistan–Iran–Turkey by rail (inland ferries such as Lake Van allowed).
 - sea: all-sea from a Chinese port via Suez; rail only to and from the ports.
 Variants differ by the crossing or port they are pinned to; identical paths are merged later.
 """
@@ -35,6 +35,8 @@ POTI_BATUMI = ("poti", "batumi")
 KARS = ("akhalkalaki",)
 CAPE = ("cape",)  # mainline legs round Africa: the sea reference sails via Suez
 BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
+# Shores whose sea legs would make a southern option Caspian or Black Sea instead.
+SOUTHERN_NO_SEA = ("KZ", "TM", "IR", "RO", "BG", "UA")
 # Countries the land bridge itself crosses: the all-sea reference may not use their railways.
 LAND_BRIDGE_COUNTRIES = ("KZ", "RU", "BY", "MN", "KG", "UZ", "TM", "IR", "AZ", "GE")
 RAIL_MODES = (EdgeMode.RAIL, EdgeMode.TRANSFER, EdgeMode.BORDER)
@@ -131,8 +133,10 @@ VARIANTS: tuple[Variant, ...] = (
         "tm-ir",
         "Southern via Turkmenistan–Iran",
         all_of(
-            AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN)),
+            AvoidModes((EdgeMode.OCEAN,)),
             AvoidCountries(("RU", "BY", "AZ", "GE")),
+            # inland ferries (Lake Van, Tatvan–Van) stay usable; Caspian and Black Sea legs do not
+            AvoidSeaTouching(SOUTHERN_NO_SEA),
             RequireAnyCountry(("TM", "IR")),
         ),
     ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
-from landbridge.costs.params import Params, RowRef
+from landbridge.costs.params import RowRef
 from landbridge.costs.time import TimeParts, transit_quantiles_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
@@ -82,7 +82,6 @@ def _runs(net: Network, edges: np.ndarray) -> list[np.ndarray]:
 def evaluate_path(
     net: Network,
     costs: EdgeCosts,
-    params: Params,
     edges: np.ndarray,
     shipment: Shipment,
     corridor: str,
@@ -127,13 +126,10 @@ def evaluate_path(
                 costs.running_p90_h[run].sum()
             )
             usd_per_feu = float(costs.linehaul_usd_per_feu[run].sum())
-            per_t = costs.co2e_kg_per_t[run]
-            share = costs.electric_share[run]
-            tonnes = shipment.tonnes
-            # split by traction in proportion to each traction's share of the factor
-            electric = _electric_part(params, code, per_t, share)
-            co2e["rail_electric"] += tonnes * electric
-            co2e["rail_diesel"] += tonnes * (float(per_t.sum()) - electric)
+            per_t = float(costs.co2e_kg_per_t[run].sum())
+            electric = float(costs.electric_co2e_kg_per_t[run].sum())
+            co2e["rail_electric"] += shipment.tonnes * electric
+            co2e["rail_diesel"] += shipment.tonnes * (per_t - electric)
             time_h["running"] += hours
             dist["rail"] += length
             refs.extend(
@@ -233,16 +229,6 @@ def evaluate_path(
         legs=legs,
     )
     return Evaluated(option, refs, facility_rows)
-
-
-def _electric_part(params: Params, code: str, per_t: np.ndarray, share: np.ndarray) -> float:
-    """kg CO2e per tonne of the run that comes from electric traction."""
-    grid = params.value("grid_intensity", code or "*")
-    electric_factor = params.factor("rail_electric") * grid / 1000.0
-    total_factor = share * electric_factor + (1.0 - share) * params.factor("rail_diesel")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(total_factor > 0, share * electric_factor / total_factor, 0.0)
-    return float((per_t * frac).sum())
 
 
 def _default_kind(mode: EdgeMode) -> str:

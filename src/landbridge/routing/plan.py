@@ -61,10 +61,12 @@ class _Cache:
     costs: EdgeCosts
     graphs: dict[tuple, MaskedGraph]
     pins: dict[tuple[str, ...], np.ndarray]
+    places: dict[tuple[Resolver, str], Endpoint]
 
 
 _CACHE: dict[tuple[int, int], _Cache] = {}
 _CACHE_LIMIT = 8
+_PLACES_LIMIT = 1024
 
 
 def _cache_for(net: Network, params: Params) -> _Cache:
@@ -74,7 +76,7 @@ def _cache_for(net: Network, params: Params) -> _Cache:
         return hit
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    entry = _Cache(weakref.ref(net), params, compute_edge_costs(net, params), {}, {})
+    entry = _Cache(weakref.ref(net), params, compute_edge_costs(net, params), {}, {}, {})
     _CACHE[key] = entry
     return entry
 
@@ -90,6 +92,18 @@ def _graph(cache: _Cache, net: Network, key: tuple, constraint: Constraint) -> M
         graph = build_graph(net, cache.costs.weight, constraint.edge_mask(net))
         cache.graphs[key] = graph
     return graph
+
+
+def _resolved(cache: _Cache, resolve: Resolver, query: str, net: Network) -> Endpoint:
+    """Place lookups are pure functions of the query and the network: remember them."""
+    key = (resolve, query)
+    hit = cache.places.get(key)
+    if hit is None:
+        hit = resolve(query, net)
+        if len(cache.places) >= _PLACES_LIMIT:
+            cache.places.clear()
+        cache.places[key] = hit
+    return hit
 
 
 def _pin_edges(cache: _Cache, net: Network, patterns: tuple[str, ...]) -> np.ndarray:
@@ -252,9 +266,10 @@ def plan_routes(
     net = network if network is not None else load_bundled_network()
     params = params if params is not None else load_default_params()
     resolve = resolver or resolve_with_gazetteer
-    origin = resolve(request.origin, net)
-    destination = resolve(request.destination, net)
-    via = resolve(request.via, net).node if request.via else None
+    cache = _cache_for(net, params)
+    origin = _resolved(cache, resolve, request.origin, net)
+    destination = _resolved(cache, resolve, request.destination, net)
+    via = _resolved(cache, resolve, request.via, net).node if request.via else None
     if origin.node == destination.node:
         raise InvalidInputError(
             f"'{request.origin}' and '{request.destination}' are the same point of the network; "
@@ -264,7 +279,6 @@ def plan_routes(
     feu = request.shipment_feu
     shipment = Shipment(feu=feu, tonnes=2.0 * feu * tonnes_per_teu)
 
-    cache = _cache_for(net, params)
     user: list[Constraint] = [*constraints]
     if request.avoid:
         user.append(AvoidCountries(tuple(request.avoid)))
@@ -289,7 +303,6 @@ def plan_routes(
         evaluate_path(
             net,
             cache.costs,
-            params,
             f.edges,
             shipment,
             f.variant.family,

@@ -1,0 +1,103 @@
+"""Route planner speed: warm ``plan_routes`` (all options) and a cold ``landbridge route`` command.
+
+Cases (one BENCH line each, ``ratio = baseline_s / ours_s``):
+- ``route_all_options_warm``: ``plan_routes`` Xi'an -> Duisburg on the bundled network, every
+  corridor option priced (median of repeated warm calls), against a plain networkx Dijkstra
+  between the same two nodes of the same graph with the same generalized-cost weights (one
+  path, no options, no pricing).
+- ``route_cli_cold``: a fresh ``landbridge route "Xi'an" Duisburg --json`` process against a
+  bare ``python -c pass`` start-up.
+Targets (issue 3): warm <= 50 ms, cold <= 2 s. Both runs also check their answers.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from landbridge.costs.params import load_default_params  # noqa: E402
+from landbridge.network import load_network  # noqa: E402
+from landbridge.routing.plan import edge_costs, plan_routes  # noqa: E402
+from landbridge.schema.route import RouteRequest  # noqa: E402
+
+ORIGIN, DESTINATION = "Xi'an", "Duisburg"
+WARM_REPEATS = 21
+NX_REPEATS = 5
+COLD_REPEATS = 3
+TARGET_WARM_S = 0.050
+TARGET_COLD_S = 2.0
+
+
+def bench(name: str, ours_s: float, baseline: str, baseline_s: float) -> None:
+    print(f"BENCH case={name} ours_s={ours_s:.6f} baseline={baseline} baseline_s={baseline_s:.6f} "
+          f"ratio={baseline_s / ours_s:.3f}")  # fmt: skip
+
+
+def timed(fn, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def warm_case() -> None:
+    warnings.simplefilter("ignore")
+    net = load_network()
+    params = load_default_params()
+    request = RouteRequest(origin=ORIGIN, destination=DESTINATION)
+    first = plan_routes(request, network=net, params=params)  # warms caches
+    ours_s, response = timed(lambda: plan_routes(request, network=net, params=params), WARM_REPEATS)
+    assert response.options == first.options, "warm answers must not change"
+    corridors = {o.corridor for o in response.options}
+    assert "northern" in corridors, corridors
+
+    weight = edge_costs(net, params).weight
+    graph = nx.DiGraph()
+    for e in range(net.n_edges):
+        u, v = int(net.edge_src[e]), int(net.edge_dst[e])
+        w = float(weight[e])
+        if not graph.has_edge(u, v) or graph[u][v]["weight"] > w:
+            graph.add_edge(u, v, weight=w)
+    o, d = response.origin.node, response.destination.node
+    baseline_s, path = timed(lambda: nx.dijkstra_path(graph, o, d, weight="weight"), NX_REPEATS)
+    assert path[0] == o and path[-1] == d
+    bench("route_all_options_warm", ours_s, "networkx_dijkstra_one_path", baseline_s)
+    verdict = "met" if ours_s <= TARGET_WARM_S else "MISSED"
+    print(f"# {len(response.options)} options ({', '.join(sorted(corridors))}); "
+          f"target warm <= {TARGET_WARM_S * 1000:.0f} ms: {verdict}")  # fmt: skip
+
+
+def cold_case() -> None:
+    exe = Path(sys.executable).with_name("landbridge")
+    command = [str(exe), "route", ORIGIN, DESTINATION, "--json"]
+
+    def run_cli() -> str:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    run_cli()  # the first call may build the network cache; not a cold start of the command
+    ours_s, out = timed(run_cli, COLD_REPEATS)
+    assert '"options"' in out
+    baseline_s, _ = timed(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), COLD_REPEATS
+    )
+    bench("route_cli_cold", ours_s, "python_startup", baseline_s)
+    print(
+        f"# target cold <= {TARGET_COLD_S:.0f} s: {'met' if ours_s <= TARGET_COLD_S else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    warm_case()
+    cold_case()

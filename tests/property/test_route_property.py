@@ -1,0 +1,117 @@
+"""Hypothesis: sizes scale answers linearly; valid params files route, bad ones are refused."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from test_routing_toy import build_network  # noqa: E402
+
+from landbridge.costs.params import load_default_params, parse_override  # noqa: E402
+from landbridge.errors import ParameterError  # noqa: E402
+from landbridge.routing.places import resolve_on_network  # noqa: E402
+from landbridge.routing.plan import plan_routes  # noqa: E402
+from landbridge.schema.route import MAX_FEU, RouteRequest  # noqa: E402
+
+NET = build_network()
+PARAMS = load_default_params()
+BASE = plan_routes(
+    RouteRequest(origin="Xi'an", destination="Duisburg"),
+    network=NET,
+    params=PARAMS,
+    resolver=resolve_on_network,
+)
+BASE_BY_LABEL = {o.label: o for o in BASE.options}
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(feu=st.floats(min_value=0.5, max_value=MAX_FEU, allow_nan=False))
+def test_cost_and_co2e_scale_with_feu_and_time_does_not(feu: float) -> None:
+    resp = plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg", feu=feu),
+        network=NET, params=PARAMS, resolver=resolve_on_network,
+    )  # fmt: skip
+    assert resp.shipment.tonnes == pytest.approx(20.0 * feu)
+    for option in resp.options:
+        base = BASE_BY_LABEL[option.label]
+        assert option.cost_usd == pytest.approx(base.cost_usd * feu, rel=1e-6, abs=0.02)
+        assert option.co2e_kg == pytest.approx(base.co2e_kg * feu, rel=1e-6, abs=0.02)
+        assert option.transit_days == base.transit_days
+    assert [o.pareto for o in resp.options] == [o.pareto for o in BASE.options]
+
+
+@FAST
+@given(
+    size=st.one_of(st.floats(max_value=0.0), st.floats(min_value=MAX_FEU * 1.0001, max_value=1e12))
+)
+def test_sizes_out_of_range_are_refused(size: float) -> None:
+    with pytest.raises(ValidationError):
+        RouteRequest(origin="a", destination="b", feu=size)
+
+
+COUNTRIES = st.sampled_from(
+    ["CN", "KZ", "RU", "BY", "PL", "DE", "AZ", "GE", "TR", "TM", "IR", "UZ"]
+)
+POSITIVE = st.floats(min_value=0.01, max_value=500.0, allow_nan=False)
+valid_override = st.fixed_dictionaries(
+    {},
+    optional={
+        "rail_tariff": st.dictionaries(
+            COUNTRIES, st.fixed_dictionaries({"usd_per_feu_km": POSITIVE}), max_size=3
+        ),
+        "grid_intensity": st.dictionaries(
+            COUNTRIES, st.fixed_dictionaries({"g_co2e_per_kwh": POSITIVE}), max_size=3
+        ),
+        "electric_share": st.dictionaries(
+            COUNTRIES, st.fixed_dictionaries({"electric_share": st.floats(0.0, 1.0)}), max_size=3
+        ),
+        "scalars": st.fixed_dictionaries({}, optional={"tonnes_per_teu": st.floats(0.5, 30.0)}),
+        "facilities": st.dictionaries(
+            st.sampled_from(["alashankou-dostyk", "port-aktau", "ferry-aktau-baku"]),
+            st.fixed_dictionaries({"cost_usd_per_feu": st.floats(0.0, 5000.0)}),
+            max_size=2,
+        ),
+    },
+)
+
+
+@FAST
+@given(data=valid_override)
+def test_any_valid_params_file_routes_and_is_reported(data: dict) -> None:
+    params = PARAMS.with_overrides(
+        parse_override(yaml.safe_load(yaml.safe_dump(data)), "p.yaml"), "p.yaml"
+    )
+    resp = plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg"), network=NET, params=params,
+        resolver=resolve_on_network,
+    )  # fmt: skip
+    assert resp.options
+    assert all(o.cost_usd >= 0 and o.co2e_kg >= 0 for o in resp.options)
+    touched = any(
+        data.get(k)
+        for k in ("rail_tariff", "grid_intensity", "electric_share", "scalars", "facilities")
+    )
+    if touched and any(data.get("scalars", {}).values()):
+        assert any("p.yaml" in a for a in resp.assumptions)
+
+
+@FAST
+@given(
+    table=st.sampled_from(["rail_speed", "rail_tariff", "grid_intensity"]),
+    key=COUNTRIES,
+    column=st.text(min_size=1, max_size=12),
+    value=st.one_of(st.floats(max_value=-0.01), st.text(alphabet="abcxyz-", max_size=5)),
+)
+def test_bad_cells_are_refused_with_the_key_named(
+    table: str, key: str, column: str, value: object
+) -> None:
+    with pytest.raises(ParameterError, match=rf"p\.yaml: {table}\.{key}"):
+        parse_override({table: {key: {column: value}}}, "p.yaml")
