@@ -25,7 +25,7 @@ from landbridge.network.gazetteer import Gazetteer, _load_cached  # noqa: E402
 from landbridge.network.model import EdgeMode, Network, NodeKind  # noqa: E402
 from landbridge.network.names import normalize  # noqa: E402
 from landbridge.network.place_sources import build_places_table  # noqa: E402
-from landbridge.network.snap import snap_to_network  # noqa: E402
+from landbridge.network.snap import snap_points, snap_to_network  # noqa: E402
 from landbridge.schema.place import Place  # noqa: E402
 
 QUERIES = {
@@ -147,11 +147,18 @@ def bench_snap() -> None:
             out.append(int(np.argmin(a)))
         return out
 
+    lat = np.array([p.lat for p in places])
+    lon = np.array([p.lon for p in places])
     ours_nodes = [snap_to_network(p, net) for p in places]
-    assert ours_nodes == brute(), "k-d tree and brute force disagree"
+    reference = brute()
+    assert ours_nodes == reference, "k-d tree and brute force disagree"
+    assert snap_points(net, lat, lon)[0].tolist() == reference
     ours = best_of(lambda: [snap_to_network(p, net) for p in places], repeats=3)
+    vectorised = best_of(lambda: snap_points(net, lat, lon), repeats=3)
     base = best_of(brute, repeats=1)
-    bench(f"snap_{SNAP_PLACES}_places_{SNAP_NODES}_nodes", ours, "numpy_haversine_scan", base)
+    case = f"{SNAP_PLACES}_places_{SNAP_NODES}_nodes"
+    bench(f"snap_to_network_{case}", ours, "numpy_haversine_scan", base)
+    bench(f"snap_points_{case}", vectorised, "numpy_haversine_scan", base)
 
 
 def main() -> None:

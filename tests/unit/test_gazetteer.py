@@ -249,7 +249,7 @@ def test_osm_station_found_by_latin_transliteration(gaz: Gazetteer) -> None:
 
 
 def test_load_is_cached_and_by_id_errors(gaz: Gazetteer) -> None:
-    assert Gazetteer.load() is gaz
+    assert Gazetteer.load() is Gazetteer.load()
     with pytest.raises(UnknownPlaceError, match="no place has this id"):
         gaz.by_id("terminal:atlantis")
 
@@ -362,3 +362,26 @@ def test_country_code(gaz: Gazetteer) -> None:
 def test_countries_table_is_reproducible() -> None:
     committed = COUNTRIES_TABLE.read_text(encoding="utf-8")
     assert render_countries_csv(read_country_names()) == committed
+
+
+def test_parsed_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch) -> None:
+    from landbridge.network import gazetteer as module
+
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path))
+    table = tmp_path / "places.csv"
+    table.write_bytes(PLACES_TABLE.read_bytes())
+    module._load_cached.cache_clear()
+    first = Gazetteer.load(table)
+    (pickled,) = tmp_path.glob("gazetteer-v*.pkl")
+    module._load_cached.cache_clear()
+    second = Gazetteer.load(table)
+    assert second is not first and second.resolve("Dostyk").place_id == "terminal:dostyk"
+    pickled.write_bytes(b"not a pickle")
+    module._load_cached.cache_clear()
+    assert Gazetteer.load(table).resolve("Dostyk").place_id == "terminal:dostyk"
+    assert pickled.read_bytes() != b"not a pickle"  # rewritten
+    table.write_text(table.read_text(encoding="utf-8").replace("Dostyk,", "Dostyq,", 1))
+    module._load_cached.cache_clear()
+    assert Gazetteer.load(table).by_id("terminal:dostyk").name == "Dostyq"  # new table, new key
+    assert len(list(tmp_path.glob("gazetteer-v*.pkl"))) == 1  # the old pickle is removed
+    module._load_cached.cache_clear()

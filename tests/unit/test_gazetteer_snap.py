@@ -8,7 +8,13 @@ import pytest
 
 from landbridge.errors import UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
-from landbridge.network.snap import EARTH_RADIUS_KM, snap_distance_km, snap_index, snap_to_network
+from landbridge.network.snap import (
+    EARTH_RADIUS_KM,
+    snap_distance_km,
+    snap_index,
+    snap_points,
+    snap_to_network,
+)
 from landbridge.schema.place import Place
 
 # node: (lat, lon, country index, kind)
@@ -135,3 +141,26 @@ def test_snapping_many_places_is_vectorised_over_the_same_tree(net: Network) -> 
         snap_to_network(place(f"p{i}", float(lat), 23.2, "PL"), net) for i, lat in enumerate(lats)
     }
     assert nodes <= {1, 2}
+
+
+def test_snap_points_vectorised_matches_single_snaps(net: Network) -> None:
+    lat = np.array([52.0225, 52.0225, 0.0, 42.2, 52.4])
+    lon = np.array([23.534167, 23.534167, 0.0, 41.79, 23.9])
+    country = np.array([0, -1, 5, 2, 1])  # PL, none, not in network, GE, BY
+    nodes, km = snap_points(net, lat, lon, country)
+    assert nodes.tolist() == [1, 0, -1, 4, 8]
+    assert km[2] == pytest.approx(EARTH_RADIUS_KM * np.radians(10.0))  # distance kept for -1
+    for i in (0, 1, 3, 4):
+        assert km[i] == pytest.approx(
+            snap_distance_km(place("p", lat[i], lon[i]), net, int(nodes[i])), rel=1e-9
+        )
+    iso = {0: "PL", 1: "BY", 2: "GE"}
+    for i in (0, 1, 3, 4):
+        one = place("p", float(lat[i]), float(lon[i]), iso.get(int(country[i]), ""))
+        assert snap_to_network(one, net) == nodes[i]
+
+
+def test_snap_points_without_country_is_plain_nearest(net: Network) -> None:
+    nodes, km = snap_points(net, np.array([52.0225]), np.array([23.534167]))
+    assert nodes.tolist() == [0]
+    assert km[0] < 5.0

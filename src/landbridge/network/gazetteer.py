@@ -18,7 +18,12 @@ from __future__ import annotations
 import bisect
 import csv
 import difflib
+import hashlib
+import io
+import os
+import pickle
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,6 +40,7 @@ from landbridge.network.place_sources import (
     PLACE_COLUMNS,
     PLACES_TABLE,
 )
+from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
 
 MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work
@@ -325,21 +331,71 @@ class Gazetteer:
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Gazetteer:
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, [])
-            missing = [c for c in PLACE_COLUMNS if c not in header]
-            if missing:
-                raise NetworkDataError(f"places table {path} lacks columns {missing}")
-            columns = list(zip(*reader, strict=True)) or [()] * len(header)
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise NetworkDataError(
             f"places table missing: {path}; rebuild it with "
             "'python -m landbridge.network.place_sources' or restore it from the repository"
         ) from None
+    # the key also covers the class layout, so a changed Gazetteer never reads an old pickle
+    layout = ",".join(Gazetteer.__dataclass_fields__).encode()
+    pickled = _pickle_path(hashlib.sha256(data + layout).hexdigest())
+    cached = _read_pickle(pickled)
+    if cached is not None:
+        return cached
+    gazetteer = _parse_table(data.decode("utf-8"), path)
+    _write_pickle(gazetteer, pickled)
+    return gazetteer
+
+
+def _parse_table(text: str, path: str) -> Gazetteer:
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, [])
+        missing = [c for c in PLACE_COLUMNS if c not in header]
+        if missing:
+            raise NetworkDataError(f"places table {path} lacks columns {missing}")
+        columns = list(zip(*reader, strict=True)) or [()] * len(header)
     except ValueError as exc:
         raise NetworkDataError(f"places table {path} is malformed ({exc}); restore it") from None
     return Gazetteer.from_columns(dict(zip(header, map(list, columns), strict=True)))
+
+
+# The parsed gazetteer is kept in the user cache, keyed by the table's SHA-256: unpickling is
+# several times faster than parsing and indexing the CSV. Any unreadable cache is rebuilt; bump
+# the format when the indexing code changes.
+GAZETTEER_CACHE_FORMAT = 1
+
+
+def _pickle_path(digest: str) -> Path | None:
+    try:
+        return cache_dir() / f"gazetteer-v{GAZETTEER_CACHE_FORMAT}-{digest[:20]}.pkl"
+    except OSError:
+        return None
+
+
+def _read_pickle(path: Path | None) -> Gazetteer | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        obj = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - a damaged cache of any kind is rebuilt
+        return None
+    return obj if isinstance(obj, Gazetteer) else None
+
+
+def _write_pickle(gazetteer: Gazetteer, path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        for old in path.parent.glob(f"gazetteer-v{GAZETTEER_CACHE_FORMAT}-*.pkl"):
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(gazetteer, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a read-only cache only costs speed
 
 
 def _load_countries(path: Path) -> dict[str, str]:

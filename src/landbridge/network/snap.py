@@ -79,36 +79,65 @@ def snap_index(network: Network) -> _SnapIndex:
     return index
 
 
+def snap_points(
+    network: Network,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    country: np.ndarray | None = None,
+    max_km: float = SNAP_MAX_KM,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rail node and distance (km) for many points at once, own country first.
+
+    ``country`` holds network country ids per point (-1: no preference). Points with no rail
+    node within ``max_km`` get node -1 and the distance to the nearest rail node.
+    """
+    index = snap_index(network)
+    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    n = len(lat)
+    if index.rail_tree is None:
+        return np.full(n, -1, np.int64), np.full(n, np.inf)
+    points = _unit_xyz(lat, lon)
+    k = min(SNAP_CANDIDATES, len(index.rail_nodes))
+    chord, idx = index.rail_tree.query(points, k=k, distance_upper_bound=_km_chord(max_km))
+    chord, idx = chord.reshape(n, k), idx.reshape(n, k)
+    found = np.isfinite(chord)
+    nodes = np.where(found, index.rail_nodes[np.minimum(idx, len(index.rail_nodes) - 1)], -1)
+    pick = np.zeros(n, dtype=np.int64)  # candidates come nearest first: column 0 by default
+    if country is not None:
+        wanted = np.atleast_1d(np.asarray(country, np.int64))[:, None]
+        own = found & (network.node_country[np.maximum(nodes, 0)] == wanted) & (wanted >= 0)
+        pick = np.where(own.any(axis=1), own.argmax(axis=1), 0)
+    rows = np.arange(n)
+    node = nodes[rows, pick]
+    km = _chord_km(np.where(found[rows, pick], chord[rows, pick], 0.0))
+    missing = node < 0
+    if missing.any():
+        nearest, _ = index.rail_tree.query(points[missing], k=1)
+        km[missing] = _chord_km(nearest)
+    return node.astype(np.int64), km
+
+
 def snap_to_network(place: Place, network: Network, max_km: float = SNAP_MAX_KM) -> int:
     """Node id for ``place``: its port node (ports), else the nearest rail node, own country first.
 
     Raises ``UnreachableError`` naming the distance when no rail node is within ``max_km``.
     """
     index = snap_index(network)
-    point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
     if place.kind == "port" and index.port_tree is not None:
+        point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
         chord, i = index.port_tree.query(point, k=1)
         if _chord_km(chord) <= PORT_SNAP_MAX_KM:
             return int(index.port_nodes[i])
     if index.rail_tree is None:
         raise UnreachableError(f"{_label(place)}: the network has no railway nodes")
-    k = min(SNAP_CANDIDATES, len(index.rail_nodes))
-    chord, idx = index.rail_tree.query(point, k=k, distance_upper_bound=_km_chord(max_km))
-    chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
-    found = np.isfinite(chord)
-    if not found.any():
-        nearest_chord, _ = index.rail_tree.query(point, k=1)
+    country = network.country_id(place.country) if place.country else -1
+    node, km = snap_points(network, place.lat, place.lon, np.array([country]), max_km)
+    if node[0] < 0:
         raise UnreachableError(
             f"{_label(place)}: nearest railway of the network is "
-            f"{float(_chord_km(nearest_chord)):,.0f} km away (snapping limit {max_km:,.0f} km)"
+            f"{float(km[0]):,.0f} km away (snapping limit {max_km:,.0f} km)"
         )
-    nodes = index.rail_nodes[idx[found]]
-    country = network.country_id(place.country) if place.country else -1
-    if country >= 0:
-        own = np.flatnonzero(network.node_country[nodes] == country)
-        if len(own):
-            return int(nodes[own[0]])
-    return int(nodes[0])
+    return int(node[0])
 
 
 def snap_distance_km(place: Place, network: Network, node: int) -> float:
