@@ -200,10 +200,10 @@ def route(
     if as_json:
         print_json(response.model_dump(mode="json", by_alias=True))
         return
-    _print_route_table(response)
+    _print_route_table(response, origin, destination)
 
 
-def _print_route_table(response: Any) -> None:
+def _print_route_table(response: Any, origin: str, destination: str) -> None:
     from rich.table import Table
 
     s = response.shipment
@@ -212,20 +212,20 @@ def _print_route_table(response: Any) -> None:
         title=f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t",
         caption="★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days",
     )
-    for column in ("", "corridor", "option", *ROUTE_NUMERIC_COLUMNS, "via"):
+    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes and ports"):
         table.add_column(column, justify="right" if column in ROUTE_NUMERIC_COLUMNS else "left")
     for o in response.options:
+        stops = [leg.from_ for leg in o.legs if leg.mode in ("transfer", "port")]
         table.add_row(
-            "★" if o.pareto else "", o.corridor, o.label,
+            "★" if o.pareto else "", o.label,
             f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
-            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", ", ".join(o.via),
+            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", ", ".join(dict.fromkeys(stops)),
         )  # fmt: skip
     console.print(table)
     console.print(
         f"{len(response.sources)} sources and {len(response.assumptions)} assumptions: add --json. "
-        f"Another shipment: landbridge route \"{response.origin.name}\" "
-        f"\"{response.destination.name}\" --feu 10 --avoid RU,BY --corridor middle "
-        "--params my.yaml",
+        f'Another shipment: landbridge route "{origin}" "{destination}" --feu 10 --avoid RU,BY '
+        "--corridor middle --params my.yaml",
         highlight=False,
     )
 
@@ -244,6 +244,9 @@ def flows(
     ),
     rebuild_demand: bool = typer.Option(
         False, "--rebuild-demand", help="Rebuild data/demand/od_*.csv from raw figures and stop."
+    ),
+    max_throughput: bool = typer.Option(
+        False, "--max-throughput", help="Also solve the hard-capacity LP (HiGHS) on used routes."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -268,7 +271,9 @@ def flows(
         network, params, demand = apply_scenario(
             spec, load_network(), params, load_demand(year), source=scenario
         )
-    result = run_flows(year or 2024, growth, network, params, demand)
+    result = run_flows(
+        year or 2024, growth, network, params, demand, hard_capacity=max_throughput
+    )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -305,6 +310,15 @@ def _print_flows(result: Any) -> None:
         err = "–" if c.error_pct is None else f"{c.error_pct:+.0f}"
         cal.add_row(c.element, f"{c.published / 1e6:,.2f}", f"{c.modelled / 1e6:,.2f}", err)
     console.print(cal)
+    limit = result.max_throughput
+    if limit is not None:
+        binding = ", ".join(f"{b.name} ({b.capacity_t / 1e6:,.1f} Mt)" for b in limit.binding)
+        console.print(
+            f"Hard capacities: the used routes carry {limit.carried_t / 1e6:,.2f} of "
+            f"{limit.demand_t / 1e6:,.2f} Mt/yr ({limit.carried_share * 100:.1f}%); "
+            f"binding: {binding or 'none'}.",
+            highlight=False,
+        )
     a = result.assignment
     console.print(
         f"{a.algorithm.upper()} {a.iterations} iterations, relative gap {a.relative_gap:.1e}. "

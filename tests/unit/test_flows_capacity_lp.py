@@ -73,3 +73,14 @@ def test_bad_inputs_are_typed_errors(kwargs, message):
     args.update(kwargs)
     with pytest.raises(InvalidInputError, match=message):
         solve_capacity(**args)
+
+
+def test_skipping_the_cost_stage_keeps_throughput_and_prices():
+    src, dst = np.array([0, 1, 0, 2]), np.array([1, 3, 2, 3])
+    cost = np.array([1.0, 1.0, 2.0, 2.0])
+    groups = [CapacityGroup("A-B", np.array([0]), 10.0), CapacityGroup("C-D", np.array([3]), 5.0)]
+    args = (src, dst, 4, cost, np.array([0]), np.array([3]), np.array([20.0]), groups)
+    full = solve_capacity(*args)
+    quick = solve_capacity(*args, cheapest_routes=False)
+    assert quick.throughput == pytest.approx(full.throughput) == pytest.approx(15.0)
+    assert quick.shadow_price == pytest.approx(full.shadow_price)

@@ -221,3 +221,24 @@ def test_capacity_from_trains_when_no_tonnage():
     fac = _facilities()
     cap = corridor.facility_capacity_t(fac, 1100.0)
     assert cap.tolist() == [20_000_000, 20 * 365 * 1100.0]
+
+
+def test_hard_capacity_mode_names_both_crossings_when_demand_exceeds_them(params):
+    """40 Mt against Dostyk 20 Mt + Khorgos 8.03 Mt: at most 28.03 Mt fit, both bind."""
+    net = toy_network()
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 40e6)])
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    limit = res.max_throughput
+    assert limit is not None
+    assert limit.carried_t == pytest.approx(20e6 + 8.03e6, rel=1e-6)
+    assert limit.carried_share == pytest.approx(28.03 / 40, rel=1e-6)
+    assert {b.facility_id for b in limit.binding} == {"alashankou-dostyk", "khorgos-altynkol"}
+    assert all(b.shadow_price == pytest.approx(1.0) for b in limit.binding)
+
+
+def test_hard_capacity_mode_carries_everything_below_capacity(params):
+    net = toy_network()
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 5e6)])
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    assert res.max_throughput.carried_t == pytest.approx(5e6)
+    assert res.max_throughput.binding == []

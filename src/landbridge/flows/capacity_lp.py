@@ -71,8 +71,13 @@ def solve_capacity(
     od_demand: np.ndarray,
     groups: list[CapacityGroup],
     mode: str = "max_throughput",
+    cheapest_routes: bool = True,
 ) -> CapacityResult:
-    """Solve the hard-capacity program; see the module docstring for the two modes."""
+    """Solve the hard-capacity program; see the module docstring for the two modes.
+
+    ``cheapest_routes=False`` skips the cost-minimising second stage of ``max_throughput`` (the
+    throughput and shadow prices are the same; edge flows are then any maximal flow).
+    """
     if mode not in ("max_throughput", "min_cost"):
         raise InvalidInputError(f"unknown mode '{mode}'; use 'max_throughput' or 'min_cost'")
     src = np.asarray(edge_src, dtype=np.int64)
@@ -152,6 +157,8 @@ def solve_capacity(
         res1 = _solve(c1, a_ub, cap, a_eq, b_eq, bounds)
         prices = -np.asarray(res1.ineqlin.marginals) if groups else np.zeros(0)
         best = float(-res1.fun)
+        x = res1.x
+    if mode == "max_throughput" and cheapest_routes:
         keep = sp.csr_matrix(c1[None, :])
         a_ub2 = sp.vstack([a_ub, keep]).tocsr()
         b_ub2 = np.append(cap, -best * THROUGHPUT_KEEP)

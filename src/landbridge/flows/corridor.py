@@ -209,11 +209,13 @@ def run_flows(
     params=None,  # type: ignore[no-untyped-def]
     demand: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    hard_capacity: bool = False,
 ) -> FlowsResult:
     """Assign ``year``'s demand (scaled by ``growth_pct``) and report bottlenecks and calibration.
 
     ``network``, ``params`` and ``demand`` default to the bundled ones; the scenario runner passes
-    modified copies.
+    modified copies. ``hard_capacity`` adds the maximum throughput of the used routes when every
+    capacity is a hard limit (``flows.throughput``).
     """
     if not GROWTH_MIN_PCT < growth_pct <= GROWTH_MAX_PCT:
         raise InvalidInputError(
@@ -245,6 +247,11 @@ def run_flows(
     classes = demand_classes(model, od, nodes)
     res, flows = assign_corridor(model, classes, progress)
     notes = _notes(network, growth_pct)
+    limit = None
+    if hard_capacity:
+        from landbridge.flows.throughput import max_throughput
+
+        limit = max_throughput(model, classes, flows)
     return FlowsResult(
         year=year,
         growth_pct=growth_pct,
@@ -260,6 +267,7 @@ def run_flows(
             converged=res.converged,
             objective=res.objective,
         ),  # fmt: skip
+        max_throughput=limit,
         notes=notes,
     )
 

@@ -57,6 +57,29 @@ class AssignmentSummary(BaseModel):
     objective: float
 
 
+class BindingFacility(BaseModel):
+    """A capacity that limits the maximum throughput (positive shadow price)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facility_id: str
+    name: str
+    capacity_t: float
+    flow_t: float
+    shadow_price: float = Field(description="extra t/yr carried per extra t/yr of capacity")
+
+
+class Throughput(BaseModel):
+    """Hard-capacity answer (HiGHS LP) on the routes the equilibrium uses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    demand_t: float
+    carried_t: float
+    carried_share: float
+    binding: list[BindingFacility]
+
+
 class FlowsResult(BaseModel):
     """Bottlenecks, corridor shares and calibration of one equilibrium assignment."""
 
@@ -70,4 +93,7 @@ class FlowsResult(BaseModel):
     corridor_shares: list[CorridorShare]
     calibration: list[Calibration]
     assignment: AssignmentSummary
+    max_throughput: Throughput | None = Field(
+        default=None, description="only with the hard-capacity mode"
+    )
     notes: list[str] = Field(default_factory=list)
