@@ -237,17 +237,21 @@ def read_terminals(
 COUNTRY_NAME_ALIASES = {"Türkiye": "TR", "Turkiye": "TR", "UK": "GB", "USA": "US", "PRC": "CN"}
 
 
-def read_country_names(path: Path = NE_PLACES) -> list[tuple[str, str]]:
-    """(ISO2, country name) pairs: Natural Earth ``adm0name`` by its places' majority ``iso_a2``."""
+def read_country_names(path: Path = NE_PLACES) -> list[tuple[str, str, str]]:
+    """(ISO2, country name, source id): Natural Earth ``adm0name`` by its places' majority
+    ``iso_a2``, plus the few names Natural Earth lacks."""
     votes: dict[str, Counter[str]] = {}
     for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
         p = feature["properties"]
         iso2 = p.get("iso_a2") or ""
         if p.get("adm0name") and re.fullmatch(r"[A-Z]{2}", iso2):
             votes.setdefault(p["adm0name"], Counter())[iso2] += 1
-    pairs = {(c.most_common(1)[0][0], name) for name, c in votes.items()}
-    pairs |= {(iso2, name) for name, iso2 in COUNTRY_NAME_ALIASES.items()}
-    return sorted(pairs)
+    ne = "natural-earth-populated-places"
+    rows = {(c.most_common(1)[0][0], name, ne) for name, c in votes.items()}
+    rows |= {
+        (iso2, name, "landbridge-place-aliases") for name, iso2 in COUNTRY_NAME_ALIASES.items()
+    }
+    return sorted(rows)
 
 
 def build_places_table() -> list[PlaceRow]:
@@ -265,12 +269,12 @@ def render_places_csv(rows: list[PlaceRow]) -> str:
     return buf.getvalue()
 
 
-def render_countries_csv(pairs: list[tuple[str, str]]) -> str:
-    """The country names table (``iso2,name``) as CSV text."""
+def render_countries_csv(rows: list[tuple[str, str, str]]) -> str:
+    """The country names table (``iso2,name,source``) as CSV text."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("iso2", "name"))
-    writer.writerows(pairs)
+    writer.writerow(("iso2", "name", "source"))
+    writer.writerows(rows)
     return buf.getvalue()
 
 
