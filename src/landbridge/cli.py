@@ -212,14 +212,15 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
         title=f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t",
         caption="★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days",
     )
-    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes and ports"):
-        table.add_column(column, justify="right" if column in ROUTE_NUMERIC_COLUMNS else "left")
+    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes, ports"):
+        numeric = column in ROUTE_NUMERIC_COLUMNS
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for o in response.options:
-        stops = [leg.from_ for leg in o.legs if leg.mode in ("transfer", "port")]
+        stops = "\n".join(dict.fromkeys(g.from_ for g in o.legs if g.mode in ("transfer", "port")))
         table.add_row(
             "★" if o.pareto else "", o.label,
             f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
-            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", ", ".join(dict.fromkeys(stops)),
+            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops,
         )  # fmt: skip
     console.print(table)
     console.print(
