@@ -254,7 +254,7 @@ def flows(
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
     from landbridge.costs.params import load_default_params
     from landbridge.flows.corridor import run_flows
-    from landbridge.flows.demand import load_demand, write_demand_tables
+    from landbridge.flows.demand import demand_year, load_demand, write_demand_tables
 
     params = load_default_params()
     if rebuild_demand:
@@ -268,7 +268,7 @@ def flows(
         from landbridge.scenarios.load import load_scenario
 
         spec = load_scenario(scenario)
-        year = year or spec.base.year
+        year = year or demand_year(spec.base.demand, spec.base.year)
         network, params, demand = apply_scenario(
             spec, load_network(), params, load_demand(year), source=scenario
         )

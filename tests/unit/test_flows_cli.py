@@ -79,3 +79,33 @@ def test_rebuild_demand_writes_the_tables(monkeypatch, tmp_path):
     assert out.exit_code == 0, out.output
     assert written == [10.0]
     assert "od_2024.csv" in out.stdout
+
+
+def test_scenario_closing_khorgos_sends_everything_through_dostyk(toy, tmp_path):
+    spec = tmp_path / "no-khorgos.yaml"
+    spec.write_text(
+        "name: no-khorgos\n"
+        "base: {year: 2024, demand: default, params: default}\n"
+        "modifications:\n"
+        "  - {type: close_crossing, facility: khorgos-altynkol, reason: test}\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["flows", "--scenario", str(spec), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    by_id = {b["facility_id"]: b for b in data["bottlenecks"]}
+    assert "khorgos-altynkol" not in by_id
+    assert by_id["alashankou-dostyk"]["flow_t"] == pytest.approx(12e6)
+
+
+def test_bad_scenario_file_is_a_clear_error(toy, tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        "name: bad\nbase: {year: 2024}\nmodifications:\n"
+        "  - {type: close_crossing, facility: nowhere-crossing}\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["flows", "--scenario", str(spec)])
+    assert out.exit_code == 2
+    assert "nowhere-crossing" in out.output
+    assert "Traceback" not in out.output

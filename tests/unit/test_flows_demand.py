@@ -83,3 +83,11 @@ def test_unknown_year_is_a_typed_error():
         dem.load_demand(2019)
     with pytest.raises(InvalidInputError, match="tonnes_per_teu"):
         dem.segments(2024, 0.0)
+
+
+def test_scenario_demand_sets_map_to_bundled_years():
+    assert dem.demand_year("default", 2023) == 2023
+    assert dem.demand_year("default", 2028) == 2024
+    assert dem.demand_year("od-2023", 2030) == 2023
+    with pytest.raises(InvalidInputError, match="bundled sets: default, od-2023, od-2024"):
+        dem.demand_year("od-2019", 2019)

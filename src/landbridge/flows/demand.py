@@ -209,6 +209,21 @@ def build_demand(year: int, tonnes_per_teu: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(OD_COLUMNS))
 
 
+def demand_year(demand_set: str, year: int) -> int:
+    """Demand year for a scenario's ``base.demand`` set name and ``base.year``.
+
+    ``default`` means the scenario's year when bundled, else the latest bundled year; ``od-YYYY``
+    names a bundled year explicitly.
+    """
+    name = demand_set.strip().lower()
+    if name == "default":
+        return year if year in YEARS else max(YEARS)
+    if name.startswith("od-") and name[3:].isdigit() and int(name[3:]) in YEARS:
+        return int(name[3:])
+    choices = ", ".join(["default", *(f"od-{y}" for y in YEARS)])
+    raise InvalidInputError(f"unknown demand set '{demand_set}'; bundled sets: {choices}")
+
+
 def od_path(year: int) -> Path:
     return DEMAND_DIR / f"od_{year}.csv"
 
