@@ -44,6 +44,7 @@ class NetworkIndex:
     facility_kind: dict[str, str]
     node_by_name: dict[str, int]
     node_names: tuple[str, ...]
+    network: Network
 
     @classmethod
     def of(cls, net: Network) -> NetworkIndex:
@@ -60,10 +61,40 @@ class NetworkIndex:
             facility_kind=dict(zip(ids, kinds, strict=True)),
             node_by_name=by_name,
             node_names=tuple(sorted({n for n in names if n})),
+            network=net,
         )
 
     def node(self, place: str) -> int | None:
-        return self.node_by_name.get(place.strip().casefold())
+        """The node of a place: a node name of the network, else the gazetteer's place snapped
+        to the network (the routing layer's resolver); None if neither knows it."""
+        return self.resolve(place)[0]
+
+    def resolve(self, place: str) -> tuple[int | None, str]:
+        """(node, '') or (None, why not, with near matches)."""
+        node = self.node_by_name.get(place.strip().casefold())
+        if node is not None:
+            return node, ""
+        return _gazetteer_node(self.network, place)
+
+
+def _gazetteer_node(net: Network, place: str) -> tuple[int | None, str]:
+    from landbridge.errors import LandbridgeError, UnknownPlaceError
+    from landbridge.routing.places import resolve_with_gazetteer
+
+    try:
+        return resolve_with_gazetteer(place, net).node, ""
+    except UnknownPlaceError as exc:
+        near = difflib.get_close_matches(
+            place, sorted({str(n) for n in net.node_name if n}), n=3, cutoff=0.6
+        )
+        hints = list(dict.fromkeys([*near, *exc.suggestions]))[:5]
+        hint = f"; did you mean: {', '.join(hints)}?" if hints else ""
+        return (
+            None,
+            f"unknown place '{place}'{hint} (search with `landbridge places`, or give 'lat, lon')",
+        )
+    except LandbridgeError as exc:
+        return None, f"place '{place}' is not on the network: {exc}"
 
 
 def allowed_list(query: str, allowed: Iterable[str]) -> str:
@@ -180,10 +211,9 @@ def _add_link(
     out: list[tuple[str, str]] = []
     ends = {}
     for field in ("from_place", "to_place"):
-        place = getattr(mod, field)
-        node = index.node(place)
+        node, why = index.resolve(getattr(mod, field))
         if node is None:
-            out.append((field, f"unknown place '{place}'; {allowed_list(place, index.node_names)}"))
+            out.append((field, why))
         ends[field] = node
     if mod.crossing is not None:
         out += [
