@@ -385,3 +385,26 @@ def test_parsed_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeyp
     assert Gazetteer.load(table).by_id("terminal:dostyk").name == "Dostyq"  # new table, new key
     assert len(list(tmp_path.glob("gazetteer-v*.pkl"))) == 1  # the old pickle is removed
     module._load_cached.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "country"),
+    [
+        ("Karaganda", "Qaraghandy", "KZ"),
+        ("Қарағанды", "Qaraghandy", "KZ"),
+        ("Ust-Kamenogorsk", "Oskemen", "KZ"),
+        ("Aktobe", "Aqtobe", "KZ"),
+        ("Samarkand", "Samarqand", "UZ"),
+        ("Санкт-Петербург", "St. Petersburg", "RU"),
+        ("北京", "Beijing", "CN"),
+        ("Shenyang", "Shenyeng", "CN"),
+        ("喀什", "Kashgar", "CN"),
+        ("Ghulja", "Yining", "CN"),
+    ],
+)
+def test_extra_aliases_of_natural_earth_cities(
+    gaz: Gazetteer, query: str, name: str, country: str
+) -> None:
+    place = gaz.resolve(query)
+    assert (place.name, place.country, place.kind) == (name, country, "city")
+    assert "landbridge-place-aliases" in place.source.split(";")

@@ -27,6 +27,7 @@ PLACES_DIR = DATA_DIR / "places"
 PLACES_TABLE = PLACES_DIR / "places.csv"
 COUNTRIES_TABLE = PLACES_DIR / "countries.csv"
 TERMINALS_TABLE = PLACES_DIR / "terminals.csv"
+ALIASES_TABLE = PLACES_DIR / "aliases.csv"
 OSM_STATIONS = RAW_DIR / "osm-central-asia-stations" / "stations_central_asia_osm.gpkg"
 NE_PLACES = RAW_DIR / "natural-earth" / "ne_50m_populated_places_simple.json"
 SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
@@ -254,9 +255,26 @@ def read_country_names(path: Path = NE_PLACES) -> list[tuple[str, str, str]]:
     return sorted(rows)
 
 
+def add_aliases(
+    osm: list[PlaceRow], ne: list[PlaceRow], ports: list[PlaceRow], path: Path = ALIASES_TABLE
+) -> None:
+    """Extra spellings for raw records (``aliases.csv``: ref, aliases, source_id), in place."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            record = _lookup_ref(row["ref"], osm, ne, ports)
+            record.aliases = _aliases(
+                record.name, [*record.aliases, *row["aliases"].split(ALIAS_SEPARATOR)]
+            )
+            sources = record.source.split(";")
+            record.source = ";".join(
+                [*sources, *(s for s in [row["source_id"]] if s not in sources)]
+            )
+
+
 def build_places_table() -> list[PlaceRow]:
     """All places: curated terminals first, then cities, stations and ports."""
     osm, ne, ports = read_osm_stations(), read_ne_places(), read_searoute_ports()
+    add_aliases(osm, ne, ports)
     return [*read_terminals(osm, ne, ports), *ne, *osm, *ports]
 
 
