@@ -36,39 +36,61 @@ def line_across() -> LineSet:
 
 def gauges(bb_gauge: int, family: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"gauge_mm": [1435, bb_gauge], "gauge_family": ["standard", family], "source_ids": ["x", "x"]},
+        {
+            "gauge_mm": [1435, bb_gauge],
+            "gauge_family": ["standard", family],
+            "source_ids": ["x", "x"],
+        },
         index=pd.Index(["AA", "BB"], name="iso2"),
     )
 
 
 def crossings_table(named_lat: float | None = 0.0, closed: bool = False) -> pd.DataFrame:
     base = {c: np.nan for c in FACILITY_COLUMNS}
+    common = {"source_ids": "x", "assumption": "default", "closed": False, "match_km": np.nan}
     rows = [
-        {**base, "facility_id": "default-border", "name": "d", "kind": "crossing", "countries": "", "dwell_p50_h": 2.0,
-         "source_ids": "x", "assumption": "default", "closed": False, "match_km": np.nan},
-        {**base, "facility_id": "default-gauge-change", "name": "g", "kind": "gauge_change", "countries": "",
-         "dwell_p50_h": 10.0, "cost_usd_per_feu": 329.0, "source_ids": "x", "assumption": "default", "closed": False,
-         "match_km": np.nan},
+        {**base, **common, "facility_id": "default-border", "name": "d", "kind": "crossing",
+         "countries": "", "dwell_p50_h": 2.0},
+        {**base, **common, "facility_id": "default-gauge-change", "name": "g",
+         "kind": "gauge_change", "countries": "", "dwell_p50_h": 10.0, "cost_usd_per_feu": 329.0},
     ]  # fmt: skip
     if named_lat is not None:
         rows.append(
-            {**base, "facility_id": "aa-bb", "name": "Aa–Bb", "kind": "gauge_change", "countries": "BB-AA",
-             "lat": named_lat, "lon": 10.0, "match_km": 50.0, "dwell_p50_h": 8.0, "source_ids": "y", "assumption": "",
-             "closed": closed}
+            {**base, "facility_id": "aa-bb", "name": "Aa–Bb", "kind": "gauge_change",
+             "countries": "BB-AA", "lat": named_lat, "lon": 10.0, "match_km": 50.0,
+             "dwell_p50_h": 8.0, "source_ids": "y", "assumption": "", "closed": closed}
         )  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def no_closed() -> pd.DataFrame:
-    return pd.DataFrame({"countries": [], "source_ids": [], "note": []}, index=pd.Index([], name="pair"))
+    return pd.DataFrame(
+        {"countries": [], "source_ids": [], "note": []}, index=pd.Index([], name="pair")
+    )
 
 
-def compiled(bb_gauge: int = 1520, family: str = "russian", named_lat: float | None = 0.0, closed: bool = False):
+def compiled(
+    bb_gauge: int = 1520,
+    family: str = "russian",
+    named_lat: float | None = 0.0,
+    closed: bool = False,
+):
     ls, borders = split_at_borders(line_across(), two_countries())
-    sections = pd.DataFrame(columns=["facility_id", "name", "countries", "from_lat", "from_lon", "to_lat", "to_lon", "source_ids"])
+    sections = pd.DataFrame(
+        columns=[
+            "facility_id",
+            "name",
+            "countries",
+            "from_lat",
+            "from_lon",
+            "to_lat",
+            "to_lon",
+            "source_ids",
+        ]
+    )
     return compile_network(
-        ls, ("AA", "BB"), gauges(bb_gauge, family), crossings_table(named_lat, closed), no_closed(), sections, [],
-        np.zeros((0, 2), dtype=np.int64), {"inputs_sha256": "test"},
+        ls, ("AA", "BB"), gauges(bb_gauge, family), crossings_table(named_lat, closed),
+        no_closed(), sections, [], np.zeros((0, 2), dtype=np.int64), {"inputs_sha256": "test"},
     )  # fmt: skip
 
 
@@ -134,7 +156,9 @@ def test_csr_order_reverse_pairs_and_geometry_direction() -> None:
     for e in range(net.n_edges):
         g = net.edge_geometry(e)
         assert g[0] == pytest.approx([net.node_lon[net.edge_src[e]], net.node_lat[net.edge_src[e]]])
-        assert g[-1] == pytest.approx([net.node_lon[net.edge_dst[e]], net.node_lat[net.edge_dst[e]]])
+        assert g[-1] == pytest.approx(
+            [net.node_lon[net.edge_dst[e]], net.node_lat[net.edge_dst[e]]]
+        )
         assert net.edge_length_km[net.edge_reverse[e]] == net.edge_length_km[e]
     rail = net.edge_mode == EdgeMode.RAIL
     assert net.edge_length_km[rail].sum() / 2 == pytest.approx(line_across().total_km())

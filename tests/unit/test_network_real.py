@@ -24,7 +24,10 @@ from landbridge.network.tables import load_closed_borders, load_crossings, load_
 EXPLAINED_LENGTH_ERRORS = {
     ("Ankara", "Kars"): (-25.0, -10.0),  # shortest path takes the Ankara–Sivas high-speed line
     ("Haydarpasa", "Ankara"): (-5.0, 10.0),  # the Izmit gap is closed by a straight link
-    ("Baku", "Tbilisi"): (-5.0, 8.0),  # published end points differ (549 vs 585 km by de.wiki chainage)
+    ("Baku", "Tbilisi"): (
+        -5.0,
+        8.0,
+    ),  # published end points differ (549 vs 585 km by de.wiki chainage)
 }
 # Named crossings whose border point the source data lacks (the line is not in it).
 NOT_IN_SOURCE = {"kars-gyumri"}
@@ -46,9 +49,13 @@ def test_one_connected_network_with_every_hub(report: dict) -> None:
     assert [h["name"] for h in report["hubs"] if not h["reachable"]] == []
 
 
-@pytest.mark.parametrize("pair", [("Aktogay", "Dostyk"), ("Beyneu", "Mangistau"), ("Urumqi", "Alashankou"),
-                                  ("Baku", "Tbilisi"), ("Tbilisi", "Akhalkalaki"), ("Ankara", "Kars"),
-                                  ("Warsaw", "Terespol")])  # fmt: skip
+ISSUE_PAIRS = [
+    ("Aktogay", "Dostyk"), ("Beyneu", "Mangistau"), ("Urumqi", "Alashankou"), ("Baku", "Tbilisi"),
+    ("Tbilisi", "Akhalkalaki"), ("Ankara", "Kars"), ("Warsaw", "Terespol"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("pair", ISSUE_PAIRS)
 def test_issue_length_checks_are_reported(report: dict, pair: tuple[str, str]) -> None:
     rows = [c for c in report["length_checks"] if (c["from"], c["to"]) == pair]
     assert len(rows) == 1 and rows[0]["modelled_km"] is not None
@@ -69,10 +76,15 @@ def test_named_crossings_are_found_with_their_gauge_change(net: Network) -> None
     fac = net.facilities.set_index("facility_id")
     missing = sorted(set(named["facility_id"]) - set(fac.index) - NOT_IN_SOURCE)
     assert missing == []
-    assert fac.at["alashankou-dostyk", "gauge_change"] and fac.at["khorgos-altynkol", "gauge_change"]
+    assert (
+        fac.at["alashankou-dostyk", "gauge_change"] and fac.at["khorgos-altynkol", "gauge_change"]
+    )
     assert fac.at["brest-malaszewicze", "gauge_change"] and fac.at["akhalkalaki", "gauge_change"]
     assert fac.at["sarakhs", "gauge_change"]
-    assert not fac.at["saryagash-keles", "gauge_change"] and not fac.at["bolashak-serhetyaka", "gauge_change"]
+    assert (
+        not fac.at["saryagash-keles", "gauge_change"]
+        and not fac.at["bolashak-serhetyaka", "gauge_change"]
+    )
     assert not fac.at["razi-kapikoy", "gauge_change"] and not fac.at["iletsk", "gauge_change"]
     assert fac.at["alashankou-dostyk", "dwell_p50_h"] == 8.0
     assert fac.at["brest-malaszewicze", "capacity_trains_per_day"] == 14.0
@@ -129,7 +141,11 @@ def test_middle_corridor_reaches_kuryk_and_turkmenistan(net: Network) -> None:
     km = net.edge_length_km[to_kuryk].sum()
     assert 2500 < km < 3500  # Altynkol–Almaty–Shu–Arys–Kyzylorda–Beyneu–Mangistau–Kuryk
     to_bereket = _path_edges(net, kuryk, bereket)
-    crossed = {net.facilities.at[int(net.edge_facility[e]), "facility_id"] for e in to_bereket if net.edge_facility[e] >= 0}
+    crossed = {
+        net.facilities.at[int(net.edge_facility[e]), "facility_id"]
+        for e in to_bereket
+        if net.edge_facility[e] >= 0
+    }
     assert "bolashak-serhetyaka" in crossed
 
 
@@ -145,10 +161,20 @@ def test_check_json_has_the_issue_keys(net: Network) -> None:
     result = CliRunner().invoke(app, ["network", "check", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {"nodes", "edges", "components", "largest_component_share", "hubs", "crossings", "length_checks"} <= set(data)
+    assert {
+        "nodes",
+        "edges",
+        "components",
+        "largest_component_share",
+        "hubs",
+        "crossings",
+        "length_checks",
+    } <= set(data)
     assert {"name", "reachable"} <= set(data["hubs"][0])
     assert {"name", "countries", "gauge_change"} <= set(data["crossings"][0])
-    assert {"from", "to", "published_km", "modelled_km", "error_pct", "source"} <= set(data["length_checks"][0])
+    assert {"from", "to", "published_km", "modelled_km", "error_pct", "source"} <= set(
+        data["length_checks"][0]
+    )
     assert data["nodes"] == net.n_nodes
 
 

@@ -22,12 +22,16 @@ from landbridge.network.topology import (
 KM_PER_DEG_LAT = haversine_km(0.0, 0.0, 0.0, 1.0)
 
 
-def lines(nodes: list[tuple[float, float]], edges: list[tuple[int, int]], country: int = 0) -> LineSet:
+def lines(
+    nodes: list[tuple[float, float]], edges: list[tuple[int, int]], country: int = 0
+) -> LineSet:
     """Straight lines between lon/lat nodes."""
     node_ll = np.array(nodes, dtype=float)
     geoms = [node_ll[[u, v]] for u, v in edges]
     offsets = np.concatenate([[0], np.cumsum([len(g) for g in geoms])])
-    ls = LineSet.from_arrays(node_ll, [u for u, _ in edges], [v for _, v in edges], np.vstack(geoms), offsets)
+    ls = LineSet.from_arrays(
+        node_ll, [u for u, _ in edges], [v for _, v in edges], np.vstack(geoms), offsets
+    )
     return LineSet(**{**ls.__dict__, "country": np.full(ls.n_lines, country, np.int16)})
 
 
@@ -60,7 +64,14 @@ def test_snap_leaves_a_siding_beside_its_own_line() -> None:
 
 def test_snap_joins_to_the_middle_of_a_line_by_splitting_it() -> None:
     # a branch ending 1 km west of the middle vertex of a 3-vertex line
-    node_ll = np.array([(0.0, 0.0), (0.0, dlat(100)), (-0.5, dlat(50)), (-dlat(1) / np.cos(np.radians(0.45)), dlat(50))])
+    node_ll = np.array(
+        [
+            (0.0, 0.0),
+            (0.0, dlat(100)),
+            (-0.5, dlat(50)),
+            (-dlat(1) / np.cos(np.radians(0.45)), dlat(50)),
+        ]
+    )
     geoms = [np.array([(0.0, 0.0), (0.0, dlat(50)), (0.0, dlat(100))]), node_ll[[2, 3]]]
     ls = LineSet.from_arrays(node_ll, [0, 2], [1, 3], np.vstack(geoms), np.array([0, 3, 5]))
     out, n = snap_dead_ends(ls)
@@ -138,7 +149,10 @@ def test_contract_merges_a_station_throat_and_keeps_the_shortest_parallel() -> N
 
 
 def test_largest_component_by_km() -> None:
-    ls = lines([(0, 0), (0, dlat(100)), (5, 0), (5, dlat(10)), (6, 0), (6, dlat(10))], [(0, 1), (2, 3), (4, 5)])
+    ls = lines(
+        [(0, 0), (0, dlat(100)), (5, 0), (5, dlat(10)), (6, 0), (6, dlat(10))],
+        [(0, 1), (2, 3), (4, 5)],
+    )
     out, n_other, other_km = largest_component(ls)
     assert out.n_lines == 1
     assert n_other == 2
@@ -178,8 +192,22 @@ def test_add_link_with_both_ends_off_the_railway_is_an_error() -> None:
 
 def test_add_link_to_a_new_terminus_and_a_chained_link() -> None:
     ls = lines([(0, 0), (0, dlat(50))], [(0, 1)])
-    links = pd.concat([_links(to_lon=0.5), _links(from_lat=dlat(80), from_lon=0.5, to_lon=1.0, link_id="next")], ignore_index=True)
+    links = pd.concat(
+        [_links(to_lon=0.5), _links(from_lat=dlat(80), from_lon=0.5, to_lon=1.0, link_id="next")],
+        ignore_index=True,
+    )
     out, ids = add_links(ls, links)
     assert ids == ["gap", "next"]
     assert len(np.unique(component_labels(out))) == 1
-    assert out.n_nodes == 4  # the line's two ends (the first link starts at one) and two new termini
+    assert (
+        out.n_nodes == 4
+    )  # the line's two ends (the first link starts at one) and two new termini
+
+
+def test_min_weight_csr_keeps_the_shortest_parallel_edge() -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from landbridge.network.graph import min_weight_csr
+
+    g = min_weight_csr(np.array([0, 0, 1]), np.array([1, 1, 2]), np.array([5.0, 3.0, 1.0]), 3)
+    assert dijkstra(g, indices=0)[2] == pytest.approx(4.0)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.network import tables
@@ -25,6 +24,7 @@ from landbridge.network.borders import split_at_borders
 from landbridge.network.compile import NamedPoint, compile_network
 from landbridge.network.countries import COUNTRIES_FILE, load_countries
 from landbridge.network.geo import PointIndex
+from landbridge.network.graph import min_weight_csr
 from landbridge.network.lines import LineOrigin, LineSet, densify
 from landbridge.network.model import Network, NodeKind
 from landbridge.network.rail_source import RAIL_FILE, read_rail_lines
@@ -106,7 +106,9 @@ def _refind(ls: LineSet, lonlat: np.ndarray) -> np.ndarray:
     return np.atleast_1d(idx).astype(np.int64)
 
 
-def calibrate_lengths(ls: LineSet, pairs: np.ndarray, reference_km: np.ndarray) -> tuple[LineSet, float]:
+def calibrate_lengths(
+    ls: LineSet, pairs: np.ndarray, reference_km: np.ndarray
+) -> tuple[LineSet, float]:
     """Scale the OSM-derived line lengths by the median ratio of full-resolution OSM route
     lengths (``length_calibration.csv``) to the same routes on this network.
 
@@ -116,9 +118,11 @@ def calibrate_lengths(ls: LineSet, pairs: np.ndarray, reference_km: np.ndarray) 
     if not ok.any():
         return ls, 1.0
     n = ls.n_nodes
-    graph = csr_matrix(
-        (np.concatenate([ls.length_km, ls.length_km]), (np.concatenate([ls.line_u, ls.line_v]), np.concatenate([ls.line_v, ls.line_u]))),
-        shape=(n, n),
+    graph = min_weight_csr(
+        np.concatenate([ls.line_u, ls.line_v]),
+        np.concatenate([ls.line_v, ls.line_u]),
+        np.concatenate([ls.length_km, ls.length_km]),
+        n,
     )
     dist = dijkstra(graph, indices=pairs[ok, 0])
     modelled = dist[np.arange(int(ok.sum())), pairs[ok, 1]]
@@ -154,12 +158,20 @@ def build_network(progress: Progress | None = None) -> Network:
     say("placing named nodes")
     places = _named_places()
     calib = tables.load_length_calibration()
-    anchor_lon = np.concatenate([sections["from_lon"], sections["to_lon"], calib["from_lon"], calib["to_lon"]]).astype(float)
-    anchor_lat = np.concatenate([sections["from_lat"], sections["to_lat"], calib["from_lat"], calib["to_lat"]]).astype(float)
+    anchor_lon = np.concatenate(
+        [sections["from_lon"], sections["to_lon"], calib["from_lon"], calib["to_lon"]]
+    ).astype(float)
+    anchor_lat = np.concatenate(
+        [sections["from_lat"], sections["to_lat"], calib["from_lat"], calib["to_lat"]]
+    ).astype(float)
     ls, anchor_nodes, _ = make_nodes_at(ls, anchor_lon, anchor_lat, POINT_NODE_MAX_KM)
-    ls, place_nodes, _ = make_nodes_at(ls, places["lon"].to_numpy(float), places["lat"].to_numpy(float), PLACE_NODE_MAX_KM)
+    ls, place_nodes, _ = make_nodes_at(
+        ls, places["lon"].to_numpy(float), places["lat"].to_numpy(float), PLACE_NODE_MAX_KM
+    )
     anchor_ok = anchor_nodes >= 0
-    protected_ll = np.vstack([ls.node_lonlat[anchor_nodes[anchor_ok]], ls.node_lonlat[place_nodes[place_nodes >= 0]]])
+    protected_ll = np.vstack(
+        [ls.node_lonlat[anchor_nodes[anchor_ok]], ls.node_lonlat[place_nodes[place_nodes >= 0]]]
+    )
 
     say("simplifying")
     ls, spur_km = prune_spurs(ls, _refind(ls, protected_ll))
@@ -172,12 +184,16 @@ def build_network(progress: Progress | None = None) -> Network:
     anchors[anchor_ok] = protected_now[: int(anchor_ok.sum())]
     n_sec, n_cal = len(sections), len(calib)
     section_nodes = np.column_stack([anchors[:n_sec], anchors[n_sec : 2 * n_sec]])
-    calib_nodes = np.column_stack([anchors[2 * n_sec : 2 * n_sec + n_cal], anchors[2 * n_sec + n_cal :]])
+    calib_nodes = np.column_stack(
+        [anchors[2 * n_sec : 2 * n_sec + n_cal], anchors[2 * n_sec + n_cal :]]
+    )
     ls, factor = calibrate_lengths(ls, calib_nodes, calib["osm_km"].to_numpy(float))
     placed = places[place_nodes >= 0].reset_index(drop=True)
     named = [
         NamedPoint(str(r.name), _KIND.get(str(r.kind), NodeKind.STATION), int(nd))
-        for r, nd in zip(placed.itertuples(index=False), protected_now[int(anchor_ok.sum()) :], strict=True)
+        for r, nd in zip(
+            placed.itertuples(index=False), protected_now[int(anchor_ok.sum()) :], strict=True
+        )
     ]
     meta = {
         "build_version": BUILD_VERSION,

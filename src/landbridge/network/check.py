@@ -1,4 +1,4 @@
-"""``landbridge network check``: connectivity, hubs, crossings and lengths against published figures."""
+"""``landbridge network check``: connectivity, hubs, crossings, lengths vs published figures."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from landbridge.network.geo import PointIndex
+from landbridge.network.graph import min_weight_csr
 from landbridge.network.model import EdgeMode, Network
 from landbridge.network.tables import load_length_checks
 from landbridge.paths import DATA_DIR
@@ -34,7 +35,7 @@ def rail_graph(net: Network, mask: np.ndarray | None = None) -> csr_matrix:
     """Directed sparse graph of the open edges weighted by length (zero-length edges get 1 mm)."""
     m = open_edges(net) if mask is None else mask
     w = np.maximum(net.edge_length_km[m], 1e-6)
-    return csr_matrix((w, (net.edge_src[m], net.edge_dst[m])), shape=(net.n_nodes, net.n_nodes))
+    return min_weight_csr(net.edge_src[m], net.edge_dst[m], w, net.n_nodes)
 
 
 def components(net: Network) -> tuple[int, np.ndarray]:
@@ -64,7 +65,9 @@ def hub_points() -> pd.DataFrame:
         return pd.DataFrame(columns=["name", "lat", "lon"])
     p = pd.read_csv(PLACES_CSV, usecols=["name", "kind", "lat", "lon"], keep_default_na=False)
     p = p[p["kind"] == "terminal"]
-    p = p.assign(lat=pd.to_numeric(p["lat"], errors="coerce"), lon=pd.to_numeric(p["lon"], errors="coerce"))
+    p = p.assign(
+        lat=pd.to_numeric(p["lat"], errors="coerce"), lon=pd.to_numeric(p["lon"], errors="coerce")
+    )
     return p[p["lat"].notna() & p["lon"].notna()][["name", "lat", "lon"]].reset_index(drop=True)
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.errors import NetworkDataError
 from landbridge.network.geo import PointIndex, haversine_km
+from landbridge.network.graph import min_weight_csr
 from landbridge.network.lines import LineSet
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.network.tables import (
@@ -145,13 +145,18 @@ def crossing_facilities(
         row = {c: default.get(c, np.nan) for c in FACILITY_COLUMNS}
         row.update(
             facility_id=fid,
-            name=f"{pair.replace('-', '–')} border at {abs(bp.lat):.2f}°{ns.upper()} {abs(bp.lon):.2f}°{ew.upper()}",
+            name=(
+                f"{pair.replace('-', '–')} border at "
+                f"{abs(bp.lat):.2f}°{ns.upper()} {abs(bp.lon):.2f}°{ew.upper()}"
+            ),
             kind="gauge_change" if change else "crossing",
             countries=pair,
             lat=bp.lat,
             lon=bp.lon,
-            assumption=f"unnamed crossing detected where the railway meets the border; parameters from the "
-            f"'{default.name}' row: {default['assumption']}",
+            assumption=(
+                "unnamed crossing detected where the railway meets the border; parameters from "
+                f"the '{default.name}' row: {default['assumption']}"
+            ),
             closed=False,
             gauge_change=change,
         )
@@ -181,12 +186,11 @@ def section_facilities(
     if sections.empty:
         return pd.DataFrame(columns=[*FACILITY_COLUMNS, *EXTRA_FACILITY_COLUMNS]), line_section
     m = len(line_u)
-    graph = csr_matrix(
-        (
-            np.concatenate([length_km, length_km]) + 1e-9,
-            (np.concatenate([line_u, line_v]), np.concatenate([line_v, line_u])),
-        ),
-        shape=(n_nodes, n_nodes),
+    graph = min_weight_csr(
+        np.concatenate([line_u, line_v]),
+        np.concatenate([line_v, line_u]),
+        np.concatenate([length_km, length_km]) + 1e-9,
+        n_nodes,
     )
     line_of = {}
     for i in range(m):
@@ -306,10 +310,10 @@ def compile_network(
             node_kind[node] = kind
             node_name[node] = f"{border_fac['name'].iat[fi]} ({iso2[node_country[node]]})"
     for p in named_points:
-        if 0 <= p.node < n and node_kind[p.node] in (NodeKind.JUNCTION, NodeKind.STATION):
-            if node_kind[p.node] == NodeKind.JUNCTION or p.kind == NodeKind.TERMINAL:
-                node_kind[p.node] = p.kind
-                node_name[p.node] = p.name
+        free = 0 <= p.node < n and node_kind[p.node] in (NodeKind.JUNCTION, NodeKind.STATION)
+        if free and (node_kind[p.node] == NodeKind.JUNCTION or p.kind == NodeKind.TERMINAL):
+            node_kind[p.node] = p.kind
+            node_name[p.node] = p.name
     und_index = order % k_und
     return Network(
         node_lat=ls.node_lonlat[:, 1].astype(np.float64),

@@ -60,7 +60,7 @@ class CountryPolygons:
     def boundary_crossing(
         self, country: int, lon0: float, lat0: float, lon1: float, lat1: float
     ) -> tuple[float, float]:
-        """Where the segment p0→p1 leaves ``country`` (its first boundary intersection; midpoint if none)."""
+        """Where the segment p0→p1 leaves ``country`` (first boundary hit; midpoint if none)."""
         seg = shapely.linestrings([[lon0, lat0], [lon1, lat1]])
         hit = shapely.intersection(seg, shapely.boundary(self.geoms[country]))
         pts = shapely.get_coordinates(hit)

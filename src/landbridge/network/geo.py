@@ -28,7 +28,7 @@ def segment_lengths_km(coords: np.ndarray) -> np.ndarray:
 
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """3-D unit vectors [n, 3] for lon/lat degrees (chord distance ~ great-circle at short range)."""
+    """3-D unit vectors [n, 3] for lon/lat degrees (chord ~ great-circle at short range)."""
     lon_r, lat_r = np.radians(lon), np.radians(lat)
     cos_lat = np.cos(lat_r)
     return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])

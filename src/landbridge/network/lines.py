@@ -147,7 +147,7 @@ class LineSet:
         country: list[int] | np.ndarray | None = None,
         drop: np.ndarray | None = None,
     ) -> LineSet:
-        """Append nodes and lines (geometry from ``u`` to ``v``), optionally dropping lines ``drop``."""
+        """Append nodes and lines (geometry from ``u`` to ``v``); optionally drop lines ``drop``."""
         base = self
         if drop is not None and len(drop):
             keep = np.ones(self.n_lines, dtype=bool)
@@ -254,7 +254,7 @@ def densify(ls: LineSet, max_km: float) -> LineSet:
     vline = ls.vertex_line()
     inside = vline[:-1] == vline[1:]
     pieces = np.where(inside, np.maximum(1, np.ceil(seg / max_km)).astype(np.int64), 1)
-    # each vertex i (except a line's last) emits pieces[i] points: itself and pieces[i]-1 interpolations
+    # vertex i (not a line's last) emits pieces[i] points: itself and pieces[i]-1 interpolated
     emit = np.ones(len(ls.coords), dtype=np.int64)
     emit[:-1] = np.where(inside, pieces, 1)
     start = np.repeat(np.arange(len(ls.coords)), emit)
@@ -262,6 +262,8 @@ def densify(ls: LineSet, max_km: float) -> LineSet:
     frac = frac / np.repeat(emit, emit)
     nxt = np.minimum(start + 1, len(ls.coords) - 1)
     coords = ls.coords[start] + (ls.coords[nxt] - ls.coords[start]) * frac[:, None]
-    new_counts = np.add.reduceat(emit, ls.offsets[:-1]) if ls.n_lines else np.zeros(0, dtype=np.int64)
+    new_counts = (
+        np.add.reduceat(emit, ls.offsets[:-1]) if ls.n_lines else np.zeros(0, dtype=np.int64)
+    )
     offsets = np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64)
     return replace(ls, coords=coords, offsets=offsets)

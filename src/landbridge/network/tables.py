@@ -62,7 +62,16 @@ _REQUIRED = {
         "length_km",
         "source_ids",
     ),
-    "length_calibration": ("from", "from_lat", "from_lon", "to", "to_lat", "to_lon", "osm_km", "source_ids"),
+    "length_calibration": (
+        "from",
+        "from_lat",
+        "from_lon",
+        "to",
+        "to_lat",
+        "to_lon",
+        "osm_km",
+        "source_ids",
+    ),
     "length_checks": (
         "from",
         "from_lat",
@@ -153,4 +162,11 @@ def load_length_calibration(path: Path = LENGTH_CALIBRATION_CSV) -> pd.DataFrame
 
 def input_files() -> list[Path]:
     """Every curated table the build reads (their hashes key the cache)."""
-    return [GAUGES_CSV, CROSSINGS_CSV, CLOSED_BORDERS_CSV, SECTIONS_CSV, RAIL_LINKS_CSV, LENGTH_CALIBRATION_CSV]
+    return [
+        GAUGES_CSV,
+        CROSSINGS_CSV,
+        CLOSED_BORDERS_CSV,
+        SECTIONS_CSV,
+        RAIL_LINKS_CSV,
+        LENGTH_CALIBRATION_CSV,
+    ]

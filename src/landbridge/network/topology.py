@@ -194,13 +194,21 @@ def add_links(ls: LineSet, links: pd.DataFrame) -> tuple[LineSet, list[str]]:
     free_set = set(free.tolist())
     geoms = []
     for i, row in enumerate(links.itertuples(index=False)):
-        if i in free_set and i + n in free_set and np.sum(nodes == nodes[i]) == 1 and np.sum(nodes == nodes[i + n]) == 1:
+        if (
+            i in free_set
+            and i + n in free_set
+            and np.sum(nodes == nodes[i]) == 1
+            and np.sum(nodes == nodes[i + n]) == 1
+        ):
             raise NetworkDataError(
-                f"rail_links.csv: both ends of {row.link_id} are more than {LINK_SNAP_MAX_KM:g} km from any railway "
-                "and from every other link; a link must join something"
+                f"rail_links.csv: both ends of {row.link_id} are more than "
+                f"{LINK_SNAP_MAX_KM:g} km from any railway and from every other link; "
+                "a link must join something"
             )
         via = _parse_via(str(row.via), str(row.link_id))
-        geoms.append(np.array([ls.node_lonlat[nodes[i]], *via, ls.node_lonlat[nodes[i + n]]], dtype=float))
+        geoms.append(
+            np.array([ls.node_lonlat[nodes[i]], *via, ls.node_lonlat[nodes[i + n]]], dtype=float)
+        )
     base = ls.n_lines
     ls = ls.with_lines(np.zeros((0, 2)), nodes[:n], nodes[n:], geoms, np.full(n, LineOrigin.LINK))
     published = links["length_km"].to_numpy(float)
@@ -234,7 +242,7 @@ def component_labels(ls: LineSet) -> np.ndarray:
 
 
 def largest_component(ls: LineSet) -> tuple[LineSet, int, float]:
-    """Keep the connected component with the most km; returns it, the number of others and their km."""
+    """Keep the component with the most km; returns it, the number of others and their km."""
     labels = component_labels(ls)
     line_label = labels[ls.line_u]
     km = np.bincount(line_label, weights=ls.length_km, minlength=labels.max() + 1)
