@@ -1,0 +1,138 @@
+"""The bundled 2023 corridor: built from the network tables and sim.csv; scenarios applied to it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from landbridge.data import load_sources
+from landbridge.errors import ScenarioError
+from landbridge.network import sea, tables
+from landbridge.scenarios.load import load_scenario, parse_scenario
+from landbridge.sim import analysis, engine
+from landbridge.sim.corridor2023 import build_corridor_2023, cited_sources, load_sim_table
+from landbridge.sim.draws import draw
+from landbridge.sim.eventlog import Event
+from landbridge.sim.scenario import apply_to_system
+from landbridge.sim.system import FacilityKind, lognormal_sigma
+
+
+@pytest.fixture(scope="module")
+def corridor():
+    return build_corridor_2023()
+
+
+def _row(system, fid: str) -> int:
+    return system.facility_id.index(fid)
+
+
+def test_every_class_of_sim_csv_is_simulated_at_its_yearly_rate(corridor) -> None:
+    classes = load_sim_table().query("row_type == 'class'")
+    assert list(corridor.class_id) == classes["key"].tolist()
+    per_yr = classes["value"].astype(float).to_numpy()
+    np.testing.assert_allclose(corridor.arrivals_per_day * 365, per_yr)
+    assert set(corridor.corridors) == {"northern", "china-kazakhstan", "middle"}
+    assert set(cited_sources()) <= set(load_sources().index)
+
+
+def test_facilities_take_their_figures_from_the_network_tables(corridor) -> None:
+    crossings = tables.load_crossings().set_index("facility_id")
+    for direction in ("west", "east"):
+        f = _row(corridor, f"khorgos-altynkol:{direction}")
+        row = crossings.loc["khorgos-altynkol"]
+        assert corridor.service_p50_h[f] == row["dwell_p50_h"]
+        assert corridor.service_p90_h[f] == row["dwell_p90_h"]
+        sigma = float(lognormal_sigma(row["dwell_p50_h"], row["dwell_p90_h"]))
+        mean_h = row["dwell_p50_h"] * math.exp(sigma**2 / 2)
+        # Servers sized so the sourced daily capacity is met at the mean dwell.
+        assert corridor.servers[f] == math.ceil(row["capacity_trains_per_day"] * mean_h / 24)
+    links = pd.read_csv(sea.LINKS_CSV).set_index("link_id")
+    f = _row(corridor, "aktau-alat-feeder:west")
+    assert corridor.facility_kind[f] == FacilityKind.FERRY
+    assert corridor.fleet[f] == links.at["aktau-alat-feeder", "fleet"]
+    assert corridor.vessel_capacity_feu[f] == links.at["aktau-alat-feeder", "vessel_capacity_feu"]
+    assert corridor.crossing_h[f] == links.at["aktau-alat-feeder", "sailing_h"]
+    assert corridor.max_wait_h[f] == links.at["aktau-alat-feeder", "headway_h"]
+
+
+def test_server_utilization_equals_offered_load(corridor) -> None:
+    """Over a year, busy track-hours / available = λ E[S] / c at the China–Kazakhstan yards.
+
+    (Brest is left out: its dwell tail is so heavy, p90/p50 = 7.2, that one year's mean dwell
+    scatters by about 8%.) Four replications; the first days lack trains still on their way.
+    """
+    utilization = np.mean(
+        [
+            analysis.summarise(engine.simulate(corridor, d), corridor, d.horizon_h).utilization
+            for d in (draw(corridor, 365, seed) for seed in np.random.SeedSequence(5).spawn(4))
+        ],
+        axis=0,
+    )
+    for fid in ("khorgos-altynkol:west", "alashankou-dostyk:west"):
+        f = _row(corridor, fid)
+        per_day = sum(
+            corridor.arrivals_per_day[k]
+            for k in range(corridor.n_classes)
+            if f in corridor.route(k)
+        )
+        sigma = float(lognormal_sigma(corridor.service_p50_h[f], corridor.service_p90_h[f]))
+        mean_h = corridor.service_p50_h[f] * math.exp(sigma**2 / 2)
+        offered = per_day * mean_h / 24 / corridor.servers[f]
+        assert utilization[f] == pytest.approx(offered, rel=0.05), fid
+
+
+def test_dated_closure_stops_service_and_lengthens_waits(corridor) -> None:
+    closed, notes = apply_to_system(corridor, load_scenario("khorgos-closed-one-week"))
+    assert notes == []
+    start_h, end_h = (
+        (31 + 28 + 31 + 30 + 31 + 30 + 2) * 24.0,
+        (31 + 28 + 31 + 30 + 31 + 30 + 9) * 24.0,
+    )
+    west = _row(closed, "khorgos-altynkol:west")
+    d = draw(closed, 365, 9)
+    log = engine.simulate(closed, d)
+    starts = log.time_h[(log.event == Event.START) & (log.facility == west)]
+    assert not np.any((starts > start_h) & (starts < end_h))
+    base = analysis.summarise(engine.simulate(corridor, draw(corridor, 365, 9)), corridor, 365 * 24)
+    after = analysis.summarise(log, closed, 365 * 24)
+    assert after.max_queue[west] > base.max_queue[west]
+    assert (
+        after.wait_h[after.visit_facility == west].mean()
+        > base.wait_h[base.visit_facility == west].mean()
+    )
+
+
+def test_scenario_capacity_fleet_dwell_and_demand(corridor) -> None:
+    spec = parse_scenario(
+        """
+name: more-of-everything
+base: {year: 2023}
+modifications:
+  - {type: set_capacity, facility: brest-malaszewicze, value: 3, unit: servers}
+  - {type: set_ferry_fleet, facility: aktau-alat-feeder, fleet: 9, headway_h: 24}
+  - {type: set_dwell, facility: alashankou-dostyk, factor: 0.5}
+  - {type: scale_demand, factor: 2}
+  - {type: set_tariff, country: KZ, factor: 1.1}
+"""
+    )
+    changed, notes = apply_to_system(corridor, spec)
+    assert changed.servers[_row(changed, "brest-malaszewicze:east")] == 3
+    ferry = _row(changed, "aktau-alat-feeder:west")
+    assert (changed.fleet[ferry], changed.max_wait_h[ferry]) == (9, 24)
+    dostyk = _row(changed, "alashankou-dostyk:west")
+    assert changed.service_p50_h[dostyk] == pytest.approx(corridor.service_p50_h[dostyk] / 2)
+    np.testing.assert_allclose(changed.arrivals_per_day, 2 * corridor.arrivals_per_day)
+    assert len(notes) == 1 and "set_tariff" in notes[0]
+    assert corridor.servers[_row(corridor, "brest-malaszewicze:east")] != 3  # base untouched
+
+
+def test_scenario_naming_an_unknown_facility_is_refused(corridor) -> None:
+    spec = parse_scenario(
+        "name: typo\nbase: {year: 2023}\nmodifications:\n"
+        "  - {type: set_dwell, facility: khorgos-altynkl, factor: 2}\n"
+    )
+    with pytest.raises(ScenarioError, match="khorgos-altynkl.*khorgos-altynkol"):
+        apply_to_system(corridor, spec)
