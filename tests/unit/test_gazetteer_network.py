@@ -21,18 +21,8 @@ from landbridge.network.snap import (
 
 pytestmark = pytest.mark.slow  # builds the network when the cache is cold
 
-# Known gap, not a gazetteer fault: Kuryk-Port has no railway within 50 km in the network until
-# rail_links.csv reaches it (nearest rail node: Aktau-Port, 52 km) and the sea layer's Kuryk
-# port node is attached.
-KNOWN_GAPS = {"terminal:kuryk": "no rail or port node within 50 km of Kuryk-Port yet"}
-
 with TERMINALS_TABLE.open(encoding="utf-8", newline="") as _fh:
-    TERMINAL_IDS = [
-        pytest.param(pid, marks=pytest.mark.xfail(reason=KNOWN_GAPS[pid], strict=False))
-        if pid in KNOWN_GAPS
-        else pid
-        for pid in (f"terminal:{r['place_id']}" for r in csv.DictReader(_fh))
-    ]
+    TERMINAL_IDS = [f"terminal:{r['place_id']}" for r in csv.DictReader(_fh)]
 
 
 @pytest.fixture(scope="module")
