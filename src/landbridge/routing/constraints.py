@@ -106,16 +106,18 @@ def _country_ids(net: Network, codes: Iterable[str]) -> np.ndarray:
 
 def edges_touching_countries(net: Network, codes: Iterable[str]) -> np.ndarray:
     """Bool over edges: the edge, either end node, or its facility lies in one of ``codes``."""
-    codes = [c.upper() for c in codes]
+    codes = {c.upper() for c in codes}
     ids = _country_ids(net, codes)
     touch = (
         np.isin(net.edge_country, ids)
         | np.isin(net.node_country[net.edge_src], ids)
         | np.isin(net.node_country[net.edge_dst], ids)
     )
-    if len(net.facilities):
-        fac_countries = net.facilities["countries"].astype(str).str.upper().str.split("-")
-        fac_hit = fac_countries.apply(lambda cs: any(c in codes for c in cs)).to_numpy(dtype=bool)
+    fac_hit = np.array(
+        [bool(codes.intersection(c.upper().split("-"))) for c in facility_text(net).countries],
+        dtype=bool,
+    )
+    if len(fac_hit):
         has = net.edge_facility >= 0
         touch[has] |= fac_hit[net.edge_facility[has]]
     return touch

@@ -35,8 +35,10 @@ from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
 from landbridge.routing.search import (
+    GraphBase,
     MaskedGraph,
     build_graph,
+    graph_base,
     path_through,
     path_via_edges,
     shortest_path,
@@ -59,6 +61,7 @@ class _Cache:
     net_ref: weakref.ref[Network]
     params: Params
     costs: EdgeCosts
+    base: GraphBase
     graphs: dict[tuple, MaskedGraph]
     pins: dict[tuple[str, ...], np.ndarray]
     places: dict[tuple[Resolver, str], Endpoint]
@@ -76,7 +79,8 @@ def _cache_for(net: Network, params: Params) -> _Cache:
         return hit
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    entry = _Cache(weakref.ref(net), params, compute_edge_costs(net, params), {}, {}, {})
+    costs = compute_edge_costs(net, params)
+    entry = _Cache(weakref.ref(net), params, costs, graph_base(net, costs.weight), {}, {}, {})
     _CACHE[key] = entry
     return entry
 
@@ -89,7 +93,7 @@ def edge_costs(net: Network, params: Params) -> EdgeCosts:
 def _graph(cache: _Cache, net: Network, key: tuple, constraint: Constraint) -> MaskedGraph:
     graph = cache.graphs.get(key)
     if graph is None:
-        graph = build_graph(net, cache.costs.weight, constraint.edge_mask(net))
+        graph = build_graph(cache.base, constraint.edge_mask(net))
         cache.graphs[key] = graph
     return graph
 

@@ -1,8 +1,10 @@
 """Shortest paths on a masked network with scipy.sparse.csgraph Dijkstra (generalized cost).
 
 The network is already in CSR order by source node, so a mask keeps that order and the
-forward matrix is built without sorting; the reverse matrix (for routing *to* a node) is one
-stable argsort. Parallel edges stay separate entries; the path keeps the cheapest of them.
+forward matrix needs no sorting. ``GraphBase`` holds what every mask shares, sorted once per
+network and weights: the edges in destination order (the reverse matrix of a mask is a subset
+of it) and the edges sorted by (source, destination, weight), to find the cheapest usable edge
+between two consecutive path nodes. Parallel edges stay separate entries.
 """
 
 from __future__ import annotations
@@ -19,51 +21,87 @@ NO_PRED = -9999  # scipy's marker for "no predecessor"
 
 
 @dataclass(frozen=True)
+class GraphBase:
+    """Per-network, per-weights sort orders shared by all masked graphs."""
+
+    n_nodes: int
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    weight: np.ndarray  # generalized cost over all edges
+    by_dst: np.ndarray  # edge ids in stable destination order
+    pair_key: np.ndarray  # src * n + dst of the edges in ``pair_edge`` order (sorted)
+    pair_edge: np.ndarray  # edge ids sorted by (src, dst, weight)
+
+
+def graph_base(net: Network, weight: np.ndarray) -> GraphBase:
+    n = net.n_nodes
+    key = net.edge_src.astype(np.int64) * n + net.edge_dst
+    order = np.lexsort((weight, key))
+    return GraphBase(
+        n,
+        net.edge_src,
+        net.edge_dst,
+        weight,
+        np.argsort(net.edge_dst, kind="stable"),
+        key[order],
+        order,
+    )
+
+
+@dataclass(frozen=True)
 class MaskedGraph:
     """Forward and reverse CSR matrices of the usable edges, with their edge ids."""
 
+    base: GraphBase
+    mask: np.ndarray  # bool over edges
     forward: csr_matrix
     forward_edge: np.ndarray  # edge id of each forward entry
     reverse: csr_matrix
     reverse_edge: np.ndarray
-    mask: np.ndarray  # bool over edges
-    weight: np.ndarray  # generalized cost over all edges
-    edge_src: np.ndarray  # the network's edge arrays (for pinned edges)
-    edge_dst: np.ndarray
-    pair_key: np.ndarray  # sorted unique src * n + dst of usable edges
-    pair_edge: np.ndarray  # the cheapest usable edge of each pair
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self.base.weight
+
+    @property
+    def edge_src(self) -> np.ndarray:
+        return self.base.edge_src
+
+    @property
+    def edge_dst(self) -> np.ndarray:
+        return self.base.edge_dst
 
 
-def build_graph(net: Network, weight: np.ndarray, mask: np.ndarray | None) -> MaskedGraph:
-    n = net.n_nodes
-    mask = np.ones(net.n_edges, dtype=bool) if mask is None else mask
+def build_graph(base: GraphBase, mask: np.ndarray | None) -> MaskedGraph:
+    n = base.n_nodes
+    mask = np.ones(base.edge_src.shape[0], dtype=bool) if mask is None else mask
     kept = np.flatnonzero(mask)
-    src = net.edge_src[kept]
-    dst = net.edge_dst[kept].astype(np.int32)
-    data = weight[kept]
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    forward = csr_matrix((data, dst, indptr), shape=(n, n))
-    order = np.argsort(dst, kind="stable")
+    np.cumsum(np.bincount(base.edge_src[kept], minlength=n), out=indptr[1:])
+    forward = csr_matrix(
+        (base.weight[kept], base.edge_dst[kept].astype(np.int32), indptr), shape=(n, n)
+    )
+    rkept = base.by_dst[mask[base.by_dst]]
     rindptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(dst, minlength=n), out=rindptr[1:])
-    reverse = csr_matrix((data[order], src[order].astype(np.int32), rindptr), shape=(n, n))
-    key = src.astype(np.int64) * n + dst
-    by_key = np.lexsort((data, key))
-    first = np.ones(len(by_key), dtype=bool)
-    first[1:] = key[by_key][1:] != key[by_key][:-1]
-    pairs = by_key[first]
-    return MaskedGraph(
-        forward, kept, reverse, kept[order], mask, weight, net.edge_src, net.edge_dst,
-        key[pairs], kept[pairs],
-    )  # fmt: skip
+    np.cumsum(np.bincount(base.edge_dst[rkept], minlength=n), out=rindptr[1:])
+    reverse = csr_matrix(
+        (base.weight[rkept], base.edge_src[rkept].astype(np.int32), rindptr), shape=(n, n)
+    )
+    return MaskedGraph(base, mask, forward, kept, reverse, rkept)
 
 
 def _edges_of_nodes(g: MaskedGraph, nodes: list[int]) -> list[int]:
-    """The cheapest usable edge between each pair of consecutive nodes (vectorised)."""
+    """The cheapest usable edge between each pair of consecutive nodes."""
     seq = np.asarray(nodes, dtype=np.int64)
-    keys = seq[:-1] * g.forward.shape[0] + seq[1:]
-    return g.pair_edge[np.searchsorted(g.pair_key, keys)].tolist()
+    keys = seq[:-1] * g.base.n_nodes + seq[1:]
+    pos = np.searchsorted(g.base.pair_key, keys)
+    edges = g.base.pair_edge[pos]
+    for i in np.flatnonzero(~g.mask[edges]):  # a cheaper parallel edge is masked: take the next
+        j = int(pos[i])
+        while not g.mask[g.base.pair_edge[j]]:
+            j += 1
+        edges[i] = g.base.pair_edge[j]
+    return edges.tolist()
 
 
 def _walk_back(pred: np.ndarray, target: int) -> list[int]:
