@@ -355,6 +355,9 @@ def simulate(
     events: str | None = typer.Option(
         None, "--events", help="Also write the typed event log to this Parquet file."
     ),
+    timeseries: str | None = typer.Option(
+        None, "--timeseries", help="Also write daily queue, utilization and waits to this CSV."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
@@ -391,6 +394,8 @@ def simulate(
             result = run(lambda done, total: bar.update(task, completed=done))
     if events is not None:
         write_parquet(result.events, Path(events))
+    if timeseries is not None:
+        result.daily.to_csv(timeseries, index=False, float_format="%.4f")
     report = result.report()
     if as_json:
         print_json(report.model_dump(mode="json") | ({"notes": notes} if notes else {}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -61,16 +62,22 @@ def test_absurd_or_bad_requests_get_a_one_line_error(args: list[str], message: s
     assert "Traceback" not in result.output
 
 
-def test_scenario_and_event_log(tmp_path) -> None:
-    path = tmp_path / "events.parquet"
+def test_scenario_event_log_and_daily_series(tmp_path) -> None:
+    path, daily = tmp_path / "events.parquet", tmp_path / "daily.csv"
     _, report = _json(
         ["simulate", "--days", "20", "-n", "1", "--scenario", "khorgos-closed-one-week",
-         "--events", str(path)]
+         "--events", str(path), "--timeseries", str(daily)]
     )  # fmt: skip
     assert report["run"]["system"] == "corridor-2023+khorgos-closed-one-week"
     table = pq.read_table(path)
     assert table.num_rows == report["run"]["events"]
     assert set(table.column("event").to_pylist()) >= {"depart", "arrive", "start", "end"}
+    series = pd.read_csv(daily)
+    assert list(series.columns) == [
+        "day", "facility", "mean_queue", "utilization", "mean_wait_h", "arrivals_per_replication"
+    ]  # fmt: skip
+    assert len(series) == 20 * len(report["facilities"])
+    assert series["utilization"].between(0, 1).all()
 
 
 def test_table_output_names_the_bottleneck() -> None:

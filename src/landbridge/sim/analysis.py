@@ -96,14 +96,16 @@ class ReplicationSummary:
     replication: int
     n_events: int
     train_class: np.ndarray  # int16 [trains done]
-    transit_h: np.ndarray  # float64 [trains done]
+    transit_h: np.ndarray  # float32 [trains done] (float32 keeps 10^4 replications in memory)
     visit_facility: np.ndarray  # int16 [visits]
-    wait_h: np.ndarray  # float64 [visits]
+    wait_h: np.ndarray  # float32 [visits]
     utilization: np.ndarray  # float64 [F], over [0, horizon)
     max_queue: np.ndarray  # int64 [F], trains waiting at once (waits > 0 only)
     sailings: np.ndarray  # int64 [F], ferries; 0 at servers
     daily_queue: np.ndarray  # float64 [F, days], mean trains waiting (sampled hourly)
     daily_utilization: np.ndarray  # float64 [F, days] (sampled hourly)
+    daily_wait_h: np.ndarray  # float64 [F, days], summed waits of trains arriving that day
+    daily_visits: np.ndarray  # int64 [F, days], trains arriving that day
 
 
 def summarise(
@@ -136,6 +138,11 @@ def summarise(
     sailings = np.zeros(n_fac, dtype=np.int64)
     daily_queue = np.zeros((n_fac, days))
     daily_util = np.zeros((n_fac, days))
+    arrival_day = np.minimum((v.arrive_h // HOURS_PER_DAY).astype(np.int64), days)
+    in_horizon = arrival_day < days
+    flat = v.facility[in_horizon] * days + arrival_day[in_horizon]
+    daily_wait = np.bincount(flat, weights=v.wait_h[in_horizon], minlength=n_fac * days)
+    daily_visits = np.bincount(flat, minlength=n_fac * days)
     bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
     for f in range(n_fac):
         sl = slice(bounds[f], bounds[f + 1])
@@ -172,14 +179,16 @@ def summarise(
         replication=log.replication,
         n_events=len(log),
         train_class=cls,
-        transit_h=transit,
+        transit_h=transit.astype(np.float32),
         visit_facility=v.facility[keep_v].astype(np.int16),
-        wait_h=v.wait_h[keep_v],
+        wait_h=v.wait_h[keep_v].astype(np.float32),
         utilization=utilization,
         max_queue=max_queue,
         sailings=sailings,
         daily_queue=daily_queue,
         daily_utilization=daily_util,
+        daily_wait_h=daily_wait.reshape(n_fac, days),
+        daily_visits=daily_visits.reshape(n_fac, days),
     )
 
 
@@ -198,7 +207,10 @@ def corridor_table(system: CorridorSystem, summaries: list[ReplicationSummary]) 
     rows = []
     for corridor in system.corridors:
         classes = [k for k, c in enumerate(system.class_corridor) if c == corridor]
-        per_rep = [s.transit_h[np.isin(s.train_class, classes)] / HOURS_PER_DAY for s in summaries]
+        per_rep = [
+            s.transit_h[np.isin(s.train_class, classes)].astype(np.float64) / HOURS_PER_DAY
+            for s in summaries
+        ]
         pooled = np.concatenate(per_rep) if per_rep else np.zeros(0)
         rep_means = np.array([x.mean() for x in per_rep if x.size])
         rep_p90 = np.array([np.percentile(x, 90) for x in per_rep if x.size])
@@ -221,7 +233,7 @@ def corridor_table(system: CorridorSystem, summaries: list[ReplicationSummary]) 
 def facility_table(system: CorridorSystem, summaries: list[ReplicationSummary]) -> list[dict]:
     """Per facility: mean utilization, pooled waits (h), largest queue seen, visits."""
     fac = np.concatenate([s.visit_facility for s in summaries])
-    wait = np.concatenate([s.wait_h for s in summaries])
+    wait = np.concatenate([s.wait_h for s in summaries]).astype(np.float64)
     util = np.mean([s.utilization for s in summaries], axis=0)
     max_queue = np.max([s.max_queue for s in summaries], axis=0)
     sailings = np.sum([s.sailings for s in summaries], axis=0)
@@ -245,9 +257,17 @@ def facility_table(system: CorridorSystem, summaries: list[ReplicationSummary]) 
 
 
 def daily_series(system: CorridorSystem, summaries: list[ReplicationSummary]) -> pd.DataFrame:
-    """Long table (day, facility, mean_queue, utilization), averaged over replications."""
+    """Long table (day, facility, mean_queue, utilization, mean_wait_h, arrivals) over replications.
+
+    Queue and utilization are replication means of hourly samples; ``mean_wait_h`` is the mean
+    wait of the trains that arrived at the facility that day (NaN on days without arrivals).
+    """
     queue = np.mean([s.daily_queue for s in summaries], axis=0)
     util = np.mean([s.daily_utilization for s in summaries], axis=0)
+    wait = np.sum([s.daily_wait_h for s in summaries], axis=0)
+    visits = np.sum([s.daily_visits for s in summaries], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_wait = np.where(visits > 0, wait / np.maximum(visits, 1), np.nan)
     n_fac, days = queue.shape
     return pd.DataFrame(
         {
@@ -255,5 +275,7 @@ def daily_series(system: CorridorSystem, summaries: list[ReplicationSummary]) ->
             "facility": np.repeat(np.array(system.facility_id, dtype=object), days),
             "mean_queue": queue.ravel(),
             "utilization": util.ravel(),
+            "mean_wait_h": mean_wait.ravel(),
+            "arrivals_per_replication": visits.ravel() / len(summaries),
         }
     )

@@ -26,6 +26,9 @@ ENGINE_LABELS = {"fast": "numba", "simpy": "simpy"}
 MAX_TRAINS_PER_REPLICATION = 5_000_000
 #: Events kept when the caller asks for the full log (about 30 bytes each in memory).
 MAX_KEPT_EVENTS = 50_000_000
+#: Memory the replication summaries of one run may take (per train and visit 6 bytes, per
+#: facility-day 32 bytes): a sixth of a 24 GiB machine.
+MAX_SUMMARY_BYTES = 4 * 2**30
 #: Decimals kept in the report, so reports compare byte for byte and read well.
 REPORT_DECIMALS = 4
 
@@ -92,8 +95,16 @@ def _check_size(system: CorridorSystem, req: SimulationRequest, keep_log: bool) 
             f"one replication would hold about {trains:,.0f} trains (limit "
             f"{MAX_TRAINS_PER_REPLICATION:,}); shorten --days or lower the demand"
         )
+    steps = np.diff(system.route_indptr)
+    visits = float(np.dot(system.arrivals_per_day, steps)) * req.days
+    per_replication = 6 * (trains + visits) + 32 * system.n_facilities * req.days
+    if per_replication * req.replications > MAX_SUMMARY_BYTES:
+        raise InvalidInputError(
+            f"{req.replications:,} replications of {req.days:,} days would hold about "
+            f"{per_replication * req.replications / 2**30:,.1f} GiB of statistics (limit "
+            f"{MAX_SUMMARY_BYTES / 2**30:.0f} GiB); ask for fewer replications or days"
+        )
     if keep_log:
-        steps = np.diff(system.route_indptr)
         per_train = float(
             np.average(2 + 4 * steps, weights=np.maximum(system.arrivals_per_day, 1e-12))
         )
