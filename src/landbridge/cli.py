@@ -528,6 +528,7 @@ def scenario_run(
                 "scenario": run.scenario.name,
                 "scenario_hash": run.scenario_hash,
                 "timings_s": run.timings_s,
+                "notes": run.notes,
                 "results": {k: _records(v) for k, v in run.results.items()},
             }
         )
@@ -566,6 +567,8 @@ def _print_run(run: Any) -> None:
     if kpis is not None:
         heads = {"kpi": "KPI", "value": "value", "unit": "unit"}
         console.print(_frame_table(kpis, "Simulation", heads))
+    for note in run.notes:
+        console.print(f"Note: {note}.", highlight=False, markup=False)
     took = ", ".join(f"{k} {v:.1f} s" for k, v in run.timings_s.items())
     console.print(
         f"Stored as run {run.run_id} ({took}). See: landbridge runs show {run.run_id}",
@@ -609,6 +612,7 @@ def scenario_compare(
             {
                 **comparison.to_json(),
                 "runs": {"a": run_a.run_id, "b": run_b.run_id},
+                "notes": {"a": run_a.notes, "b": run_b.notes},
                 "report": str(page) if page else None,
             }
         )
@@ -654,6 +658,9 @@ def scenario_compare(
                 {"kpi": "KPI", "unit": "unit", "value_a": "A", "value_b": "B", "d_value": "Δ"},
             )
         )
+    for side, run in (("A", run_a), ("B", run_b)):
+        for note in run.notes:
+            console.print(f"Note ({side}): {note}.", highlight=False, markup=False)
     console.print(
         f"Runs {run_a.run_id} (A) and {run_b.run_id} (B) stored."
         + (f" Report: {page}" if page else " Add --report DIR for an HTML report."),

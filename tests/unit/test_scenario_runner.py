@@ -23,6 +23,7 @@ from landbridge.scenarios.compare import compare_runs
 from landbridge.scenarios.load import parse_scenario
 from landbridge.scenarios.report import write_report
 from landbridge.scenarios.runner import (
+    NOTES_KEY,
     Engines,
     ODPair,
     RunOptions,
@@ -120,6 +121,7 @@ def _simulate(net: Network, params: object, demand: object, s: Scenario) -> dict
         "sim_kpis": pd.DataFrame(
             {"kpi": ["transit_mean_h"], "value": [float(transit.mean())], "unit": ["h"]}
         ),
+        NOTES_KEY: pd.DataFrame({"note": ["the toy simulation ignores avoided countries"]}),
     }
 
 
@@ -152,6 +154,9 @@ def test_run_stores_everything_and_reads_back(tmp_path: Path) -> None:
     meta = store.get_run(run.run_id)
     assert meta["parameters"]["od_pairs"] == [p.label for p in PAIRS]
     assert meta["parameters"]["source"] == "closed.yaml"
+    assert run.notes == ["the toy simulation ignores avoided countries"]
+    assert meta["parameters"]["notes"] == run.notes
+    assert NOTES_KEY not in run.results
 
 
 def test_invalid_scenario_runs_nothing_and_stores_nothing(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import shapely
 from landbridge.errors import ScenarioError, UnreachableError
 from landbridge.network.model import Network
 from landbridge.routing.constraints import Constraint, PathView
-from landbridge.scenarios.runner import Base, Engines, ODPair
+from landbridge.scenarios.runner import NOTES_KEY, Base, Engines, ODPair
 from landbridge.schema.scenario import Scenario
 
 HOURS_PER_DAY = 24.0
@@ -226,7 +226,19 @@ def simulate_corridor(
     from landbridge.sim.run import run_simulation
     from landbridge.sim.scenario import apply_to_system
 
-    system, _notes = apply_to_system(build_corridor_2023(), scenario)
+    base = build_corridor_2023()
+    simulated = {fid.split(":")[0] for fid in base.facility_id}
+    kept, notes = [], []
+    for i, mod in enumerate(scenario.modifications):
+        facility = getattr(mod, "facility", None)
+        if facility is not None and facility not in simulated:
+            notes.append(
+                f"modification {i} ({mod.type}) on {facility} is not simulated: the simulated "
+                "corridor has no such facility"
+            )
+        else:
+            kept.append(mod)
+    system, sim_notes = apply_to_system(base, scenario.model_copy(update={"modifications": kept}))
     result = run_simulation(
         system,
         days=SIM_DAYS,
@@ -250,6 +262,7 @@ def simulate_corridor(
     return {
         "sim_kpis": pd.DataFrame(kpis, columns=["kpi", "value", "unit"]),
         "sim_transit": _transit_samples(result.events),
+        NOTES_KEY: pd.DataFrame({"note": [*notes, *sim_notes]}),
     }
 
 

@@ -30,6 +30,8 @@ STANDARD_OD_FILE = BUNDLED_DIR / "standard-od.csv"
 MAX_OD_PAIRS = 200
 """Route options are planned per pair; 200 pairs is far beyond a comparison anyone reads."""
 MAX_OD_FILE_BYTES = 100_000
+NOTES_KEY = "notes"
+"""An engine may return a frame under this key (column ``note``): what it could not model."""
 
 
 @dataclass(frozen=True)
@@ -135,15 +137,19 @@ def run_scenario(
         )
     if options.flows:
         results["flows"] = timed("flows", lambda: engines.flows(net, params, demand, scenario))
+    notes = list(net.meta.get("notes", []))
     if options.simulate:
-        results.update(timed("simulate", lambda: engines.simulate(net, params, demand, scenario)))
+        simulated = timed("simulate", lambda: engines.simulate(net, params, demand, scenario))
+        if NOTES_KEY in simulated:
+            notes += [str(n) for n in simulated.pop(NOTES_KEY)["note"]]
+        results.update(simulated)
     run = ScenarioRun(
         scenario=scenario,
         scenario_hash=scenario_hash(scenario),
         results=results,
         timings_s=timings,
         options=options,
-        notes=list(net.meta.get("notes", [])),
+        notes=notes,
     )
     if store is not None:
         run.run_id = store.write_run(
@@ -159,6 +165,7 @@ def run_scenario(
                     "od_pairs": [p.label for p in (options.od_pairs or ())],
                     "source": source,
                     "base": scenario.base.model_dump(mode="json"),
+                    "notes": notes,
                 },
                 timings_s=timings,
             ),
