@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -221,3 +223,54 @@ def test_load_network_rebuilds_a_corrupted_cache_with_a_warning(tmp_path, monkey
     assert calls == [1, 1]
     assert again.n_edges == first.n_edges
     cache_mod._memo.clear()
+
+
+def tiny_sea():
+    from landbridge.network.sea import SeaLayer
+
+    base = {c: np.nan for c in FACILITY_COLUMNS}
+    ports = pd.DataFrame(
+        [
+            {**base, "facility_id": "port-a", "name": "Port A", "kind": "port", "countries": "AA",
+             "lat": 0.1, "lon": 5.0, "source_ids": "s", "assumption": "", "port_id": "a",
+             "country": "AA", "rail_served": True, "rail_lat": 0.01, "rail_lon": 5.0},
+            {**base, "facility_id": "port-b", "name": "Port B", "kind": "port", "countries": "BB",
+             "lat": 0.1, "lon": 15.0, "source_ids": "s", "assumption": "", "port_id": "b",
+             "country": "BB", "rail_served": False, "rail_lat": np.nan, "rail_lon": np.nan},
+        ]
+    )  # fmt: skip
+    links = pd.DataFrame(
+        [{**base, "facility_id": "a-b", "name": "A–B", "kind": "ferry", "countries": "AA-BB",
+          "source_ids": "s", "assumption": "", "link_id": "a-b", "from_port": "a", "to_port": "b",
+          "length_km": 1200.0}]
+    )  # fmt: skip
+    geometry = [np.array([[5.0, 0.1], [10.0, 1.0], [15.0, 0.1]], dtype=np.float32)]
+    return SeaLayer(ports=ports, links=links, link_geometry=geometry, rate_year=2024)
+
+
+def test_sea_layer_joins_rail_served_ports_and_adds_sea_links() -> None:
+    ls, _ = split_at_borders(line_across(), two_countries())
+    sections = pd.DataFrame(columns=["facility_id", "name", "countries", "from_lat", "from_lon",
+                                     "to_lat", "to_lon", "source_ids"])  # fmt: skip
+    net = compile_network(
+        ls, ("AA", "BB"), gauges(1520, "russian"), crossings_table(0.0), no_closed(), sections, [],
+        np.zeros((0, 2), dtype=np.int64), {}, tiny_sea(),
+    )  # fmt: skip
+    cache_mod.validate_network(net)
+    ports = np.flatnonzero(net.node_kind == NodeKind.PORT)
+    assert len(ports) == 2 and list(net.node_name[ports]) == ["Port A", "Port B"]
+    port_edges = np.flatnonzero(net.edge_mode == EdgeMode.PORT)
+    assert len(port_edges) == 2  # Port A only (B is not rail-served), both directions
+    e = port_edges[net.edge_src[port_edges] < ports[0]][0]
+    assert (net.node_lon[net.edge_src[e]], net.node_lat[net.edge_src[e]]) == (5.0, 0.0)
+    assert net.facilities.at[int(net.edge_facility[e]), "facility_id"] == "port-a"
+    sea = np.flatnonzero(net.edge_mode == EdgeMode.SEA)
+    assert net.edge_length_km[sea].tolist() == [1200.0, 1200.0]
+    assert np.all(net.edge_country[sea] == -1) and np.all(net.edge_gauge_mm[sea] == 0)
+    forward = sea[net.edge_src[sea] == ports[0]][0]
+    assert net.edge_geometry(forward)[1] == pytest.approx([10.0, 1.0])
+    assert net.edge_geometry(int(net.edge_reverse[forward]))[0] == pytest.approx([15.0, 0.1])
+    assert net.facilities["rail_served"].dtype == "boolean"
+    path = Path(tempfile.mkdtemp()) / "sea.npz"
+    cache_mod.save_network(net, path)
+    pd.testing.assert_frame_equal(cache_mod.read_network(path).facilities, net.facilities)

@@ -15,19 +15,17 @@ from typer.testing import CliRunner
 
 from landbridge.cli import app
 from landbridge.network import load_network
-from landbridge.network.check import check_network, nearest_node, rail_graph
+from landbridge.network.check import check_network, nearest_node, open_edges, rail_graph
 from landbridge.network.model import EdgeMode, Network
 from landbridge.network.tables import load_closed_borders, load_crossings, load_gauges
 
 # Length checks farther than 5% from the published figure, with the explanation in
 # docs/validation.md ("Network lengths"): (min, max) error in per cent that we accept.
 EXPLAINED_LENGTH_ERRORS = {
-    ("Ankara", "Kars"): (-25.0, -10.0),  # shortest path takes the Ankara–Sivas high-speed line
-    ("Haydarpasa", "Ankara"): (-5.0, 10.0),  # the Izmit gap is closed by a straight link
-    ("Baku", "Tbilisi"): (
-        -5.0,
-        8.0,
-    ),  # published end points differ (549 vs 585 km by de.wiki chainage)
+    # the shortest paths take the Turkish high-speed lines (Ankara–Sivas, Ankara–Istanbul),
+    # which the published conventional-line lengths do not
+    ("Ankara", "Kars"): (-25.0, -10.0),
+    ("Haydarpasa", "Ankara"): (-15.0, -5.0),
 }
 # Named crossings whose border point the source data lacks (the line is not in it).
 NOT_IN_SOURCE = {"kars-gyumri"}
@@ -185,3 +183,18 @@ def test_info_json_counts_match_the_arrays(net: Network) -> None:
     assert data["edges"] == net.n_edges
     assert sum(data["edges_by_mode"].values()) == net.n_edges
     assert "KZ" in data["rail_km_by_country"]
+
+
+def test_caspian_ferry_joins_kuryk_to_alat(net: Network) -> None:
+    fac = net.facilities
+    ports = set(fac.loc[fac["kind"] == "port", "facility_id"])
+    assert {"port-aktau", "port-kuryk", "port-alat", "port-poti", "port-constanta"} <= ports
+    assert net.meta["ports_not_joined"] == []
+    kuryk_ferry = int(np.flatnonzero(fac["facility_id"] == "kuryk-alat-ferry")[0])
+    sea_edges = np.flatnonzero(net.edge_facility == kuryk_ferry)
+    assert len(sea_edges) == 2 and np.all(net.edge_mode[sea_edges] == EdgeMode.SEA)
+    altynkol, _ = nearest_node(net, 44.1649, 80.2954)
+    baku, _ = nearest_node(net, 40.3777, 49.8486)
+    no_ocean = (net.edge_mode != EdgeMode.OCEAN) & open_edges(net)
+    km = dijkstra(rail_graph(net, no_ocean), indices=altynkol)[baku]
+    assert 3000 < km < 4500  # Altynkol–Aktau/Kuryk by rail, then the Caspian crossing

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from landbridge.network import tables
+from landbridge.network import sea, tables
 from landbridge.network.borders import split_at_borders
 from landbridge.network.compile import NamedPoint, compile_network
 from landbridge.network.countries import COUNTRIES_FILE, load_countries
@@ -40,7 +40,7 @@ from landbridge.network.topology import (
 from landbridge.paths import DATA_DIR
 
 # Bump when the build logic changes what it produces: a cache of another version is rebuilt.
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 # A named place becomes a node when a rail vertex lies this close (farther ones are not on the
 # network; the gazetteer's snap finds them the nearest node anyway).
 PLACE_NODE_MAX_KM = 10.0
@@ -51,12 +51,28 @@ POINT_NODE_MAX_KM = 15.0
 DENSIFY_KM = 2.0
 PLACES_CSV = DATA_DIR / "places" / "places.csv"
 
+# Modules of this package whose code shapes the network (a change rebuilds the cache); the
+# gazetteer's modules are not among them.
+BUILD_MODULES = (
+    "borders", "build", "compile", "countries", "geo", "graph", "lines", "marnet", "model",
+    "rail_source", "sea", "tables", "topology",
+)  # fmt: skip
+
+SEA_INPUTS = (
+    sea.PORTS_CSV,
+    sea.LINKS_CSV,
+    sea.OCEAN_RATES_CSV,
+    sea.SEAROUTE_PORTS,
+    sea.MARNET_PATH,
+)
+
 Progress = Callable[[str], None]
 
 
 def input_paths() -> list[Path]:
-    """Every file whose content determines the built network."""
-    paths = [RAIL_FILE, COUNTRIES_FILE, *tables.input_files()]
+    """Every file whose content determines the built network: data and the build's own code."""
+    code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
+    paths = [RAIL_FILE, COUNTRIES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
     if PLACES_CSV.is_file():
         paths.append(PLACES_CSV)
     return paths
@@ -207,7 +223,11 @@ def build_network(progress: Progress | None = None) -> Network:
         "pruned_spur_km": round(spur_km + spur_km2, 1),
         "length_factor": round(factor, 4),
     }
+    say("routing the sea layer")
+    sea_layer = sea.build_sea_layer()
     say("compiling arrays")
-    net = compile_network(ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta)
+    net = compile_network(
+        ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta, sea_layer
+    )
     net.meta["build_s"] = round(time.perf_counter() - t0, 2)
     return net

@@ -98,7 +98,8 @@ def check_network(net: Network) -> dict:
         }
         for i in border_rows
     ]
-    graph = rail_graph(net)
+    land = np.isin(net.edge_mode, [EdgeMode.RAIL, EdgeMode.TRANSFER, EdgeMode.BORDER])
+    graph = rail_graph(net, land & open_edges(net))
     checks = []
     for row in load_length_checks().itertuples(index=False):
         a, da = nearest_node(net, row.from_lat, row.from_lon, main_rail)

@@ -14,6 +14,7 @@ from landbridge.network.geo import PointIndex, haversine_km
 from landbridge.network.graph import min_weight_csr
 from landbridge.network.lines import LineSet
 from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.network.sea import SeaLayer
 from landbridge.network.tables import (
     DEFAULT_BORDER_ID,
     DEFAULT_GAUGE_CHANGE_ID,
@@ -22,6 +23,9 @@ from landbridge.network.tables import (
     pair_key,
 )
 
+# A rail-served port joins the nearest rail node of its country within this distance (the
+# sea layer's rail points are the quays; the nearest network node is within a few km).
+PORT_RAIL_MAX_KM = 30.0
 # Extra facility columns (beyond the shared contract in docs/ARCHITECTURE.md).
 EXTRA_FACILITY_COLUMNS = ("closed", "gauge_change")
 
@@ -222,6 +226,35 @@ def section_facilities(
     return pd.DataFrame(rows, columns=[*FACILITY_COLUMNS, *EXTRA_FACILITY_COLUMNS]), line_section
 
 
+def _tidy_facilities(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One facilities table from the parts: contract columns first, then the extras; numbers as
+    float, text as str ('' when missing), flags as bool (nullable where a part lacks them)."""
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    for col in FACILITY_COLUMNS:
+        if col not in table.columns:
+            table[col] = np.nan
+    for col in NUMERIC_FACILITY_COLUMNS:
+        table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
+    for col in ("closed", "gauge_change"):
+        table[col] = table[col].fillna(False).astype(bool)
+    for col in table.columns:
+        if col in NUMERIC_FACILITY_COLUMNS or col in ("closed", "gauge_change"):
+            continue
+        values = table[col].dropna()
+        if len(values) and all(isinstance(v, bool | np.bool_) for v in values):
+            table[col] = table[col].astype("boolean")
+        elif len(values) and all(
+            isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values
+        ):
+            table[col] = table[col].astype(float)
+        else:
+            table[col] = table[col].map(
+                lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            )
+    extras = [c for c in table.columns if c not in FACILITY_COLUMNS]
+    return table[[*FACILITY_COLUMNS, *extras]]
+
+
 def compile_network(
     ls: LineSet,
     iso2: tuple[str, ...],
@@ -232,8 +265,10 @@ def compile_network(
     named_points: list[NamedPoint],
     section_nodes: np.ndarray,
     meta: dict,
+    sea: SeaLayer | None = None,
 ) -> Network:
-    """The ``Network`` of a final ``LineSet`` whose every line has a study country."""
+    """The ``Network`` of a final ``LineSet`` whose every line has a study country, plus the
+    sea layer's ports (PORT edges to the nearest rail node of their country) and sea links."""
     ls, borders, node_country = _expand_border_nodes(ls)
     gauge_mm = gauges.loc[list(iso2), "gauge_mm"].to_numpy(np.int16)
     families = gauges.loc[list(iso2), "gauge_family"].to_numpy()
@@ -244,59 +279,100 @@ def compile_network(
     sec_fac, line_section = section_facilities(
         sections, section_nodes, ls.n_nodes, ls.line_u, ls.line_v, ls.length_km
     )
-    facilities = pd.concat([border_fac, sec_fac], ignore_index=True)
-    for col in NUMERIC_FACILITY_COLUMNS:
-        facilities[col] = pd.to_numeric(facilities[col], errors="coerce").astype(float)
-    for col in ("facility_id", "name", "kind", "countries", "source_ids", "assumption"):
-        facilities[col] = facilities[col].fillna("").astype(str)
-    facilities["closed"] = facilities["closed"].astype(bool)
-    facilities["gauge_change"] = facilities["gauge_change"].astype(bool)
-    n_sec_base = len(border_fac)
-
-    n = ls.n_nodes
+    n_rail_nodes = ls.n_nodes
     m_rail = ls.n_lines
     nb = len(borders)
     bu = np.array([b.node_a for b in borders], dtype=np.int64)
     bv = np.array([b.node_b for b in borders], dtype=np.int64)
-    b_mode = (
-        np.where(
-            border_fac["gauge_change"].to_numpy(bool)[border_facility],
-            EdgeMode.TRANSFER,
-            EdgeMode.BORDER,
-        )
-        if nb
-        else np.zeros(0)
+    b_mode = np.where(
+        border_fac["gauge_change"].to_numpy(bool)[border_facility] if nb else np.zeros(0, bool),
+        EdgeMode.TRANSFER,
+        EdgeMode.BORDER,
     )
-    # undirected links: rail lines then border links; each becomes two directed edges
-    und_u = np.concatenate([ls.line_u, bu])
-    und_v = np.concatenate([ls.line_v, bv])
-    und_len = np.concatenate([ls.length_km, np.zeros(nb)])
-    und_mode = np.concatenate([np.full(m_rail, EdgeMode.RAIL), b_mode]).astype(np.int8)
-    und_country = np.concatenate([ls.country.astype(np.int64), node_country[bu]]).astype(np.int16)
-    und_fac = np.concatenate(
-        [np.where(line_section >= 0, line_section + n_sec_base, -1), border_facility]
-    ).astype(np.int32)
-    und_gauge = np.concatenate([gauge_mm[ls.country], np.zeros(nb, dtype=np.int16)]).astype(
-        np.int16
-    )
-    k_und = len(und_u)
-    src = np.concatenate([und_u, und_v])
-    dst = np.concatenate([und_v, und_u])
+    # undirected links (rail, border, port, sea); each becomes two directed edges
+    und_u = [ls.line_u, bu]
+    und_v = [ls.line_v, bv]
+    und_len = [ls.length_km, np.zeros(nb)]
+    und_mode = [np.full(m_rail, EdgeMode.RAIL), b_mode]
+    und_country = [ls.country.astype(np.int64), node_country[bu]]
+    und_fac = [np.where(line_section >= 0, line_section + len(border_fac), -1), border_facility]
+    und_gauge = [gauge_mm[ls.country], np.zeros(nb, dtype=np.int16)]
+    und_geom: list[np.ndarray] = [ls.geometry(i) for i in range(m_rail)]
+    und_geom += [np.array([[b.lon, b.lat], [b.lon, b.lat]]) for b in borders]
+    node_lonlat = ls.node_lonlat
+    node_gauge = gauge_mm[node_country]
+    fac_parts = [border_fac, sec_fac]
+    port_names: list[str] = []
+    if sea is not None:
+        first_fac = len(border_fac) + len(sec_fac)
+        ports = sea.ports.reset_index(drop=True)
+        links = sea.links.reset_index(drop=True)
+        n_ports = len(ports)
+        port_node = n_rail_nodes + np.arange(n_ports)
+        code = {c: i for i, c in enumerate(iso2)}
+        port_country = np.array([code.get(str(c), -1) for c in ports["country"]], dtype=np.int64)
+        node_lonlat = np.vstack([node_lonlat, ports[["lon", "lat"]].to_numpy(float)])
+        node_country = np.concatenate([node_country, port_country])
+        node_gauge = np.concatenate([node_gauge, np.zeros(n_ports, dtype=np.int16)])
+        port_names = [str(x) for x in ports["name"]]
+        rail_nodes = np.unique(np.concatenate([ls.line_u, ls.line_v]))
+        joined, not_joined = [], []
+        for i, row in ports.iterrows():
+            if not bool(row["rail_served"]) or port_country[i] < 0:
+                continue
+            own = rail_nodes[node_country[rail_nodes] == port_country[i]]
+            if not len(own):
+                not_joined.append(str(row["port_id"]))
+                continue
+            dist, k = PointIndex(node_lonlat[own, 0], node_lonlat[own, 1]).nearest(
+                np.array([float(row["rail_lon"])]), np.array([float(row["rail_lat"])])
+            )
+            if float(np.atleast_1d(dist)[0]) > PORT_RAIL_MAX_KM:
+                not_joined.append(str(row["port_id"]))
+                continue
+            rail = int(own[int(np.atleast_1d(k)[0])])
+            joined.append((i, rail))
+        pj = np.array([j[0] for j in joined], dtype=np.int64)
+        pr = np.array([j[1] for j in joined], dtype=np.int64)
+        und_u += [pr]
+        und_v += [port_node[pj]]
+        und_len += [np.zeros(len(pj))]
+        und_mode += [np.full(len(pj), EdgeMode.PORT)]
+        und_country += [port_country[pj]]
+        und_fac += [first_fac + pj]
+        und_gauge += [np.zeros(len(pj), dtype=np.int16)]
+        und_geom += [
+            np.vstack([node_lonlat[r], node_lonlat[port_node[i]]])
+            for i, r in zip(pj, pr, strict=True)
+        ]
+        port_index = {pid: k for k, pid in enumerate(ports["port_id"])}
+        lu = np.array([port_node[port_index[p]] for p in links["from_port"]], dtype=np.int64)
+        lv = np.array([port_node[port_index[p]] for p in links["to_port"]], dtype=np.int64)
+        und_u += [lu]
+        und_v += [lv]
+        und_len += [links["length_km"].to_numpy(float)]
+        und_mode += [np.where(links["kind"] == "ocean", EdgeMode.OCEAN, EdgeMode.SEA)]
+        und_country += [np.full(len(links), -1)]
+        und_fac += [first_fac + n_ports + np.arange(len(links))]
+        und_gauge += [np.zeros(len(links), dtype=np.int16)]
+        und_geom += [np.asarray(g, dtype=np.float64) for g in sea.link_geometry]
+        fac_parts += [ports, links]
+        meta["ports_joined"] = len(joined)
+        meta["ports_not_joined"] = not_joined
+    facilities = _tidy_facilities(fac_parts)
+
+    n = len(node_lonlat)
+    u_all = np.concatenate(und_u).astype(np.int64)
+    v_all = np.concatenate(und_v).astype(np.int64)
+    k_und = len(u_all)
+    src = np.concatenate([u_all, v_all])
+    dst = np.concatenate([v_all, u_all])
     order = np.argsort(src, kind="stable")
     inv = np.empty_like(order)
     inv[order] = np.arange(len(order))
     twin = np.concatenate([np.arange(k_und) + k_und, np.arange(k_und)])
-    # geometry in travel direction: forward copies then reversed copies, gathered in CSR order
-    geoms = []
-    for e in order:
-        li = e % k_und
-        forward = e < k_und
-        if li < m_rail:
-            g = ls.geometry(li)
-            geoms.append(g if forward else g[::-1])
-        else:
-            bp = borders[li - m_rail]
-            geoms.append(np.array([[bp.lon, bp.lat], [bp.lon, bp.lat]]))
+    # geometry in travel direction, gathered in CSR order
+    geoms = [und_geom[e] if e < k_und else und_geom[e - k_und][::-1] for e in order]
     counts = np.array([len(g) for g in geoms], dtype=np.int64)
     geom_offset = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -304,32 +380,37 @@ def compile_network(
 
     node_kind = np.full(n, NodeKind.JUNCTION, dtype=np.int8)
     node_name = np.full(n, "", dtype=object)
+    node_kind[n_rail_nodes:] = NodeKind.PORT
+    node_name[n_rail_nodes:] = port_names
     for bp, fi in zip(borders, border_facility, strict=True):
         kind = NodeKind.YARD if border_fac["gauge_change"].iat[fi] else NodeKind.CROSSING
         for node in (bp.node_a, bp.node_b):
             node_kind[node] = kind
             node_name[node] = f"{border_fac['name'].iat[fi]} ({iso2[node_country[node]]})"
     for p in named_points:
-        free = 0 <= p.node < n and node_kind[p.node] in (NodeKind.JUNCTION, NodeKind.STATION)
+        free = 0 <= p.node < n_rail_nodes and node_kind[p.node] in (
+            NodeKind.JUNCTION,
+            NodeKind.STATION,
+        )
         if free and (node_kind[p.node] == NodeKind.JUNCTION or p.kind == NodeKind.TERMINAL):
             node_kind[p.node] = p.kind
             node_name[p.node] = p.name
     und_index = order % k_und
     return Network(
-        node_lat=ls.node_lonlat[:, 1].astype(np.float64),
-        node_lon=ls.node_lonlat[:, 0].astype(np.float64),
+        node_lat=node_lonlat[:, 1].astype(np.float64),
+        node_lon=node_lonlat[:, 0].astype(np.float64),
         node_country=node_country.astype(np.int16),
-        node_gauge_mm=gauge_mm[node_country].astype(np.int16),
+        node_gauge_mm=node_gauge.astype(np.int16),
         node_kind=node_kind,
         node_name=node_name,
         indptr=indptr,
         edge_src=src[order].astype(np.int32),
         edge_dst=dst[order].astype(np.int32),
-        edge_length_km=und_len[und_index].astype(np.float64),
-        edge_mode=und_mode[und_index],
-        edge_country=und_country[und_index],
-        edge_gauge_mm=und_gauge[und_index],
-        edge_facility=und_fac[und_index],
+        edge_length_km=np.concatenate(und_len).astype(np.float64)[und_index],
+        edge_mode=np.concatenate(und_mode).astype(np.int8)[und_index],
+        edge_country=np.concatenate(und_country).astype(np.int16)[und_index],
+        edge_gauge_mm=np.concatenate(und_gauge).astype(np.int16)[und_index],
+        edge_facility=np.concatenate(und_fac).astype(np.int32)[und_index],
         edge_reverse=inv[twin[order]].astype(np.int32),
         edge_geom_offset=geom_offset,
         geom_lonlat=np.vstack(geoms).astype(np.float32),
