@@ -176,6 +176,20 @@ class AvoidFacilities(Constraint):
 
 
 @dataclass(frozen=True)
+class NotVia(Constraint):
+    """The path must not pass a facility matching ``patterns`` (checked, not masked, so that
+    variants differing only by the facility they avoid share one graph and its trees)."""
+
+    patterns: tuple[str, ...]
+    name: str
+
+    def check(self, path: PathView) -> str | None:
+        if any(any(p in label for p in self.patterns) for label in path.facility_labels()):
+            return f"passes {self.name}"
+        return None
+
+
+@dataclass(frozen=True)
 class AvoidSeaTouching(Constraint):
     """No SEA leg that starts or ends in these countries (e.g. the Black Sea feeders)."""
 
@@ -256,6 +270,10 @@ class AllOf(Constraint):
 
     def describe(self) -> str:
         return "; ".join(c.describe() for c in self.parts)
+
+    def mask_key(self) -> tuple[Constraint, ...]:
+        """The parts that mask edges: two constraint sets with equal keys share one graph."""
+        return tuple(c for c in self.parts if type(c).edge_mask is not Constraint.edge_mask)
 
 
 def all_of(*parts: Constraint) -> AllOf:

@@ -19,6 +19,7 @@ from landbridge.routing.constraints import (
     AvoidModes,
     AvoidSeaTouching,
     Constraint,
+    NotVia,
     RequireAnyCountry,
     RequireFacility,
     RequireMode,
@@ -57,11 +58,13 @@ class Variant:
     pin: tuple[str, ...] = ()
 
 
-def _northern(via: tuple[str, ...], other: tuple[str, ...], name: str) -> Constraint:
+def _northern(
+    via: tuple[str, ...], other: tuple[str, ...], name: str, other_name: str
+) -> Constraint:
     return all_of(
         AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN, EdgeMode.PORT)),
         AvoidCountries(("AZ", "GE", "TM", "IR")),
-        AvoidFacilities(other),
+        NotVia(other, other_name),
         RequireAnyCountry(("RU", "BY")),
         RequireFacility(via, name),
     )
@@ -78,7 +81,7 @@ def _middle(
     return all_of(
         AvoidModes((EdgeMode.OCEAN,)),
         AvoidCountries(("RU", "BY", "TM", "IR")),
-        AvoidFacilities(other_port),
+        NotVia(other_port, "the other Caspian port"),
         RequireMode(EdgeMode.SEA),
         RequireFacility(port, port_name),
         *exit_rule,
@@ -90,14 +93,14 @@ VARIANTS: tuple[Variant, ...] = (
         "northern",
         "dostyk",
         "Northern via Alashankou–Dostyk",
-        _northern(DOSTYK, ALTYNKOL, "Dostyk"),
+        _northern(DOSTYK, ALTYNKOL, "Dostyk", "Altynkol"),
         DOSTYK,
     ),
     Variant(
         "northern",
         "altynkol",
         "Northern via Khorgos–Altynkol",
-        _northern(ALTYNKOL, DOSTYK, "Altynkol"),
+        _northern(ALTYNKOL, DOSTYK, "Altynkol", "Dostyk"),
         ALTYNKOL,
     ),
     Variant(

@@ -37,6 +37,7 @@ from landbridge.routing.places import Resolver, resolve_with_gazetteer
 from landbridge.routing.search import (
     GraphBase,
     MaskedGraph,
+    Trees,
     build_graph,
     graph_base,
     path_through,
@@ -152,15 +153,17 @@ def _search(
 ) -> tuple[list[_Found], dict[str, str]]:
     found: list[_Found] = []
     blocked: dict[str, str] = {}
+    trees = Trees()
     for variant in variants:
         constraint = all_of(variant.constraint, *user)
-        graph = _graph(cache, net, (variant.key, user_key), constraint)
+        graph = _graph(cache, net, (constraint.mask_key(), user_key), constraint)
         if via is not None:
-            path = path_through(graph, origin, destination, via)
+            path = path_through(graph, origin, destination, via, trees)
         elif variant.pin:
-            path = path_via_edges(graph, origin, destination, _pin_edges(cache, net, variant.pin))
+            pin = _pin_edges(cache, net, variant.pin)
+            path = path_via_edges(graph, origin, destination, pin, trees)
         else:
-            path = shortest_path(graph, origin, destination)
+            path = shortest_path(graph, origin, destination, trees)
         if path is None:
             blocked[variant.label] = "no connection under its constraints"
             continue

@@ -118,38 +118,64 @@ def _walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
     return nodes
 
 
-def shortest_path(g: MaskedGraph, origin: int, destination: int) -> np.ndarray | None:
+class Trees:
+    """Dijkstra trees of one request, shared by the variants that use the same masked graph."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, bool, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _tree(self, g: MaskedGraph, node: int, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        key = (id(g), reverse, node)
+        hit = self._memo.get(key)
+        if hit is None:
+            matrix = g.reverse if reverse else g.forward
+            hit = dijkstra(matrix, indices=node, return_predecessors=True)
+            self._memo[key] = hit
+        return hit
+
+    def forward(self, g: MaskedGraph, origin: int) -> tuple[np.ndarray, np.ndarray]:
+        """Costs from ``origin`` and predecessors."""
+        return self._tree(g, origin, False)
+
+    def backward(self, g: MaskedGraph, destination: int) -> tuple[np.ndarray, np.ndarray]:
+        """Costs to ``destination`` and next hops towards it."""
+        return self._tree(g, destination, True)
+
+
+def shortest_path(g: MaskedGraph, origin: int, destination: int, trees: Trees) -> np.ndarray | None:
     """Edge ids of the cheapest path, or None when the destination is unreachable."""
     if origin == destination:
         return np.empty(0, dtype=np.int64)
-    dist, pred = dijkstra(g.forward, indices=origin, return_predecessors=True)
+    dist, pred = trees.forward(g, origin)
     if not np.isfinite(dist[destination]):
         return None
     return np.asarray(_edges_of_nodes(g, _walk_back(pred, destination)), dtype=np.int64)
 
 
-def path_through(g: MaskedGraph, origin: int, destination: int, via: int) -> np.ndarray | None:
+def path_through(
+    g: MaskedGraph, origin: int, destination: int, via: int, trees: Trees
+) -> np.ndarray | None:
     """Cheapest path that visits node ``via`` (two legs, each cheapest).
 
     A first leg that already passes the destination is no route *via* that place (it would
     run past the destination and come back), so it gives None.
     """
-    first = shortest_path(g, origin, via)
-    second = shortest_path(g, via, destination) if first is not None else None
+    first = shortest_path(g, origin, via, trees)
+    second = shortest_path(g, via, destination, trees) if first is not None else None
     if first is None or second is None or (g.edge_dst[first] == destination).any():
         return None
     return np.concatenate([first, second])
 
 
 def path_via_edges(
-    g: MaskedGraph, origin: int, destination: int, pin: np.ndarray
+    g: MaskedGraph, origin: int, destination: int, pin: np.ndarray, trees: Trees
 ) -> np.ndarray | None:
     """Cheapest path that uses one of the edges ``pin`` (a crossing or port of a variant)."""
     pin = pin[g.mask[pin]]
     if not len(pin):
         return None
-    d_from, pred = dijkstra(g.forward, indices=origin, return_predecessors=True)
-    d_to, next_hop = dijkstra(g.reverse, indices=destination, return_predecessors=True)
+    d_from, pred = trees.forward(g, origin)
+    d_to, next_hop = trees.backward(g, destination)
     src, dst = g.edge_src[pin], g.edge_dst[pin]
     total = d_from[src] + g.weight[pin] + d_to[dst]
     best = int(np.argmin(total))
