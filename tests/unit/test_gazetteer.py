@@ -408,3 +408,23 @@ def test_extra_aliases_of_natural_earth_cities(
     place = gaz.resolve(query)
     assert (place.name, place.country, place.kind) == (name, country, "city")
     assert "landbridge-place-aliases" in place.source.split(";")
+
+
+def test_custom_table_without_keys_and_malformed_tables(tmp_path, monkeypatch) -> None:
+    from landbridge.network import gazetteer as module
+
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path / "cache"))
+    header = "place_id,name,kind,country,lat,lon,locode,population,curated,aliases,source\n"
+    table = tmp_path / "mine.csv"
+    table.write_text(header + "x:1,Test Yard,station,KZ,45.0,80.0,,,0,Тест,\n", encoding="utf-8")
+    module._load_cached.cache_clear()
+    assert Gazetteer.load(table).resolve("Тест").name == "Test Yard"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "x:1,Too,few\n", encoding="utf-8")
+    with pytest.raises(NetworkDataError, match="malformed"):
+        Gazetteer.load(bad)
+    bad.write_text("name,lat\nA,1\n", encoding="utf-8")
+    module._load_cached.cache_clear()
+    with pytest.raises(NetworkDataError, match="lacks columns"):
+        Gazetteer.load(bad)
+    module._load_cached.cache_clear()

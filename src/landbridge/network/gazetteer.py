@@ -352,13 +352,15 @@ def _parse_table(text: str, path: str) -> Gazetteer:
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, [])
-        missing = [c for c in PLACE_COLUMNS if c not in header]
+        missing = [c for c in PLACE_COLUMNS if c not in header and c != "keys"]
         if missing:
             raise NetworkDataError(f"places table {path} lacks columns {missing}")
         columns = list(zip(*reader, strict=True)) or [()] * len(header)
+        table = dict(zip(header, map(list, columns), strict=True))
     except ValueError as exc:
         raise NetworkDataError(f"places table {path} is malformed ({exc}); restore it") from None
-    return Gazetteer.from_columns(dict(zip(header, map(list, columns), strict=True)))
+    table.setdefault("keys", [""] * len(table["name"]))  # optional: computed when absent
+    return Gazetteer.from_columns(table)
 
 
 # The parsed gazetteer is kept in the user cache, keyed by the table's SHA-256: unpickling is
