@@ -210,3 +210,12 @@ def test_dostyk_second_track_sets_sixty_pairs() -> None:
     s = load_scenario("dostyk-moyinty-second-track")
     caps = [m for m in s.modifications if isinstance(m, SetCapacity)]
     assert any(m.value == 60 and m.unit == "train_pairs_per_day" for m in caps)
+
+
+def test_alias_bombs_and_deep_nesting_are_refused_quickly() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghi":
+        prev = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [{', '.join([f'*{prev}'] * 10)}]\n"
+    assert "once YAML aliases are expanded" in _error(bomb)
+    assert "nested more than" in _error("name: " + "[" * 60 + "]" * 60 + "\n")

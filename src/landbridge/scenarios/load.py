@@ -23,6 +23,10 @@ from landbridge.schema.scenario import MODIFICATION_TYPES, Scenario
 BUNDLED_DIR = DATA_DIR / "scenarios"
 MAX_FILE_BYTES = 1_000_000
 """Scenario files are hand-written; a megabyte is far above any real one and bounds the parser."""
+MAX_ELEMENTS = 100_000
+"""Values after YAML aliases are expanded: a few aliases can expand to billions ('billion
+laughs'); real files have hundreds."""
+MAX_DEPTH = 50
 
 
 def bundled_names() -> list[str]:
@@ -82,8 +86,30 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     return scenario_from_data(data, source=source)
 
 
+def _check_size(data: Any, source: str) -> None:
+    """Refuse data that expands past ``MAX_ELEMENTS`` values or nests past ``MAX_DEPTH``."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while stack:
+        value, depth = stack.pop()
+        seen += 1
+        if seen > MAX_ELEMENTS:
+            raise ScenarioError(
+                f"{source}: more than {MAX_ELEMENTS:,} values once YAML aliases are expanded; "
+                "a scenario file is a short list of modifications"
+            )
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{source}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((k, depth + 1) for k in value)
+        elif isinstance(value, list | tuple):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate already-parsed data (a mapping) into a ``Scenario``."""
+    _check_size(data, source)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError(
