@@ -7,12 +7,15 @@ the file is missing, truncated, of another format, or built from other inputs.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -164,26 +167,54 @@ _memo: dict[tuple[str, int, int], Network] = {}
 
 def load_network(rebuild: bool = False, progress: Progress | None = None) -> Network:
     """The compiled network: from the cache when it is current, else built (a few seconds) and
-    cached. A stale or corrupted cache is rebuilt with a ``CacheRebuildWarning`` saying why."""
+    cached. A stale or corrupted cache is rebuilt with a ``CacheRebuildWarning`` saying why.
+    Concurrent processes share one build: the others wait for it and then read the cache."""
     path = cache_path()
     expected = inputs_hash()
     if not rebuild:
-        try:
-            st = path.stat()
-            key = (str(path), st.st_mtime_ns, st.st_size)
-            if key in _memo and _memo[key].meta.get("inputs_sha256") == expected:
-                return _memo[key]
-            net = read_network(path, expected)
-            _memo.clear()
-            _memo[key] = net
+        net = _read_current(path, expected, warn=False)
+        if net is not None:
             return net
-        except FileNotFoundError:
-            pass
-        except NetworkDataError as exc:
-            warnings.warn(f"{exc}; rebuilding it", CacheRebuildWarning, stacklevel=2)
-    net = build_network(progress)
-    save_network(net, path)
+    with _build_lock(path):
+        if not rebuild:
+            net = _read_current(path, expected, warn=True)  # another process may have built it
+            if net is not None:
+                return net
+        net = build_network(progress)
+        save_network(net, path)
     st = path.stat()
     _memo.clear()
     _memo[(str(path), st.st_mtime_ns, st.st_size)] = net
     return net
+
+
+def _read_current(path: Path, expected: str, warn: bool) -> Network | None:
+    """The cached network if it is current; ``None`` (with a warning if ``warn``) otherwise."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key in _memo and _memo[key].meta.get("inputs_sha256") == expected:
+        return _memo[key]
+    try:
+        net = read_network(path, expected)
+    except NetworkDataError as exc:
+        if warn:
+            warnings.warn(f"{exc}; rebuilding it", CacheRebuildWarning, stacklevel=3)
+        return None
+    _memo.clear()
+    _memo[key] = net
+    return net
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock next to the cache file, held while one process builds."""
+    lock = path.with_suffix(".lock")
+    with open(lock, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
