@@ -95,22 +95,24 @@ def test_tiny_network_is_valid_csr() -> None:
     assert (net.edge_reverse[net.edge_reverse] == np.arange(net.n_edges)).all()
 
 
-def test_rail_layer_draws_each_line_once_with_its_gauge_and_simplified_geometry() -> None:
+def test_rail_layer_merges_lines_per_gauge_and_country_and_simplifies_them() -> None:
     layer = network_layer(tiny_network(), "rail")
     assert layer["type"] == "FeatureCollection"
     by_gauge = {f["properties"]["gauge_mm"]: f for f in layer["features"]}
     assert sorted(by_gauge) == [1435, 1520]
-    assert len(layer["features"]) == 2
+    assert len(layer["features"]) == 2  # each line once, not once per direction
     cn = by_gauge[1435]
     assert cn["properties"]["country"] == "CN"
     assert cn["properties"]["length_km"] == 160.0
-    coords = cn["geometry"]["coordinates"]
+    assert cn["geometry"]["type"] == "MultiLineString"
+    (coords,) = cn["geometry"]["coordinates"]
     # the vertex 0.002 deg off the straight line goes, the 0.5 deg bend stays
     assert LINE_SIMPLIFY_DEG > 0.002
     assert [tuple(c) for c in coords] in (
         [(80.0, 45.0), (81.0, 45.5), (82.0, 45.0)],
         [(82.0, 45.0), (81.0, 45.5), (80.0, 45.0)],
     )
+    assert by_gauge[1520]["properties"]["country"] == "KZ"
 
 
 def test_facility_and_sea_layers_carry_ids_and_parameters() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from landbridge import __version__
 from landbridge.api.endpoints import ENDPOINT_ROUTERS
@@ -17,6 +20,36 @@ from landbridge.api.state import ServerState
 from landbridge.api.web import mount_web
 from landbridge.errors import LandbridgeError
 from landbridge.network.model import Network
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """One line per wrong field, ``where.field: what is wrong`` (pydantic's words, no traceback)."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(dict.fromkeys(lines)) or "Invalid request."
+
+
+def _warm_up(app: FastAPI) -> None:
+    """Load the network, gazetteer and map layers before the first page asks for them.
+
+    Failures are left for the first request to report with its own message.
+    """
+    from landbridge.api.layers import LAYER_NAMES, basemap_countries, network_layer
+    from landbridge.network.gazetteer import Gazetteer
+
+    state: ServerState = app.state.server
+    try:
+        Gazetteer.load()
+        state.cached("basemap", basemap_countries)
+        for name in LAYER_NAMES:
+            state.cached(
+                f"layer-{name}", lambda n=name: network_layer(state.network, n), per_network=True
+            )
+    except Exception:  # noqa: BLE001, S110 - the request that needs it raises the same error
+        return
 
 
 def _default_network() -> Network:
@@ -39,7 +72,10 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(
+            target=_warm_up, args=(started,), name="landbridge-warm-up", daemon=True
+        ).start()
         yield
         jobs.shutdown()
 
@@ -58,6 +94,20 @@ def create_app(
     async def _landbridge_error(_: Request, exc: LandbridgeError) -> JSONResponse:
         return JSONResponse(
             status_code=exc.http_status, content={"detail": str(exc), "error": type(exc).__name__}
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"detail": str(exc.detail), "error": "HTTPError"},
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422, content={"detail": validation_message(exc), "error": "ValidationError"}
         )
 
     for router in ENDPOINT_ROUTERS:

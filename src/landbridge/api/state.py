@@ -1,32 +1,100 @@
-"""Per-app state: the network (loaded once, on first use) and cached serialized layers."""
+"""Per-app state: the network (loaded on first use), cached serialized layers, route answers."""
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
 import json
+import os
+import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from landbridge.network.model import Network
+from landbridge.paths import cache_dir
+
+# Version of the layer files written to the user cache; bump when their content changes form.
+LAYER_CACHE_FORMAT = 2
+# gzip level for cached layers: level 6 is zlib's default trade of size against time.
+GZIP_LEVEL = 6
+# Route answers are deterministic for a request on a given network and parameter set; the most
+# recent ones are kept so the table and the map lines of one plan cost one search.
+ROUTE_CACHE_ENTRIES = 256
 
 
 class CachedJson:
-    """Serialized JSON bytes with a strong ETag."""
+    """Serialized JSON bytes, their gzip form and a strong ETag."""
 
-    def __init__(self, obj: Any) -> None:
-        self.body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-        self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    @classmethod
+    def of(cls, obj: Any) -> CachedJson:
+        return cls(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def network_fingerprint(net: Network) -> str | None:
+    """Stable id of a built network (its input hash and build version); None for hand-made ones."""
+    inputs = net.meta.get("inputs_sha256")
+    if not inputs:
+        return None
+    return f"{str(inputs)[:16]}-v{net.meta.get('build_version', 0)}"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class LruCache:
+    """A small thread-safe least-recently-used cache of computed values."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: str, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+        return value
 
 
 class ServerState:
-    """Lazily loads the network and caches whatever is derived from it, once per process."""
+    """Lazily loads the network and caches whatever is derived from it, once per process.
+
+    Layers of a built network are also kept in the user cache (``layers/`` under
+    ``landbridge.paths.cache_dir()``), keyed by the network's input hash, so a restart does
+    not simplify the geometry again.
+    """
 
     def __init__(self, network_loader: Callable[[], Network]) -> None:
         self._network_loader = network_loader
         self._network: Network | None = None
         self._lock = threading.Lock()
+        self._build_locks: dict[str, threading.Lock] = {}
         self._cache: dict[str, CachedJson] = {}
+        self.routes = LruCache(ROUTE_CACHE_ENTRIES)
 
     @property
     def network(self) -> Network:
@@ -35,12 +103,39 @@ class ServerState:
                 self._network = self._network_loader()
             return self._network
 
-    def cached(self, key: str, build: Callable[[], Any]) -> CachedJson:
-        """Build and serialize ``key`` once; later calls return the same bytes."""
+    def cached(
+        self, key: str, build: Callable[[], Any], *, per_network: bool = False
+    ) -> CachedJson:
+        """Build and serialize ``key`` once (one builder at a time per key); later calls reuse it.
+
+        With ``per_network`` the bytes are also stored in the user cache for this network.
+        """
         with self._lock:
             hit = self._cache.get(key)
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
         if hit is not None:
             return hit
-        value = CachedJson(build())
-        with self._lock:
-            return self._cache.setdefault(key, value)
+        with build_lock:
+            with self._lock:
+                hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+            value = self._load_or_build(key, build, per_network)
+            with self._lock:
+                self._cache[key] = value
+            return value
+
+    def _load_or_build(self, key: str, build: Callable[[], Any], per_network: bool) -> CachedJson:
+        fingerprint = network_fingerprint(self.network) if per_network else None
+        if fingerprint is None:
+            return CachedJson.of(build())
+        safe_key = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)
+        path = cache_dir() / "layers" / f"{fingerprint}-f{LAYER_CACHE_FORMAT}-{safe_key}.json"
+        try:
+            return CachedJson(path.read_bytes())
+        except OSError:
+            pass
+        value = CachedJson.of(build())
+        with contextlib.suppress(OSError):  # a read-only cache only costs a rebuild next time
+            _write_atomic(path, value.body)
+        return value

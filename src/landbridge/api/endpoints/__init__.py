@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from landbridge.api.endpoints import layers, meta, places
+from landbridge.api.endpoints import layers, meta, places, routes
 
-ENDPOINT_ROUTERS = (meta.router, layers.router, places.router)
+ENDPOINT_ROUTERS = (meta.router, layers.router, places.router, routes.router)

@@ -18,9 +18,16 @@ LAYER_MAX_AGE_S = 3600
 
 
 def _send(request: Request, cached: CachedJson) -> Response:
-    headers = {"ETag": cached.etag, "Cache-Control": f"max-age={LAYER_MAX_AGE_S}"}
+    headers = {
+        "ETag": cached.etag,
+        "Cache-Control": f"max-age={LAYER_MAX_AGE_S}",
+        "Vary": "Accept-Encoding",
+    }
     if request.headers.get("if-none-match") == cached.etag:
         return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(content=cached.gzipped, media_type="application/json", headers=headers)
     return Response(content=cached.body, media_type="application/json", headers=headers)
 
 
@@ -36,7 +43,9 @@ def layer(name: LayerName, request: Request) -> Response:
     return _send(
         request,
         state.cached(
-            f"layer:{name.value}", lambda: layers.network_layer(state.network, name.value)
+            f"layer-{name.value}",
+            lambda: layers.network_layer(state.network, name.value),
+            per_network=True,
         ),
     )
 
