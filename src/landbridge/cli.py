@@ -351,6 +351,11 @@ def simulate(
     scenario: str | None = typer.Option(
         None, "--scenario", help="Scenario name or YAML file applied to the 2023 corridor."
     ),
+    demand: str | None = typer.Option(
+        None,
+        "--demand",
+        help="'trains' (sourced 2023 train counts, default) or 'od-2023'/'od-2024' (flows OD).",
+    ),
     engine: str = typer.Option("fast", "--engine", help="fast (numba) or simpy (reference)."),
     events: str | None = typer.Option(
         None, "--events", help="Also write the typed event log to this Parquet file."
@@ -363,19 +368,26 @@ def simulate(
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
     from pathlib import Path
 
-    from landbridge.sim.corridor2023 import SYSTEM_NAME, build_corridor_2023
+    from landbridge.sim.corridor2023 import DEMAND_OD_PREFIX, DEMAND_TRAINS
+    from landbridge.sim.corridor2023 import build_corridor_2023, system_name
     from landbridge.sim.eventlog import write_parquet
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation
 
-    system, name, notes = build_corridor_2023(), SYSTEM_NAME, []
+    spec = None
     if scenario is not None:
         from landbridge.scenarios.load import load_scenario
-        from landbridge.sim.scenario import apply_to_system
 
         spec = load_scenario(scenario)
+        if demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
+            demand = spec.base.demand
+    demand = demand or DEMAND_TRAINS
+    system, name, notes = build_corridor_2023(demand), system_name(demand), []
+    if spec is not None:
+        from landbridge.sim.scenario import apply_to_system
+
         system, notes = apply_to_system(system, spec)
-        name = f"{SYSTEM_NAME}+{spec.name}"
+        name = f"{name}+{spec.name}"
     n_workers = workers if workers is not None else min(default_workers(), max(1, replications))
 
     def run(progress: Callable[[int, int], None] | None) -> Any:

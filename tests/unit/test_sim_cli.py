@@ -53,6 +53,7 @@ def test_json_contract_and_same_seed_same_bytes() -> None:
         (["--days", "0"], "days"),
         (["--engine", "quantum"], "engine"),
         (["--scenario", "no-such-scenario"], "no-such-scenario"),
+        (["--demand", "od-1999"], "1999"),
     ],
 )
 def test_absurd_or_bad_requests_get_a_one_line_error(args: list[str], message: str) -> None:
@@ -85,3 +86,13 @@ def test_table_output_names_the_bottleneck() -> None:
     assert result.exit_code == 0, result.output
     assert "Transit days" in result.output and "northern" in result.output
     assert "Khorgos" in result.output
+
+
+def test_demand_from_the_flows_od_table() -> None:
+    _, report = _json(["simulate", "--days", "30", "-n", "1", "--demand", "od-2024"])
+    assert report["run"]["system"] == "corridor-2023/od-2024"
+    _, base = _json(["simulate", "--days", "30", "-n", "1"])
+    shipments = {c["corridor"]: c["shipments"] for c in report["corridors"]}
+    base_shipments = {c["corridor"]: c["shipments"] for c in base["corridors"]}
+    # 2024 China–Europe container demand is about twice the 2023 train count.
+    assert shipments["northern"] > 1.5 * base_shipments["northern"]

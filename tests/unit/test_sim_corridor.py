@@ -38,6 +38,21 @@ def test_every_class_of_sim_csv_is_simulated_at_its_yearly_rate(corridor) -> Non
     assert set(cited_sources()) <= set(load_sources().index)
 
 
+def test_flows_od_demand_sets_the_class_rates() -> None:
+    from landbridge.flows.demand import load_demand
+
+    system = build_corridor_2023("od-2023")
+    teu = load_demand(2023).groupby("segment")["teu_per_yr"].sum()
+    k = system.class_id.index("khorgos-eu-west")
+    assert system.arrivals_per_day[k] * 365 == pytest.approx(teu["cn_eu_west"] * 0.556 / 110)
+    k = system.class_id.index("dostyk-kz-west")
+    expected = (teu["cn_rest_west"] + teu["cn_imports_kz"]) * 0.444 / 110
+    assert system.arrivals_per_day[k] * 365 == pytest.approx(expected)
+    # Independently sourced train counts and the flows OD tables agree within 5% in total.
+    sourced = build_corridor_2023().arrivals_per_day.sum()
+    assert system.arrivals_per_day.sum() == pytest.approx(sourced, rel=0.05)
+
+
 def test_facilities_take_their_figures_from_the_network_tables(corridor) -> None:
     crossings = tables.load_crossings().set_index("facility_id")
     for direction in ("west", "east"):

@@ -6,6 +6,9 @@ sailing time, interval and weather) come from the network layer's curated tables
 year per crossing and direction, ordered facilities, leg lengths and the speed that applies to
 each leg) come from ``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
 at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
+With ``demand="od-2023"`` (or ``od-2024``) the train rates come instead from the flows layer's
+OD tables (``flows.demand.load_demand``): each class carries ``demand_share`` of the container
+TEU of its ``demand_segments``, in block trains of ``feu_per_train`` FEU.
 
 Each crossing is split by direction (``alashankou-dostyk:west`` and ``:east``): westbound
 boxes are transloaded on the Kazakh side and eastbound ones on the Chinese side, and the
@@ -21,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.data import split_source_ids
-from landbridge.errors import ParameterError
+from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.network import sea, tables
 from landbridge.paths import DATA_DIR
 from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
@@ -29,6 +32,9 @@ from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
 
 SIM_CSV = DATA_DIR / "params" / "sim.csv"
 SYSTEM_NAME = "corridor-2023"
+DEMAND_TRAINS = "trains"
+DEMAND_OD_PREFIX = "od-"
+TEU_PER_FEU = 2
 DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
 #: Months in a year, to turn the sea table's closure days per (winter) month into closures a year.
@@ -42,7 +48,10 @@ def load_sim_table() -> pd.DataFrame:
         frame = pd.read_csv(SIM_CSV, dtype=str, keep_default_na=False)
     except OSError as exc:
         raise ParameterError(f"cannot read {SIM_CSV.name}: {exc}") from None
-    needed = ("row_type", "key", "value", "unit", "corridor", "route", "legs_km", "legs_speed")
+    needed = (
+        "row_type", "key", "value", "unit", "corridor", "route", "legs_km", "legs_speed",
+        "demand_segments", "demand_share",
+    )  # fmt: skip
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ParameterError(f"{SIM_CSV.name}: missing columns {missing}")
@@ -153,16 +162,51 @@ def _split(cell: str, what: str, key: str) -> list[str]:
     return parts
 
 
-def build_corridor_2023() -> CorridorSystem:
-    """The 2023 corridor as a validated ``CorridorSystem`` (see the module docstring)."""
+def system_name(demand: str = DEMAND_TRAINS) -> str:
+    return SYSTEM_NAME if demand == DEMAND_TRAINS else f"{SYSTEM_NAME}/{demand}"
+
+
+def _trains_per_yr(frame: pd.DataFrame, demand: str, feu_per_train: float) -> list[float]:
+    classes = frame[frame["row_type"] == "class"]
+    if demand == DEMAND_TRAINS:
+        return [float(v) for v in classes["value"]]
+    if not demand.startswith(DEMAND_OD_PREFIX) or not demand[len(DEMAND_OD_PREFIX) :].isdigit():
+        raise InvalidInputError(
+            f"unknown demand '{demand}': use '{DEMAND_TRAINS}' (sourced 2023 train counts) or "
+            "'od-2023' / 'od-2024' (the flows layer's OD tables)"
+        )
+    from landbridge.flows.demand import load_demand
+
+    od = load_demand(int(demand[len(DEMAND_OD_PREFIX) :]))
+    teu = od.groupby("segment")["teu_per_yr"].sum()
+    out = []
+    for key, segs, share in zip(
+        classes["key"], classes["demand_segments"], classes["demand_share"], strict=True
+    ):
+        names = _split(segs, "demand_segments", key)
+        missing = [s for s in names if s not in teu.index]
+        if missing:
+            raise ParameterError(f"{SIM_CSV.name}: class '{key}' names unknown segments {missing}")
+        out.append(float(teu[names].sum()) * float(share) / (TEU_PER_FEU * feu_per_train))
+    return out
+
+
+def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
+    """The 2023 corridor as a validated ``CorridorSystem`` (see the module docstring).
+
+    ``demand``: ``"trains"`` (sourced 2023 train counts, the default) or ``"od-YYYY"`` (the
+    flows layer's OD table of that year).
+    """
     frame = load_sim_table()
     params = _params(frame)
+    trains_per_yr = _trains_per_yr(frame, demand, params["feu_per_train"])
     known = _facility_tables()
     ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
     spread = params["run_p90_over_p50"]
     facilities: dict[str, dict] = {}
     classes = []
-    for _, row in frame[frame["row_type"] == "class"].iterrows():
+    class_rows = frame[frame["row_type"] == "class"].reset_index(drop=True)
+    for c, row in class_rows.iterrows():
         key = row["key"]
         direction = key.rsplit("-", 1)[-1]
         if direction not in DIRECTIONS:
@@ -198,7 +242,7 @@ def build_corridor_2023() -> CorridorSystem:
             dict(
                 id=key,
                 corridor=row["corridor"] or key,
-                per_day=float(row["value"]) / DAYS_PER_YEAR,
+                per_day=trains_per_yr[c] / DAYS_PER_YEAR,
                 feu=params["feu_per_train"],
                 route=route,
                 legs_p50_h=p50,
