@@ -16,7 +16,7 @@ from landbridge.errors import InvalidInputError, UnknownPlaceError, UnreachableE
 from landbridge.network.model import EdgeMode
 from landbridge.routing.constraints import MaxTransshipments
 from landbridge.routing.places import resolve_on_network
-from landbridge.routing.plan import plan_routes
+from landbridge.routing.plan import plan_routes, plan_routes_with_paths
 from landbridge.schema.params import ParamsOverride
 from landbridge.schema.route import RouteRequest, RouteResponse
 
@@ -320,3 +320,18 @@ def test_sea_legs_without_facility_use_kind_defaults() -> None:
     assert costs.fixed_usd_per_feu[sea] == PARAMS.value(
         "facility_defaults", "ferry", "cost_usd_per_feu"
     )
+
+
+def test_paths_come_with_the_options_in_the_same_order() -> None:
+    resp, paths = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg"), network=NET, params=PARAMS,
+        resolver=resolve_on_network,
+    )  # fmt: skip
+    assert len(paths) == len(resp.options)
+    for option, edges in zip(resp.options, paths, strict=True):
+        assert NET.edge_src[edges[0]] == resp.origin.node
+        assert NET.edge_dst[edges[-1]] == resp.destination.node
+        assert (NET.edge_dst[edges[:-1]] == NET.edge_src[edges[1:]]).all(), "a connected path"
+        assert float(NET.edge_length_km[edges].sum()) == pytest.approx(
+            option.distance_km.total, abs=0.01
+        )

@@ -270,6 +270,18 @@ def plan_routes(
     ``constraints`` adds library-level constraints (e.g. ``MaxTransshipments``) to the ones the
     request implies. Raises ``UnknownPlaceError`` (exit 2), ``UnreachableError`` (exit 3).
     """
+    return plan_routes_with_paths(request, network, params, resolver, constraints)[0]
+
+
+def plan_routes_with_paths(
+    request: RouteRequest,
+    network: Network | None = None,
+    params: Params | None = None,
+    resolver: Resolver | None = None,
+    constraints: Sequence[Constraint] = (),
+) -> tuple[RouteResponse, list[np.ndarray]]:
+    """``plan_routes`` plus the edge ids of each option's path, in the order of ``options``
+    (for drawing the options or loading them onto the network)."""
     net = network if network is not None else load_bundled_network()
     params = params if params is not None else load_default_params()
     resolve = resolver or resolve_with_gazetteer
@@ -323,17 +335,20 @@ def plan_routes(
         dtype=float,
     )
     flags = pareto_mask(points)
-    options = [
-        e.option.model_copy(update={"pareto": bool(flag)})
-        for e, flag in zip(evaluated, flags, strict=True)
-    ]
-    options.sort(key=lambda o: (not o.pareto, o.transit_days.p50, o.cost_usd))
+    ranked = sorted(
+        (
+            (e.option.model_copy(update={"pareto": bool(flag)}), f.edges)
+            for e, flag, f in zip(evaluated, flags, found, strict=True)
+        ),
+        key=lambda pair: (not pair[0].pareto, pair[0].transit_days.p50, pair[0].cost_usd),
+    )
+    options = [option for option, _ in ranked]
 
     extra = []
     if request.tonnes_per_teu:
         extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
     assumptions, sources = _sources(params, net, evaluated, extra)
-    return RouteResponse(
+    response = RouteResponse(
         origin=origin,
         destination=destination,
         shipment=ShipmentOut(feu=feu, teu=2.0 * feu, tonnes=shipment.tonnes),
@@ -342,3 +357,4 @@ def plan_routes(
         assumptions=assumptions,
         sources=sources,
     )
+    return response, [edges for _, edges in ranked]
