@@ -1,8 +1,10 @@
 """Crash safety: writers SIGKILLed at random moments, concurrent writers, readers during writes.
 
-Writers run in subprocesses that print a line before and after each ``write_run``; after each
-kill the store must hold every run reported committed, at most the one in flight besides, and
-every stored run whole (row counts equal to those written with it).
+Killed writers are forked from the test process (modules already loaded, so kills land inside
+writes rather than imports) and report ``begin``/``committed`` around each ``write_run`` on a
+pipe; after each kill the store must hold every run reported committed, at most the one in flight
+besides, and every stored run whole (row counts equal to those written with it). Concurrent
+writers are separate interpreters.
 """
 
 from __future__ import annotations
