@@ -207,15 +207,20 @@ def _explain_unreachable(
         variants = variants_for(request.corridor)
         free, _ = _search(net, cache, variants, (), (), origin.node, destination.node, via)
         if free:
-            crossing = []
+            by_countries: dict[str, list[str]] = {}
             for item in _dedupe(free, net):
                 touched = sorted(PathView(net, item.edges).country_codes() & set(request.avoid))
-                crossing.append(f"{item.variant.label} crosses {', '.join(touched)}")
-            return (
-                f"Avoiding {', '.join(request.avoid)} leaves no route between {pair} on {scope}: "
-                + "; ".join(crossing)
-                + "."
-            )
+                by_countries.setdefault(", ".join(touched), []).append(item.variant.label)
+            if len(by_countries) == 1:
+                ((codes, labels),) = by_countries.items()
+                why = f"every option ({'; '.join(labels)}) crosses {codes}"
+            else:
+                why = "; ".join(
+                    f"{'; '.join(ls)} cross{'es' if len(ls) == 1 else ''} {c}"
+                    for c, ls in by_countries.items()
+                )
+            avoided = ", ".join(request.avoid)
+            return f"Avoiding {avoided} leaves no route between {pair} on {scope}: {why}."
     reasons = "; ".join(f"{label}: {why}" for label, why in blocked.items())
     return f"No route between {pair} on {scope} ({reasons})."
 
