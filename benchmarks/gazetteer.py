@@ -158,9 +158,10 @@ def bench_snap() -> None:
     ours_nodes = [snap_to_network(p, net) for p in places]
     reference = brute()
     assert ours_nodes == reference, "k-d tree and brute force disagree"
-    assert snap_points(net, lat, lon)[0].tolist() == reference
+    own = np.zeros(len(places), dtype=np.int64)  # every node and place is in country 0 ("KZ")
+    assert snap_points(net, lat, lon, own)[0].tolist() == reference
     ours = best_of(lambda: [snap_to_network(p, net) for p in places], repeats=3)
-    vectorised = best_of(lambda: snap_points(net, lat, lon), repeats=3)
+    vectorised = best_of(lambda: snap_points(net, lat, lon, own), repeats=3)
     base = best_of(brute, repeats=1)
     case = f"{SNAP_PLACES}_places_{SNAP_NODES}_nodes"
     bench(f"snap_to_network_{case}", ours, "numpy_haversine_scan", base)

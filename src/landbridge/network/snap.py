@@ -5,13 +5,14 @@ within ``PORT_SNAP_MAX_KM``, else to rail like any other place. Among the rail n
 ``max_km``, those in the place's country win over nearer foreign ones, so "Małaszewicze" stays in
 Poland and "Alashankou" in China even where the border is closer than the next own-country node.
 
-The lookup uses a k-d tree on unit-sphere xyz, built once per ``Network`` object and cached.
+The lookup uses k-d trees on unit-sphere xyz (all rail nodes, and the rail nodes of each
+country), built once per ``Network`` object and cached.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -27,7 +28,6 @@ SNAP_MAX_KM = 50.0
 # Assumption: a port's quay node lies within 25 km of the port's listed point (searoute/WPI
 # points sit at harbour entrances, a few km from the terminals).
 PORT_SNAP_MAX_KM = 25.0
-SNAP_CANDIDATES = 64  # nearest rail nodes examined for one in the place's own country
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,15 @@ class _SnapIndex:
     rail_tree: cKDTree | None
     port_nodes: np.ndarray
     port_tree: cKDTree | None
+    rail_country: np.ndarray  # country id of each rail node
+    by_country: dict[int, tuple[np.ndarray, cKDTree]] = field(default_factory=dict)
+
+    def country_tree(self, network: Network, country: int) -> tuple[np.ndarray, cKDTree | None]:
+        """Rail nodes of one country and their k-d tree (built on first use)."""
+        if country not in self.by_country:
+            nodes = self.rail_nodes[self.rail_country == country]
+            self.by_country[country] = (nodes, _tree(network, nodes))
+        return self.by_country[country]
 
 
 _INDEX: dict[int, tuple[weakref.ref[Network], _SnapIndex]] = {}
@@ -73,7 +82,11 @@ def snap_index(network: Network) -> _SnapIndex:
     ).astype(np.int64)
     port_nodes = np.flatnonzero(network.node_kind == NodeKind.PORT).astype(np.int64)
     index = _SnapIndex(
-        rail_nodes, _tree(network, rail_nodes), port_nodes, _tree(network, port_nodes)
+        rail_nodes,
+        _tree(network, rail_nodes),
+        port_nodes,
+        _tree(network, port_nodes),
+        network.node_country[rail_nodes].astype(np.int64),
     )
     _INDEX[key] = (weakref.ref(network, lambda _ref, k=key: _INDEX.pop(k, None)), index)
     return index
@@ -88,8 +101,10 @@ def snap_points(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rail node and distance (km) for many points at once, own country first.
 
-    ``country`` holds network country ids per point (-1: no preference). Points with no rail
-    node within ``max_km`` get node -1 and the distance to the nearest rail node.
+    ``country`` holds network country ids per point (-1: no preference). A point takes the
+    nearest rail node of its country within ``max_km``, else the nearest rail node of any
+    country within ``max_km``; with neither it gets node -1 and the distance to the nearest
+    rail node.
     """
     index = snap_index(network)
     lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
@@ -97,23 +112,21 @@ def snap_points(
     if index.rail_tree is None:
         return np.full(n, -1, np.int64), np.full(n, np.inf)
     points = _unit_xyz(lat, lon)
-    k = min(SNAP_CANDIDATES, len(index.rail_nodes))
-    chord, idx = index.rail_tree.query(points, k=k, distance_upper_bound=_km_chord(max_km))
-    chord, idx = chord.reshape(n, k), idx.reshape(n, k)
-    found = np.isfinite(chord)
-    nodes = np.where(found, index.rail_nodes[np.minimum(idx, len(index.rail_nodes) - 1)], -1)
-    pick = np.zeros(n, dtype=np.int64)  # candidates come nearest first: column 0 by default
+    chord, idx = index.rail_tree.query(points, k=1)
+    node = index.rail_nodes[idx]
+    km = _chord_km(chord)
+    node = np.where(km <= max_km, node, -1)
     if country is not None:
-        wanted = np.atleast_1d(np.asarray(country, np.int64))[:, None]
-        own = found & (network.node_country[np.maximum(nodes, 0)] == wanted) & (wanted >= 0)
-        pick = np.where(own.any(axis=1), own.argmax(axis=1), 0)
-    rows = np.arange(n)
-    node = nodes[rows, pick]
-    km = _chord_km(np.where(found[rows, pick], chord[rows, pick], 0.0))
-    missing = node < 0
-    if missing.any():
-        nearest, _ = index.rail_tree.query(points[missing], k=1)
-        km[missing] = _chord_km(nearest)
+        wanted = np.broadcast_to(np.asarray(country, np.int64), (n,))
+        for c in np.unique(wanted[wanted >= 0]).tolist():
+            nodes_c, tree_c = index.country_tree(network, c)
+            if tree_c is None:
+                continue
+            rows = np.flatnonzero(wanted == c)
+            chord_c, idx_c = tree_c.query(points[rows], k=1, distance_upper_bound=_km_chord(max_km))
+            hit = np.isfinite(chord_c)
+            node[rows[hit]] = nodes_c[idx_c[hit]]
+            km[rows[hit]] = _chord_km(chord_c[hit])
     return node.astype(np.int64), km
 
 
