@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from landbridge.errors import NetworkDataError
 from landbridge.network import sea, tables
 from landbridge.network.borders import split_at_borders
 from landbridge.network.compile import NamedPoint, compile_network
@@ -49,6 +50,8 @@ POINT_NODE_MAX_KM = 15.0
 # The source has straight segments of tens of km; vertices at most this far apart let places,
 # joins and links attach where they are rather than at the next bend.
 DENSIFY_KM = 2.0
+# Protected nodes keep their exact coordinates through every step; this only absorbs rounding.
+REFIND_MAX_KM = 0.01
 PLACES_CSV = DATA_DIR / "places" / "places.csv"
 
 # Modules of this package whose code shapes the network (a change rebuilds the cache); the
@@ -116,10 +119,12 @@ def _refind(ls: LineSet, lonlat: np.ndarray) -> np.ndarray:
     """Node ids of protected nodes (which every step keeps) from their coordinates."""
     if not len(lonlat):
         return np.zeros(0, dtype=np.int64)
-    _, idx = PointIndex(ls.node_lonlat[:, 0], ls.node_lonlat[:, 1]).nearest(
-        lonlat[:, 0], lonlat[:, 1]
-    )
-    return np.atleast_1d(idx).astype(np.int64)
+    index = PointIndex(ls.node_lonlat[:, 0], ls.node_lonlat[:, 1])
+    _, idx = index.nearest(lonlat[:, 0], lonlat[:, 1], max_km=REFIND_MAX_KM)
+    idx = np.atleast_1d(idx).astype(np.int64)
+    if np.any(idx >= ls.n_nodes):
+        raise NetworkDataError("build lost a protected node (a terminal, station or anchor)")
+    return idx
 
 
 def calibrate_lengths(

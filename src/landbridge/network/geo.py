@@ -40,8 +40,10 @@ def km_to_chord(km: float) -> float:
 
 
 def chord_to_km(chord: np.ndarray) -> np.ndarray:
-    """Great-circle km for unit-sphere chord lengths."""
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
+    """Great-circle km for unit-sphere chord lengths (``inf`` stays ``inf``)."""
+    chord = np.asarray(chord, dtype=np.float64)
+    km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+    return np.where(np.isfinite(chord), km, np.inf)
 
 
 class PointIndex:
@@ -51,10 +53,15 @@ class PointIndex:
         self.tree = cKDTree(unit_vectors(np.asarray(lon, float), np.asarray(lat, float)))
 
     def nearest(
-        self, lon: np.ndarray, lat: np.ndarray, k: int = 1
+        self, lon: np.ndarray, lat: np.ndarray, k: int = 1, max_km: float | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Distances (km) and indices of the ``k`` nearest points to each query point."""
-        chord, idx = self.tree.query(unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat)), k=k)
+        """Distances (km) and indices of the ``k`` nearest points to each query point. With
+        ``max_km`` the search stops there (much faster for far queries): distance ``inf`` and
+        index ``n`` where nothing is that close."""
+        bound = np.inf if max_km is None else km_to_chord(max_km)
+        chord, idx = self.tree.query(
+            unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat)), k=k, distance_upper_bound=bound
+        )
         return chord_to_km(chord), idx
 
     def within(self, lon: float, lat: float, radius_km: float) -> list[int]:

@@ -90,7 +90,9 @@ def snap_dead_ends(
     vpos = np.arange(len(ls.coords)) - ls.offsets[vline]
     index = PointIndex(ls.coords[:, 0], ls.coords[:, 1])
     k = 16
-    dist_km, nearest = index.nearest(ls.node_lonlat[dead, 0], ls.node_lonlat[dead, 1], k=k)
+    dist_km, nearest = index.nearest(
+        ls.node_lonlat[dead, 0], ls.node_lonlat[dead, 1], k=k, max_km=max_km
+    )
     chainage = np.concatenate(
         [
             [0.0],
@@ -150,13 +152,18 @@ def snap_dead_ends(
 
 
 def nearest_vertices(
-    ls: LineSet, lon: np.ndarray, lat: np.ndarray
+    ls: LineSet, lon: np.ndarray, lat: np.ndarray, max_km: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each query point: distance (km), line and vertex position of the nearest rail vertex."""
+    """For each query point: distance (km), line and vertex position of the nearest rail vertex
+    (``inf``, -1, -1 where none lies within ``max_km``)."""
     index = PointIndex(ls.coords[:, 0], ls.coords[:, 1])
-    dist, vi = index.nearest(np.asarray(lon, float), np.asarray(lat, float))
+    dist, vi = index.nearest(np.asarray(lon, float), np.asarray(lat, float), max_km=max_km)
+    dist, vi = np.atleast_1d(dist), np.atleast_1d(vi)
+    found = vi < len(ls.coords)
     vline = ls.vertex_line()
-    return np.atleast_1d(dist), vline[vi], np.atleast_1d(vi) - ls.offsets[vline[vi]]
+    line = np.where(found, vline[np.where(found, vi, 0)], -1)
+    pos = np.where(found, vi - ls.offsets[np.maximum(line, 0)], -1)
+    return dist, line, pos
 
 
 def make_nodes_at(
@@ -166,7 +173,7 @@ def make_nodes_at(
     per point (-1 where no vertex lies within ``max_km``) and the snap distance (km)."""
     if not len(lon):
         return ls, np.zeros(0, dtype=np.int64), np.zeros(0)
-    dist, line, pos = nearest_vertices(ls, lon, lat)
+    dist, line, pos = nearest_vertices(ls, lon, lat, max_km)
     ok = dist <= max_km
     node = np.full(len(dist), -1, dtype=np.int64)
     ls2, got = ls.split_at_vertices(line[ok], pos[ok])
