@@ -71,3 +71,28 @@ def test_capacity_lp_respects_capacity_and_demand(net, mode):
         table[od[:, 0], od[:, 1]] = od_demand
         flow, _ = PairGraph(src, dst, n).all_or_nothing(free, np.arange(n), table)
         assert abs(res.total_cost - free @ flow) <= 1e-6 * (1 + free @ flow)
+
+
+@settings(max_examples=25, deadline=None)
+@given(networks())
+def test_one_edge_per_element_equals_plain_assignment(net):
+    """Grouping where every edge is its own element must reach the plain equilibrium.
+
+    By convexity, a solution's Beckmann objective exceeds the optimum by at most its absolute
+    gap (relative gap x total cost), so the two objectives differ by at most the sum.
+    """
+    n, src, dst, free, cap, demand = net
+    graph = PairGraph(src, dst, n)
+    cls = DemandClass("x", np.arange(n), demand)
+    plain = assign(graph, VolumeDelay.bpr(free, cap), [cls], "bfw", target_gap=1e-7)
+    order = np.random.default_rng(0).permutation(src.size)
+    vdf = VolumeDelay.bpr(free[order], cap[order])
+    element = np.empty(src.size, dtype=np.int64)
+    element[order] = np.arange(src.size)
+    grouped = assign(graph, vdf, [cls], "bfw", target_gap=1e-7, edge_element=element)
+
+    def abs_gap(res):
+        return res.relative_gap * float(res.edge_flow @ res.edge_cost)
+
+    bound = abs_gap(plain) + abs_gap(grouped) + 1e-9 * (1 + abs(plain.objective))
+    assert abs(grouped.objective - plain.objective) <= bound

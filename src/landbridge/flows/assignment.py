@@ -36,6 +36,8 @@ from landbridge.flows.vdf import VolumeDelay
 ALGORITHMS = ("aon", "msa", "fw", "cfw", "bfw")
 LINE_SEARCH_TOL = 1e-13
 """Bracket width at which the bisection on the step size stops."""
+STALL_STEP = 1e-12
+"""A step this small means the direction is exhausted: the next one restarts from Frank-Wolfe."""
 CONJUGATE_MAX_WEIGHT = 1.0 - 1e-7
 """Upper bound on the weight of old directions, so a direction never repeats the last one."""
 
@@ -233,9 +235,14 @@ class _Solver:
             else:
                 hdot = partial(self.hdot, vdf.derivative(total))
                 s = _biconjugate(x, y, s_prev, s_prev2, step, hdot)
+            if s is not y and float(((s - x) * cost).sum()) >= 0.0:
+                # a conjugate direction that does not descend: restart from Frank-Wolfe
+                s, s_prev2 = y, None
             step = self.line_search(x, s)
             x = x + step * (s - x)
             s_prev2, s_prev = s_prev, s
+            if step <= STALL_STEP:
+                s_prev = s_prev2 = None
         total = self.to_elements(x.sum(axis=0))
         return AssignmentResult(
             edge_flow=x.sum(axis=0),
