@@ -17,23 +17,26 @@ from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
 from landbridge.sim.system import CorridorSystem, FacilityKind
 
 # Heap event kinds (internal; the log uses ``Event``).
-_ARRIVE = 1
-_SERVICE_END = 2
-_LAND = 3
-_MAX_WAIT = 4
-_RETURN = 5
-_QUOTA = 6
-_CLOSE = 7
-_OPEN = 8
+_ARRIVE = np.int64(1)
+_SERVICE_END = np.int64(2)
+_LAND = np.int64(3)
+_MAX_WAIT = np.int64(4)
+_RETURN = np.int64(5)
+_QUOTA = np.int64(6)
+_CLOSE = np.int64(7)
+_OPEN = np.int64(8)
 
 _FERRY = int(FacilityKind.FERRY)
 _HOURS_PER_DAY = HOURS_PER_DAY
-_NO_FACILITY = NO_FACILITY
-_EV_DEPART = int(Event.DEPART)
-_EV_ARRIVE = int(Event.ARRIVE)
-_EV_START = int(Event.START)
-_EV_SAIL = int(Event.SAIL)
-_EV_END = int(Event.END)
+_NO_FACILITY = np.int64(NO_FACILITY)
+# Typed (not literal) constants: numba compiles one version of each helper, not one per literal.
+_NONE = np.int64(-1)
+_ZERO = np.int64(0)
+_EV_DEPART = np.int64(Event.DEPART)
+_EV_ARRIVE = np.int64(Event.ARRIVE)
+_EV_START = np.int64(Event.START)
+_EV_SAIL = np.int64(Event.SAIL)
+_EV_END = np.int64(Event.END)
 
 
 @njit(cache=True)
@@ -82,7 +85,7 @@ def _try_start(
                 st[4, f] = 0
             if st[4, f] >= quota[f]:
                 if st[5, f] == 0:
-                    _push(heap, seq, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, 0)
+                    _push(heap, seq, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, _ZERO)
                     st[5, f] = 1
                 return
             st[4, f] += 1
@@ -91,7 +94,7 @@ def _try_start(
         i = q_train[pos]
         s = q_step[pos]
         st[0, f] += 1
-        _log(out_t, out_i, cnt, t, i, f, _EV_START, -1)
+        _log(out_t, out_i, cnt, t, i, f, _EV_START, _NONE)
         _push(heap, seq, t + service_h[step_offset[i] + s], _SERVICE_END, i, s)
 
 
@@ -127,7 +130,7 @@ def _do_sail(
     fs[1, f] = 0
     fs[2, f] += 1
     fs[3, f] = 0
-    _push(heap, seq, t + round_trip_h[f], _RETURN, f, 0)
+    _push(heap, seq, t + round_trip_h[f], _RETURN, f, _ZERO)
 
 
 @njit(cache=True)
@@ -247,18 +250,18 @@ def _simulate(
             i = nxt
             nxt += 1
             t = entry_h[i]
-            _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_DEPART, -1)
-            _push(heap, seq, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), np.int64(0))
+            _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_DEPART, _NONE)
+            _push(heap, seq, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), _ZERO)
             continue
         t, _, kind, a, b = heapq.heappop(heap)
         if kind == _ARRIVE:
             i = a
             s = b
             if s == step_offset[i + 1] - step_offset[i]:
-                _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_ARRIVE, -1)
+                _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_ARRIVE, _NONE)
                 continue
             f = route_facility[route_indptr[train_class[i]] + s]
-            _log(out_t, out_i, cnt, t, i, f, _EV_ARRIVE, -1)
+            _log(out_t, out_i, cnt, t, i, f, _EV_ARRIVE, _NONE)
             pos = st[2, f]
             q_train[pos] = i
             q_step[pos] = s
@@ -307,7 +310,7 @@ def _simulate(
             i = a
             s = b
             f = route_facility[route_indptr[train_class[i]] + s]
-            sailing = -1
+            sailing = _NONE
             if kind == _SERVICE_END:
                 st[0, f] -= 1
             else:
