@@ -428,3 +428,14 @@ def test_custom_table_without_keys_and_malformed_tables(tmp_path, monkeypatch) -
     with pytest.raises(NetworkDataError, match="lacks columns"):
         Gazetteer.load(bad)
     module._load_cached.cache_clear()
+
+
+def test_nearest_places_to_a_point(gaz: Gazetteer) -> None:
+    dostyk = gaz.by_id("terminal:dostyk")
+    hits = gaz.nearest(dostyk.lat, dostyk.lon, limit=3)
+    assert {hits[0].place.place_id, hits[1].place.place_id} == {"terminal:dostyk", "osm:4025083258"}
+    assert hits[0].score == pytest.approx(0.8) and hits[0].matched.startswith("0.0 km from")
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert gaz.nearest(0.0, -30.0) == []  # mid-Atlantic: nothing within 50 km
+    with pytest.raises(InvalidInputError, match="latitude 91 out of range"):
+        gaz.nearest(91.0, 0.0)

@@ -309,23 +309,34 @@ class Gazetteer:
                 out.append((k, ratio))
         return out
 
+    def nearest(
+        self, lat: float, lon: float, limit: int = SUGGESTIONS, max_km: float = NEAR_COORDINATE_KM
+    ) -> list[PlaceMatch]:
+        """Places within ``max_km`` of a point, nearest first; score falls linearly with distance
+        (0.8 at the point, 0 at ``max_km``), ``matched`` says how far."""
+        parse_coordinate(f"{lat},{lon}")  # range check with the usual message
+        if limit < 1 or not len(self):
+            return []
+        if self._tree is None:
+            self._tree = cKDTree(_unit_xyz(self.lat, self.lon))
+        label = f"{lat:.5f}, {lon:.5f}"
+        point = _unit_xyz(np.array([lat]), np.array([lon]))[0]
+        chord, idx = self._tree.query(point, k=min(limit, len(self)))
+        out = []
+        for c, i in zip(np.atleast_1d(chord), np.atleast_1d(idx), strict=True):
+            km = _chord_to_km(float(c))
+            if km <= max_km:
+                score = round(max(0.0, 1.0 - km / max_km) * SCORE_PREFIX, 3)
+                out.append(PlaceMatch(place=self.place(int(i)), score=score,
+                                      matched=f"{km:.1f} km from {label}"))  # fmt: skip
+        return out
+
     def _near(self, text: str, lat: float, lon: float, limit: int) -> list[PlaceMatch]:
         label = f"{lat:.5f}, {lon:.5f}"
         point = Place(place_id=f"coordinate:{lat:.5f},{lon:.5f}", name=label, kind="coordinate",
                       lat=lat, lon=lon)  # fmt: skip
         out = [PlaceMatch(place=point, score=SCORE_EXACT, matched=text.strip())]
-        if limit > 1 and len(self):
-            if self._tree is None:
-                self._tree = cKDTree(_unit_xyz(self.lat, self.lon))
-            k = min(limit - 1, len(self))
-            chord, idx = self._tree.query(_unit_xyz(np.array([lat]), np.array([lon]))[0], k=k)
-            for c, i in zip(np.atleast_1d(chord), np.atleast_1d(idx), strict=True):
-                km = _chord_to_km(float(c))
-                if km <= NEAR_COORDINATE_KM:
-                    score = max(0.0, 1.0 - km / NEAR_COORDINATE_KM) * SCORE_PREFIX
-                    out.append(PlaceMatch(place=self.place(int(i)), score=round(score, 3),
-                                          matched=f"{km:.1f} km from {label}"))  # fmt: skip
-        return out
+        return out + self.nearest(lat, lon, limit=limit - 1)
 
 
 @lru_cache(maxsize=4)
