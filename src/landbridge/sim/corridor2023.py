@@ -37,8 +37,6 @@ DEMAND_OD_PREFIX = "od-"
 TEU_PER_FEU = 2
 DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
-#: Months in a year, to turn the sea table's closure days per (winter) month into closures a year.
-MONTHS_PER_YEAR = 12
 
 
 @lru_cache(maxsize=1)
