@@ -102,3 +102,14 @@ def test_simulation_adapter_sees_the_closure() -> None:
     assert closed["sim_transit"]["transit_h"].mean() > base["sim_transit"]["transit_h"].mean()
     mean_keys = [k for k in kpi_a.index if k.startswith("transit_mean_days[")]
     assert any(kpi_b[k] > kpi_a[k] for k in mean_keys)
+
+
+def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
+    from landbridge.scenarios.engines import simulate_corridor
+    from landbridge.scenarios.runner import NOTES_KEY
+
+    out = simulate_corridor(None, None, None, load_scenario("middle-corridor-2030"))  # type: ignore[arg-type]
+    notes = out[NOTES_KEY]["note"].tolist()
+    # the TEU/yr hub capacity is a flows figure; fleet and port dwell (port-aktau -> aktau) apply
+    assert len(notes) == 1 and notes[0].startswith("modification 0 (set_capacity) is not simulated")
+    assert "teu_per_yr" in notes[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -222,23 +223,35 @@ def simulate_corridor(
     The simulation layer maps the scenario onto its own corridor system (operations only:
     closures, capacities, fleets, dwell, demand); the network arguments are not used.
     """
+    from landbridge.network.sea import PORT_ID_PREFIX
     from landbridge.sim.corridor2023 import SYSTEM_NAME, build_corridor_2023
     from landbridge.sim.run import run_simulation
     from landbridge.sim.scenario import apply_to_system
 
-    base = build_corridor_2023()
-    simulated = {fid.split(":")[0] for fid in base.facility_id}
-    kept, notes = [], []
+    system = build_corridor_2023()
+    simulated = {fid.split(":")[0] for fid in system.facility_id}
+    notes: list[str] = []
+    # One modification at a time, so one the simulation cannot take (a facility it does not
+    # model, a unit it does not use) becomes a note instead of stopping the run.
     for i, mod in enumerate(scenario.modifications):
         facility = getattr(mod, "facility", None)
-        if facility is not None and facility not in simulated:
-            notes.append(
-                f"modification {i} ({mod.type}) on {facility} is not simulated: the simulated "
-                "corridor has no such facility"
+        if facility is not None and facility.startswith(PORT_ID_PREFIX):
+            # the network names ports 'port-<id>', the simulated corridor '<id>'
+            bare = facility.removeprefix(PORT_ID_PREFIX)
+            if bare in simulated:
+                mod = mod.model_copy(update={"facility": bare})
+        try:
+            system, mod_notes = apply_to_system(
+                system, scenario.model_copy(update={"modifications": [mod]})
             )
-        else:
-            kept.append(mod)
-    system, sim_notes = apply_to_system(base, scenario.model_copy(update={"modifications": kept}))
+        except ScenarioError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            notes.append(f"modification {i} ({mod.type}) is not simulated: {reason}")
+            continue
+        notes += [
+            f"modification {i} ({mod.type}): " + re.sub(r"^modification \d+ \([a-z_]+\): ", "", n)
+            for n in mod_notes
+        ]
     result = run_simulation(
         system,
         days=SIM_DAYS,
@@ -262,7 +275,7 @@ def simulate_corridor(
     return {
         "sim_kpis": pd.DataFrame(kpis, columns=["kpi", "value", "unit"]),
         "sim_transit": _transit_samples(result.events),
-        NOTES_KEY: pd.DataFrame({"note": [*notes, *sim_notes]}),
+        NOTES_KEY: pd.DataFrame({"note": notes}),
     }
 
 
