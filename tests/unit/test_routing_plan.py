@@ -336,3 +336,12 @@ def test_paths_come_with_the_options_in_the_same_order() -> None:
         assert float(NET.edge_length_km[edges].sum()) == pytest.approx(
             option.distance_km.total, abs=0.01
         )
+
+
+def test_via_place_keeps_each_pinned_crossing() -> None:
+    opts = by_label(plan(via="Almaty", corridor="northern"))
+    assert set(opts) == {"Northern via Alashankou–Dostyk", "Northern via Khorgos–Altynkol"}
+    dostyk = opts["Northern via Alashankou–Dostyk"]
+    assert dostyk.via[0] == "Alashankou–Dostyk"
+    # Dostyk -> Almaty 900 km -> Petropavl 1900 km instead of Dostyk -> Petropavl 1800 km
+    assert dostyk.distance_km.rail == 3000.0 + 900.0 + 1900.0 + 2300.0 + 600.0 + 700.0 + 600.0

@@ -42,6 +42,7 @@ from landbridge.routing.search import (
     graph_base,
     path_through,
     path_via_edges,
+    path_via_edges_through,
     shortest_path,
 )
 from landbridge.schema.route import Endpoint, RouteRequest, RouteResponse, Source
@@ -157,7 +158,13 @@ def _search(
     for variant in variants:
         constraint = all_of(variant.constraint, *user)
         graph = _graph(cache, net, (constraint.mask_key(), user_key), constraint)
-        if via is not None:
+        if via is not None and variant.pin:
+            pin = _pin_edges(cache, net, variant.pin)
+            path = path_via_edges_through(
+                graph, origin, destination, pin, via, trees,
+                lambda p, c=constraint: c.check(PathView(net, p)) is None,
+            )  # fmt: skip
+        elif via is not None:
             path = path_through(graph, origin, destination, via, trees)
         elif variant.pin:
             pin = _pin_edges(cache, net, variant.pin)

@@ -9,6 +9,7 @@ between two consecutive path nodes. Parallel edges stay separate entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,3 +186,31 @@ def path_via_edges(
     head = _edges_of_nodes(g, _walk_back(pred, u)) if u != origin else []
     tail = _edges_of_nodes(g, _walk_forward(next_hop, v)) if v != destination else []
     return np.asarray([*head, int(pin[best]), *tail], dtype=np.int64)
+
+
+def path_via_edges_through(
+    g: MaskedGraph,
+    origin: int,
+    destination: int,
+    pin: np.ndarray,
+    via: int,
+    trees: Trees,
+    accept: Callable[[np.ndarray], bool],
+) -> np.ndarray | None:
+    """Cheapest acceptable path that uses one of the edges ``pin`` and visits node ``via``,
+    pin first or via first."""
+    candidates = []
+    head = path_via_edges(g, origin, via, pin, trees)
+    tail = shortest_path(g, via, destination, trees) if head is not None else None
+    if head is not None and tail is not None:
+        candidates.append(np.concatenate([head, tail]))
+    head = shortest_path(g, origin, via, trees)
+    tail = path_via_edges(g, via, destination, pin, trees) if head is not None else None
+    if head is not None and tail is not None:
+        candidates.append(np.concatenate([head, tail]))
+    candidates = [
+        c for c in candidates if not (g.edge_dst[c][:-1] == destination).any() and accept(c)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: float(g.weight[c].sum()))
