@@ -61,7 +61,8 @@ def test_write_read_round_trip(tmp_path: Path) -> None:
     assert runs["run_id"].tolist() == [run_id]
     meta = store.get_run(run_id)
     assert meta["scenario_name"] == "baseline-2023"
-    assert meta["seed"] == 7
+    assert meta["seed"] == 7 and type(meta["seed"]) is int
+    json.dumps({k: v for k, v in meta.items() if k != "created_utc"})
     assert meta["parameters"] == {"routes": "standard", "flows": True}
     assert meta["timings_s"] == {"routes": 0.25}
     assert meta["package_version"]

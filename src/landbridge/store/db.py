@@ -323,7 +323,7 @@ class Store:
             frame = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
             if frame.empty:
                 return None
-            out = frame.iloc[0].to_dict()
+            out = {k: (v.item() if hasattr(v, "item") else v) for k, v in frame.iloc[0].items()}
             out["parameters"] = json.loads(out.pop("parameters_json"))
             out["timings_s"] = json.loads(out.pop("timings_json"))
             counts = con.execute(
