@@ -211,3 +211,22 @@ def test_min_weight_csr_keeps_the_shortest_parallel_edge() -> None:
 
     g = min_weight_csr(np.array([0, 0, 1]), np.array([1, 1, 2]), np.array([5.0, 3.0, 1.0]), 3)
     assert dijkstra(g, indices=0)[2] == pytest.approx(4.0)
+
+
+def test_exclude_lines_cuts_the_line_nearest_to_the_point() -> None:
+    from landbridge.network.lines import densify
+    from landbridge.network.topology import exclude_lines
+
+    # two routes from 0 to 2: a short one (0-1-2, 20 km) and a long one (0-3-2)
+    ls = lines(
+        [(0, 0), (0, dlat(10)), (0, dlat(20)), (0.2, dlat(10))], [(0, 1), (1, 2), (0, 3), (3, 2)]
+    )
+    ls = densify(ls, 1.0)
+    cut = pd.DataFrame([{"line_id": "hsr", "name": "x", "lat": dlat(5), "lon": 0.0, "max_km": 1.0,
+                         "source_ids": "s"}])  # fmt: skip
+    out, ids = exclude_lines(ls, cut)
+    assert ids == ["hsr"] and out.n_lines == 3
+    assert out.total_km() == pytest.approx(ls.total_km() - 10.0, abs=0.01)
+    far = cut.assign(lon=1.0)
+    with pytest.raises(NetworkDataError, match="hsr"):
+        exclude_lines(ls, far)

@@ -33,6 +33,7 @@ from landbridge.network.topology import (
     add_links,
     collapse_chains,
     contract_short_lines,
+    exclude_lines,
     largest_component,
     make_nodes_at,
     prune_spurs,
@@ -41,7 +42,7 @@ from landbridge.network.topology import (
 from landbridge.paths import DATA_DIR
 
 # Bump when the build logic changes what it produces: a cache of another version is rebuilt.
-BUILD_VERSION = 4
+BUILD_VERSION = 5
 # A named place becomes a node when a rail vertex lies this close (farther ones are not on the
 # network; the gazetteer's snap finds them the nearest node anyway).
 PLACE_NODE_MAX_KM = 10.0
@@ -172,6 +173,7 @@ def build_network(progress: Progress | None = None) -> Network:
     say("repairing topology")
     ls, n_snapped = snap_dead_ends(ls)
     ls, link_ids = add_links(ls, links)
+    ls, excluded_ids = exclude_lines(ls, tables.load_excluded_lines())
     say("splitting at borders")
     ls, _ = split_at_borders(ls, countries)
     ls, n_dropped, dropped_km = largest_component(ls)
@@ -223,6 +225,7 @@ def build_network(progress: Progress | None = None) -> Network:
         "source_km": round(raw_km, 1),
         "snapped_dead_ends": n_snapped,
         "links_added": link_ids,
+        "lines_excluded": excluded_ids,
         "dropped_components": n_dropped,
         "dropped_component_km": round(dropped_km, 1),
         "pruned_spur_km": round(spur_km + spur_km2, 1),

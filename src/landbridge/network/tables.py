@@ -17,6 +17,7 @@ SECTIONS_CSV = DATA_DIR / "facilities" / "sections.csv"
 RAIL_LINKS_CSV = DATA_DIR / "facilities" / "rail_links.csv"
 LENGTH_CHECKS_CSV = DATA_DIR / "facilities" / "length_checks.csv"
 LENGTH_CALIBRATION_CSV = DATA_DIR / "facilities" / "length_calibration.csv"
+EXCLUDED_LINES_CSV = DATA_DIR / "facilities" / "excluded_lines.csv"
 
 FACILITY_COLUMNS: tuple[str, ...] = (
     "facility_id", "name", "kind", "countries", "lat", "lon", "dwell_p50_h", "dwell_p90_h",
@@ -62,6 +63,7 @@ _REQUIRED = {
         "length_km",
         "source_ids",
     ),
+    "excluded_lines": ("line_id", "name", "lat", "lon", "max_km", "source_ids"),
     "length_calibration": (
         "from",
         "from_lat",
@@ -158,6 +160,10 @@ def load_length_checks(path: Path = LENGTH_CHECKS_CSV) -> pd.DataFrame:
 
 def load_length_calibration(path: Path = LENGTH_CALIBRATION_CSV) -> pd.DataFrame:
     return read_table(path, "length_calibration")
+
+
+def load_excluded_lines(path: Path = EXCLUDED_LINES_CSV) -> pd.DataFrame:
+    return read_table(path, "excluded_lines")
 
 
 def input_files() -> list[Path]:

@@ -241,6 +241,24 @@ def _parse_via(text: str, link_id: str) -> list[tuple[float, float]]:
     return pts
 
 
+def exclude_lines(ls: LineSet, excluded: pd.DataFrame) -> tuple[LineSet, list[str]]:
+    """Drop the line nearest to each point of ``excluded_lines.csv`` (e.g. a passenger-only
+    high-speed line that freight does not use); ``NetworkDataError`` if none is that close."""
+    if excluded.empty:
+        return ls, []
+    dist, line, _ = nearest_vertices(
+        ls, excluded["lon"].to_numpy(float), excluded["lat"].to_numpy(float),
+        float(excluded["max_km"].max()),
+    )  # fmt: skip
+    far = dist > excluded["max_km"].to_numpy(float)
+    if far.any():
+        names = excluded.loc[far, "line_id"].tolist()
+        raise NetworkDataError(f"excluded_lines.csv: no railway near the point of {names}")
+    keep = np.ones(ls.n_lines, dtype=bool)
+    keep[line] = False
+    return ls.subset(keep), [str(x) for x in excluded["line_id"]]
+
+
 def component_labels(ls: LineSet) -> np.ndarray:
     """Connected-component label of every node."""
     n = ls.n_nodes
