@@ -418,9 +418,3 @@ def compile_network(
         facilities=facilities,
         meta=meta,
     )
-
-
-def nearest_nodes(ls: LineSet, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest node (and its distance, km) for each point."""
-    dist, idx = PointIndex(ls.node_lonlat[:, 0], ls.node_lonlat[:, 1]).nearest(lon, lat)
-    return np.atleast_1d(idx), np.atleast_1d(dist)

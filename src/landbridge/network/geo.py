@@ -22,11 +22,6 @@ def haversine_km(
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def segment_lengths_km(coords: np.ndarray) -> np.ndarray:
-    """Lengths of the consecutive segments of a lon/lat vertex array [k, 2] (k-1 values)."""
-    return haversine_km(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
-
-
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """3-D unit vectors [n, 3] for lon/lat degrees (chord ~ great-circle at short range)."""
     lon_r, lat_r = np.radians(lon), np.radians(lat)
@@ -63,9 +58,3 @@ class PointIndex:
             unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat)), k=k, distance_upper_bound=bound
         )
         return chord_to_km(chord), idx
-
-    def within(self, lon: float, lat: float, radius_km: float) -> list[int]:
-        """Indices of the points within ``radius_km`` of one query point."""
-        return self.tree.query_ball_point(
-            unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat))[0], km_to_chord(radius_km)
-        )

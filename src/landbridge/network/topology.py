@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -35,15 +35,6 @@ SPUR_MAX_KM = 10.0
 MAX_EDGE_KM = 50.0
 # Link end points (rail_links.csv) must lie this close to an existing rail vertex.
 LINK_SNAP_MAX_KM = 10.0
-
-
-@dataclass(frozen=True)
-class RepairReport:
-    snapped: int
-    links_added: int
-    dropped_components: int
-    dropped_component_km: float
-    pruned_spur_km: float
 
 
 def node_incidence(ls: LineSet, alive: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
