@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -242,3 +244,30 @@ def test_hard_capacity_mode_carries_everything_below_capacity(params):
     res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     assert res.max_throughput.carried_t == pytest.approx(5e6)
     assert res.max_throughput.binding == []
+
+
+def test_demand_cut_off_by_the_network_is_reported_not_assigned(params):
+    """Moscow has no rail node within the snapping limit of the toy network."""
+    net = toy_network()
+    od = _od([
+        ("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6),
+        ("cn-urumqi", "ru-moscow", "CN", "RU", "container", 1e6),
+    ])  # fmt: skip
+    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    assert res.demand_t == pytest.approx(3e6)
+    assert res.unserved_t == pytest.approx(1e6)
+    assert sum(b.flow_t for b in res.bottlenecks) == pytest.approx(2e6)
+    assert any("ru-moscow" in n for n in res.notes)
+
+
+def test_closing_every_crossing_leaves_all_demand_unserved(params):
+    net = toy_network(khorgos_closed=True)
+    fac = net.facilities.copy()
+    fac.loc[fac.facility_id == "alashankou-dostyk", "closed"] = "true"
+    net = dataclasses.replace(net, facilities=fac)
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
+    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    assert res.unserved_t == pytest.approx(2e6)
+    assert res.bottlenecks == []
+    assert res.assignment.iterations == 0
+    assert all(c.modelled == 0 for c in res.calibration if c.error_pct is not None)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.flows import demand as dem
 from landbridge.flows.assignment import AssignmentResult, DemandClass, assign
 from landbridge.flows.shortest import PairGraph
@@ -143,8 +143,14 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     )  # fmt: skip
 
 
-def snap_regions(network: Network, region_ids: list[str]) -> dict[str, int]:
-    """Network node of each region's representative place (nearest rail node, own country)."""
+def snap_regions(
+    network: Network, region_ids: list[str], skip_unreachable: bool = False
+) -> dict[str, int]:
+    """Network node of each region's representative place (nearest rail node, own country).
+
+    With ``skip_unreachable`` a region with no rail node within the snapping limit (e.g. a
+    scenario removed its country's lines) is left out of the mapping instead of raising.
+    """
     from landbridge.network.snap import snap_to_network
 
     regions = dem.load_regions()
@@ -157,8 +163,29 @@ def snap_regions(network: Network, region_ids: list[str]) -> dict[str, int]:
             place_id=f"region:{rid}", name=str(r["name"]), kind="city", country=str(r.country),
             lat=float(r.lat), lon=float(r.lon),
         )  # fmt: skip
-        out[rid] = snap_to_network(place, network)
+        try:
+            out[rid] = snap_to_network(place, network)
+        except UnreachableError:
+            if not skip_unreachable:
+                raise
     return out
+
+
+def split_unreachable(
+    model: CorridorModel, od: pd.DataFrame, nodes: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(servable rows, rows whose regions are cut off or have no path on the open edges)."""
+    net = model.network
+    snapped = od.origin.isin(nodes.keys()) & od.destination.isin(nodes.keys())
+    o = od.origin.map(nodes).fillna(-1).to_numpy(np.int64)
+    d = od.destination.map(nodes).fillna(-1).to_numpy(np.int64)
+    ok = snapped.to_numpy().copy()
+    if ok.any():
+        graph = PairGraph(net.edge_src[model.keep], net.edge_dst[model.keep], net.n_nodes)
+        origins, row = np.unique(o[ok], return_inverse=True)
+        reach = graph.reachable(origins)
+        ok[ok] = reach[row, d[ok]]
+    return od[ok], od[~ok]
 
 
 def demand_classes(
@@ -189,7 +216,13 @@ def assign_corridor(
     graph = PairGraph(net.edge_src[keep], net.edge_dst[keep], net.n_nodes)
     live = [c for c in classes if c.origins.size]
     if not live:
-        raise InvalidInputError("no demand to assign (all OD volumes are zero)")
+        k = model.vdf.free_time.size
+        empty = AssignmentResult(
+            edge_flow=np.zeros(int(keep.sum())), class_flow=np.zeros((0, int(keep.sum()))),
+            edge_cost=np.zeros(int(keep.sum())), element_flow=np.zeros(k), iterations=0,
+            relative_gap=0.0, objective=0.0, converged=True, algorithm="bfw",
+        )  # fmt: skip
+        return empty, np.zeros((len(classes), net.n_edges))
     res = assign(
         graph, model.vdf, live, "bfw", max_iterations=MAX_ITERATIONS, target_gap=TARGET_GAP,
         progress=progress, edge_element=model.edge_element[keep],
@@ -244,10 +277,18 @@ def run_flows(
     od["teu_per_yr"] = od.teu_per_yr.astype(float) * scale
 
     model = prepare(network, params)
-    nodes = snap_regions(network, sorted(set(od.origin) | set(od.destination)))
-    classes = demand_classes(model, od, nodes)
+    nodes = snap_regions(network, sorted(set(od.origin) | set(od.destination)), True)
+    served, unserved = split_unreachable(model, od, nodes)
+    classes = demand_classes(model, served, nodes)
     res, flows = assign_corridor(model, classes, progress)
     notes = _notes(network, growth_pct)
+    if len(unserved):
+        cut = sorted(set(unserved.origin) | set(unserved.destination) - set(nodes))
+        notes.append(
+            f"{unserved.t_per_yr.sum() / 1e6:,.2f} Mt/yr of demand ({len(unserved)} OD rows) has "
+            "no path on this network and is left out"
+            + (f"; regions without a rail node: {', '.join(cut)}" if cut else "")
+        )
     limit = None
     if hard_capacity:
         from landbridge.flows.throughput import max_throughput
@@ -257,6 +298,7 @@ def run_flows(
         year=year,
         growth_pct=growth_pct,
         demand_t=float(od.t_per_yr.sum()),
+        unserved_t=float(unserved.t_per_yr.sum()),
         demand_teu=float(od.teu_per_yr.sum()),
         bottlenecks=bottlenecks(model, res, flows),
         corridor_shares=corridor_shares(model, flows, classes),

@@ -56,6 +56,12 @@ class PairGraph:
             return edge_cost[self.pair_edges], self.pair_edges
         return _pair_min(edge_cost, self.pair_ptr, self.pair_edges)
 
+    def reachable(self, origins: np.ndarray) -> np.ndarray:
+        """[n_origins, n_nodes] bool: which nodes each origin can reach."""
+        matrix = self.matrix(np.ones(self.pair_dst.size))
+        dist = dijkstra(matrix, directed=True, indices=origins, unweighted=True)
+        return np.isfinite(np.atleast_2d(dist))
+
     def all_or_nothing(
         self, edge_cost: np.ndarray, origins: np.ndarray, node_demand: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:

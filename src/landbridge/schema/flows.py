@@ -87,8 +87,11 @@ class FlowsResult(BaseModel):
 
     year: int
     growth_pct: float
-    demand_t: float = Field(description="total demand assigned, t/yr")
-    demand_teu: float = Field(description="container demand assigned, TEU/yr")
+    demand_t: float = Field(description="total demand of the year (after growth), t/yr")
+    demand_teu: float = Field(description="container demand of the year (after growth), TEU/yr")
+    unserved_t: float = Field(
+        default=0.0, description="demand with no path on this network (left out), t/yr"
+    )
     bottlenecks: list[Bottleneck]
     corridor_shares: list[CorridorShare]
     calibration: list[Calibration]
