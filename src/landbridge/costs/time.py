@@ -14,6 +14,7 @@ The total's p50/p90 come from a seeded Monte Carlo of ``DRAWS`` joint draws (det
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,19 +64,44 @@ class TimeParts:
         return float(self.lognormal_p50_h.sum() + mean_wait_h(self.headway_h).sum() + self.fixed_h)
 
 
+_BLOCK_ROWS = 32  # rows of standard draws generated per seeded block
+
+
+@lru_cache(maxsize=64)
+def _block(seed: int, draws: int, kind: str, index: int) -> np.ndarray:
+    """Block ``index`` of standard draws (normal or uniform), each row one random part.
+
+    Row r of a block depends only on (seed, draws, kind, block index), never on which options
+    were priced before: every part i of every option uses the same stream (common random
+    numbers, so differences between options are not Monte Carlo noise).
+    """
+    rng = np.random.default_rng([seed, draws, 0 if kind == "normal" else 1, index])
+    block = (
+        rng.standard_normal((_BLOCK_ROWS, draws))
+        if kind == "normal"
+        else rng.random((_BLOCK_ROWS, draws))
+    )
+    block.setflags(write=False)
+    return block
+
+
+def _rows(seed: int, draws: int, kind: str, n: int) -> np.ndarray:
+    blocks = [_block(seed, draws, kind, b) for b in range(-(-n // _BLOCK_ROWS))]
+    return np.concatenate(blocks)[:n] if len(blocks) > 1 else blocks[0][:n]
+
+
 def transit_quantiles_h(
     parts: TimeParts, draws: int = DRAWS, seed: int = SEED
 ) -> tuple[float, float]:
     """p50 and p90 of the total trip time in hours (seeded Monte Carlo, deterministic)."""
-    rng = np.random.default_rng(seed)
     k = parts.lognormal_p50_h.shape[0]
     j = parts.headway_h.shape[0]
     total = np.full(draws, parts.fixed_h)
     if k:
         sigma = lognormal_sigma(parts.lognormal_p50_h, parts.lognormal_p90_h)
-        z = rng.standard_normal((k, draws))
-        total += (parts.lognormal_p50_h[:, None] * np.exp(sigma[:, None] * z)).sum(axis=0)
+        z = _rows(seed, draws, "normal", k)
+        total += parts.lognormal_p50_h @ np.exp(sigma[:, None] * z)
     if j:
-        total += (parts.headway_h[:, None] * rng.random((j, draws))).sum(axis=0)
+        total += parts.headway_h @ _rows(seed, draws, "uniform", j)
     p50, p90 = np.quantile(total, [0.5, 0.9])
     return float(p50), float(p90)

@@ -65,10 +65,8 @@ def node_label(net: Network, node: int) -> str:
     return name or f"{net.node_lat[node]:.3f},{net.node_lon[node]:.3f}"
 
 
-def _runs(net: Network, edges: np.ndarray) -> list[np.ndarray]:
-    """Split a path into legs: same mode and (rail) country or (others) facility."""
-    if not len(edges):
-        return []
+def _run_starts(net: Network, edges: np.ndarray) -> np.ndarray:
+    """Start positions of the legs of a path: same mode and (rail) country or (others) facility."""
     mode = net.edge_mode[edges].astype(np.int64)
     group = np.where(
         mode == EdgeMode.RAIL, net.edge_country[edges], net.edge_facility[edges]
@@ -76,7 +74,7 @@ def _runs(net: Network, edges: np.ndarray) -> list[np.ndarray]:
     no_fac = (mode != EdgeMode.RAIL) & (group < 0)
     change = np.ones(len(edges), dtype=bool)
     change[1:] = (mode[1:] != mode[:-1]) | (group[1:] != group[:-1]) | no_fac[1:]
-    return np.split(edges, np.flatnonzero(change)[1:])
+    return np.flatnonzero(change)
 
 
 def evaluate_path(
@@ -111,23 +109,31 @@ def evaluate_path(
         if code and (not countries or countries[-1] != code):
             countries.append(code)
 
-    for run in _runs(net, edges):
-        first = int(run[0])
+    starts = _run_starts(net, edges) if len(edges) else np.empty(0, dtype=np.int64)
+
+    def per_run(values: np.ndarray) -> list[float]:
+        return np.add.reduceat(values[edges], starts).tolist() if len(starts) else []
+
+    lengths = per_run(net.edge_length_km)
+    run50, run90 = per_run(costs.running_p50_h), per_run(costs.running_p90_h)
+    linehaul, sailing = per_run(costs.linehaul_usd_per_feu), per_run(costs.sailing_h)
+    per_ts, electrics = per_run(costs.co2e_kg_per_t), per_run(costs.electric_co2e_kg_per_t)
+    ends = [*starts[1:].tolist(), len(edges)]
+    for i, start in enumerate(starts.tolist()):
+        first, last = int(edges[start]), int(edges[ends[i] - 1])
         mode = EdgeMode(int(net.edge_mode[first]))
-        length = float(net.edge_length_km[run].sum())
-        src, dst = int(net.edge_src[first]), int(net.edge_dst[int(run[-1])])
+        length = lengths[i]
+        src, dst = int(net.edge_src[first]), int(net.edge_dst[last])
         f = int(net.edge_facility[first])
         if mode == EdgeMode.RAIL:
             cid = int(net.edge_country[first])
             code = net.countries[cid] if cid >= 0 else ""
-            hours = float(costs.running_p50_h[run].sum())
+            hours = run50[i]
             run50_by_country[cid] = run50_by_country.get(cid, 0.0) + hours
-            run90_by_country[cid] = run90_by_country.get(cid, 0.0) + float(
-                costs.running_p90_h[run].sum()
-            )
-            usd_per_feu = float(costs.linehaul_usd_per_feu[run].sum())
-            per_t = float(costs.co2e_kg_per_t[run].sum())
-            electric = float(costs.electric_co2e_kg_per_t[run].sum())
+            run90_by_country[cid] = run90_by_country.get(cid, 0.0) + run90[i]
+            usd_per_feu = linehaul[i]
+            per_t = per_ts[i]
+            electric = electrics[i]
             co2e["rail_electric"] += shipment.tonnes * electric
             co2e["rail_diesel"] += shipment.tonnes * (per_t - electric)
             time_h["running"] += hours
@@ -147,7 +153,7 @@ def evaluate_path(
                 dwell50.append(dwell)
                 dwell90.append(float(costs.dwell_p90_h[first]))
             headway = float(costs.headway_h[first])
-            sail = float(costs.sailing_h[run].sum())
+            sail = sailing[i]
             if mode in (EdgeMode.SEA, EdgeMode.OCEAN):
                 headways.append(headway)
                 time_h["ferry_wait"] += headway / 2.0
@@ -156,13 +162,11 @@ def evaluate_path(
                 hours += headway / 2.0 + sail
                 dist["sea"] += length
                 key = str(costs.factor_key[first])
-                co2e[key] += shipment.tonnes * float(costs.co2e_kg_per_t[run].sum())
+                co2e[key] += shipment.tonnes * per_ts[i]
                 refs.append(RowRef("emission_factors", key))
-                if mode == EdgeMode.OCEAN and costs.linehaul_usd_per_feu[run].any():
+                if mode == EdgeMode.OCEAN and linehaul[i] > 0:
                     refs.append(RowRef("scalars", "ocean_freight_usd_per_feu_km"))
-            usd_per_feu = float(
-                costs.fixed_usd_per_feu[first] + costs.linehaul_usd_per_feu[run].sum()
-            )
+            usd_per_feu = float(costs.fixed_usd_per_feu[first]) + linehaul[i]
             if f >= 0:
                 facility_rows.append(f)
                 kind = text.kinds[f]
@@ -179,7 +183,7 @@ def evaluate_path(
                 add_country(net.countries[cid] if cid >= 0 else "")
         leg_cost = usd_per_feu * shipment.feu
         cost[COST_BUCKET[mode]] += leg_cost
-        leg_co2e = shipment.tonnes * float(costs.co2e_kg_per_t[run].sum())
+        leg_co2e = shipment.tonnes * per_ts[i]
         leg_country = _leg_country(net, first, f, mode)
         legs.append(
             Leg(
