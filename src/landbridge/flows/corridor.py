@@ -283,7 +283,7 @@ def run_flows(
     res, flows = assign_corridor(model, classes, progress)
     notes = _notes(network, growth_pct)
     if len(unserved):
-        cut = sorted(set(unserved.origin) | set(unserved.destination) - set(nodes))
+        cut = sorted((set(unserved.origin) | set(unserved.destination)) - set(nodes))
         notes.append(
             f"{unserved.t_per_yr.sum() / 1e6:,.2f} Mt/yr of demand ({len(unserved)} OD rows) has "
             "no path on this network and is left out"
