@@ -517,6 +517,28 @@ def scenario_list(as_json: bool = typer.Option(False, "--json", help="Print JSON
     console.print(table)
 
 
+@scenario_app.command("check")
+@user_errors
+def scenario_check(
+    scenario: str = typer.Argument(..., help="Bundled scenario name or YAML file."),
+) -> None:
+    """Validate a scenario against the bundled network and its base, without running it."""
+    from landbridge.scenarios.apply import apply_scenario
+    from landbridge.scenarios.engines import load_base
+    from landbridge.scenarios.load import load_scenario, resolve_scenario
+
+    source = str(resolve_scenario(scenario))
+    spec = load_scenario(scenario)
+    network, params, demand = load_base(spec)
+    out, _, _ = apply_scenario(spec, network, params, demand, source=source)
+    console.print(
+        f"{source}: valid; {len(spec.modifications)} modifications apply to the bundled network "
+        f"({network.n_edges:,} -> {out.n_edges:,} edges).",
+        highlight=False,
+        markup=False,
+    )
+
+
 @scenario_app.command("run")
 @user_errors
 def scenario_run(

@@ -18,6 +18,7 @@ runner = CliRunner()
 @pytest.fixture()
 def toy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
     monkeypatch.setattr(engines, "real_engines", lambda: ENGINES)
+    monkeypatch.setattr(engines, "load_base", ENGINES.base)
     od = tmp_path / "od.csv"
     od.write_text("origin,destination\nUrumqi,Almaty\nUrumqi,Kurgan\n")
     return {"od": str(od), "store": str(tmp_path / "runs.duckdb"), "dir": str(tmp_path)}
@@ -103,3 +104,14 @@ def test_user_errors_are_one_line_with_exit_codes(toy: dict[str, str], tmp_path:
     garbage.write_bytes(b"not a database" * 100)
     code, _, err = invoke("runs", "list", "--store", str(garbage))
     assert code == 5 and "damaged" in err
+
+
+def test_check_validates_without_running(toy: dict[str, str], tmp_path: Path) -> None:
+    code, out, err = invoke("scenario", "check", "khorgos-closed-one-week")
+    assert code == 0, err
+    assert "valid; 1 modifications apply" in out and "(26 -> 24 edges)" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nbase: {year: 2023}\nmodifications:\n"
+                   "  - {type: avoid_country, country: XX}\n")  # fmt: skip
+    code, _, err = invoke("scenario", "check", str(bad))
+    assert code == 2 and "unknown country 'XX'" in err
