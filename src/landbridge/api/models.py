@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from landbridge.schema.scenario import Scenario
+from landbridge.schema.sim import SimulationReport, SimulationRequest
 
 
 class ErrorResponse(BaseModel):
@@ -44,3 +47,76 @@ class ServerInfo(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 422, 429)
 }
+
+
+class SimulationJobRequest(SimulationRequest):
+    """A simulation job: the library's request, plus the bundled scenario and demand to run."""
+
+    scenario: str | None = Field(None, description="Bundled scenario name (GET /api/scenarios).")
+    demand: str | None = Field(
+        None, description="'trains' (sourced 2023 train counts) or 'od-2023' / 'od-2024'."
+    )
+
+
+class SimulationJobResult(SimulationReport):
+    """The library's report, plus what the simulation could not model of the scenario."""
+
+    notes: list[str] = Field(default_factory=list)
+
+
+class FlowsJobRequest(BaseModel):
+    """Corridor flows at equilibrium (``landbridge flows``) as a background job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int | None = Field(None, description="Demand year (default 2024, or the scenario's).")
+    growth_pct: float = Field(0.0, description="Demand growth on the year, in percent.")
+    scenario: str | None = Field(None, description="Bundled scenario name applied first.")
+    max_throughput: bool = Field(False, description="Also solve the hard-capacity LP.")
+
+
+class ScenarioRunRequest(BaseModel):
+    """What a scenario run computes besides the route options of the standard OD set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flows: bool = False
+    simulate: bool = False
+
+
+class ScenarioRunResult(BaseModel):
+    """A stored scenario run: its id in the store, what it computed, and notes."""
+
+    run_id: str
+    scenario: str
+    scenario_hash: str
+    timings_s: dict[str, float]
+    notes: list[str]
+    results: dict[str, list[dict[str, Any]]]
+
+
+class ScenarioCheck(BaseModel):
+    """A scenario that parsed and passed validation against the base network."""
+
+    valid: Literal[True] = True
+    scenario: Scenario
+
+
+class RunComparison(BaseModel):
+    """What changes from run A to run B (``landbridge scenario compare --json``)."""
+
+    a: str
+    b: str
+    runs: dict[str, str]
+    routes: list[dict[str, Any]]
+    best: list[dict[str, Any]]
+    flows: list[dict[str, Any]]
+    kpis: list[dict[str, Any]]
+
+
+class ExportResult(BaseModel):
+    """Where an export was written: a file name inside the store's exports folder."""
+
+    run_id: str
+    format: str
+    file: str

@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
-from landbridge.api.endpoints import layers, meta, places, routes
+from landbridge.api.endpoints import (
+    flows,
+    jobs,
+    layers,
+    meta,
+    places,
+    routes,
+    runs,
+    scenarios,
+    simulations,
+)
 
-ENDPOINT_ROUTERS = (meta.router, layers.router, places.router, routes.router)
+ENDPOINT_ROUTERS = (
+    meta.router,
+    layers.router,
+    places.router,
+    routes.router,
+    jobs.router,
+    simulations.router,
+    flows.router,
+    scenarios.router,
+    runs.router,
+)

@@ -35,10 +35,10 @@ export function setupBottlenecks(map) {
     status.textContent = "Assigning demand…";
     try {
       const body = select.value ? { scenario: select.value } : {};
-      const job = await api.post("/api/flows/jobs", body);
+      const job = await api.post("/api/flows", body);
       await waitForJob(`/api/jobs/${job.job_id}`, (p) => { status.textContent = `Assigning demand… ${Math.round(p * 100)} %`; });
-      const result = await api.get(`/api/flows/jobs/${job.job_id}/result`);
-      const rows = result.facilities
+      const result = await api.get(`/api/flows/${job.job_id}/result`);
+      const rows = result.bottlenecks
         .filter((r) => r.utilization !== null && r.utilization !== undefined)
         .sort((a, b) => b.utilization - a.utilization);
       showUtilization(map, rows);
@@ -52,7 +52,7 @@ export function setupBottlenecks(map) {
         return tr;
       }));
       table.hidden = false;
-      status.textContent = `Utilization of ${rows.length} facilities (green < 70 %, red ≥ 100 %).`;
+      status.textContent = `${result.year}: utilization of ${rows.length} capacitated facilities (green < 70 %, red ≥ 100 %).`;
     } catch (error) {
       status.classList.add("error");
       status.textContent = error.message;

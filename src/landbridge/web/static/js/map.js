@@ -7,9 +7,9 @@ const UTIL_COLORS = ["interpolate", ["linear"], ["coalesce", ["feature-state", "
   -1, "#ffffff", 0, "#2f855a", 0.7, "#ecc94b", 0.9, "#dd6b20", 1.0, "#c53030"];
 
 const FACILITY_LAYERS = [
-  { id: "yards", label: "Gauge-change yards", color: "#6b46c1", radius: 6 },
-  { id: "crossings", label: "Border crossings", color: "#e53e3e", radius: 5 },
-  { id: "ports", label: "Ports", color: "#0f766e", radius: 5 },
+  { id: "crossings", label: "Border crossings", color: "#e53e3e", radius: 3 },
+  { id: "ports", label: "Ports", color: "#0f766e", radius: 4.5 },
+  { id: "yards", label: "Gauge-change yards", color: "#6b46c1", radius: 5.5 },
 ];
 
 function style() {
@@ -28,10 +28,9 @@ export function createMap(container) {
   const map = new maplibregl.Map({
     container,
     style: style(),
-    center: [55, 45],
-    zoom: 2.6,
+    bounds: [[0, 22], [125, 60]],
     attributionControl: false,
-    maxZoom: 12,
+    maxZoom: 10,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "bottom-left");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
@@ -74,9 +73,10 @@ export function addNetworkLayers(map) {
     map.addLayer({
       id: f.id, type: "circle", source: f.id,
       paint: {
-        "circle-radius": f.radius,
+        // grow with zoom; at continental zoom the hundreds of EU crossings stay small
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 3, f.radius, 7, f.radius * 1.8],
         "circle-color": ["case", ["boolean", ["feature-state", "flows"], false], UTIL_COLORS, f.color],
-        "circle-stroke-color": "#1a202c", "circle-stroke-width": 1,
+        "circle-stroke-color": "#1a202c", "circle-stroke-width": 0.8,
       },
     });
     map.on("click", f.id, (e) => popup(map, e));

@@ -1,0 +1,209 @@
+"""Bounded loopback load on the route endpoint, with a long simulation job running meanwhile.
+
+Starts ``landbridge serve`` on a free 127.0.0.1 port (its own temporary store), waits for it,
+submits one long simulation job, then runs N concurrent httpx clients against ``POST /api/routes``
+for a fixed time per level (20 and 100 clients, 30 s each by default). Every request is distinct
+(the FEU count changes), so the server's answer cache never hides the search work. Reports p50
+and p99 latency, throughput and the error count per level, and whether the job kept running.
+
+Baseline: the same requests answered by ``plan_routes`` in one process, one at a time, with no
+HTTP in between (``ratio`` = library p50 / API p50 under load; below 1 means queueing + HTTP cost).
+Target (issue 8): no errors and p99 <= 100 ms at 20 clients.
+
+    python benchmarks/api_load.py [--seconds 30] [--levels 20,100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+HOST = "127.0.0.1"  # loopback only: this script never sends load anywhere else
+PAIRS = (
+    ("Xi'an", "Duisburg"),
+    ("Chongqing", "Duisburg"),
+    ("Chengdu", "Lodz"),
+    ("Zhengzhou", "Hamburg"),
+    ("Wuhan", "Malaszewicze"),
+    ("Yiwu", "Madrid"),
+    ("Urumqi", "Istanbul"),
+    ("Xi'an", "Poti"),
+)
+TARGET_P99_MS = 100.0
+TARGET_CLIENTS = 20
+SERVER_START_S = 180.0
+REQUEST_TIMEOUT_S = 30.0
+# The background job: long enough to outlast every load level (it is cancelled at the end).
+SIM_JOB = {"days": 3650, "replications": 200, "seed": 1}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, home: str) -> subprocess.Popen:
+    env = {**os.environ, "LANDBRIDGE_HOME": home}
+    env.pop("LANDBRIDGE_TOKEN", None)
+    cmd = [sys.executable, "-m", "landbridge.cli", "serve", "--host", HOST, "--port", str(port)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            if httpx.get(f"{url}/api/info", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"server did not answer within {SERVER_START_S:g} s")
+
+
+def request_stream(start: int):
+    """Distinct route requests: the pairs in turn, each with a new FEU count."""
+    for i in itertools.count(start):
+        origin, destination = PAIRS[i % len(PAIRS)]
+        yield {"origin": origin, "destination": destination, "feu": 1 + (i % 997) / 7}
+
+
+async def client(
+    http: httpx.AsyncClient, url: str, until: float, start: int, out: list, errors: list
+) -> None:
+    for body in request_stream(start):
+        if time.monotonic() >= until:
+            return
+        t0 = time.perf_counter()
+        try:
+            response = await http.post(f"{url}/api/routes", json=body)
+            ok = response.status_code == 200
+            detail = f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            ok, detail = False, f"{type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - t0
+        (out if ok else errors).append(elapsed if ok else detail)
+
+
+async def load_level(url: str, clients: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as http:
+        until = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                client(http, url, until, 100_000 * (k + 1), latencies, errors)
+                for k in range(clients)
+            )
+        )
+    lat = np.array(latencies) * 1000.0
+    return {
+        "clients": clients,
+        "requests": len(latencies) + len(errors),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+        "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
+        "p99_ms": float(np.percentile(lat, 99)) if len(lat) else float("nan"),
+        "rps": len(latencies) / seconds,
+    }
+
+
+def library_baseline(n: int) -> float:
+    """Median seconds of ``plan_routes`` in this process, one request at a time, after warm-up."""
+    from landbridge.network import load_network
+    from landbridge.routing.plan import plan_routes
+    from landbridge.schema.route import RouteRequest
+
+    net = load_network()
+    stream = request_stream(0)
+    for body in itertools.islice(request_stream(10**6), len(PAIRS)):
+        plan_routes(RouteRequest(**body), network=net)
+    times = []
+    for body in itertools.islice(stream, n):
+        t0 = time.perf_counter()
+        plan_routes(RouteRequest(**body), network=net)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="duration of each load level")
+    parser.add_argument(
+        "--levels", default="20,100", help="concurrent clients per level, comma-separated"
+    )
+    parser.add_argument(
+        "--no-sim", action="store_true", help="do not run the background simulation job"
+    )
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    with tempfile.TemporaryDirectory(prefix="landbridge-load-") as home:
+        proc = start_server(port, home)
+        try:
+            wait_ready(url, proc)
+            for body in itertools.islice(
+                request_stream(10**6), len(PAIRS)
+            ):  # warm-up: load + compile
+                httpx.post(
+                    f"{url}/api/routes", json=body, timeout=SERVER_START_S
+                ).raise_for_status()
+            job_id = None
+            if not args.no_sim:
+                job = httpx.post(f"{url}/api/simulations", json=SIM_JOB, timeout=REQUEST_TIMEOUT_S)
+                job.raise_for_status()
+                job_id = job.json()["job_id"]
+            results = [asyncio.run(load_level(url, clients, args.seconds)) for clients in levels]
+            job_state = "none"
+            if job_id:
+                job_state = httpx.get(f"{url}/api/jobs/{job_id}", timeout=REQUEST_TIMEOUT_S).json()[
+                    "state"
+                ]
+                httpx.delete(f"{url}/api/jobs/{job_id}", timeout=REQUEST_TIMEOUT_S)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    baseline_s = library_baseline(40)
+    print(f"background simulation job state at the end of the load: {job_state}")
+    for r in results:
+        print(
+            f"clients={r['clients']} requests={r['requests']} errors={r['errors']} "
+            f"p50_ms={r['p50_ms']:.1f} p99_ms={r['p99_ms']:.1f} rps={r['rps']:.1f}"
+            + (f" first_error={r['first_error']!r}" if r["errors"] else "")
+        )
+        ours_s = r["p50_ms"] / 1000.0
+        print(
+            f"BENCH case=api_route_p50_c{r['clients']} ours_s={ours_s:.6f} "
+            "baseline=plan_routes_in_process "
+            f"baseline_s={baseline_s:.6f} ratio={baseline_s / ours_s:.3f}"
+        )
+    target = next((r for r in results if r["clients"] == TARGET_CLIENTS), None)
+    if target is not None:
+        met = target["errors"] == 0 and target["p99_ms"] <= TARGET_P99_MS
+        verdict = "met" if met else "NOT met"
+        goal = f"no errors, p99 <= {TARGET_P99_MS:g} ms at {TARGET_CLIENTS} clients"
+        print(f"target ({goal}): {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Scenarios: the bundled list, validation of a posted scenario (JSON or YAML), runs as jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from landbridge.api.endpoints.jobs import result_of, runner
+from landbridge.api.job_targets import bundled_scenario
+from landbridge.api.jobs import JobStatus
+from landbridge.api.models import (
+    ERROR_RESPONSES,
+    ScenarioCheck,
+    ScenarioRunRequest,
+    ScenarioRunResult,
+)
+from landbridge.api.security import require_token
+from landbridge.errors import ScenarioError
+from landbridge.schema.scenario import Scenario
+
+router = APIRouter(tags=["scenarios"])
+KIND = "scenario"
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+POSTED = "<posted scenario>"
+
+VALIDATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.get("/scenarios", response_model=list[Scenario])
+def list_scenarios() -> list[Scenario]:
+    """The bundled scenarios (``landbridge scenario list``)."""
+    from landbridge.scenarios.load import bundled_names
+
+    return [bundled_scenario(name) for name in bundled_names()]
+
+
+@router.get("/scenarios/{name}", response_model=Scenario, responses=ERROR_RESPONSES)
+def get_scenario(name: str) -> Scenario:
+    """One bundled scenario by name."""
+    return bundled_scenario(name)
+
+
+@router.post(
+    "/scenarios/validate",
+    response_model=ScenarioCheck,
+    responses=ERROR_RESPONSES,
+    openapi_extra=VALIDATE_BODY,
+)
+async def validate_posted(request: Request) -> ScenarioCheck:
+    """Parse a scenario (JSON object, or YAML text loaded safely) and check every modification
+    against the base network; 422 lists each wrong field, as the CLI does."""
+    from starlette.concurrency import run_in_threadpool
+
+    from landbridge.scenarios.load import parse_scenario, scenario_from_data
+    from landbridge.scenarios.validate import validate_scenario
+
+    raw = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{POSTED}: not UTF-8 text.") from None
+    if media in YAML_TYPES:
+        scenario = parse_scenario(text, source=POSTED)
+    else:
+        try:
+            data: Any = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ScenarioError(
+                f"{POSTED}: not valid JSON; send YAML with Content-Type: application/yaml."
+            ) from None
+        scenario = scenario_from_data(data, source=POSTED)
+    network = await run_in_threadpool(lambda: request.app.state.server.network)
+    await run_in_threadpool(validate_scenario, scenario, network, None, POSTED)
+    return ScenarioCheck(scenario=scenario)
+
+
+@router.post(
+    "/scenarios/{name}/run",
+    response_model=JobStatus,
+    status_code=202,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(require_token)],
+)
+def run_bundled(name: str, request: Request, body: ScenarioRunRequest | None = None) -> JobStatus:
+    """Queue a run of a bundled scenario: route options of the standard OD set (and flows,
+    simulation if asked); the run is stored and its id is in the job's result."""
+    bundled_scenario(name)
+    options = body or ScenarioRunRequest()
+    return runner(request).submit(
+        KIND, "landbridge.api.job_targets:scenario_run", {"scenario": name, **options.model_dump()}
+    )
+
+
+@router.get(
+    "/scenarios/jobs/{job_id}/result", response_model=ScenarioRunResult, responses=ERROR_RESPONSES
+)
+def scenario_run_result(job_id: str, request: Request) -> ScenarioRunResult:
+    """The stored run of a finished scenario job."""
+    return ScenarioRunResult.model_validate(result_of(request, job_id, KIND))

@@ -1,0 +1,115 @@
+"""What background jobs run, inside their own process (see ``landbridge.api.jobs``).
+
+Each target takes the validated request as a dict and a ``progress(fraction)`` callback and
+returns JSON-able data. Scenario names are checked against the bundled list before anything
+is loaded: a request never names a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from landbridge.errors import ScenarioError
+
+Progress = Callable[[float], None]
+# The simulation inside a job uses one process: the server's other core stays free for routes.
+JOB_SIM_WORKERS = 1
+
+
+def bundled_scenario(name: str) -> Any:
+    """The bundled scenario ``name``; never a path (``ScenarioError`` lists the names)."""
+    from landbridge.scenarios.load import bundled_names, load_scenario
+
+    names = bundled_names()
+    if name not in names:
+        raise ScenarioError(
+            f"Unknown scenario '{name[:80]}'; bundled scenarios: {', '.join(names)}."
+        )
+    return load_scenario(name)
+
+
+def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``landbridge simulate --json`` for the 2023 corridor (optionally a bundled scenario)."""
+    from landbridge.sim.corridor2023 import (
+        DEMAND_OD_PREFIX,
+        DEMAND_TRAINS,
+        build_corridor_2023,
+        system_name,
+    )
+    from landbridge.sim.run import run_simulation
+
+    spec = bundled_scenario(payload["scenario"]) if payload.get("scenario") else None
+    demand = payload.get("demand")
+    if spec is not None and demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
+        demand = spec.base.demand
+    demand = demand or DEMAND_TRAINS
+    system, name, notes = build_corridor_2023(demand), system_name(demand), []
+    if spec is not None:
+        from landbridge.sim.scenario import apply_to_system
+
+        system, notes = apply_to_system(system, spec)
+        name = f"{name}+{spec.name}"
+    result = run_simulation(
+        system,
+        payload["days"],
+        payload["replications"],
+        payload["seed"],
+        JOB_SIM_WORKERS,
+        None,
+        lambda done, total: progress(done / max(total, 1)),
+        engine=payload["engine"],
+        system_name=name,
+    )
+    return result.report().model_dump(mode="json") | {"notes": notes}
+
+
+def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``landbridge flows --json`` (optionally after a bundled scenario)."""
+    from landbridge.costs.params import load_default_params
+    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.demand import demand_year, load_demand
+
+    params = load_default_params()
+    year = payload.get("year")
+    network = demand = None
+    if payload.get("scenario"):
+        from landbridge.network import load_network
+        from landbridge.scenarios.apply import apply_scenario
+
+        spec = bundled_scenario(payload["scenario"])
+        year = year or demand_year(spec.base.demand, spec.base.year)
+        network, params, demand = apply_scenario(
+            spec, load_network(), params, load_demand(year), source=spec.name
+        )
+    result = run_flows(
+        year or 2024,
+        payload.get("growth_pct", 0.0),
+        network,
+        params,
+        demand,
+        hard_capacity=payload.get("max_throughput", False),
+    )
+    return result.model_dump(mode="json")
+
+
+def scenario_run(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """``landbridge scenario run NAME --json``: apply, compute, store; returns the stored run."""
+    from landbridge.scenarios.compare import _records
+    from landbridge.scenarios.engines import real_engines
+    from landbridge.scenarios.runner import RunOptions, load_od_pairs, run_scenario
+    from landbridge.store.db import Store
+
+    spec = bundled_scenario(payload["scenario"])
+    options = RunOptions(
+        routes=True, flows=payload["flows"], simulate=payload["simulate"], od_pairs=load_od_pairs()
+    )
+    run = run_scenario(spec, real_engines(), options, store=Store(), source=spec.name)
+    return {
+        "run_id": run.run_id,
+        "scenario": run.scenario.name,
+        "scenario_hash": run.scenario_hash,
+        "timings_s": run.timings_s,
+        "notes": run.notes,
+        "results": {k: _records(v) for k, v in run.results.items()},
+    }
