@@ -90,3 +90,17 @@ def test_link_rows_cite_sources() -> None:
     links = tables.load_rail_links()
     assert (links["source_ids"].fillna("").str.len() > 0).all()
     assert pd.api.types.is_numeric_dtype(links["length_km"])
+
+
+def test_cache_key_covers_the_sea_layer_inputs() -> None:
+    from landbridge.network import inputs, sea
+
+    read_by_sea = {
+        sea.PORTS_CSV,
+        sea.LINKS_CSV,
+        sea.OCEAN_RATES_CSV,
+        sea.SEAROUTE_PORTS,
+        sea.MARNET_PATH,
+    }
+    assert read_by_sea == set(inputs.SEA_INPUTS)
+    assert all(p.is_file() for p in inputs.input_paths())

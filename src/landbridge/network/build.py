@@ -8,12 +8,10 @@ station throats; collapse degree-2 chains; compile arrays, crossings, gauge chan
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,12 +21,13 @@ from landbridge.errors import NetworkDataError
 from landbridge.network import sea, tables
 from landbridge.network.borders import split_at_borders
 from landbridge.network.compile import NamedPoint, compile_network
-from landbridge.network.countries import COUNTRIES_FILE, load_countries
+from landbridge.network.countries import load_countries
 from landbridge.network.geo import PointIndex
 from landbridge.network.graph import min_weight_csr
+from landbridge.network.inputs import BUILD_VERSION, PLACES_CSV, inputs_hash
 from landbridge.network.lines import LineOrigin, LineSet, densify
 from landbridge.network.model import Network, NodeKind
-from landbridge.network.rail_source import RAIL_FILE, read_rail_lines
+from landbridge.network.rail_source import read_rail_lines
 from landbridge.network.topology import (
     add_links,
     collapse_chains,
@@ -39,10 +38,7 @@ from landbridge.network.topology import (
     prune_spurs,
     snap_dead_ends,
 )
-from landbridge.paths import DATA_DIR
 
-# Bump when the build logic changes what it produces: a cache of another version is rebuilt.
-BUILD_VERSION = 5
 # A named place becomes a node when a rail vertex lies this close (farther ones are not on the
 # network; the gazetteer's snap finds them the nearest node anyway).
 PLACE_NODE_MAX_KM = 10.0
@@ -53,42 +49,8 @@ POINT_NODE_MAX_KM = 15.0
 DENSIFY_KM = 2.0
 # Protected nodes keep their exact coordinates through every step; this only absorbs rounding.
 REFIND_MAX_KM = 0.01
-PLACES_CSV = DATA_DIR / "places" / "places.csv"
-
-# Modules of this package whose code shapes the network (a change rebuilds the cache); the
-# gazetteer's modules are not among them.
-BUILD_MODULES = (
-    "borders", "build", "compile", "countries", "geo", "graph", "lines", "marnet", "model",
-    "rail_source", "sea", "tables", "topology",
-)  # fmt: skip
-
-SEA_INPUTS = (
-    sea.PORTS_CSV,
-    sea.LINKS_CSV,
-    sea.OCEAN_RATES_CSV,
-    sea.SEAROUTE_PORTS,
-    sea.MARNET_PATH,
-)
 
 Progress = Callable[[str], None]
-
-
-def input_paths() -> list[Path]:
-    """Every file whose content determines the built network: data and the build's own code."""
-    code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
-    paths = [RAIL_FILE, COUNTRIES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
-    if PLACES_CSV.is_file():
-        paths.append(PLACES_CSV)
-    return paths
-
-
-def inputs_hash() -> str:
-    """SHA-256 over the build version and every input file (names and bytes)."""
-    h = hashlib.sha256(f"build-version={BUILD_VERSION}".encode())
-    for p in input_paths():
-        h.update(p.name.encode())
-        h.update(p.read_bytes() if p.is_file() else b"<missing>")
-    return h.hexdigest()
 
 
 def _study_area(ls: LineSet, countries) -> LineSet:

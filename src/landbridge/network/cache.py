@@ -14,7 +14,7 @@ import os
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.build import Progress, build_network, inputs_hash
+from landbridge.network.inputs import inputs_hash
 from landbridge.network.model import Network
 from landbridge.paths import cache_dir
 
@@ -106,6 +106,13 @@ def read_network(path: Path, expected_hash: str | None = None) -> Network:
     return net
 
 
+def build_network(progress: Callable[[str], None] | None = None) -> Network:
+    """``landbridge.network.build.build_network``, imported only when a build is needed."""
+    from landbridge.network.build import build_network as build
+
+    return build(progress)
+
+
 def validate_network(net: Network) -> None:
     """Check the array invariants of the contract (shapes, CSR order, reverse pairs, indices)."""
     n, m = net.n_nodes, net.n_edges
@@ -165,7 +172,7 @@ def validate_network(net: Network) -> None:
 _memo: dict[tuple[str, int, int], Network] = {}
 
 
-def load_network(rebuild: bool = False, progress: Progress | None = None) -> Network:
+def load_network(rebuild: bool = False, progress: Callable[[str], None] | None = None) -> Network:
     """The compiled network: from the cache when it is current, else built (a few seconds) and
     cached. A stale or corrupted cache is rebuilt with a ``CacheRebuildWarning`` saying why.
     Concurrent processes share one build: the others wait for it and then read the cache."""

@@ -12,9 +12,8 @@ from scipy.spatial import cKDTree
 from shapely.geometry import shape
 
 from landbridge.errors import NetworkDataError
-from landbridge.paths import RAW_DIR
+from landbridge.network.inputs import COUNTRIES_FILE
 
-COUNTRIES_FILE = RAW_DIR / "natural-earth" / "ne_50m_admin_0_countries_study.json"
 # Railways along coasts and rivers fall just outside the 1:50m polygons (their lines are
 # generalised by several km); such points take the nearest country within this distance.
 NEAREST_COUNTRY_MAX_DEG = 0.15

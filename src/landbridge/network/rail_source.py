@@ -13,10 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from landbridge.errors import NetworkDataError
+from landbridge.network.inputs import RAIL_FILE
 from landbridge.network.lines import LineSet
-from landbridge.paths import RAW_DIR
-
-RAIL_FILE = RAW_DIR / "scgraph-world-railways" / "world_railways_eurasia.geojson.gz"
 
 
 def read_rail_lines(path: Path = RAIL_FILE) -> LineSet:

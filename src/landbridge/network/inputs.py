@@ -1,0 +1,48 @@
+"""What the built network depends on, and its hash (the cache key). Light on imports, so that
+loading a cached network does not pull in the build's geometry libraries."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from landbridge.network import tables
+from landbridge.paths import DATA_DIR, RAW_DIR
+
+# Bump when the build logic changes what it produces: a cache of another version is rebuilt.
+BUILD_VERSION = 5
+RAIL_FILE = RAW_DIR / "scgraph-world-railways" / "world_railways_eurasia.geojson.gz"
+COUNTRIES_FILE = RAW_DIR / "natural-earth" / "ne_50m_admin_0_countries_study.json"
+PLACES_CSV = DATA_DIR / "places" / "places.csv"
+# The sea layer's inputs (``landbridge.network.sea`` reads these; a test keeps the lists equal).
+SEA_INPUTS = (
+    DATA_DIR / "facilities" / "ports.csv",
+    DATA_DIR / "facilities" / "sea_links.csv",
+    DATA_DIR / "facilities" / "ocean_rates.csv",
+    RAW_DIR / "searoute" / "ports.geojson",
+    RAW_DIR / "searoute" / "marnet_searoute.geojson",
+)
+# Modules of this package whose code shapes the network (a change rebuilds the cache); the
+# gazetteer's modules are not among them.
+BUILD_MODULES = (
+    "borders", "build", "compile", "countries", "geo", "graph", "inputs", "lines", "marnet",
+    "model", "rail_source", "sea", "tables", "topology",
+)  # fmt: skip
+
+
+def input_paths() -> list[Path]:
+    """Every file whose content determines the built network: data and the build's own code."""
+    code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
+    paths = [RAIL_FILE, COUNTRIES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
+    if PLACES_CSV.is_file():
+        paths.append(PLACES_CSV)
+    return paths
+
+
+def inputs_hash() -> str:
+    """SHA-256 over the build version and every input file (names and bytes)."""
+    h = hashlib.sha256(f"build-version={BUILD_VERSION}".encode())
+    for p in input_paths():
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.is_file() else b"<missing>")
+    return h.hexdigest()
