@@ -287,14 +287,19 @@ def _print_flows(result: Any) -> None:
     grown = f", demand {result.growth_pct:+g}%" if result.growth_pct else ""
     table = Table(
         title=f"Bottlenecks {result.year}{grown}: {result.demand_t / 1e6:,.1f} Mt/yr, "
-        f"{result.demand_teu / 1e3:,.0f} kTEU/yr"
+        f"{result.demand_teu / 1e3:,.0f} kTEU/yr",
+        caption="flows per year; delay = queueing wait added per train at that flow",
     )
-    heads = ("rank", "element", "type", "kTEU/yr", "Mt/yr", "capacity Mt/yr", "util %", "delay h")
+    heads = ("#", "element", "type", "kTEU", "Mt", "cap Mt", "util%", "delay h")
     for head in heads:
-        table.add_column(head, justify="left" if head in ("element", "type") else "right")
+        if head == "element":
+            table.add_column(head, min_width=16, overflow="fold")
+        else:
+            table.add_column(head, justify="left" if head == "type" else "right", no_wrap=True)
     for b in result.bottlenecks:
         table.add_row(
-            str(b.rank), b.name, b.kind, f"{b.flow_teu / 1e3:,.0f}", f"{b.flow_t / 1e6:,.2f}",
+            str(b.rank), b.name, b.kind.replace("gauge_change", "gauge"),
+            f"{b.flow_teu / 1e3:,.0f}", f"{b.flow_t / 1e6:,.2f}",
             f"{b.capacity_t / 1e6:,.2f}", f"{b.utilization * 100:,.0f}", f"{b.delay_h:,.1f}",
         )  # fmt: skip
     console.print(table)
@@ -369,7 +374,7 @@ def simulate(
     from pathlib import Path
 
     from landbridge.sim.corridor2023 import DEMAND_OD_PREFIX, DEMAND_TRAINS
-    from landbridge.sim.corridor2023 import build_corridor_2023, system_name
+    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids, system_name
     from landbridge.sim.eventlog import write_parquet
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation
@@ -386,7 +391,7 @@ def simulate(
     if spec is not None:
         from landbridge.sim.scenario import apply_to_system
 
-        system, notes = apply_to_system(system, spec)
+        system, notes = apply_to_system(system, spec, known_facility_ids())
         name = f"{name}+{spec.name}"
     n_workers = workers if workers is not None else min(default_workers(), max(1, replications))
 
