@@ -234,18 +234,9 @@ def _explain_unreachable(
 
 @lru_cache(maxsize=1)
 def _source_rows() -> dict[str, Source]:
-    table = load_sources()
-    return {
-        str(sid): Source(
-            source_id=str(sid),
-            title=row["title"],
-            publisher=row["publisher"],
-            url=row["url"],
-            year=row["year"],
-            note=row["note"],
-        )  # fmt: skip
-        for sid, row in table.iterrows()
-    }
+    fields = ("source_id", "title", "publisher", "url", "year", "note")
+    rows = load_sources().reset_index()[list(fields)].astype(str).to_dict("records")
+    return {row["source_id"]: Source(**row) for row in rows}
 
 
 def _sources(
