@@ -84,12 +84,12 @@ def test_one_edge_per_element_equals_plain_assignment(net):
     n, src, dst, free, cap, demand = net
     graph = PairGraph(src, dst, n)
     cls = DemandClass("x", np.arange(n), demand)
-    plain = assign(graph, VolumeDelay.bpr(free, cap), [cls], "bfw", target_gap=1e-7)
+    plain = assign(graph, VolumeDelay.bpr(free, cap), [cls], "bfw", 300, target_gap=1e-7)
     order = np.random.default_rng(0).permutation(src.size)
     vdf = VolumeDelay.bpr(free[order], cap[order])
     element = np.empty(src.size, dtype=np.int64)
     element[order] = np.arange(src.size)
-    grouped = assign(graph, vdf, [cls], "bfw", target_gap=1e-7, edge_element=element)
+    grouped = assign(graph, vdf, [cls], "bfw", 300, target_gap=1e-7, edge_element=element)
 
     def abs_gap(res):
         return res.relative_gap * float(res.edge_flow @ res.edge_cost)
