@@ -198,3 +198,18 @@ def test_caspian_ferry_joins_kuryk_to_alat(net: Network) -> None:
     no_ocean = (net.edge_mode != EdgeMode.OCEAN) & open_edges(net)
     km = dijkstra(rail_graph(net, no_ocean), indices=altynkol)[baku]
     assert 3000 < km < 4500  # Altynkol–Aktau/Kuryk by rail, then the Caspian crossing
+
+
+def test_iran_reaches_ankara_over_razi_and_the_lake_van_ferry(net: Network) -> None:
+    tabriz, _ = nearest_node(net, 38.08, 46.28)
+    ankara, _ = nearest_node(net, 39.9364, 32.8437)
+    edges = _path_edges(net, tabriz, ankara)
+    used = {
+        net.facilities.at[int(net.edge_facility[e]), "facility_id"]
+        for e in edges
+        if net.edge_facility[e] >= 0
+    }
+    assert {"razi-kapikoy", "lake-van-ferry"} <= used
+    ferry = [e for e in edges if net.edge_mode[e] == EdgeMode.SEA]
+    assert len(ferry) == 1 and net.edge_length_km[ferry[0]] == pytest.approx(90.6)
+    assert 1200 < net.edge_length_km[edges].sum() < 1900

@@ -143,12 +143,15 @@ def build_network(progress: Progress | None = None) -> Network:
     say("placing named nodes")
     places = _named_places()
     calib = tables.load_length_calibration()
+    ferries = tables.load_rail_ferries()
     anchor_lon = np.concatenate(
-        [sections["from_lon"], sections["to_lon"], calib["from_lon"], calib["to_lon"]]
-    ).astype(float)
+        [sections["from_lon"], sections["to_lon"], calib["from_lon"], calib["to_lon"],
+         ferries["from_lon"], ferries["to_lon"]]
+    ).astype(float)  # fmt: skip
     anchor_lat = np.concatenate(
-        [sections["from_lat"], sections["to_lat"], calib["from_lat"], calib["to_lat"]]
-    ).astype(float)
+        [sections["from_lat"], sections["to_lat"], calib["from_lat"], calib["to_lat"],
+         ferries["from_lat"], ferries["to_lat"]]
+    ).astype(float)  # fmt: skip
     ls, anchor_nodes, _ = make_nodes_at(ls, anchor_lon, anchor_lat, POINT_NODE_MAX_KM)
     ls, place_nodes, _ = make_nodes_at(
         ls, places["lon"].to_numpy(float), places["lat"].to_numpy(float), PLACE_NODE_MAX_KM
@@ -167,11 +170,15 @@ def build_network(progress: Progress | None = None) -> Network:
     protected_now = _refind(ls, protected_ll)
     anchors = np.full(len(anchor_nodes), -1, dtype=np.int64)
     anchors[anchor_ok] = protected_now[: int(anchor_ok.sum())]
-    n_sec, n_cal = len(sections), len(calib)
+    n_sec, n_cal, n_fer = len(sections), len(calib), len(ferries)
     section_nodes = np.column_stack([anchors[:n_sec], anchors[n_sec : 2 * n_sec]])
-    calib_nodes = np.column_stack(
-        [anchors[2 * n_sec : 2 * n_sec + n_cal], anchors[2 * n_sec + n_cal :]]
-    )
+    c0 = 2 * n_sec
+    calib_nodes = np.column_stack([anchors[c0 : c0 + n_cal], anchors[c0 + n_cal : c0 + 2 * n_cal]])
+    f0 = c0 + 2 * n_cal
+    ferry_nodes = np.column_stack([anchors[f0 : f0 + n_fer], anchors[f0 + n_fer : f0 + 2 * n_fer]])
+    if np.any(ferry_nodes < 0):
+        far = ferries.loc[np.any(ferry_nodes < 0, axis=1), "facility_id"].tolist()
+        raise NetworkDataError(f"rail_ferries.csv: a pier of {far} is not on the railway")
     ls, factor = calibrate_lengths(ls, calib_nodes, calib["osm_km"].to_numpy(float))
     placed = places[place_nodes >= 0].reset_index(drop=True)
     named = [
@@ -197,7 +204,8 @@ def build_network(progress: Progress | None = None) -> Network:
     sea_layer = sea.build_sea_layer()
     say("compiling arrays")
     net = compile_network(
-        ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta, sea_layer
-    )
+        ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta, sea_layer,
+        (ferries, ferry_nodes),
+    )  # fmt: skip
     net.meta["build_s"] = round(time.perf_counter() - t0, 2)
     return net

@@ -266,6 +266,7 @@ def compile_network(
     section_nodes: np.ndarray,
     meta: dict,
     sea: SeaLayer | None = None,
+    rail_ferries: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> Network:
     """The ``Network`` of a final ``LineSet`` whose every line has a study country, plus the
     sea layer's ports (PORT edges to the nearest rail node of their country) and sea links."""
@@ -359,6 +360,25 @@ def compile_network(
         fac_parts += [ports, links]
         meta["ports_joined"] = len(joined)
         meta["ports_not_joined"] = not_joined
+    if rail_ferries is not None and len(rail_ferries[0]):
+        table, ends = rail_ferries
+        first_fac = sum(len(f) for f in fac_parts)
+        fu, fv = ends[:, 0].astype(np.int64), ends[:, 1].astype(np.int64)
+        und_u += [fu]
+        und_v += [fv]
+        und_len += [table["length_km"].to_numpy(float)]
+        und_mode += [np.full(len(table), EdgeMode.SEA)]
+        und_country += [np.full(len(table), -1)]
+        und_fac += [first_fac + np.arange(len(table))]
+        und_gauge += [np.zeros(len(table), dtype=np.int16)]
+        und_geom += [
+            np.vstack([node_lonlat[a], node_lonlat[b]]) for a, b in zip(fu, fv, strict=True)
+        ]
+        rows = table.copy()
+        rows["lat"] = (rows["from_lat"] + rows["to_lat"]) / 2.0
+        rows["lon"] = (rows["from_lon"] + rows["to_lon"]) / 2.0
+        keep = [c for c in (*FACILITY_COLUMNS, "length_km") if c in rows.columns]
+        fac_parts.append(rows[keep])
     facilities = _tidy_facilities(fac_parts)
 
     n = len(node_lonlat)

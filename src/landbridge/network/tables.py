@@ -18,6 +18,7 @@ RAIL_LINKS_CSV = DATA_DIR / "facilities" / "rail_links.csv"
 LENGTH_CHECKS_CSV = DATA_DIR / "facilities" / "length_checks.csv"
 LENGTH_CALIBRATION_CSV = DATA_DIR / "facilities" / "length_calibration.csv"
 EXCLUDED_LINES_CSV = DATA_DIR / "facilities" / "excluded_lines.csv"
+RAIL_FERRIES_CSV = DATA_DIR / "facilities" / "rail_ferries.csv"
 
 FACILITY_COLUMNS: tuple[str, ...] = (
     "facility_id", "name", "kind", "countries", "lat", "lon", "dwell_p50_h", "dwell_p90_h",
@@ -63,6 +64,20 @@ _REQUIRED = {
         "length_km",
         "source_ids",
     ),
+    "rail_ferries": (
+        "facility_id",
+        "name",
+        "kind",
+        "countries",
+        "from_lat",
+        "from_lon",
+        "to_lat",
+        "to_lon",
+        "length_km",
+        "headway_h",
+        "speed_kmh",
+        "source_ids",
+    ),  # fmt: skip
     "excluded_lines": ("line_id", "name", "lat", "lon", "max_km", "source_ids"),
     "length_calibration": (
         "from",
@@ -166,6 +181,15 @@ def load_excluded_lines(path: Path = EXCLUDED_LINES_CSV) -> pd.DataFrame:
     return read_table(path, "excluded_lines")
 
 
+def load_rail_ferries(path: Path = RAIL_FERRIES_CSV) -> pd.DataFrame:
+    """Train ferries inside the rail network (Lake Van): SEA edges between two rail nodes."""
+    ferries = read_table(path, "rail_ferries")
+    bad = ferries.loc[~(pd.to_numeric(ferries["length_km"], errors="coerce") > 0), "facility_id"]
+    if len(bad):
+        raise NetworkDataError(f"{path.name}: length_km must be positive for {bad.tolist()}")
+    return ferries
+
+
 def input_files() -> list[Path]:
     """Every curated table the build reads (their hashes key the cache)."""
     return [
@@ -175,4 +199,6 @@ def input_files() -> list[Path]:
         SECTIONS_CSV,
         RAIL_LINKS_CSV,
         LENGTH_CALIBRATION_CSV,
+        EXCLUDED_LINES_CSV,
+        RAIL_FERRIES_CSV,
     ]
