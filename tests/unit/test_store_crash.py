@@ -167,3 +167,42 @@ def test_concurrent_writers_and_a_reader(tmp_path: Path) -> None:
     assert len(runs) == 2 * runs_each
     assert sorted(runs["scenario_name"].value_counts().tolist()) == [runs_each, runs_each]
     assert seen == sorted(seen)
+
+
+RUN_KILLS = 10
+
+
+def test_scenario_runs_killed_while_computing_or_storing(tmp_path: Path) -> None:
+    """Whole scenario runs (apply, routes, flows, simulation, store) SIGKILLed at random."""
+    from test_scenario_runner import ALL, CLOSED, ENGINES
+
+    from landbridge.scenarios.runner import run_scenario
+
+    path = tmp_path / "runs.duckdb"
+    expected = {k: len(v) for k, v in run_scenario(CLOSED, ENGINES, ALL).results.items()}
+    rng = random.Random(8)
+    for _ in range(RUN_KILLS):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                store = Store(path, timeout_s=60)
+                while True:
+                    run_scenario(CLOSED, ENGINES, ALL, store=store)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.05, 1.0))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        store = Store(path)
+        if not path.exists():
+            continue
+        assert store.check() == []
+        rows = store.row_counts()
+        if rows.empty:  # killed before the first run committed
+            continue
+        counts = rows.pivot(index="run_id", columns="result_table", values="n_rows")
+        for table, n in expected.items():
+            assert set(counts[table]) <= {n}, table
+    before = len(Store(path).list_runs())
+    run_scenario(CLOSED, ENGINES, ALL, store=Store(path))
+    assert len(Store(path).list_runs()) == before + 1
