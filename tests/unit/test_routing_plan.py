@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -345,3 +346,17 @@ def test_via_place_keeps_each_pinned_crossing() -> None:
     assert dostyk.via[0] == "Alashankou–Dostyk"
     # Dostyk -> Almaty 900 km -> Petropavl 1900 km instead of Dostyk -> Petropavl 1800 km
     assert dostyk.distance_km.rail == 3000.0 + 900.0 + 1900.0 + 2300.0 + 600.0 + 700.0 + 600.0
+
+
+def test_closed_facilities_are_never_used() -> None:
+    facilities = NET.facilities.copy()
+    facilities["closed"] = facilities["facility_id"] == "alashankou-dostyk"
+    closed_net = dataclasses.replace(NET, facilities=facilities)
+    resp = plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg"), network=closed_net, params=PARAMS,
+        resolver=resolve_on_network,
+    )  # fmt: skip
+    labels = {o.label for o in resp.options}
+    assert "Northern via Alashankou–Dostyk" not in labels
+    assert "Northern via Khorgos–Altynkol" in labels
+    assert all("Alashankou–Dostyk" not in o.via for o in resp.options)

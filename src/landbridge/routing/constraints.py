@@ -176,6 +176,23 @@ class AvoidFacilities(Constraint):
 
 
 @dataclass(frozen=True)
+class AvoidClosed(Constraint):
+    """No edge of a facility flagged ``closed`` (closed borders, scenario closures)."""
+
+    def edge_mask(self, net: Network) -> np.ndarray | None:
+        if "closed" not in net.facilities.columns or not len(net.facilities):
+            return None
+        closed = net.facilities["closed"].fillna(False).to_numpy(dtype=bool)
+        mask = np.ones(net.n_edges, dtype=bool)
+        has = net.edge_facility >= 0
+        mask[has] = ~closed[net.edge_facility[has]]
+        return mask
+
+    def describe(self) -> str:
+        return "closed crossings excluded"
+
+
+@dataclass(frozen=True)
 class NotVia(Constraint):
     """The path must not pass a facility matching ``patterns`` (checked, not masked, so that
     variants differing only by the facility they avoid share one graph and its trees)."""

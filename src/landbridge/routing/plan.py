@@ -23,6 +23,7 @@ from landbridge.data import load_sources, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.model import Network
 from landbridge.routing.constraints import (
+    AvoidClosed,
     AvoidCountries,
     Constraint,
     PathView,
@@ -212,7 +213,9 @@ def _explain_unreachable(
     scope = f"the {request.corridor} corridor" if request.corridor else "any corridor"
     if request.avoid:
         variants = variants_for(request.corridor)
-        free, _ = _search(net, cache, variants, (), (), origin.node, destination.node, via)
+        free, _ = _search(
+            net, cache, variants, (AvoidClosed(),), (), origin.node, destination.node, via
+        )
         if free:
             by_countries: dict[str, list[str]] = {}
             for item in _dedupe(free, net):
@@ -301,7 +304,7 @@ def plan_routes_with_paths(
     feu = request.shipment_feu
     shipment = Shipment(feu=feu, tonnes=2.0 * feu * tonnes_per_teu)
 
-    user: list[Constraint] = [*constraints]
+    user: list[Constraint] = [AvoidClosed(), *constraints]
     if request.avoid:
         user.append(AvoidCountries(tuple(request.avoid)))
     user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
