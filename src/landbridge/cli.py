@@ -105,7 +105,12 @@ def network_check(as_json: bool = typer.Option(False, "--json", help="Print JSON
     console.print(f"hubs: {len(report['hubs']) - len(unreachable)}/{len(report['hubs'])} reachable"
                   + (f" (not: {', '.join(unreachable)})" if unreachable else ""))  # fmt: skip
     named = [c for c in report["crossings"] if c["named"]]
-    console.print(f"crossings: {len(report['crossings'])} ({len(named)} named)")
+    changes = sum(c["gauge_change"] for c in report["crossings"])
+    closed = [c["name"] for c in report["crossings"] if c["closed"]]
+    console.print(
+        f"crossings: {len(report['crossings'])} ({len(named)} named, {changes} gauge changes, "
+        f"{len(closed)} closed)"
+    )
     for c in report["length_checks"]:
         err = "n/a" if c["error_pct"] is None else f"{c['error_pct']:+.1f}%"
         console.print(f"  {c['from']}–{c['to']}: {c['modelled_km']} km vs {c['published_km']} km published ({err})")
