@@ -36,7 +36,7 @@ def labels(resp: RouteResponse, corridor: str) -> set[str]:
     return {o.label for o in resp.options if o.corridor == corridor}
 
 
-def test_xian_duisburg_has_northern_variants_middle_and_sea(xian_duisburg: RouteResponse) -> None:
+def test_xian_duisburg_has_every_corridor_family(xian_duisburg: RouteResponse) -> None:
     resp = xian_duisburg
     assert labels(resp, "northern") == {
         "Northern via Alashankou–Dostyk",
@@ -46,6 +46,7 @@ def test_xian_duisburg_has_northern_variants_middle_and_sea(xian_duisburg: Route
     assert any("Aktau" in label for label in middle) and any("Kuryk" in label for label in middle)
     assert any("Poti" in label for label in middle) and any("Kars" in label for label in middle)
     assert labels(resp, "sea") == {"All-sea via Suez"}
+    assert labels(resp, "southern") == {"Southern via Turkmenistan–Iran"}
     assert any(o.pareto for o in resp.options)
 
 
@@ -59,6 +60,13 @@ def test_each_family_keeps_to_its_countries(xian_duisburg: RouteResponse) -> Non
         elif o.corridor == "middle":
             assert {"KZ", "AZ", "GE"} <= countries and not countries & {"RU", "BY", "IR", "TM"}
             assert o.distance_km.sea > 0 and o.time_breakdown_h.ferry_wait > 0
+        elif o.corridor == "southern":
+            assert {"KZ", "TM", "IR", "TR"} <= countries and not countries & {
+                "RU",
+                "BY",
+                "AZ",
+                "GE",
+            }
         elif o.corridor == "sea":
             assert not countries & {"KZ", "RU", "BY"}
             assert o.distance_km.sea > o.distance_km.rail
