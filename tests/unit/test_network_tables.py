@@ -104,3 +104,18 @@ def test_cache_key_covers_the_sea_layer_inputs() -> None:
     }
     assert read_by_sea == set(inputs.SEA_INPUTS)
     assert all(p.is_file() for p in inputs.input_paths())
+
+
+def test_inputs_hash_follows_file_changes(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from landbridge.network import inputs
+
+    data = write(tmp_path, "a.csv", "x\n1\n")
+    monkeypatch.setattr(inputs, "input_paths", lambda: [data])
+    first = inputs.inputs_hash()
+    assert inputs.inputs_hash() == first
+    data.write_text("x\n2\n", encoding="utf-8")
+    st = data.stat()
+    os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert inputs.inputs_hash() != first

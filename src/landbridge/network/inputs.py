@@ -39,10 +39,28 @@ def input_paths() -> list[Path]:
     return paths
 
 
+_last: dict[tuple, str] = {}
+
+
 def inputs_hash() -> str:
-    """SHA-256 over the build version and every input file (names and bytes)."""
+    """SHA-256 over the build version and every input file (names and bytes); recomputed only
+    when a file's size or modification time changes."""
+    paths = input_paths()
+    signature = tuple((str(p), *_stat(p)) for p in paths)
+    if signature in _last:
+        return _last[signature]
     h = hashlib.sha256(f"build-version={BUILD_VERSION}".encode())
-    for p in input_paths():
+    for p in paths:
         h.update(p.name.encode())
         h.update(p.read_bytes() if p.is_file() else b"<missing>")
-    return h.hexdigest()
+    _last.clear()
+    _last[signature] = h.hexdigest()
+    return _last[signature]
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
