@@ -8,7 +8,6 @@ can name every source and assumption actually used.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -260,12 +259,3 @@ def load_params(path: str | Path | None = None, base: Params | None = None) -> P
     except yaml.YAMLError as exc:
         raise ParameterError(f"{file}: not valid YAML ({exc.__class__.__name__}: {exc})") from None
     return params.with_overrides(parse_override(data, str(file)), str(file))
-
-
-def finite_or(value: float, fallback: float) -> float:
-    """``value`` unless it is NaN/None, else ``fallback`` (facility cells are NaN when unknown)."""
-    return (
-        fallback
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else float(value)
-    )

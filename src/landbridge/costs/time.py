@@ -58,11 +58,6 @@ class TimeParts:
     headway_h: np.ndarray  # [j] intervals between sailings (uniform waits)
     fixed_h: float  # sailing time
 
-    @property
-    def median_sum_h(self) -> float:
-        """Sum of the parts' medians: the breakdown a user reads, not the total's p50."""
-        return float(self.lognormal_p50_h.sum() + mean_wait_h(self.headway_h).sum() + self.fixed_h)
-
 
 _BLOCK_ROWS = 32  # rows of standard draws generated per seeded block
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
 from landbridge.costs.params import RowRef
+from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import TimeParts, transit_quantiles_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
@@ -181,7 +182,7 @@ def evaluate_path(
             for node in (src, dst):
                 cid = int(net.node_country[node])
                 add_country(net.countries[cid] if cid >= 0 else "")
-        leg_cost = usd_per_feu * shipment.feu
+        leg_cost = float(shipment_usd(usd_per_feu, shipment.feu))
         cost[COST_BUCKET[mode]] += leg_cost
         leg_co2e = shipment.tonnes * per_ts[i]
         leg_country = _leg_country(net, first, f, mode)

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
+from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, RowRef, load_default_params
 from landbridge.costs.time import DRAWS
 from landbridge.data import load_sources, split_source_ids
@@ -302,7 +303,7 @@ def plan_routes_with_paths(
         )
     tonnes_per_teu = request.tonnes_per_teu or params.scalar("tonnes_per_teu")
     feu = request.shipment_feu
-    shipment = Shipment(feu=feu, tonnes=2.0 * feu * tonnes_per_teu)
+    shipment = Shipment(feu=feu, tonnes=shipment_tonnes(2.0 * feu, tonnes_per_teu))
 
     user: list[Constraint] = [AvoidClosed(), *constraints]
     if request.avoid:
