@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from test_scenario_toy import check_csr, toy_demand, toy_network, toy_params
@@ -271,6 +273,19 @@ def test_set_ferry_fleet_scales_headway_with_vessels() -> None:
     )
     assert fac(given, "aktau-baku", "headway_h") == 24
     assert fac(given, "aktau-baku", "vessel_capacity_feu") == 350
+
+
+def test_set_ferry_fleet_scales_yearly_capacity_with_fleet_times_size() -> None:
+    net = toy_network()
+    fac_table = net.facilities.copy()
+    fac_table.loc[fac_table["facility_id"] == "aktau-baku", "capacity_t_per_yr"] = 890_000.0
+    net = dataclasses.replace(net, facilities=fac_table)
+    s = scenario(
+        {"type": "set_ferry_fleet", "facility": "aktau-baku", "fleet": 8, "vessel_capacity_feu": 75}
+    )
+    out, _, _ = apply_scenario(s, net)
+    # 4 vessels x 50 FEU -> 8 x 75 FEU: three times the lift
+    assert fac(out, "aktau-baku", "capacity_t_per_yr") == pytest.approx(3 * 890_000.0)
 
 
 def test_scale_demand_with_od_filter_and_pct() -> None:

@@ -110,6 +110,7 @@ def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
 
     out = simulate_corridor(None, None, None, load_scenario("middle-corridor-2030"))  # type: ignore[arg-type]
     notes = out[NOTES_KEY]["note"].tolist()
-    # the TEU/yr hub capacity is a flows figure; fleet and port dwell (port-aktau -> aktau) apply
-    assert len(notes) == 1 and notes[0].startswith("modification 0 (set_capacity) is not simulated")
-    assert "teu_per_yr" in notes[0]
+    # the port tonnage is a flows figure; the feeder fleet and Aktau/Alat dwell are simulated
+    assert notes[0].startswith("modification 0 (set_capacity) is not simulated")
+    assert "mt_per_yr" in notes[0]
+    assert not any("aktau-alat-feeder" in n.split(":")[0] or "modification 5" in n for n in notes)

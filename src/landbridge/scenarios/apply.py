@@ -193,6 +193,14 @@ def _set_fleet(net: Network, mod: SetFerryFleet) -> Network:
         values["headway_h"] = old_headway * old_fleet / mod.fleet
     if mod.vessel_capacity_feu is not None:
         values["vessel_capacity_feu"] = mod.vessel_capacity_feu
+    old_vessel = float(fac.at[row, "vessel_capacity_feu"]) if "vessel_capacity_feu" in fac else 0.0
+    new_vessel = mod.vessel_capacity_feu or old_vessel
+    if np.isfinite(old_fleet) and old_fleet > 0 and np.isfinite(old_vessel) and old_vessel > 0:
+        # A line's yearly capacity is what its vessels can lift: it scales with fleet x size.
+        lift = (mod.fleet * new_vessel) / (old_fleet * old_vessel)
+        for column in ANNUAL_CAPACITY_COLUMNS:
+            if column in fac and np.isfinite(float(fac.at[row, column])):
+                values[column] = float(fac.at[row, column]) * lift
     return _set_columns(net, mod.facility, values)
 
 
