@@ -13,7 +13,12 @@ from landbridge.errors import ScenarioError
 from landbridge.network import sea, tables
 from landbridge.scenarios.load import load_scenario, parse_scenario
 from landbridge.sim import analysis, engine
-from landbridge.sim.corridor2023 import build_corridor_2023, cited_sources, load_sim_table
+from landbridge.sim.corridor2023 import (
+    build_corridor_2023,
+    cited_sources,
+    known_facility_ids,
+    load_sim_table,
+)
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
 from landbridge.sim.scenario import apply_to_system
@@ -151,3 +156,22 @@ def test_scenario_naming_an_unknown_facility_is_refused(corridor) -> None:
     )
     with pytest.raises(ScenarioError, match="khorgos-altynkl.*khorgos-altynkol"):
         apply_to_system(corridor, spec)
+
+
+def test_network_facilities_outside_the_corridor_become_notes(corridor) -> None:
+    spec = parse_scenario(
+        "name: hub\nbase: {year: 2023}\nmodifications:\n"
+        "  - {type: set_capacity, facility: dostyk-moyinty, value: 60, unit: train_pairs_per_day}\n"
+        "  - {type: set_capacity, facility: port-aktau, value: 240000, unit: teu_per_yr}\n"
+        "  - {type: set_capacity, facility: port-aktau, value: 6, unit: trains_per_day}\n"
+    )
+    with pytest.raises(ScenarioError, match="dostyk-moyinty"):
+        apply_to_system(corridor, spec)  # strict: the corridor has no line sections
+    changed, notes = apply_to_system(corridor, spec, known_facility_ids())
+    assert len(notes) == 2
+    assert "dostyk-moyinty" in notes[0] and "teu_per_yr" in notes[1]
+    assert all(n.endswith("not simulated") for n in notes)
+    f = _row(changed, "port-aktau:west")
+    sigma = float(lognormal_sigma(changed.service_p50_h[f], changed.service_p90_h[f]))
+    mean_h = changed.service_p50_h[f] * math.exp(sigma**2 / 2)
+    assert changed.servers[f] == math.ceil(6 * mean_h / 24)

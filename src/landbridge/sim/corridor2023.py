@@ -108,7 +108,7 @@ def _facility_tables() -> dict[str, dict]:
         row = row.copy()
         row["capacity_trains_per_day"] = np.nan
         rec = _server_facility(row, crossings.loc[tables.DEFAULT_BORDER_ID], "port")
-        out[str(pid)] = rec | {"name": f"Port of {row['name']}"}
+        out[sea.PORT_ID_PREFIX + str(pid)] = rec | {"name": f"Port of {row['name']}"}
     links = pd.read_csv(sea.LINKS_CSV, dtype={"source_ids": str})
     for _, link in links[links["kind"].isin(["ferry", "feeder"])].iterrows():
         out[str(link["link_id"])] = {
@@ -119,10 +119,15 @@ def _facility_tables() -> dict[str, dict]:
             "sailing_h": float(link["sailing_h"]),
             "headway_h": float(link["headway_h"]),
             "closure_days_per_month": float(link["weather_closure_days_per_month"]),
-            "from_port": link["from_port"],
-            "to_port": link["to_port"],
+            "from_port": sea.PORT_ID_PREFIX + str(link["from_port"]),
+            "to_port": sea.PORT_ID_PREFIX + str(link["to_port"]),
         }
     return out
+
+
+def known_facility_ids() -> set[str]:
+    """Facility ids of the network tables (crossings, ports, sea lines, line sections)."""
+    return set(_facility_tables()) | set(tables.load_sections()["facility_id"].astype(str))
 
 
 def _ferry_record(link: dict, ports: dict[str, dict], params: dict[str, float]) -> dict:
@@ -214,7 +219,7 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
             if fid not in known:
                 raise ParameterError(
                     f"{SIM_CSV.name}: class '{key}' names facility '{fid}', which is in none of "
-                    "crossings.csv, ports.csv, sea_links.csv"
+                    "crossings.csv, ports.csv (as port-<id>), sea_links.csv"
                 )
             inst = f"{fid}:{direction}"
             if inst not in facilities:

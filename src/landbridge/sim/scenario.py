@@ -30,12 +30,22 @@ from landbridge.sim.draws import HOURS_PER_DAY
 from landbridge.sim.system import CorridorSystem, FacilityKind, lognormal_sigma
 
 
-def _rows(system: CorridorSystem, facility: str, label: str) -> np.ndarray:
+class _NotSimulated(Exception):
+    """A facility of the network that the simulated corridor does not contain."""
+
+
+def _rows(
+    system: CorridorSystem, facility: str, label: str, known: set[str] | None = None
+) -> np.ndarray:
     rows = [
         i
         for i, fid in enumerate(system.facility_id)
         if fid == facility or fid.split(":")[0] == facility
     ]
+    if not rows and known is not None and facility in known:
+        raise _NotSimulated(
+            f"{label}: '{facility}' is not part of the simulated corridor; not simulated"
+        )
     if not rows:
         known = sorted({fid.split(":")[0] for fid in system.facility_id})
         raise ScenarioError(
@@ -50,8 +60,16 @@ def _mean_service_h(system: CorridorSystem, f: int) -> float:
     return p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
 
 
-def apply_to_system(system: CorridorSystem, scenario: Scenario) -> tuple[CorridorSystem, list[str]]:
-    """The modified system and notes on the modifications the simulation does not model."""
+def apply_to_system(
+    system: CorridorSystem, scenario: Scenario, known: set[str] | None = None
+) -> tuple[CorridorSystem, list[str]]:
+    """The modified system and notes on the modifications the simulation does not model.
+
+    Strict by default: a facility outside the corridor or a capacity unit with no train
+    equivalent (t/yr, TEU/yr) is a ``ScenarioError``. With ``known`` (the facility ids of the
+    whole network) both become notes instead, and only ids unknown everywhere are errors.
+    """
+    lenient = known is not None
     arrays = {
         name: getattr(system, name).copy()
         for name in (
@@ -67,62 +85,71 @@ def apply_to_system(system: CorridorSystem, scenario: Scenario) -> tuple[Corrido
     notes: list[str] = []
     for index, mod in enumerate(scenario.modifications):
         label = f"modification {index + 1} ({mod.type})"
-        if isinstance(mod, CloseCrossing):
-            if mod.from_date is None or mod.to_date is None:
-                notes.append(
-                    f"{label}: an undated closure changes routes, not operations; not simulated"
-                )
-                continue
-            start_h = (mod.from_date - year_start).days * HOURS_PER_DAY
-            end_h = ((mod.to_date - year_start).days + 1) * HOURS_PER_DAY  # to_date inclusive
-            for f in _rows(system, mod.facility, label):
-                closures.append((int(f), float(start_h), float(end_h)))
-        elif isinstance(mod, SetCapacity):
-            for f in _rows(system, mod.facility, label):
-                if system.facility_kind[f] == FacilityKind.FERRY:
-                    raise ScenarioError(f"{label}: use set_ferry_fleet for ferry '{mod.facility}'")
-                if mod.unit == "servers":
-                    arrays["servers"][f] = max(1, int(mod.value))
-                elif mod.unit in ("trains_per_day", "train_pairs_per_day"):
-                    per_day = mod.value
-                    arrays["servers"][f] = max(
-                        1, math.ceil(per_day * _mean_service_h(system, f) / HOURS_PER_DAY)
+        try:
+            if isinstance(mod, CloseCrossing):
+                if mod.from_date is None or mod.to_date is None:
+                    notes.append(
+                        f"{label}: an undated closure changes routes, not operations; not simulated"
                     )
-                else:
-                    raise ScenarioError(
-                        f"{label}: the simulation takes capacities in trains_per_day or servers, "
-                        f"not {mod.unit}"
-                    )
-        elif isinstance(mod, SetFerryFleet):
-            for f in _rows(system, mod.facility, label):
-                if system.facility_kind[f] != FacilityKind.FERRY:
-                    raise ScenarioError(f"{label}: '{mod.facility}' is not a ferry line")
-                arrays["fleet"][f] = mod.fleet
-                if mod.vessel_capacity_feu is not None:
-                    arrays["vessel_capacity_feu"][f] = mod.vessel_capacity_feu
-                if mod.headway_h is not None:
-                    arrays["max_wait_h"][f] = mod.headway_h
-        elif isinstance(mod, SetDwell):
-            for f in _rows(system, mod.facility, label):
-                if mod.factor is not None:
-                    arrays["service_p50_h"][f] *= mod.factor
-                    arrays["service_p90_h"][f] *= mod.factor
-                else:
-                    if mod.dwell_p50_h is not None:
-                        arrays["service_p50_h"][f] = mod.dwell_p50_h
-                    if mod.dwell_p90_h is not None:
-                        arrays["service_p90_h"][f] = mod.dwell_p90_h
-                    arrays["service_p90_h"][f] = max(
-                        arrays["service_p90_h"][f], arrays["service_p50_h"][f]
-                    )
-        elif isinstance(mod, ScaleDemand):
-            if mod.od is not None:
-                notes.append(f"{label}: demand filters by OD are not simulated; ignored")
-                continue
-            factor = mod.factor if mod.factor is not None else 1.0 + (mod.pct or 0.0) / 100.0
-            arrays["arrivals_per_day"] *= factor
-        else:
-            notes.append(f"{label}: changes routes or prices, not operations; not simulated")
+                    continue
+                start_h = (mod.from_date - year_start).days * HOURS_PER_DAY
+                end_h = ((mod.to_date - year_start).days + 1) * HOURS_PER_DAY  # to_date inclusive
+                for f in _rows(system, mod.facility, label, known):
+                    closures.append((int(f), float(start_h), float(end_h)))
+            elif isinstance(mod, SetCapacity):
+                for f in _rows(system, mod.facility, label, known):
+                    if system.facility_kind[f] == FacilityKind.FERRY:
+                        raise ScenarioError(
+                            f"{label}: use set_ferry_fleet for ferry '{mod.facility}'"
+                        )
+                    if mod.unit == "servers":
+                        arrays["servers"][f] = max(1, int(mod.value))
+                    elif mod.unit in ("trains_per_day", "train_pairs_per_day"):
+                        per_day = mod.value
+                        arrays["servers"][f] = max(
+                            1, math.ceil(per_day * _mean_service_h(system, f) / HOURS_PER_DAY)
+                        )
+                    else:
+                        message = (
+                            f"{label}: the simulation takes capacities in trains_per_day "
+                            f"or servers, not {mod.unit}"
+                        )
+                        if lenient:
+                            raise _NotSimulated(f"{message}; not simulated")
+                        raise ScenarioError(message)
+            elif isinstance(mod, SetFerryFleet):
+                for f in _rows(system, mod.facility, label, known):
+                    if system.facility_kind[f] != FacilityKind.FERRY:
+                        raise ScenarioError(f"{label}: '{mod.facility}' is not a ferry line")
+                    arrays["fleet"][f] = mod.fleet
+                    if mod.vessel_capacity_feu is not None:
+                        arrays["vessel_capacity_feu"][f] = mod.vessel_capacity_feu
+                    if mod.headway_h is not None:
+                        arrays["max_wait_h"][f] = mod.headway_h
+            elif isinstance(mod, SetDwell):
+                for f in _rows(system, mod.facility, label, known):
+                    if mod.factor is not None:
+                        arrays["service_p50_h"][f] *= mod.factor
+                        arrays["service_p90_h"][f] *= mod.factor
+                    else:
+                        if mod.dwell_p50_h is not None:
+                            arrays["service_p50_h"][f] = mod.dwell_p50_h
+                        if mod.dwell_p90_h is not None:
+                            arrays["service_p90_h"][f] = mod.dwell_p90_h
+                        arrays["service_p90_h"][f] = max(
+                            arrays["service_p90_h"][f], arrays["service_p50_h"][f]
+                        )
+            elif isinstance(mod, ScaleDemand):
+                if mod.od is not None:
+                    notes.append(f"{label}: demand filters by OD are not simulated; ignored")
+                    continue
+                factor = mod.factor if mod.factor is not None else 1.0 + (mod.pct or 0.0) / 100.0
+                arrays["arrivals_per_day"] *= factor
+            else:
+                notes.append(f"{label}: changes routes or prices, not operations; not simulated")
+        except _NotSimulated as exc:
+            notes.append(str(exc))
+
     fac, start, end = (
         (np.array(c) for c in zip(*closures, strict=True)) if closures else ([], [], [])
     )
