@@ -30,7 +30,7 @@ class Draws:
     leg_offset: np.ndarray  # int64 [N+1]
     run_h: np.ndarray  # float64 [legs], running time of each leg
     service_h: np.ndarray  # float64 [steps], service time at server facilities (unused at ferries)
-    closure_facility: np.ndarray  # int32 [C], ferry closures sorted by (facility, start)
+    closure_facility: np.ndarray  # int32 [C], weather + scheduled, sorted by (facility, start)
     closure_start_h: np.ndarray  # float64 [C]
     closure_end_h: np.ndarray  # float64 [C], merged: closures of one facility never overlap
 

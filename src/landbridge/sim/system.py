@@ -15,6 +15,9 @@ Facilities are of two behaviours:
   its first train boarded; it lands ``crossing_h`` later and is back in port ``round_trip_h``
   after sailing. Weather closes the line ``closures_per_yr`` times a year for
   ``closure_mean_h`` on average; nothing sails while closed.
+
+Scheduled closures (``closure_*``, from scenarios) apply to any facility: no service starts
+and no sailing inside the window; trains already in service finish.
 """
 
 from __future__ import annotations
