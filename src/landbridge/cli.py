@@ -624,8 +624,8 @@ def _print_run(run: Any) -> None:
 @scenario_app.command("compare")
 @user_errors
 def scenario_compare(
-    a: str = typer.Argument(..., help="Scenario A (bundled name or YAML file)."),
-    b: str = typer.Argument(..., help="Scenario B (bundled name or YAML file)."),
+    a: str = typer.Argument(..., help="Scenario A: bundled name, YAML file or stored run id."),
+    b: str = typer.Argument(..., help="Scenario B: bundled name, YAML file or stored run id."),
     routes: str | None = typer.Option(
         None, "--routes", help="CSV of origin,destination pairs (default: the standard OD set)."
     ),
@@ -637,14 +637,23 @@ def scenario_compare(
     store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
-    """Run two scenarios and show what changes from A to B (both runs are stored)."""
+    """Show what changes from A to B; scenarios are run and stored, run ids are read back."""
     from pathlib import Path
 
     from landbridge.scenarios.compare import compare_runs
 
+    from landbridge.scenarios.runner import stored_run
+    from landbridge.store.db import RUN_ID_PATTERN
+
     options = _run_options(routes, flows, simulate)
     target = _store(store)
-    run_a, run_b = _run(a, options, target), _run(b, options, target)
+
+    def run_or_stored(name: str) -> Any:
+        if RUN_ID_PATTERN.match(name):
+            return stored_run(target, name)
+        return _run(name, options, target)
+
+    run_a, run_b = run_or_stored(a), run_or_stored(b)
     comparison = compare_runs(run_a, run_b)
     page = None
     if report:

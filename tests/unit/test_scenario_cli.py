@@ -115,3 +115,20 @@ def test_check_validates_without_running(toy: dict[str, str], tmp_path: Path) ->
                    "  - {type: avoid_country, country: XX}\n")  # fmt: skip
     code, _, err = invoke("scenario", "check", str(bad))
     assert code == 2 and "unknown country 'XX'" in err
+
+
+def test_compare_stored_runs_without_recomputing(toy: dict[str, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ids = []
+    for name in ("baseline-2023", "khorgos-closed-one-week"):
+        code, out, err = invoke(
+            "scenario", "run", name, "--routes", toy["od"], "--store", toy["store"], "--json"
+        )
+        assert code == 0, err
+        ids.append(json.loads(out)["run_id"])
+    monkeypatch.setattr(engines, "real_engines", lambda: None)  # nothing may be recomputed
+    code, out, err = invoke("scenario", "compare", *ids, "--store", toy["store"], "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["runs"] == {"a": ids[0], "b": ids[1]}
+    best = {r["od"]: (r["best_a"], r["best_b"]) for r in result["best"]}
+    assert best["Urumqi → Almaty"] == ("via khorgos-altynkol", "via alashankou-dostyk")
