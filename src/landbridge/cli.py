@@ -641,7 +641,6 @@ def scenario_compare(
     from pathlib import Path
 
     from landbridge.scenarios.compare import compare_runs
-
     from landbridge.scenarios.runner import stored_run
     from landbridge.store.db import RUN_ID_PATTERN
 
