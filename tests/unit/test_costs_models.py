@@ -10,6 +10,7 @@ from test_routing_toy import build_network
 from landbridge.costs import emissions, tariff, time
 from landbridge.costs.edges import compute_edge_costs
 from landbridge.costs.params import load_default_params
+from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode
 from landbridge.schema.params import ParamsOverride
 
@@ -114,3 +115,15 @@ def test_facility_override_by_id_beats_the_network_row() -> None:
     assert costs.fixed_usd_per_feu[e] == 1.0
     assert costs.dwell_p50_h[e] == 12.0  # not overridden: the network row
     assert costs.facilities.overridden[net.edge_facility[e]]
+
+
+def test_unknown_facility_override_is_refused_with_a_suggestion() -> None:
+    params = load_default_params().with_overrides(
+        ParamsOverride.model_validate({"facilities": {"alashankou-dostik": {"dwell_p50_h": 1.0}}}),
+        "p.yaml",
+    )
+    with pytest.raises(
+        ParameterError,
+        match=r"p\.yaml: facilities\.alashankou-dostik: .*did you mean alashankou-dostyk",
+    ):
+        compute_edge_costs(build_network(), params)

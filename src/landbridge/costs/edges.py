@@ -6,6 +6,7 @@ facility row of the network, then ``facility_defaults`` for the facility's kind.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 
 from landbridge.costs import emissions, tariff, time
 from landbridge.costs.params import FACILITY_COLUMNS, Params
+from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode, Network
 
 DEFAULT_KIND_BY_MODE = {
@@ -57,7 +59,21 @@ class EdgeCosts:
     country_refs: dict[str, dict[str, str]]  # country -> table -> row key actually used
 
 
+def check_facility_overrides(net: Network, params: Params) -> None:
+    """Raise ``ParameterError`` naming any overridden ``facility_id`` the network lacks."""
+    known = set(net.facilities["facility_id"].astype(str)) if len(net.facilities) else set()
+    for fid in params.facility_overrides:
+        if fid not in known:
+            close = difflib.get_close_matches(fid, sorted(known), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ParameterError(
+                f"{params.override_origin}: facilities.{fid}: "
+                f"no facility with this id in the network{hint}"
+            )
+
+
 def resolve_facilities(net: Network, params: Params) -> FacilityValues:
+    check_facility_overrides(net, params)
     fac = net.facilities
     n = len(fac)
     defaults = params.tables["facility_defaults"]
