@@ -539,3 +539,24 @@ def simulate(system: CorridorSystem, draws: Draws, replication: int = 0) -> Even
         event=ints[2].astype(np.int8),
         sailing=ints[3].copy(),
     )
+
+
+def warm_up() -> None:
+    """Compile the kernel (or load it from numba's cache) in this process.
+
+    Called before worker processes start, so forked workers inherit the compiled kernel and
+    Dask workers find it in the on-disk cache instead of each compiling it at once.
+    """
+    from landbridge.sim.draws import draw as _draw
+    from landbridge.sim.system import make_system
+
+    tiny = make_system(
+        [
+            dict(id="yard", kind="crossing", servers=1, p50_h=1.0, daily_quota=1),
+            dict(id="ferry", kind="ferry", capacity_feu=1, fleet=1, max_wait_h=1.0,
+                 crossing_h=1.0, round_trip_h=2.0),
+        ],
+        [dict(id="train", per_day=1, feu=1, route=["yard", "ferry"], legs_p50_h=[1, 1, 1])],
+        closures=[("yard", 1.0, 2.0)],
+    )  # fmt: skip
+    simulate(tiny, _draw(tiny, 1, 0))

@@ -15,6 +15,7 @@ from landbridge.errors import InvalidInputError
 from landbridge.schema.sim import SimulationReport, SimulationRequest
 from landbridge.sim import analysis, engine, reference
 from landbridge.sim.draws import draw
+from landbridge.sim.engine import warm_up as warm_up_fast_engine
 from landbridge.sim.eventlog import EventLog, to_arrow
 from landbridge.sim.montecarlo import Progress, map_replications
 from landbridge.sim.system import CorridorSystem
@@ -146,6 +147,8 @@ def run_simulation(
         ) from None
     system.validate()
     _check_size(system, req, keep_log)
+    if req.engine == "fast" and (workers > 1 or dask):
+        warm_up_fast_engine()
     task = functools.partial(replicate, system, req.days, req.engine, keep_log)
     out = map_replications(
         task, req.replications, req.seed, workers=workers, dask=dask, progress=progress
