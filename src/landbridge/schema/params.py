@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landbridge.schema.route import MAX_TONNES_PER_TEU
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 Positive = Field(default=None, gt=0)
 NonNegative = Field(default=None, ge=0)
@@ -65,7 +67,7 @@ class EmissionFactorsPatch(BaseModel):
 
 class ScalarsPatch(BaseModel):
     model_config = _STRICT
-    tonnes_per_teu: float | None = Field(default=None, gt=0, le=30)
+    tonnes_per_teu: float | None = Field(default=None, gt=0, le=MAX_TONNES_PER_TEU)
     ocean_freight_usd_per_feu_km: float | None = NonNegative
     value_of_time_usd_per_feu_h: float | None = NonNegative
 
