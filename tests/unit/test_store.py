@@ -261,3 +261,23 @@ def test_exports_in_each_format_stay_in_the_exports_folder(tmp_path: Path) -> No
     assert sorted(p.name for p in store.exports_dir.iterdir()) == sorted(
         ["etc_evil_name", "map.geojson", run_id]
     )
+
+
+def test_reader_waits_for_a_writer_connection_of_the_same_process(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "runs.duckdb"
+    run_id = Store(path).write_run(record(), {})
+    holder = duckdb.connect(str(path))  # read-write, as a writer in another thread would
+    seen: list[object] = []
+    reader = threading.Thread(target=lambda: seen.append(Store(path, timeout_s=30).list_runs()))
+    reader.start()
+    reader.join(timeout=0.5)
+    assert reader.is_alive(), "the reader must wait, not fail"
+    holder.close()
+    reader.join(timeout=30)
+    assert seen[0]["run_id"].tolist() == [run_id]  # type: ignore[index]
+    holder = duckdb.connect(str(path))
+    with pytest.raises(StoreError, match="is busy"):
+        Store(path, timeout_s=0.3).list_runs()
+    holder.close()

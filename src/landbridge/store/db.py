@@ -118,15 +118,14 @@ class Store:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=config)
             except duckdb.Error as exc:
-                text = str(exc)
-                if "lock" not in text.casefold() or time.monotonic() >= deadline:
+                if not _busy(exc) or time.monotonic() >= deadline:
                     raise self._open_error(exc) from None
                 time.sleep(backoff(attempt))
                 attempt += 1
 
     def _open_error(self, exc: duckdb.Error) -> StoreError:
         text = str(exc).splitlines()[0]
-        if "lock" in text.casefold():
+        if _busy(exc):
             return StoreError(
                 f"The results store {self.path} is busy (another process has held it for more "
                 f"than {self.timeout_s:.0f} s). Try again when it finishes."
@@ -390,6 +389,13 @@ class Store:
             return problems
 
         return self._read(query, [])
+
+
+def _busy(exc: duckdb.Error) -> bool:
+    """Held by someone else: another process (file lock), or another connection of this process
+    opened in the other mode (DuckDB refuses mixing read-only and read-write in one process)."""
+    text = str(exc).casefold()
+    return "lock" in text or "different configuration" in text
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
