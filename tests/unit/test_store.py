@@ -281,3 +281,16 @@ def test_reader_waits_for_a_writer_connection_of_the_same_process(tmp_path: Path
     with pytest.raises(StoreError, match="is busy"):
         Store(path, timeout_s=0.3).list_runs()
     holder.close()
+
+
+def test_unusable_paths_are_clear_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="is a folder"):
+        Store(folder).list_runs()
+    with pytest.raises(StoreError, match="is a folder"):
+        Store(folder).write_run(record(), {})
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="Cannot write the results store"):
+        Store(blocker / "sub" / "runs.duckdb").write_run(record(), {})

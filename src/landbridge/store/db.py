@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -152,8 +153,16 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with writer_lock(self.lock_path, self.timeout_s):
+        self._check_path()
+        with ExitStack() as stack:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(writer_lock(self.lock_path, self.timeout_s))
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot write the results store {self.path}: {exc.strerror} "
+                    f"({exc.filename}). Pass a writable file with --store."
+                ) from None
             con = self._connect(read_only=False)
             try:
                 self._prepare(con)
@@ -163,7 +172,14 @@ class Store:
             finally:
                 con.close()
 
+    def _check_path(self) -> None:
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; --store takes a file, e.g. runs.duckdb")
+        if self.path.exists() and not os.access(self.path, os.R_OK):
+            raise StoreError(f"Cannot read the results store {self.path}: permission denied")
+
     def _read(self, query: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T:
+        self._check_path()
         if not self.path.exists():
             return empty
         for _ in range(2):
