@@ -360,3 +360,17 @@ def test_closed_facilities_are_never_used() -> None:
     assert "Northern via Alashankou–Dostyk" not in labels
     assert "Northern via Khorgos–Altynkol" in labels
     assert all("Alashankou–Dostyk" not in o.via for o in resp.options)
+
+
+def test_places_in_the_caucasus_get_middle_options_without_an_exit() -> None:
+    opts = by_label(plan(destination="Tbilisi"))
+    assert {"Middle via Aktau", "Middle via Kuryk"} <= set(opts)
+    assert opts["Middle via Aktau"].countries == ["CN", "KZ", "AZ", "GE"]
+    # towards Europe the exit variants answer and the fallbacks stay out
+    assert not {"Middle via Aktau", "Middle via Kuryk"} & set(by_label(plan()))
+
+
+def test_places_short_of_russia_get_northern_gateway_options() -> None:
+    opts = by_label(plan(destination="Almaty"))
+    assert set(opts) == {"Northern via Alashankou–Dostyk", "Northern via Khorgos–Altynkol"}
+    assert opts["Northern via Khorgos–Altynkol"].distance_km.rail == 3100.0 + 330.0

@@ -56,6 +56,7 @@ class Variant:
     label: str
     constraint: Constraint
     pin: tuple[str, ...] = ()
+    fallback: bool = False  # searched only if no other variant of the family connects
 
 
 def _northern(
@@ -65,19 +66,23 @@ def _northern(
         AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN, EdgeMode.PORT)),
         AvoidCountries(("AZ", "GE", "TM", "IR")),
         NotVia(other, other_name),
-        RequireAnyCountry(("RU", "BY")),
         RequireFacility(via, name),
     )
 
 
 def _middle(
-    port: tuple[str, ...], other_port: tuple[str, ...], port_name: str, exit_kars: bool
+    port: tuple[str, ...], other_port: tuple[str, ...], port_name: str, exit_kars: bool | None
 ) -> Constraint:
-    exit_rule: tuple[Constraint, ...] = (
-        (AvoidSeaTouching(BLACK_SEA_COUNTRIES), RequireFacility(KARS, "Kars"))
-        if exit_kars
-        else (AvoidCountries(("TR",), RAIL_MODES), RequireFacility(POTI_BATUMI, "Poti/Batumi"))
-    )
+    """Middle corridor through ``port``; ``exit_kars`` picks the exit from Georgia (None: any,
+    for places in the Caucasus that need no exit)."""
+    exit_rule: tuple[Constraint, ...] = ()
+    if exit_kars is True:
+        exit_rule = (AvoidSeaTouching(BLACK_SEA_COUNTRIES), RequireFacility(KARS, "Kars"))
+    elif exit_kars is False:
+        exit_rule = (
+            AvoidCountries(("TR",), RAIL_MODES),
+            RequireFacility(POTI_BATUMI, "Poti/Batumi"),
+        )
     return all_of(
         AvoidModes((EdgeMode.OCEAN,)),
         AvoidCountries(("RU", "BY", "TM", "IR")),
@@ -130,6 +135,12 @@ VARIANTS: tuple[Variant, ...] = (
         "Middle via Kuryk, Kars",
         _middle(KURYK, AKTAU, "Kuryk", True),
         KURYK,
+    ),
+    Variant(
+        "middle", "aktau", "Middle via Aktau", _middle(AKTAU, KURYK, "Aktau", None), AKTAU, True
+    ),
+    Variant(
+        "middle", "kuryk", "Middle via Kuryk", _middle(KURYK, AKTAU, "Kuryk", None), KURYK, True
     ),
     Variant(
         "southern",

@@ -158,6 +158,10 @@ def _search(
     blocked: dict[str, str] = {}
     trees = Trees()
     for variant in variants:
+        if variant.fallback and any(
+            f.variant.family == variant.family and not f.variant.fallback for f in found
+        ):
+            continue
         constraint = all_of(variant.constraint, *user)
         graph = _graph(cache, net, (constraint.mask_key(), user_key), constraint)
         if via is not None and variant.pin:
