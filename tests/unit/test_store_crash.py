@@ -206,3 +206,49 @@ def test_scenario_runs_killed_while_computing_or_storing(tmp_path: Path) -> None
     before = len(Store(path).list_runs())
     run_scenario(CLOSED, ENGINES, ALL, store=Store(path))
     assert len(Store(path).list_runs()) == before + 1
+
+
+def test_migration_killed_half_way_leaves_the_old_layout(tmp_path: Path) -> None:
+    import duckdb
+
+    from landbridge.store.tables import SCHEMA_VERSION
+
+    path = tmp_path / "runs.duckdb"
+    run_id = Store(path).write_run(RunRecord("old", "h" * 64, "name: old", 0), {})
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'",
+                [str(SCHEMA_VERSION - 1)])  # fmt: skip
+    con.close()
+    read_fd, write_fd = os.pipe()
+
+    def slow_step(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE half_done AS SELECT range AS x FROM range(100000)")
+        con.execute("DROP TABLE sim_kpis")
+        os.write(write_fd, b"inside\n")
+        time.sleep(60)
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+            Store(path, migrations={SCHEMA_VERSION - 1: slow_step}).list_runs()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    assert os.read(read_fd, 16) == b"inside\n"
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(read_fd)
+    assert Store(path, migrations={}).schema_version() == SCHEMA_VERSION - 1
+    con = duckdb.connect(str(path), read_only=True)
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    con.close()
+    assert "half_done" not in tables and "sim_kpis" in tables
+
+    def step(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE done (x INTEGER)")
+
+    migrated = Store(path, migrations={SCHEMA_VERSION - 1: step})
+    assert migrated.list_runs()["run_id"].tolist() == [run_id]
+    assert migrated.schema_version() == SCHEMA_VERSION
