@@ -493,7 +493,8 @@ def _frame_table(frame: Any, title: str, columns: dict[str, str], limit: int = 3
 
     table = Table(title=escape(title))
     for heading in columns.values():
-        table.add_column(escape(heading))
+        # fold, never cut: run ids and facility names must stay complete to be copied
+        table.add_column(escape(heading), overflow="fold")
     for row in frame.head(limit).itertuples(index=False):
         cells = []
         for col in columns:
