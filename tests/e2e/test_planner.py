@@ -91,3 +91,36 @@ def test_autocomplete_offers_places(page) -> None:
     page.wait_for_function("document.querySelectorAll('#destination-list option').length > 0")
     values = page.eval_on_selector_all("#destination-list option", "els => els.map(e => e.value)")
     assert values[0] == "Małaszewicze"
+
+
+def test_bottlenecks_colour_facilities_by_utilization(page) -> None:
+    page.get_by_role("tab", name="Bottlenecks").click()
+    assert page.locator("#panel-bottlenecks").is_visible()
+    assert page.locator("#panel-plan").is_hidden()
+    page.get_by_role("button", name="Compute flows").click()
+    rows = page.locator("#bottleneck-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() >= 3
+    assert "%" in rows.first.locator("td").nth(2).inner_text()
+    coloured = page.evaluate(
+        """['crossings', 'yards', 'ports'].flatMap(layer =>
+             window.landbridge.map.querySourceFeatures(layer)
+               .filter(f => window.landbridge.map.getFeatureState({source: layer, id: f.id}).flows)
+               .map(f => f.id))"""
+    )
+    assert len(set(coloured)) >= 1
+
+
+@pytest.mark.slow
+def test_two_scenarios_side_by_side(page) -> None:
+    page.get_by_role("tab", name="Scenarios").click()
+    page.wait_for_function("document.querySelectorAll('#scenario-a option').length > 1")
+    page.get_by_label("Scenario A").select_option("baseline-2023")
+    page.get_by_label("Scenario B").select_option("khorgos-closed-one-week")
+    page.get_by_role("button", name="Run and compare").click()
+    tables = page.locator("#compare-results table")
+    tables.first.wait_for()
+    assert tables.count() == 2
+    assert "baseline-2023" in page.locator("#compare-results h3").first.inner_text()
+    assert page.locator("#compare-results svg rect").count() >= 2
+    assert "stored" in page.locator("#scenario-status").inner_text()
