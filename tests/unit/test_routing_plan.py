@@ -374,3 +374,12 @@ def test_places_short_of_russia_get_northern_gateway_options() -> None:
     opts = by_label(plan(destination="Almaty"))
     assert set(opts) == {"Northern via Alashankou–Dostyk", "Northern via Khorgos–Altynkol"}
     assert opts["Northern via Khorgos–Altynkol"].distance_km.rail == 3100.0 + 330.0
+
+
+def test_a_port_destination_ends_rail_options_on_its_rail_side() -> None:
+    opts = by_label(plan(destination="Rotterdam port"))
+    northern = opts["Northern via Alashankou–Dostyk"]
+    assert northern.legs[-1].mode == "rail" and northern.legs[-1].to == "Rotterdam"
+    assert "port" not in northern.cost_breakdown_usd
+    sea = opts["All-sea via Suez"]
+    assert sea.legs[-1].mode == "ocean" and sea.legs[-1].to == "Rotterdam port"

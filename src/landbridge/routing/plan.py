@@ -22,7 +22,7 @@ from landbridge.costs.params import Params, RowRef, load_default_params
 from landbridge.costs.time import DRAWS
 from landbridge.data import load_sources, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
-from landbridge.network.model import Network
+from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.routing.constraints import (
     AvoidClosed,
     AvoidCountries,
@@ -37,6 +37,7 @@ from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
 from landbridge.routing.search import (
+    Ends,
     GraphBase,
     MaskedGraph,
     Trees,
@@ -114,6 +115,16 @@ def _resolved(cache: _Cache, resolve: Resolver, query: str, net: Network) -> End
     return hit
 
 
+def _ends(net: Network, node: int) -> Ends:
+    """The nodes that stand for a place: itself, and for a port node also its rail side, so
+    rail options to a port city end at the quay railway without a ship handling."""
+    if net.node_kind[node] != NodeKind.PORT:
+        return (node,)
+    lo, hi = net.indptr[node], net.indptr[node + 1]
+    rail_side = net.edge_dst[lo:hi][net.edge_mode[lo:hi] == EdgeMode.PORT]
+    return (node, *sorted({int(n) for n in rail_side}))
+
+
 def _pin_edges(cache: _Cache, net: Network, patterns: tuple[str, ...]) -> np.ndarray:
     edges = cache.pins.get(patterns)
     if edges is None:
@@ -150,9 +161,9 @@ def _search(
     variants: Sequence[Variant],
     user: Sequence[Constraint],
     user_key: tuple,
-    origin: int,
-    destination: int,
-    via: int | None,
+    origin: Ends,
+    destination: Ends,
+    via: Ends | None,
 ) -> tuple[list[_Found], dict[str, str]]:
     found: list[_Found] = []
     blocked: dict[str, str] = {}
@@ -211,7 +222,7 @@ def _explain_unreachable(
     request: RouteRequest,
     origin: Endpoint,
     destination: Endpoint,
-    via: int | None,
+    via: Ends | None,
     blocked: dict[str, str],
 ) -> str:
     pair = f"{origin.name} and {destination.name}"
@@ -219,7 +230,14 @@ def _explain_unreachable(
     if request.avoid:
         variants = variants_for(request.corridor)
         free, _ = _search(
-            net, cache, variants, (AvoidClosed(),), (), origin.node, destination.node, via
+            net,
+            cache,
+            variants,
+            (AvoidClosed(),),
+            (),
+            _ends(net, origin.node),
+            _ends(net, destination.node),
+            via,
         )
         if free:
             by_countries: dict[str, list[str]] = {}
@@ -299,8 +317,8 @@ def plan_routes_with_paths(
     cache = _cache_for(net, params)
     origin = _resolved(cache, resolve, request.origin, net)
     destination = _resolved(cache, resolve, request.destination, net)
-    via = _resolved(cache, resolve, request.via, net).node if request.via else None
-    if origin.node == destination.node:
+    via = _ends(net, _resolved(cache, resolve, request.via, net).node) if request.via else None
+    if set(_ends(net, origin.node)) & set(_ends(net, destination.node)):
         raise InvalidInputError(
             f"'{request.origin}' and '{request.destination}' are the same point of the network; "
             "nothing to route"
@@ -319,8 +337,8 @@ def plan_routes_with_paths(
         variants_for(request.corridor),
         user,
         user_key,
-        origin.node,
-        destination.node,
+        _ends(net, origin.node),
+        _ends(net, destination.node),
         via,
     )
     found = _dedupe(found, net)

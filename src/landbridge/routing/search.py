@@ -119,97 +119,115 @@ def _walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
     return nodes
 
 
+Ends = tuple[int, ...]  # the nodes that stand for one place (a port node and its rail side)
+
+
 class Trees:
     """Dijkstra trees of one request, shared by the variants that use the same masked graph."""
 
     def __init__(self) -> None:
-        self._memo: dict[tuple[int, bool, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._memo: dict[tuple[int, bool, Ends], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _tree(self, g: MaskedGraph, node: int, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-        key = (id(g), reverse, node)
+    def _tree(self, g: MaskedGraph, nodes: Ends, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        key = (id(g), reverse, nodes)
         hit = self._memo.get(key)
         if hit is None:
             matrix = g.reverse if reverse else g.forward
-            hit = dijkstra(matrix, indices=node, return_predecessors=True)
+            dist, pred, _ = dijkstra(
+                matrix, indices=list(nodes), min_only=True, return_predecessors=True
+            )
+            hit = (dist, pred)
             self._memo[key] = hit
         return hit
 
-    def forward(self, g: MaskedGraph, origin: int) -> tuple[np.ndarray, np.ndarray]:
-        """Costs from ``origin`` and predecessors."""
-        return self._tree(g, origin, False)
+    def forward(self, g: MaskedGraph, origins: Ends) -> tuple[np.ndarray, np.ndarray]:
+        """Costs from the nearest of ``origins`` and predecessors."""
+        return self._tree(g, origins, False)
 
-    def backward(self, g: MaskedGraph, destination: int) -> tuple[np.ndarray, np.ndarray]:
-        """Costs to ``destination`` and next hops towards it."""
-        return self._tree(g, destination, True)
+    def backward(self, g: MaskedGraph, destinations: Ends) -> tuple[np.ndarray, np.ndarray]:
+        """Costs to the nearest of ``destinations`` and next hops towards it."""
+        return self._tree(g, destinations, True)
 
 
-def shortest_path(g: MaskedGraph, origin: int, destination: int, trees: Trees) -> np.ndarray | None:
-    """Edge ids of the cheapest path, or None when the destination is unreachable."""
-    if origin == destination:
+def _reached(g: MaskedGraph, path: np.ndarray, starts: Ends, targets: Ends) -> int:
+    """The node where ``path`` (from one of ``starts`` to one of ``targets``) ends."""
+    if len(path):
+        return int(g.edge_dst[path[-1]])
+    return next(n for n in starts if n in targets)
+
+
+def shortest_path(
+    g: MaskedGraph, origins: Ends, destinations: Ends, trees: Trees
+) -> np.ndarray | None:
+    """Edge ids of the cheapest path, or None when no destination is reachable."""
+    if set(origins) & set(destinations):
         return np.empty(0, dtype=np.int64)
-    dist, pred = trees.forward(g, origin)
-    if not np.isfinite(dist[destination]):
+    dist, pred = trees.forward(g, origins)
+    targets = np.asarray(destinations)
+    best = int(targets[np.argmin(dist[targets])])
+    if not np.isfinite(dist[best]):
         return None
-    return np.asarray(_edges_of_nodes(g, _walk_back(pred, destination)), dtype=np.int64)
+    return np.asarray(_edges_of_nodes(g, _walk_back(pred, best)), dtype=np.int64)
 
 
 def path_through(
-    g: MaskedGraph, origin: int, destination: int, via: int, trees: Trees
+    g: MaskedGraph, origins: Ends, destinations: Ends, via: Ends, trees: Trees
 ) -> np.ndarray | None:
-    """Cheapest path that visits node ``via`` (two legs, each cheapest).
+    """Cheapest path that visits ``via`` (two legs, each cheapest).
 
     A first leg that already passes the destination is no route *via* that place (it would
     run past the destination and come back), so it gives None.
     """
-    first = shortest_path(g, origin, via, trees)
-    second = shortest_path(g, via, destination, trees) if first is not None else None
-    if first is None or second is None or (g.edge_dst[first] == destination).any():
+    first = shortest_path(g, origins, via, trees)
+    if first is None or np.isin(g.edge_dst[first], destinations).any():
         return None
-    return np.concatenate([first, second])
+    second = shortest_path(g, (_reached(g, first, origins, via),), destinations, trees)
+    return None if second is None else np.concatenate([first, second])
 
 
 def path_via_edges(
-    g: MaskedGraph, origin: int, destination: int, pin: np.ndarray, trees: Trees
+    g: MaskedGraph, origins: Ends, destinations: Ends, pin: np.ndarray, trees: Trees
 ) -> np.ndarray | None:
     """Cheapest path that uses one of the edges ``pin`` (a crossing or port of a variant)."""
     pin = pin[g.mask[pin]]
     if not len(pin):
         return None
-    d_from, pred = trees.forward(g, origin)
-    d_to, next_hop = trees.backward(g, destination)
+    d_from, pred = trees.forward(g, origins)
+    d_to, next_hop = trees.backward(g, destinations)
     src, dst = g.edge_src[pin], g.edge_dst[pin]
     total = d_from[src] + g.weight[pin] + d_to[dst]
     best = int(np.argmin(total))
     if not np.isfinite(total[best]):
         return None
-    u, v = int(src[best]), int(dst[best])
-    head = _edges_of_nodes(g, _walk_back(pred, u)) if u != origin else []
-    tail = _edges_of_nodes(g, _walk_forward(next_hop, v)) if v != destination else []
+    head = _edges_of_nodes(g, _walk_back(pred, int(src[best])))
+    tail = _edges_of_nodes(g, _walk_forward(next_hop, int(dst[best])))
     return np.asarray([*head, int(pin[best]), *tail], dtype=np.int64)
 
 
 def path_via_edges_through(
     g: MaskedGraph,
-    origin: int,
-    destination: int,
+    origins: Ends,
+    destinations: Ends,
     pin: np.ndarray,
-    via: int,
+    via: Ends,
     trees: Trees,
     accept: Callable[[np.ndarray], bool],
 ) -> np.ndarray | None:
-    """Cheapest acceptable path that uses one of the edges ``pin`` and visits node ``via``,
+    """Cheapest acceptable path that uses one of the edges ``pin`` and visits ``via``,
     pin first or via first."""
     candidates = []
-    head = path_via_edges(g, origin, via, pin, trees)
-    tail = shortest_path(g, via, destination, trees) if head is not None else None
-    if head is not None and tail is not None:
-        candidates.append(np.concatenate([head, tail]))
-    head = shortest_path(g, origin, via, trees)
-    tail = path_via_edges(g, via, destination, pin, trees) if head is not None else None
-    if head is not None and tail is not None:
-        candidates.append(np.concatenate([head, tail]))
+    head = path_via_edges(g, origins, via, pin, trees)
+    if head is not None:
+        tail = shortest_path(g, (_reached(g, head, origins, via),), destinations, trees)
+        if tail is not None:
+            candidates.append(np.concatenate([head, tail]))
+    head = shortest_path(g, origins, via, trees)
+    if head is not None:
+        tail = path_via_edges(g, (_reached(g, head, origins, via),), destinations, pin, trees)
+        if tail is not None:
+            candidates.append(np.concatenate([head, tail]))
     candidates = [
-        c for c in candidates if not (g.edge_dst[c][:-1] == destination).any() and accept(c)
+        c for c in candidates if not np.isin(g.edge_dst[c][:-1], destinations).any() and accept(c)
     ]
     if not candidates:
         return None
