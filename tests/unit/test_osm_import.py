@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -255,8 +256,19 @@ def test_utf16_and_missing_files_are_refused(tmp_path):
     path.write_text("<osm/>", encoding="utf-16")
     with pytest.raises(NetworkDataError, match="only UTF-8"):
         read_osm(path)
-    with pytest.raises(NetworkDataError, match="cannot open OSM file"):
+    with pytest.raises(NetworkDataError, match="OSM file not found"):
         read_osm(tmp_path / "absent.osm")
+
+
+@pytest.mark.parametrize("reader", [read_osm, read_geojson])
+def test_folders_pipes_and_bad_names_are_refused_without_blocking(tmp_path, reader):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it would block until a writer comes
+    for path, expected in ((fifo, "not a regular file"), (tmp_path, "is a folder"),
+                           (tmp_path / ("x" * 5000), "File name too long"),
+                           (str(tmp_path / "nul\x00"), "embedded null byte")):  # fmt: skip
+        with pytest.raises(NetworkDataError, match=expected):
+            reader(path)
 
 
 # --- GeoJSON ---

@@ -25,6 +25,7 @@ from landbridge.network.osm_import import (
     check_lonlat,
     skip_reason,
 )
+from landbridge.user_files import regular_file
 
 # OSM stores coordinates as integers of 1e-7 degrees: vertices equal at that precision meet.
 COORD_DECIMALS = 7
@@ -35,7 +36,7 @@ _LAT_SPAN = 180 * _KEY_SCALE + 1
 
 def read_geojson(path: str | Path) -> ImportedRailways:
     """The railway lines and station points of the GeoJSON file ``path``."""
-    path = Path(path)
+    path = regular_file(path, NetworkDataError, "GeoJSON file")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

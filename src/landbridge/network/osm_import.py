@@ -25,6 +25,7 @@ from pyproj import Geod
 
 from landbridge.errors import NetworkDataError
 from landbridge.network.lines import LineSet
+from landbridge.user_files import regular_file
 
 # Ellipsoid for line lengths (the datum of OSM coordinates).
 WGS84 = Geod(ellps="WGS84")
@@ -176,7 +177,7 @@ def _elements(path: Path):
     tail = b""
     seen_any = False
     try:
-        fh = path.open("rb")
+        fh = regular_file(path, NetworkDataError, "OSM file").open("rb")
     except OSError as exc:
         raise NetworkDataError(f"{path}: cannot open OSM file ({exc.strerror or exc})") from None
     with fh:

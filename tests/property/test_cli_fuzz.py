@@ -1,0 +1,499 @@
+"""Hostile arguments for every CLI command, run in-process with Typer's ``CliRunner``.
+
+Every command must answer with a result or a one-line typed error and an exit code of the
+documented set (0 ok, 2 bad input or unknown place, 3 unreachable, 4 network data, 5 store,
+6 simulation; Typer's usage errors are 2): never a traceback, never a hang, and never exit 0
+on a value that cannot be right (a NaN shipment, 30 February, an unassigned country code).
+
+Where a valid request would start a long computation (the flows assignment, a scenario run, a
+long simulation), a stub stands in for that computation once validation has passed: it records
+what reached it and exits with ``ACCEPTED``. The real computations are tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import faulthandler
+import json
+import math
+import os
+import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from landbridge.cli import app
+from landbridge.errors import LandbridgeError
+
+OK, BAD_INPUT, UNREACHABLE, NETWORK_DATA, STORE, SIMULATION = 0, 2, 3, 4, 5, 6
+#: Exit code of the stubs standing in for long computations: "validation let this through".
+ACCEPTED = 97
+#: A command still running after this long counts as hung (the slowest real call here is a
+#: 3,650-day simulation of three replications, a few seconds; the network and gazetteer are
+#: loaded before the first test).
+HANG_S = 20
+FUZZ = settings(
+    deadline=None,  # single calls are bounded by HANG_S instead
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,  # the same examples on every run: a failure here is reproducible
+)
+
+# Codes ISO 3166-1 leaves unassigned or user-assigned: no country has them.
+UNASSIGNED_ISO2 = ("AA", "OO", "QQ", "QZ", "XX", "XY", "ZZ")
+# Dates that do not exist (or are not ISO dates at all).
+IMPOSSIBLE_DATES = ("2023-02-30", "2023-02-29", "2023-13-01", "2023-00-10", "0000-01-01",
+                    "2023-04-31", "yesterday", "2023-1-1x")  # fmt: skip
+PLACES = ("Xi'an", "Duisburg", "Dostyk", "Достык", "西安", "Małaszewicze", "DEDUI", "51.43,6.76",
+          "Tashkent", "Istanbul", "Baku")  # fmt: skip
+
+runner = CliRunner()
+
+
+class Accepted(LandbridgeError):
+    """Raised by a stub in place of a long computation."""
+
+    exit_code = ACCEPTED
+
+
+class Hang(BaseException):  # noqa: N818 - BaseException so no `except Exception` swallows it
+    """A command ran longer than ``HANG_S``."""
+
+
+_running: list[list[str]] = []
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise Hang(f"{_running[-1]!r} still running after {HANG_S} s")
+
+
+def invoke(args: list[str], allowed: set[int]) -> Result:
+    """Run the CLI; fail on an uncaught exception, a traceback, a hang or an undocumented code."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(HANG_S)
+    # last resort if a hang sits in C code that never returns to the interpreter
+    faulthandler.dump_traceback_later(HANG_S * 2, exit=True)
+    _running.append(args)
+    try:
+        result = runner.invoke(app, args, catch_exceptions=True)
+    finally:
+        _running.pop()
+        signal.alarm(0)
+        faulthandler.cancel_dump_traceback_later()
+        signal.signal(signal.SIGALRM, previous)
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        raise AssertionError(f"{args!r}: uncaught {type(exc).__name__}: {exc}") from exc
+    assert "Traceback" not in result.output, (args, result.output)
+    assert result.exit_code in allowed, (args, result.exit_code, result.output[-500:])
+    if result.exit_code not in (OK, ACCEPTED) and "Usage:" not in result.output:
+        assert "error:" in result.output, (args, result.output[-500:])  # the typed one-liner
+    return result
+
+
+# --- the files and folders hostile paths point at ---
+
+WORK = Path(tempfile.mkdtemp(prefix="landbridge-cli-fuzz-"))
+
+
+def _hostile_files() -> dict[str, str]:
+    files = {
+        "empty": b"",
+        "binary": bytes(range(256)) * 4,
+        "utf16": "name: x\n".encode("utf-16"),
+        "deep.yaml": b"[" * 20_000 + b"]" * 20_000,
+        "deep-map.yaml": b"a: " * 5_000 + b"1",
+        "alias-bomb.yaml": _alias_bomb(),
+        "list.yaml": b"- 1\n- 2\n",
+        "text.yaml": b"just a string\n",
+        "od.csv": b"origin,destination\nXi'an,Duisburg\n",
+        "od-unknown.csv": b"origin,destination\nNowhere-zzqx,Duisburg\n",
+        "od-nocols.csv": b"a,b\n1,2\n",
+    }
+    out = {}
+    for name, data in files.items():
+        (WORK / name).write_bytes(data)
+        out[name] = str(WORK / name)
+    os.mkfifo(WORK / "fifo")  # opening it for reading blocks until a writer comes: a hang test
+    (WORK / "folder").mkdir()
+    out |= {"fifo": str(WORK / "fifo"), "folder": str(WORK / "folder")}
+    return out
+
+
+def _alias_bomb() -> bytes:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+FILES = _hostile_files()
+# Paths that only read: anything goes, including system files.
+READ_PATHS = (*FILES.values(), "", ".", "..", "/", "/etc/passwd", "/etc/shadow",
+              "/proc/self/status", "../../../../etc/hosts", "~", "$HOME", "C:\\Windows\\win.ini",
+              "\\\\server\\share", "file:///etc/passwd", "a" * 5_000,
+              "nul\x00byte", "/nonexistent/x.yaml")  # fmt: skip
+# Paths a command may write to: only inside WORK, or places where writing must fail.
+WRITE_PATHS = (FILES["folder"], str(WORK / "out.csv"), str(WORK / "out.parquet"),
+               "/nonexistent/dir/x.out", "/proc/version", str(WORK / ("b" * 5_000)),
+               str(WORK / "nul\x00byte"), "")  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def isolated_home() -> Iterator[str]:
+    """A fresh ``LANDBRIDGE_HOME`` (store) and working folder, with one stored run."""
+    from landbridge.costs.params import load_default_params
+    from landbridge.network import load_network
+    from landbridge.network.gazetteer import Gazetteer
+    from landbridge.store.db import RunRecord, Store
+
+    load_network(), Gazetteer.load(), load_default_params()  # built or read outside the alarm
+
+    with pytest.MonkeyPatch.context() as mp:
+        home = WORK / "home"
+        home.mkdir(exist_ok=True)
+        mp.setenv("LANDBRIDGE_HOME", str(home))
+        mp.chdir(WORK)
+        record = RunRecord(
+            scenario_name="baseline-2023", scenario_hash="a" * 64,
+            scenario_yaml="name: baseline-2023\n", seed=1, parameters={}, timings_s={},
+        )  # fmt: skip
+        yield Store().write_run(record, {})
+
+
+hostile_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\n",
+            "-",
+            "--",
+            "--help",
+            "--json",
+            "'",
+            '"',
+            "%s",
+            "{}",
+            "[bold]x[/]",
+            "\u202e",
+            "🚂",
+            "ﷺ",
+            "a" * 10_000,
+        ]
+    ),  # fmt: skip
+)
+coordinates = st.tuples(st.floats(), st.floats()).map(lambda p: f"{p[0]},{p[1]}")
+place_names = st.one_of(st.sampled_from(PLACES), hostile_text, coordinates)
+quantities = st.one_of(
+    st.floats().map(repr),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(
+        [
+            "abc",
+            "",
+            "1e999",
+            "-0",
+            "0x10",
+            "1_000",
+            "١٢",
+            " 5 ",
+            "5 FEU",
+            "nan",
+            "-inf",
+            "1e-300",
+            "10000",
+            "10000.0001",
+        ]
+    ),  # fmt: skip
+)
+dates = st.one_of(
+    st.dates().map(dt.date.isoformat), st.sampled_from(IMPOSSIBLE_DATES), hostile_text
+)
+iso_codes = st.one_of(
+    st.sampled_from(["RU", "BY", "KZ", "CN", "IR", "TR", "DE", "PL", "ru", " by "]),
+    st.sampled_from(UNASSIGNED_ISO2),
+    hostile_text,
+)
+avoid_lists = st.lists(iso_codes, max_size=4).map(",".join)
+
+
+def _float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+# --- places ---
+
+
+@settings(FUZZ, max_examples=60)
+@given(query=place_names, limit=st.one_of(st.integers(-(10**20), 10**20).map(str), hostile_text),
+       as_json=st.booleans())  # fmt: skip
+@example(query="Dostyk", limit="5", as_json=True)
+def test_places(query: str, limit: str, as_json: bool) -> None:
+    args = ["places", query, "--limit", limit] + (["--json"] if as_json else [])
+    result = invoke(args, {OK, BAD_INPUT})
+    n = int(limit) if limit.strip().lstrip("+-").isdigit() else None
+    if n is None or not 1 <= n <= 100 or not query.strip():
+        assert result.exit_code != OK
+    if result.exit_code == OK and as_json:
+        assert 1 <= len(json.loads(result.stdout)) <= n  # type: ignore[operator]
+
+
+# --- route ---
+
+
+@settings(FUZZ, max_examples=45)
+@given(
+    # mostly sane requests with hostile values among them, so that many get past validation
+    origin=st.sampled_from(PLACES) | place_names,
+    destination=st.sampled_from(PLACES) | place_names,
+    size=st.tuples(st.sampled_from(["--feu", "--teu", "--tonnes-per-teu"]),
+                   st.sampled_from(["1", "2", "40", "0.5"]) | quantities),
+    depart=st.none() | dates, avoid=st.none() | avoid_lists, via=st.none() | place_names,
+    corridor=st.none() | st.sampled_from(["northern", "middle", "southern", "sea"]) | hostile_text,
+    as_json=st.booleans(),
+)  # fmt: skip
+@example(origin="Xi'an", destination="Duisburg", size=("--feu", "nan"), depart=None, avoid=None,
+         via=None, corridor=None, as_json=True)  # fmt: skip
+@example(origin="Xi'an", destination="Duisburg", size=("--feu", "2"), depart="2023-02-30",
+         avoid=None, via=None, corridor=None, as_json=True)  # fmt: skip
+@example(origin="Xi'an", destination="Duisburg", size=("--feu", "1"), depart="9999-12-31",
+         avoid=None, via=None, corridor=None, as_json=True)  # fmt: skip
+@example(origin="Xi'an", destination="Duisburg", size=("--feu", "1"), depart=None, avoid="XX",
+         via=None, corridor=None, as_json=False)  # fmt: skip
+def test_route(origin, destination, size, depart, avoid, via, corridor, as_json) -> None:
+    args = ["route", origin, destination, *size]
+    for flag, value in (("--depart", depart), ("--avoid", avoid), ("--via", via),
+                        ("--corridor", corridor)):  # fmt: skip
+        if value is not None:
+            args += [flag, value]
+    result = invoke(args + (["--json"] if as_json else []), {OK, BAD_INPUT, UNREACHABLE})
+    if result.exit_code != OK:
+        return
+    # what was accepted must have been a sensible request
+    value = _float_or_none(size[1])
+    assert value is not None and math.isfinite(value) and value > 0, args
+    if size[0] == "--feu":
+        assert value <= 10_000, args
+    assert depart not in IMPOSSIBLE_DATES, args
+    codes = {c.strip().upper() for c in (avoid or "").split(",")}
+    assert not codes & set(UNASSIGNED_ISO2), f"unassigned country code accepted: {args}"
+    if as_json:
+        response = json.loads(result.stdout)
+        if size[0] == "--feu":
+            assert response["shipment"]["feu"] == pytest.approx(value)
+
+
+@settings(FUZZ, max_examples=25)
+@given(params=st.sampled_from(READ_PATHS) | hostile_text)
+@example(params=FILES["binary"])
+@example(params=FILES["deep.yaml"])
+@example(params=FILES["fifo"])
+@example(params=FILES["folder"])
+@example(params="nul\x00byte")
+def test_route_params_file(params: str) -> None:
+    invoke(["route", "Dostyk", "Duisburg", "--params", params, "--json"], {OK, BAD_INPUT})
+
+
+# --- network check ---
+
+
+@settings(FUZZ, max_examples=6)
+@given(extra=st.lists(hostile_text | st.sampled_from(["--json", "--fast", "-x", "1"]), max_size=2))
+@example(extra=["--json"])
+def test_network_check(extra: list[str]) -> None:
+    result = invoke(["network", "check", *extra], {OK, BAD_INPUT})
+    if extra == ["--json"]:
+        assert result.exit_code == OK
+        assert {"nodes", "edges", "components", "hubs"} <= set(json.loads(result.stdout))
+
+
+# --- flows ---
+
+
+@contextmanager
+def _flows_stubbed() -> Iterator[list[tuple[int, float]]]:
+    """Stop ``run_flows`` where the assignment would start; record year and growth."""
+    import landbridge.flows.corridor as corridor
+
+    seen: list[tuple[int, float]] = []
+    real = corridor.run_flows
+
+    def recording(year=2024, growth_pct=0.0, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((year, growth_pct))
+        return real(year, growth_pct, *args, **kwargs)
+
+    def stop(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise Accepted("validation passed")
+
+    with mock.patch.object(corridor, "run_flows", recording), \
+         mock.patch.object(corridor, "prepare", stop):  # fmt: skip
+        yield seen
+
+
+@settings(FUZZ, max_examples=25)
+@given(
+    year=st.none() | st.integers(-(10**20), 10**20).map(str) | hostile_text,
+    growth=st.none() | quantities,
+    scenario=st.none() | st.sampled_from(READ_PATHS) | hostile_text,
+)
+@example(year="2023", growth="nan", scenario=None)
+@example(year="2024", growth="1000", scenario=None)
+@example(year=None, growth=None, scenario="baseline-2023")
+def test_flows(year, growth, scenario) -> None:
+    args = ["flows", "--json"]
+    for flag, value in (("--year", year), ("--growth", growth), ("--scenario", scenario)):
+        if value is not None:
+            args += [flag, value]
+    with _flows_stubbed() as seen:
+        result = invoke(args, {BAD_INPUT, ACCEPTED})
+    if result.exit_code == ACCEPTED:
+        (got_year, got_growth), *_ = seen
+        assert got_year in (2023, 2024)
+        assert math.isfinite(got_growth) and -100 < got_growth <= 1000, args
+
+
+# --- simulate ---
+
+#: Simulated replication-days run for real; a bigger valid request stops at the stub.
+REAL_SIM_DAYS = 3 * 3650
+
+
+@contextmanager
+def _simulation_bounded() -> Iterator[list[int]]:
+    import landbridge.sim.run as sim_run
+    from landbridge.sim.montecarlo import MAX_WORKERS
+
+    real = sim_run.map_replications
+
+    def bounded(task, replications, seed, workers=1, **kwargs):  # type: ignore[no-untyped-def]
+        days = task.args[1]  # partial(replicate, system, days, engine, keep_log)
+        in_process = workers == 1 or replications == 1
+        small = in_process and replications * days <= REAL_SIM_DAYS
+        if small or not 1 <= workers <= MAX_WORKERS:  # bad workers: the real one refuses at once
+            return real(task, replications, seed, workers=workers, **kwargs)
+        raise Accepted("validation passed")
+
+    with mock.patch.object(sim_run, "map_replications", bounded):
+        yield []
+
+
+@settings(FUZZ, max_examples=30)
+@given(
+    days=st.integers(-(10**20), 10**20).map(str) | st.sampled_from(["1", "7", "3650", "3651"])
+    | quantities,
+    reps=st.integers(-(10**6), 10**6).map(str) | st.sampled_from(["1", "2", "10000", "10001"]),
+    seed=st.none() | st.integers(-(10**30), 10**30).map(str) | hostile_text,
+    workers=st.none() | st.sampled_from(["1", "0", "-1", "65", "9" * 30, "x"]),
+    demand=st.none() | st.sampled_from(["trains", "od-2023", "od-2024", "od-1999", "od-"])
+    | hostile_text,
+    engine=st.none() | st.sampled_from(["fast", "simpy"]) | hostile_text,
+    scenario=st.none() | st.sampled_from(READ_PATHS) | st.sampled_from(["baseline-2023"]),
+    output=st.none() | st.tuples(st.sampled_from(["--events", "--timeseries"]),
+                                 st.sampled_from(WRITE_PATHS)),
+)  # fmt: skip
+@example(days="5", reps="1", seed="1", workers="1", demand=None, engine=None, scenario=None,
+         output=("--events", "/nonexistent/dir/x.out"))  # fmt: skip
+@example(days="5", reps="1", seed="1", workers="1", demand=None, engine=None, scenario=None,
+         output=("--timeseries", FILES["folder"]))  # fmt: skip
+def test_simulate(days, reps, seed, workers, demand, engine, scenario, output) -> None:
+    args = ["simulate", "--days", days, "--replications", reps, "--json"]
+    for flag, value in (("--seed", seed), ("--workers", workers), ("--demand", demand),
+                        ("--engine", engine), ("--scenario", scenario)):  # fmt: skip
+        if value is not None:
+            args += [flag, value]
+    if output is not None:
+        args += list(output)
+    with _simulation_bounded():
+        result = invoke(args, {OK, BAD_INPUT, ACCEPTED})
+    if result.exit_code in (OK, ACCEPTED):
+        n_days, n_reps = _float_or_none(days), _float_or_none(reps)
+        assert n_days is not None and 1 <= n_days <= 3650, args
+        assert n_reps is not None and 1 <= n_reps <= 10_000, args
+    if result.exit_code == OK:
+        run = json.loads(result.stdout)["run"]
+        assert (run["days"], run["replications"]) == (int(days), int(reps))
+
+
+# --- scenario run / compare ---
+
+
+@contextmanager
+def _scenario_stubbed() -> Iterator[None]:
+    import landbridge.scenarios.runner as runner_module
+
+    def stop(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise Accepted("validation passed")
+
+    with mock.patch.object(runner_module, "run_scenario", stop):
+        yield
+
+
+scenario_names = (
+    st.sampled_from(["baseline-2023", "khorgos-closed-one-week"])
+    | st.sampled_from(READ_PATHS)
+    | hostile_text
+)
+
+
+@settings(FUZZ, max_examples=30)
+@given(
+    command=st.sampled_from(["run", "compare"]), a=scenario_names, b=scenario_names,
+    routes=st.none() | st.sampled_from(READ_PATHS), flags=st.lists(st.sampled_from(
+        ["--flows", "--simulate", "--json"]), max_size=3, unique=True),
+    store=st.none() | st.sampled_from(WRITE_PATHS),
+)  # fmt: skip
+@example(command="run", a="baseline-2023", b="", routes=FILES["fifo"], flags=[], store=None)
+@example(command="run", a="baseline-2023", b="", routes=FILES["od-unknown.csv"], flags=[],
+         store=None)  # fmt: skip
+def test_scenario(command, a, b, routes, flags, store) -> None:
+    args = ["scenario", command, a] + ([b] if command == "compare" else []) + flags
+    if routes is not None:
+        args += ["--routes", routes]
+    if store is not None:
+        args += ["--store", store]
+    with _scenario_stubbed():
+        invoke(args, {BAD_INPUT, STORE, ACCEPTED})
+
+
+# --- runs show / export ---
+
+
+@settings(FUZZ, max_examples=40)
+@given(
+    data=st.data(),
+    command=st.sampled_from(["show", "export"]),
+    fmt=st.none() | st.sampled_from(["parquet", "csv", "geojson"]) | hostile_text,
+    out=st.none() | st.sampled_from(["../../etc/x", "/etc/passwd", ".hidden", "a/b", "..", "con",
+                                     "ok-name", "a" * 300, "nul\x00x"]) | hostile_text,
+    store=st.none() | st.sampled_from(WRITE_PATHS + (FILES["binary"], FILES["empty"])),
+)  # fmt: skip
+def test_runs(isolated_home, data, command, fmt, out, store) -> None:
+    run_id = data.draw(st.sampled_from([isolated_home, isolated_home + "x", "../" + isolated_home,
+                                        "20261128T000000Z-x-00000000"]) | hostile_text)  # fmt: skip
+    args = ["runs", command, run_id, "--json"] if command == "show" else ["runs", command, run_id]
+    if command == "export":
+        args += (["--format", fmt] if fmt is not None else []) + (["--out", out] if out else [])
+    if store is not None:
+        args += ["--store", store]
+    result = invoke(args, {OK, BAD_INPUT, STORE})
+    if result.exit_code == OK and command == "export":
+        written = Path(result.output.split("wrote ", 1)[1].strip())
+        db = Path(store) if store else WORK / "home" / "runs.duckdb"
+        exports = db.with_name(db.stem + "-exports")
+        assert written.resolve().parent == exports.resolve(), (args, written)
+    if result.exit_code == OK and command == "show":
+        assert json.loads(result.stdout)["run_id"] == isolated_home
