@@ -252,7 +252,18 @@ def flows(
         False, "--rebuild-demand", help="Rebuild data/demand/od_*.csv from raw figures and stop."
     ),
     max_throughput: bool = typer.Option(
-        False, "--max-throughput", help="Also solve the hard-capacity LP (HiGHS) on used routes."
+        False, "--max-throughput",
+        help="Also solve the hard-capacity LP (HiGHS) over every corridor option.",
+    ),
+    route_choice: str = typer.Option(
+        "logit", "--route-choice", help="logit (stochastic equilibrium) or ue (deterministic)."
+    ),
+    dispersion: float | None = typer.Option(
+        None, "--dispersion", help="Logit scale theta (default: the derived mid value)."
+    ),
+    avoid_share: float | None = typer.Option(
+        None, "--avoid-share",
+        help="Share (0-1) of China-EU/Türkiye/Caucasus transit avoiding Russia and Belarus.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -278,8 +289,9 @@ def flows(
             spec, load_network(), params, load_demand(year), source=scenario
         )
     result = run_flows(
-        year or 2024, growth, network, params, demand, hard_capacity=max_throughput
-    )
+        year or 2024, growth, network, params, demand, hard_capacity=max_throughput,
+        route_choice=route_choice, dispersion=dispersion, avoid_share=avoid_share,
+    )  # fmt: skip
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -325,9 +337,10 @@ def _print_flows(result: Any) -> None:
     if limit is not None:
         binding = ", ".join(f"{b.name} ({b.capacity_t / 1e6:,.1f} Mt)" for b in limit.binding)
         console.print(
-            f"Hard capacities: the used routes carry {limit.carried_t / 1e6:,.2f} of "
-            f"{limit.demand_t / 1e6:,.2f} Mt/yr ({limit.carried_share * 100:.1f}%); "
-            f"binding: {binding or 'none'}.",
+            f"Hard capacities: the {limit.paths:,} corridor options carry "
+            f"{limit.carried_t / 1e6:,.2f} of {limit.demand_t / 1e6:,.2f} Mt/yr "
+            f"({limit.carried_share * 100:.1f}%); binding: {binding or 'none'}; "
+            f"uncapacitated: {', '.join(limit.uncapacitated) or 'none'}.",
             highlight=False,
         )
     a = result.assignment
@@ -665,7 +678,6 @@ def scenario_compare(
             {
                 **comparison.to_json(),
                 "runs": {"a": run_a.run_id, "b": run_b.run_id},
-                "notes": {"a": run_a.notes, "b": run_b.notes},
                 "report": str(page) if page else None,
             }
         )

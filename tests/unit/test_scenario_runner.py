@@ -229,6 +229,8 @@ def test_report_writes_html_and_pngs(tmp_path: Path) -> None:
         assert f'src="{png}"' in text
     assert "via alashankou-dostyk" in text
     assert "<script>" not in text
+    assert "the toy simulation ignores avoided countries" in text
+    assert c.notes["b"] == ["the toy simulation ignores avoided countries"]
 
 
 def test_report_without_flows_or_simulation_charts_the_best_routes(tmp_path: Path) -> None:

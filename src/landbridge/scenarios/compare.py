@@ -26,6 +26,7 @@ class Comparison:
     flows: pd.DataFrame  # facility_id, name, kind, <metric>_a/_b, d_utilization
     kpis: pd.DataFrame  # kpi, unit, value_a, value_b, d_value
     transit: pd.DataFrame  # scenario, od, transit_h (samples for distribution charts)
+    notes: dict[str, list[str]]  # "a"/"b": what each run could not model
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +36,7 @@ class Comparison:
             "best": _records(self.best),
             "flows": _records(self.flows),
             "kpis": _records(self.kpis),
+            "notes": self.notes,
         }
 
 
@@ -48,6 +50,7 @@ def compare_runs(a: ScenarioRun, b: ScenarioRun) -> Comparison:
         flows=_flows(a.results.get("flows"), b.results.get("flows")),
         kpis=_kpis(a.results.get("sim_kpis"), b.results.get("sim_kpis")),
         transit=_transit(a, b),
+        notes={"a": list(a.notes), "b": list(b.notes)},
     )
 
 

@@ -105,6 +105,15 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _notes(c: Comparison) -> str:
+    items = [
+        f"<li>{side.upper()}: {html.escape(note)}</li>"
+        for side, notes in c.notes.items()
+        for note in notes
+    ]
+    return f"<h2>Notes</h2><ul>{''.join(items)}</ul>" if items else ""
+
+
 def _html(c: Comparison, charts: list[tuple[str, str]]) -> str:
     title = f"Scenario comparison: {html.escape(c.a)} (A) vs {html.escape(c.b)} (B)"
     figures = "".join(
@@ -128,5 +137,6 @@ img {{ max-width: 100%; }}
 <h2>Bottlenecks</h2>{_table(c.flows)}
 <h2>Simulation KPIs</h2>{_table(c.kpis)}
 {figures}
+{_notes(c)}
 </body></html>
 """
