@@ -8,7 +8,9 @@ each leg) come from ``data/params/sim.csv``, built from sourced 2023 facts alone
 at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
 With ``demand="od-2023"`` (or ``od-2024``) the train rates come instead from the flows layer's
 OD tables (``flows.demand.load_demand``): each class carries ``demand_share`` of the container
-TEU of its ``demand_segments``, in block trains of ``feu_per_train`` FEU.
+TEU of its ``demand_segments``, in block trains of ``feu_per_train`` FEU. With
+``demand="network"`` the whole corridor (OD classes, routes, running times, gateway split) is
+built from the network, routing and flows layers instead (``sim.network_corridor``).
 
 Each crossing is split by direction (``alashankou-dostyk:west`` and ``:east``): westbound
 boxes are transloaded on the Kazakh side and eastbound ones on the Chinese side, and the
@@ -34,6 +36,7 @@ SIM_CSV = DATA_DIR / "params" / "sim.csv"
 SYSTEM_NAME = "corridor-2023"
 DEMAND_TRAINS = "trains"
 DEMAND_OD_PREFIX = "od-"
+DEMAND_NETWORK = "network"
 TEU_PER_FEU = 2
 DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
@@ -175,8 +178,9 @@ def _trains_per_yr(frame: pd.DataFrame, demand: str, feu_per_train: float) -> li
         return [float(v) for v in classes["value"]]
     if not demand.startswith(DEMAND_OD_PREFIX) or not demand[len(DEMAND_OD_PREFIX) :].isdigit():
         raise InvalidInputError(
-            f"unknown demand '{demand}': use '{DEMAND_TRAINS}' (sourced 2023 train counts) or "
-            "'od-2023' / 'od-2024' (the flows layer's OD tables)"
+            f"unknown demand '{demand}': use '{DEMAND_NETWORK}' (OD demand routed on the network), "
+            f"'{DEMAND_TRAINS}' (sourced 2023 train counts) or 'od-2023' / 'od-2024' (the flows "
+            "layer's OD tables on the sourced train routes)"
         )
     from landbridge.flows.demand import load_demand
 
@@ -197,9 +201,14 @@ def _trains_per_yr(frame: pd.DataFrame, demand: str, feu_per_train: float) -> li
 def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
     """The 2023 corridor as a validated ``CorridorSystem`` (see the module docstring).
 
-    ``demand``: ``"trains"`` (sourced 2023 train counts, the default) or ``"od-YYYY"`` (the
-    flows layer's OD table of that year).
+    ``demand``: ``"trains"`` (sourced 2023 train counts, the default), ``"od-YYYY"`` (the
+    flows layer's OD table of that year on the sourced routes) or ``"network"`` (the 2023 OD
+    demand routed on the network, ``sim.network_corridor``).
     """
+    if demand == DEMAND_NETWORK:
+        from landbridge.sim.network_corridor import build_network_corridor
+
+        return build_network_corridor(2023).system()
     frame = load_sim_table()
     params = _params(frame)
     trains_per_yr = _trains_per_yr(frame, demand, params["feu_per_train"])

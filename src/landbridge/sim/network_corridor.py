@@ -1,0 +1,410 @@
+"""The corridor built from the network, routing and flows layers (``simulate --demand network``).
+
+- Demand: the container OD rows of the flows layer's table of the year (``flows.demand``), in
+  block trains of ``feu_per_train`` FEU (``sim.csv``); bulk is not containerised and left out.
+- Options: every corridor option ``routing.plan_routes`` finds between the OD's regions (snapped
+  to the network as the flows layer snaps them), all-sea options excepted (the flows layer does
+  not assign ocean legs either). Each train class is one (OD, option).
+- Split: the flows layer does not publish path flows, so an OD's trains go to its options in
+  proportion to the share of China's transit that ``run_flows`` puts through the option's gateway
+  (its China border crossing, or the Caspian Sea for middle options), each gateway's share
+  divided equally among the OD's options through it. An OD whose options have no such share
+  (no China crossing, e.g. Kazakh cargo to the Caucasus) rides routing's first-ranked option.
+- Stops: the option path's facilities in order, split by direction (``:west``/``:east``; west
+  when the destination lies west of the origin) as in the bundled corridor: crossings and
+  gauge-change yards and ports are servers, ferry and feeder lines are ferries. Line sections and
+  ocean legs are run through, as are ferries without a fleet or vessel size (their sailing and
+  routing's mean wait, half the interval between sailings, go into the running leg).
+- Running legs: routing's per-edge median running hours summed between stops
+  (``costs.edges.EdgeCosts.running_p50_h``); p90 = p50 x ``run_p90_over_p50`` (``sim.csv``).
+
+Building the real corridor runs the flows assignment and about 200 route plans (about a minute),
+so the records are cached under the user cache, keyed by the network inputs and the tables read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from landbridge.errors import InvalidInputError, ParameterError, UnreachableError
+from landbridge.network.model import EdgeMode, Network
+from landbridge.paths import cache_dir
+from landbridge.sim.corridor2023 import (
+    DIRECTIONS,
+    SIM_CSV,
+    TEU_PER_FEU,
+    _facility_tables,
+    _ferry_record,
+    _params,
+    _server_facility,
+    load_sim_table,
+)
+from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
+from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+
+#: Network facility kinds the engine models, and how.
+STOP_KIND = {
+    "gauge_change": "gauge_change",
+    "crossing": "crossing",
+    "port": "port",
+    "ferry": "ferry",
+    "feeder": "ferry",
+}
+#: Routing families whose options the simulation carries (all-sea is not the land bridge).
+SIMULATED_FAMILIES = ("northern", "middle", "southern")
+#: The flows layer's name for the Caspian gateway share (``flows.corridor.corridor_shares``).
+CASPIAN_GATEWAY = "Caspian Sea (Middle Corridor)"
+#: Demand groups whose OD pairs are reported as the China–Kazakhstan corridor.
+REGIONAL_GROUPS = frozenset({"CN", "KZ", "CA"})
+REGIONAL_CORRIDOR = "china-kazakhstan"
+#: Parallel servers of a facility with no sourced capacity (no trains/day, servers or t/yr
+#: figure): more than trains could ever be in service there at once, so it adds its dwell and
+#: never a queue, as the flows layer treats such facilities as unlimited. (The tables' one
+#: default server is an assumption made for routing's dwell, not a capacity.)
+UNCAPACITATED_SERVERS = 1000
+#: Bump when the records built here change meaning (invalidates the cache).
+CACHE_VERSION = 3
+
+
+@dataclass(frozen=True)
+class OptionStops:
+    """One routing option as the simulation sees it."""
+
+    family: str
+    label: str
+    gateway: str | None  # flows-layer gateway name, None if the path crosses no China border
+    facility_rows: list[int]  # network facility rows of the stops, in order
+    legs_p50_h: list[float]  # running hours: origin -> stop 1 -> ... -> destination
+
+
+def option_stops(
+    net: Network, costs, edges: np.ndarray, family: str, label: str, ferry_ok: set[str]  # type: ignore[no-untyped-def]
+) -> OptionStops:
+    """Stops and running legs of one option path (edge ids in travel order).
+
+    ``costs`` is routing's ``EdgeCosts`` of ``net``; ``ferry_ok`` the ferry and feeder ids the
+    engine can model (fleet and vessel size known). Consecutive edges of one facility are one stop.
+    """
+    fac = net.facilities
+    ids = fac["facility_id"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    kinds = fac["kind"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    names = fac["name"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    countries = fac["countries"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    rows: list[int] = []
+    legs = [0.0]
+    gateway: str | None = CASPIAN_GATEWAY if family == "middle" else None
+    previous = -1
+    for e in edges.tolist():
+        f = int(net.edge_facility[e])
+        kind = kinds[f] if f >= 0 else ""
+        stop = f >= 0 and kind in STOP_KIND and (STOP_KIND[kind] != "ferry" or ids[f] in ferry_ok)
+        if stop:
+            if f != previous:
+                rows.append(f)
+                legs.append(0.0)
+                if gateway is None and kind in ("crossing", "gauge_change"):
+                    if "CN" in countries[f].split("-"):
+                        gateway = str(names[f])
+            previous = f
+            continue
+        hours = float(costs.running_p50_h[e])
+        if net.edge_mode[e] in (EdgeMode.SEA, EdgeMode.OCEAN):
+            hours += float(costs.sailing_h[e])
+            if f != previous:  # one wait per line, as routing counts it
+                hours += float(costs.headway_h[e]) / 2.0
+        legs[-1] += hours
+        previous = f
+    return OptionStops(family, label, gateway, rows, legs)
+
+
+def option_weights(options: list[OptionStops], shares: dict[str, float]) -> np.ndarray:
+    """Share of an OD's trains on each option (see the module docstring); sums to 1."""
+    gateways = [o.gateway for o in options]
+    count = {g: gateways.count(g) for g in set(gateways)}
+    w = np.array(
+        [shares.get(g, 0.0) / count[g] if g is not None else 0.0 for g in gateways], dtype=float
+    )
+    if w.sum() <= 0:
+        w = np.zeros(len(options))
+        w[0] = 1.0
+    return w / w.sum()
+
+
+def _direction(net: Network, origin: int, destination: int) -> str:
+    return DIRECTIONS[0] if net.node_lon[destination] < net.node_lon[origin] else DIRECTIONS[1]
+
+
+def corridor_of(origin_group: str, destination_group: str, family: str) -> str:
+    """Reporting corridor of a class: regional pairs apart, else the routing family."""
+    if {origin_group, destination_group} <= REGIONAL_GROUPS:
+        return REGIONAL_CORRIDOR
+    return family
+
+
+@dataclass(frozen=True)
+class NetworkCorridor:
+    """``make_system`` records of the network-derived corridor, and what was left out."""
+
+    facilities: list[dict]
+    classes: list[dict]
+    notes: list[str]
+
+    def system(self) -> CorridorSystem:
+        return make_system(self.facilities, self.classes)
+
+
+def _facility_record(
+    net: Network, row: int, known: dict[str, dict], defaults: pd.DataFrame
+) -> dict:
+    """Engine record of network facility ``row`` (the bundled tables first, else its own row)."""
+    from landbridge.network import tables
+
+    r = net.facilities.iloc[row]
+    fid = str(r["facility_id"])
+    if fid in known:
+        return known[fid]
+    kind = STOP_KIND[str(r["kind"])]
+    if kind == "ferry":
+        raise ParameterError(f"ferry line '{fid}' has no row in sea_links.csv")
+    default_id = (
+        tables.DEFAULT_GAUGE_CHANGE_ID if kind == "gauge_change" else tables.DEFAULT_BORDER_ID
+    )
+    numeric = r.copy()
+    for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day", "servers"):
+        numeric[col] = pd.to_numeric(pd.Series([r.get(col, np.nan)]), errors="coerce").iloc[0]
+    return _server_facility(numeric, defaults.loc[default_id], kind) | {"name": str(r["name"])}
+
+
+def _number(row: pd.Series, col: str) -> float:
+    value = pd.to_numeric(pd.Series([row.get(col, np.nan)]), errors="coerce").iloc[0]
+    return float(value) if np.isfinite(value) and value > 0 else math.nan
+
+
+def sourced_servers(row: pd.Series, rec: dict, t_per_train: float, named: bool) -> int:
+    """Servers of a server facility from its sourced capacity (network facilities ``row``).
+
+    Daily train capacity or a server count of a ``named`` row of the bundled tables: as ``rec``
+    has them; else the yearly tonnage in trains of ``t_per_train`` at the mean dwell; else
+    ``UNCAPACITATED_SERVERS``. (Detected crossings carry the default row's assumed server.)
+    """
+    if math.isfinite(_number(row, "capacity_trains_per_day")) or (
+        named and math.isfinite(_number(row, "servers"))
+    ):
+        return int(rec["servers"])
+    tonnes = _number(row, "capacity_t_per_yr")
+    if not math.isfinite(tonnes):
+        return UNCAPACITATED_SERVERS
+    p50, p90 = rec["p50_h"], rec["p90_h"]
+    mean_h = p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
+    per_day = tonnes / t_per_train / DAYS_PER_YEAR
+    return max(1, math.ceil(per_day * mean_h / HOURS_PER_DAY))
+
+
+def build_records(
+    net: Network,
+    costs,  # type: ignore[no-untyped-def]
+    od: pd.DataFrame,
+    nodes: dict[str, int],
+    plan: Callable[[int, int], list[tuple[str, str, np.ndarray]]],
+    shares: dict[str, float],
+    params: dict[str, float],
+    known: dict[str, dict],
+    defaults: pd.DataFrame,
+    t_per_train: float,
+) -> NetworkCorridor:
+    """Records of the corridor: one class per (OD row with TEU, simulated option).
+
+    ``plan(origin_node, destination_node)`` returns routing's options as ``(family, label,
+    edges)`` in routing's rank order; it may raise ``UnreachableError`` or
+    ``InvalidInputError`` (same node), and such ODs are left out with a note. ``t_per_train``
+    turns a facility's t/yr capacity into trains (``sourced_servers``).
+    """
+    feu = params["feu_per_train"]
+    spread = params["run_p90_over_p50"]
+    ferry_ok = {
+        fid
+        for fid, rec in known.items()
+        if rec.get("kind") == "ferry" and rec.get("fleet", 0) >= 1 and rec.get("capacity_feu", 0) > 0
+    }
+    ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
+    facilities: dict[str, dict] = {}
+    classes: list[dict] = []
+    left_out: list[str] = []
+    left_teu = 0.0
+    plans: dict[tuple[int, int], list[OptionStops]] = {}
+    rows = od[od["teu_per_yr"].astype(float) > 0]
+    for r in rows.itertuples(index=False):
+        key = f"{r.origin}>{r.destination}"
+        teu = float(r.teu_per_yr)
+        if r.origin not in nodes or r.destination not in nodes:
+            left_out.append(key)
+            left_teu += teu
+            continue
+        o, d = nodes[r.origin], nodes[r.destination]
+        if (o, d) not in plans:
+            try:
+                found = plan(o, d)
+            except (UnreachableError, InvalidInputError):
+                found = []
+            plans[(o, d)] = [
+                option_stops(net, costs, edges, family, label, ferry_ok)
+                for family, label, edges in found
+                if family in SIMULATED_FAMILIES
+            ]
+        options = plans[(o, d)]
+        if not options:
+            left_out.append(key)
+            left_teu += teu
+            continue
+        direction = _direction(net, o, d)
+        trains_per_yr = teu / (TEU_PER_FEU * feu)
+        for option, weight in zip(options, option_weights(options, shares), strict=True):
+            if weight <= 0:
+                continue
+            route = []
+            size = feu
+            for row in option.facility_rows:
+                fid = str(net.facilities.iloc[row]["facility_id"])
+                inst = f"{fid}:{direction}"
+                if inst not in facilities:
+                    rec = _facility_record(net, row, known, defaults)
+                    if rec["kind"] == "ferry":
+                        rec = _ferry_record(rec, ports, params)
+                    else:
+                        servers = sourced_servers(
+                            net.facilities.iloc[row], rec, t_per_train, fid in known
+                        )
+                        rec = rec | {"servers": servers}
+                    facilities[inst] = rec | {"id": inst, "name": f"{rec['name']} ({direction}bound)"}
+                if facilities[inst]["kind"] == "ferry":
+                    size = min(size, facilities[inst]["capacity_feu"])
+                route.append(inst)
+            legs = list(option.legs_p50_h)
+            classes.append(
+                dict(
+                    id=f"{key} {option.label}",
+                    corridor=corridor_of(r.origin_group, r.destination_group, option.family),
+                    # A block train longer than a vessel takes is cut to the vessel's size and
+                    # runs more often: the FEU carried stay those of the demand.
+                    per_day=trains_per_yr * weight * feu / size / DAYS_PER_YEAR,
+                    feu=size,
+                    route=route,
+                    legs_p50_h=legs,
+                    legs_p90_h=[h * spread for h in legs],
+                )
+            )
+    notes = []
+    if left_out:
+        notes.append(
+            f"{left_teu:,.0f} TEU/yr of container demand ({len(left_out)} OD rows) has no "
+            f"simulated rail option and is left out: {', '.join(left_out[:5])}"
+            + (" ..." if len(left_out) > 5 else "")
+        )
+    return NetworkCorridor(list(facilities.values()), classes, notes)
+
+
+def gateway_shares(flows_result) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Gateway name -> share of China's transit, from a ``FlowsResult``."""
+    return {s.corridor: float(s.share) for s in flows_result.corridor_shares}
+
+
+def _cache_key(net: Network, year: int) -> str:
+    from landbridge.flows.demand import DEMAND_DIR
+
+    h = hashlib.sha256()
+    h.update(json.dumps([CACHE_VERSION, year, net.meta.get("inputs_sha256", "")]).encode())
+    for path in sorted(
+        [SIM_CSV, *DEMAND_DIR.glob("*.csv"), *(SIM_CSV.parents[1] / "params").glob("*.csv")]
+    ):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_network_corridor(
+    year: int = 2023,
+    network: Network | None = None,
+    params=None,  # type: ignore[no-untyped-def]
+    flows_result=None,  # type: ignore[no-untyped-def]
+) -> NetworkCorridor:
+    """The corridor of ``year`` from the network, routing and flows layers.
+
+    With no arguments besides ``year`` the bundled network and parameters are used and the
+    records are cached (``<cache>/sim/``). ``flows_result`` skips the flows run (its gateway
+    shares are used as they are).
+    """
+    from landbridge.flows import demand as dem
+
+    if year not in dem.YEARS:
+        raise InvalidInputError(
+            f"no demand for year {year}; available: {', '.join(map(str, dem.YEARS))}"
+        )
+    bundled = network is None and params is None and flows_result is None
+    if network is None:
+        from landbridge.network import load_network
+
+        network = load_network()
+    cache = None
+    if bundled:
+        cache = cache_dir() / "sim" / f"network-corridor-{year}-{_cache_key(network, year)}.json"
+        if cache.is_file():
+            try:
+                data = json.loads(cache.read_text())
+                return NetworkCorridor(data["facilities"], data["classes"], data["notes"])
+            except (OSError, ValueError, KeyError):
+                pass  # rebuilt below and written again
+    if params is None:
+        from landbridge.costs.params import load_default_params
+
+        params = load_default_params()
+    if flows_result is None:
+        from landbridge.flows.corridor import run_flows
+
+        flows_result = run_flows(year, network=network, params=params)
+    corridor = _build(network, params, dem.load_demand(year), gateway_shares(flows_result))
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dict(
+            facilities=corridor.facilities, classes=corridor.classes, notes=corridor.notes,
+        )))  # fmt: skip
+        tmp.replace(cache)
+    return corridor
+
+
+def _build(net: Network, params, od: pd.DataFrame, shares: dict[str, float]) -> NetworkCorridor:  # type: ignore[no-untyped-def]
+    from landbridge.flows.corridor import snap_regions
+    from landbridge.network import tables
+    from landbridge.routing.plan import edge_costs, plan_routes_with_paths
+    from landbridge.schema.route import Endpoint, RouteRequest
+
+    od = od[od["teu_per_yr"].astype(float) > 0]
+    nodes = snap_regions(net, sorted(set(od.origin) | set(od.destination)), True)
+    by_node = {f"node:{n}": n for n in nodes.values()}
+
+    def resolve(query: str, network: Network) -> Endpoint:
+        n = by_node[query]
+        return Endpoint(
+            name=query, node=n, lat=float(network.node_lat[n]), lon=float(network.node_lon[n]),
+            country="",
+        )  # fmt: skip
+
+    def plan(o: int, d: int) -> list[tuple[str, str, np.ndarray]]:
+        response, paths = plan_routes_with_paths(
+            RouteRequest(origin=f"node:{o}", destination=f"node:{d}"), net, params, resolve
+        )
+        return [(opt.corridor, opt.label, p) for opt, p in zip(response.options, paths, strict=True)]
+
+    return build_records(
+        net, edge_costs(net, params), od, nodes, plan, shares, _params(load_sim_table()),
+        _facility_tables(), tables.load_crossings().set_index("facility_id"),
+        TEU_PER_FEU * float(params.scalar("tonnes_per_teu")) * _params(load_sim_table())["feu_per_train"],
+    )  # fmt: skip
+
