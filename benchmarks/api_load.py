@@ -59,6 +59,19 @@ REQUEST_TIMEOUT_S = 30.0
 SIM_JOB = {"days": 3650, "replications": 200, "seed": 1}
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux /proc), or NaN elsewhere.
+
+    On a shared machine wall-clock latency mostly measures the neighbours; the server's own
+    CPU time per request does not depend on them.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -69,14 +82,15 @@ def start_server(port: int, home: str) -> subprocess.Popen:
     env = {**os.environ, "LANDBRIDGE_HOME": home}
     env.pop("LANDBRIDGE_TOKEN", None)
     cmd = [sys.executable, "-m", "landbridge.cli", "serve", "--host", HOST, "--port", str(port)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(Path(home) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_ready(url: str, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"server exited with {proc.returncode}; see its log")
         try:
             if httpx.get(f"{url}/api/info", timeout=2).status_code == 200:
                 return
@@ -102,9 +116,9 @@ def request_stream(start: int, mix: str = "distinct"):
 
 
 async def client(
-    http: httpx.AsyncClient, url: str, until: float, start: int, out: list, errors: list
+    http: httpx.AsyncClient, url: str, until: float, start: int, mix: str, out: list, errors: list
 ) -> None:
-    for body in request_stream(start):
+    for body in request_stream(start, mix):
         if time.monotonic() >= until:
             return
         t0 = time.perf_counter()
@@ -118,19 +132,22 @@ async def client(
         (out if ok else errors).append(elapsed if ok else detail)
 
 
-async def load_level(url: str, clients: int, seconds: float, mix: str) -> dict:
+async def load_level(url: str, clients: int, seconds: float, mix: str, pid: int = 0) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
+    cpu_before = cpu_s(pid) if pid else float("nan")
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as http:
         until = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                client(http, url, until, 100_000 * (k + 1), latencies, errors)
+                client(http, url, until, 100_000 * (k + 1), mix, latencies, errors)
                 for k in range(clients)
             )
         )
     lat = np.array(latencies) * 1000.0
+    served = max(len(latencies), 1)
+    cpu_ms = (cpu_s(pid) - cpu_before) * 1000.0 / served if pid else float("nan")
     return {
         "mix": mix,
         "clients": clients,
@@ -140,6 +157,7 @@ async def load_level(url: str, clients: int, seconds: float, mix: str) -> dict:
         "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
         "p99_ms": float(np.percentile(lat, 99)) if len(lat) else float("nan"),
         "rps": len(latencies) / seconds,
+        "server_cpu_ms_per_request": cpu_ms,
     }
 
 
@@ -150,7 +168,7 @@ def library_baseline(n: int) -> float:
     from landbridge.schema.route import RouteRequest
 
     net = load_network()
-    stream = request_stream(0)
+    stream = request_stream(0, "distinct")
     for body in catalogue():
         plan_routes(RouteRequest(**body), network=net)
     times = []
@@ -181,19 +199,19 @@ def main() -> None:
         proc = start_server(port, home)
         try:
             wait_ready(url, proc)
-            for body in itertools.islice(
-                request_stream(10**6), len(PAIRS)
-            ):  # warm-up: load + compile
+            for body in catalogue():  # warm-up: network, gazetteer, the popular answers
                 httpx.post(
                     f"{url}/api/routes", json=body, timeout=SERVER_START_S
                 ).raise_for_status()
+            for layer in ("basemap", "layers/rail"):  # after these the start-up warm-up is done
+                httpx.get(f"{url}/api/{layer}", timeout=SERVER_START_S).raise_for_status()
             job_id = None
             if not args.no_sim:
                 job = httpx.post(f"{url}/api/simulations", json=SIM_JOB, timeout=REQUEST_TIMEOUT_S)
                 job.raise_for_status()
                 job_id = job.json()["job_id"]
             results = [
-                asyncio.run(load_level(url, clients, args.seconds, mix))
+                asyncio.run(load_level(url, clients, args.seconds, mix, proc.pid))
                 for mix in mixes
                 for clients in levels
             ]
@@ -207,11 +225,14 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
     baseline_s = library_baseline(40)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} on {os.cpu_count()} cores")
     print(f"background simulation job state at the end of the load: {job_state}")
     for r in results:
         print(
             f"mix={r['mix']} clients={r['clients']} requests={r['requests']} errors={r['errors']} "
-            f"p50_ms={r['p50_ms']:.1f} p99_ms={r['p99_ms']:.1f} rps={r['rps']:.1f}"
+            f"p50_ms={r['p50_ms']:.1f} p99_ms={r['p99_ms']:.1f} rps={r['rps']:.1f} "
+            f"server_cpu_ms_per_request={r['server_cpu_ms_per_request']:.1f}"
             + (f" first_error={r['first_error']!r}" if r["errors"] else "")
         )
         ours_s = r["p50_ms"] / 1000.0
