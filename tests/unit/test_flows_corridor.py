@@ -127,7 +127,7 @@ def _flow_through(result, facility_id: str) -> float:
 def test_khorgos_takes_flow_until_its_queue_equalises_costs(params):
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 12e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     khorgos, dostyk = (
         _flow_through(res, "khorgos-altynkol"),
         _flow_through(res, "alashankou-dostyk"),
@@ -180,7 +180,7 @@ def test_transit_shares_and_calibration(params):
         ("cn-urumqi", "ca-tashkent", "CN", "CA", "container", 3e6),
         ("cn-urumqi", "kz-almaty", "CN", "KZ", "bulk", 1e6),
     ])  # fmt: skip
-    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     shares = {s.corridor: s for s in res.corridor_shares}
     assert shares["Khorgos–Altynkol"].share == pytest.approx(1.0)  # uncongested: short route
     assert shares["Caspian Sea (Middle Corridor)"].flow_t == 0.0
@@ -271,3 +271,52 @@ def test_closing_every_crossing_leaves_all_demand_unserved(params):
     assert res.bottlenecks == []
     assert res.assignment.iterations == 0
     assert all(c.modelled == 0 for c in res.calibration if c.error_pct is not None)
+
+
+def test_hard_capacity_finds_a_bottleneck_on_a_route_the_equilibrium_does_not_use(params):
+    """8.1 Mt against Khorgos 8.03 Mt: the equilibrium keeps everything on Khorgos (its queue
+    stays cheaper than the Dostyk detour), yet the LP also offers the Dostyk route, whose 0.05 Mt
+    capacity binds: at most 8.08 Mt fit."""
+    net = toy_network()
+    fac = net.facilities.copy()
+    fac.loc[fac.facility_id == "alashankou-dostyk", "capacity_t_per_yr"] = 0.05e6
+    net = dataclasses.replace(net, facilities=fac)
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 8.1e6)])
+    res = corridor.run_flows(
+        2024, network=net, params=params, demand=od, hard_capacity=True, route_choice="ue"
+    )
+    assert _flow_through(res, "alashankou-dostyk") == 0.0
+    limit = res.max_throughput
+    assert limit.paths == 2
+    assert limit.carried_t == pytest.approx(8.08e6, rel=1e-9)
+    binding = {b.facility_id: b for b in limit.binding}
+    assert set(binding) == {"alashankou-dostyk", "khorgos-altynkol"}
+    assert binding["alashankou-dostyk"].flow_t == pytest.approx(0.05e6)
+
+
+def test_hard_capacity_lists_facilities_without_a_capacity_figure(params):
+    net = toy_network()
+    fac = net.facilities.copy()
+    fac.loc[fac.facility_id == "khorgos-altynkol", "capacity_trains_per_day"] = np.nan
+    net = dataclasses.replace(net, facilities=fac)
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 40e6)])
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    limit = res.max_throughput
+    assert limit.uncapacitated == ["khorgos-altynkol"]
+    assert limit.carried_t == pytest.approx(40e6)  # the uncapacitated crossing takes the rest
+    assert limit.binding == []
+
+
+def test_logit_spreads_flow_over_both_crossings_and_converges(params):
+    net = toy_network()
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
+    res = corridor.run_flows(2024, network=net, params=params, demand=od, dispersion=2.0)
+    khorgos, dostyk = (
+        _flow_through(res, "khorgos-altynkol"), _flow_through(res, "alashankou-dostyk")
+    )  # fmt: skip
+    assert khorgos + dostyk == pytest.approx(2e6)
+    assert 0 < dostyk < khorgos  # the dearer route keeps a share
+    assert res.assignment.algorithm == "logit-sue"
+    assert res.assignment.converged and res.assignment.dispersion == 2.0
+    sharper = corridor.run_flows(2024, network=net, params=params, demand=od, dispersion=20.0)
+    assert _flow_through(sharper, "alashankou-dostyk") < dostyk

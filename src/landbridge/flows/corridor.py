@@ -8,15 +8,25 @@ the M/M/1 wait of a facility serving one train every ``8760 h x t_per_train / ca
 capacity; a line section's capacity is per direction, so each of its edges is its own element.
 
 Demand classes: ``transit`` (containers between China and beyond Kazakhstan), ``container``
-(China–Kazakhstan containers) and ``bulk``. They share the network and its congestion and are
-kept apart only so the result can say which flows are transit. All-sea (OCEAN) legs are left out:
-the demand is the land-bridge rail market, not China–Europe trade as a whole.
+(China–Kazakhstan containers), ``bulk`` and ``transit_avoiding_ru_by`` (the share of China transit
+to and from the EU, Türkiye and the Caucasus whose shippers avoid Russia and Belarus; see
+``flows.route_choice``). They share the network and its congestion. All-sea (OCEAN) legs are left
+out: the demand is the land-bridge rail market, not China–Europe trade as a whole.
+
+Route choice (``route_choice=``):
+- ``logit`` (default): stochastic user equilibrium, logit choice over each OD's corridor options
+  (``flows.route_choice``, ``flows.logit``), solved by successive averages on path flows with the
+  same queueing delays. Shippers do not all take the cheapest route: rates are negotiated,
+  values of time differ, and the published split between gateways shows it.
+- ``ue``: deterministic user equilibrium (bi-conjugate Frank-Wolfe), the first version of this
+  layer; the Russia-avoiding class is not modelled there (it needs a path set) and is merged back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,12 +46,23 @@ from landbridge.schema.flows import (
 )
 from landbridge.schema.place import Place
 
+if TYPE_CHECKING:
+    from landbridge.flows.route_choice import ChoiceSet
+
 TARGET_GAP = 1e-6
 """Relative gap at which the corridor assignment stops. Fixed tariffs dominate the total cost, so
 the gap must be small for the queueing part to settle (flows change by <0.1% below 1e-6)."""
 MAX_ITERATIONS = 300
 HOURS_PER_YEAR = 8760.0
-CLASS_NAMES = ("transit", "container", "bulk")
+CLASS_NAMES = ("transit", "container", "bulk", "transit_avoiding_ru_by")
+TRANSIT_CLASSES = (0, 3)
+AVOIDING_CLASS = 3
+ROUTE_CHOICES = ("logit", "ue")
+SUE_TOLERANCE = 1e-6
+"""Residual (share of demand that would still move) at which the logit SUE stops."""
+SUE_MAX_ITERATIONS = 3000
+SCALE_COST_FLOOR = 1e-9
+"""Smallest cheapest-path cost used in the relative logit scale (guards a zero-cost OD)."""
 DOSTYK, ALTYNKOL = "alashankou-dostyk", "khorgos-altynkol"
 GROWTH_MIN_PCT, GROWTH_MAX_PCT = -100.0, 1000.0
 
@@ -67,6 +88,8 @@ def class_of(row: pd.Series) -> str:
     """Demand class of an OD row (see the module docstring)."""
     if row.cargo_class == "bulk":
         return "bulk"
+    if bool(getattr(row, "avoids_ru_by", False)):
+        return "transit_avoiding_ru_by"
     groups = {row.origin_group, row.destination_group}
     return "container" if groups == {"CN", "KZ"} or "CN" not in groups else "transit"
 
@@ -236,6 +259,60 @@ def assign_corridor(
     return res, flows
 
 
+def class_entries(classes: list[DemandClass]) -> pd.DataFrame:
+    """One row per (class, origin node, destination node) with demand: ``cls, o, d, t``."""
+    parts = []
+    for ci, c in enumerate(classes):
+        row, d = np.nonzero(c.node_demand > 0)
+        o = c.origins[row]
+        live = o != d
+        parts.append(pd.DataFrame({
+            "cls": ci, "o": o[live], "d": d[live], "t": c.node_demand[row, d][live],
+        }))  # fmt: skip
+    if not parts:
+        return pd.DataFrame(columns=["cls", "o", "d", "t"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def assign_logit(
+    model: CorridorModel, choice: ChoiceSet, theta: float, progress: Progress | None = None
+) -> tuple[AssignmentResult, np.ndarray, np.ndarray]:
+    """Logit SUE on ``choice`` (a ``route_choice.ChoiceSet``); returns the result, class flows
+    over all m edges and the path flows. Entries without a path carry nothing."""
+    from landbridge.flows.logit import solve_sue
+
+    net = model.network
+    m = net.n_edges
+    served = ~choice.no_path
+    demand = np.where(served, choice.entry_demand, 0.0)
+    best = np.where(np.isfinite(choice.entry_best), choice.entry_best, 1.0)
+    scale = theta / np.maximum(best, SCALE_COST_FLOOR)
+    fixed = np.where(model.keep, model.cost_usd_per_t, 0.0)
+    sue = solve_sue(
+        choice.incidence, choice.entry, demand, scale, fixed, model.edge_element, model.vdf,
+        max_iterations=SUE_MAX_ITERATIONS, tolerance=SUE_TOLERANCE,
+    )  # fmt: skip
+    if progress is not None:
+        progress(sue.iterations, sue.residual, float(sue.path_flow @ sue.path_cost))
+    flows = np.zeros((len(CLASS_NAMES), m))
+    path_class = choice.entry_class[choice.entry]
+    for ci in range(len(CLASS_NAMES)):
+        mine = path_class == ci
+        if mine.any():
+            flows[ci] = choice.incidence[mine].T @ sue.path_flow[mine]
+    has = model.edge_element >= 0
+    edge_cost = np.zeros(m)
+    edge_cost[has] = model.vdf.cost(sue.element_flow)[model.edge_element[has]]
+    keep = model.keep
+    res = AssignmentResult(
+        edge_flow=sue.edge_flow[keep], class_flow=flows[:, keep], edge_cost=edge_cost[keep],
+        element_flow=sue.element_flow, iterations=sue.iterations, relative_gap=sue.residual,
+        objective=float(sue.path_flow @ sue.path_cost), converged=sue.converged,
+        algorithm="logit-sue",
+    )  # fmt: skip
+    return res, flows, sue.path_flow
+
+
 def run_flows(
     year: int = 2024,
     growth_pct: float = 0.0,
@@ -244,13 +321,20 @@ def run_flows(
     demand: pd.DataFrame | None = None,
     progress: Progress | None = None,
     hard_capacity: bool = False,
+    route_choice: str = "logit",
+    dispersion: float | None = None,
+    avoid_share: float | None = None,
 ) -> FlowsResult:
     """Assign ``year``'s demand (scaled by ``growth_pct``) and report bottlenecks and calibration.
 
     ``network``, ``params`` and ``demand`` default to the bundled ones; the scenario runner passes
-    modified copies. ``hard_capacity`` adds the maximum throughput of the used routes when every
-    capacity is a hard limit (``flows.throughput``).
+    modified copies. ``hard_capacity`` adds the maximum throughput of all corridor options when
+    every capacity is a hard limit (``flows.throughput``). ``route_choice`` is ``logit`` (SUE) or
+    ``ue``; ``dispersion`` overrides the logit scale ``theta`` and ``avoid_share`` the share of
+    Russia-avoiding shippers (both default to the derived values in ``flows.route_choice``).
     """
+    from landbridge.flows import route_choice as rc
+
     if not GROWTH_MIN_PCT < growth_pct <= GROWTH_MAX_PCT:
         raise InvalidInputError(
             f"growth {growth_pct:g}% is out of range; give a percentage in "
@@ -260,6 +344,12 @@ def run_flows(
         raise InvalidInputError(
             f"no demand for year {year}; available: {', '.join(map(str, dem.YEARS))}"
         )
+    if route_choice not in ROUTE_CHOICES:
+        raise InvalidInputError(
+            f"unknown route choice '{route_choice}'; use one of {', '.join(ROUTE_CHOICES)}"
+        )
+    if dispersion is not None and not (np.isfinite(dispersion) and dispersion > 0):
+        raise InvalidInputError(f"dispersion {dispersion:g} must be a positive number")
     if network is None:
         from landbridge.network import load_network
 
@@ -275,13 +365,41 @@ def run_flows(
     scale = 1.0 + growth_pct / 100.0
     od["t_per_yr"] = od.t_per_yr.astype(float) * scale
     od["teu_per_yr"] = od.teu_per_yr.astype(float) * scale
+    logit = route_choice == "logit"
+    theta = rc.dispersion().mid if dispersion is None and logit else dispersion
+    share_used = None
+    if logit:
+        if avoid_share is not None:
+            share_used = avoid_share
+        elif rc.AVOID_COLUMN not in od:
+            share_used = rc.avoiding_share()[0]
+        od = rc.split_avoiding(od, avoid_share)
 
     model = prepare(network, params)
     nodes = snap_regions(network, sorted(set(od.origin) | set(od.destination)), True)
     served, unserved = split_unreachable(model, od, nodes)
     classes = demand_classes(model, served, nodes)
-    res, flows = assign_corridor(model, classes, progress)
+    choice = None
+    if logit or hard_capacity:
+        choice = rc.build_choice_set(
+            network, model.cost_usd_per_t, model.keep, class_entries(classes), AVOIDING_CLASS
+        )
+    cut_t = 0.0
+    if logit:
+        res, flows, _ = assign_logit(model, choice, float(theta), progress)
+        cut_t = float(choice.entry_demand[choice.no_path].sum())
+        if cut_t:
+            classes = _without(classes, choice)
+    else:
+        res, flows = assign_corridor(model, classes, progress)
     notes = _notes(network, growth_pct)
+    if logit:
+        avoided = float(od.loc[od.avoids_ru_by, "t_per_yr"].sum())
+        notes.append(
+            f"logit route choice over corridor options, dispersion theta = {theta:.3g}; "
+            f"{avoided / 1e6:,.2f} Mt/yr of China–EU/Türkiye/Caucasus transit avoids Russia "
+            "and Belarus"
+        )
     if len(unserved):
         cut = sorted((set(unserved.origin) | set(unserved.destination)) - set(nodes))
         notes.append(
@@ -289,16 +407,21 @@ def run_flows(
             "no path on this network and is left out"
             + (f"; regions without a rail node: {', '.join(cut)}" if cut else "")
         )
+    if cut_t:
+        notes.append(
+            f"{cut_t / 1e6:,.2f} Mt/yr of Russia-avoiding demand has no path without Russia and "
+            "Belarus and is left out"
+        )
     limit = None
     if hard_capacity:
         from landbridge.flows.throughput import max_throughput
 
-        limit = max_throughput(model, classes, flows)
+        limit = max_throughput(model, choice)
     return FlowsResult(
         year=year,
         growth_pct=growth_pct,
         demand_t=float(od.t_per_yr.sum()),
-        unserved_t=float(unserved.t_per_yr.sum()),
+        unserved_t=float(unserved.t_per_yr.sum()) + cut_t,
         demand_teu=float(od.teu_per_yr.sum()),
         bottlenecks=bottlenecks(model, res, flows),
         corridor_shares=corridor_shares(model, flows, classes),
@@ -309,10 +432,22 @@ def run_flows(
             relative_gap=res.relative_gap,
             converged=res.converged,
             objective=res.objective,
+            dispersion=theta if logit else None,
+            avoid_share=share_used,
         ),  # fmt: skip
         max_throughput=limit,
         notes=notes,
     )
+
+
+def _without(classes: list[DemandClass], choice: ChoiceSet) -> list[DemandClass]:
+    """Classes with the demand of entries that have no path removed."""
+    out = [DemandClass(c.name, c.origins, c.node_demand.copy(), c.fixed_cost) for c in classes]
+    for i in np.flatnonzero(choice.no_path):
+        c = out[int(choice.entry_class[i])]
+        row = np.searchsorted(c.origins, choice.entry_origin[i])
+        c.node_demand[row, choice.entry_destination[i]] = 0.0
+    return out
 
 
 def _facility_rows(network: Network, facility_id: str) -> np.ndarray:
@@ -329,7 +464,7 @@ def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) 
     fac = net.facilities
     element_flow = res.element_flow
     delay_h = model.vdf.cost(element_flow) / model.value_of_time_usd_per_t_h
-    container = flows[CLASS_NAMES.index("transit")] + flows[CLASS_NAMES.index("container")]
+    container = flows[[*TRANSIT_CLASSES, CLASS_NAMES.index("container")]].sum(axis=0)
     keep = model.keep
     elem_of_kept = model.edge_element[keep]
     container_elem = np.bincount(
@@ -366,8 +501,8 @@ def corridor_shares(
 ) -> list[CorridorShare]:
     """Where China's transit flow crosses: each Chinese border facility, and the Caspian."""
     net = model.network
-    transit = flows[CLASS_NAMES.index("transit")]
-    total = float(classes[CLASS_NAMES.index("transit")].node_demand.sum())
+    transit = flows[list(TRANSIT_CLASSES)].sum(axis=0)
+    total = float(sum(classes[c].node_demand.sum() for c in TRANSIT_CLASSES))
     if total <= 0:
         return []
     fac = net.facilities
@@ -422,7 +557,7 @@ def published_calibration(year: int) -> list[dict]:
 def calibration(model: CorridorModel, flows: np.ndarray, year: int) -> list[Calibration]:
     net = model.network
     total = flows.sum(axis=0)
-    transit = flows[CLASS_NAMES.index("transit")]
+    transit = flows[list(TRANSIT_CLASSES)].sum(axis=0)
     dostyk = _facility_edges(net, _facility_rows(net, DOSTYK))
     altyn = _facility_edges(net, _facility_rows(net, ALTYNKOL))
     modelled = [

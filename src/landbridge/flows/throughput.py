@@ -1,81 +1,83 @@
-"""Maximum corridor throughput under hard capacities (HiGHS LP) on the routes demand uses.
+"""Maximum corridor throughput under hard capacities (HiGHS LP) over every corridor option.
 
-The equilibrium tells which routes carry freight; this asks how much of the demand those routes
-could carry if every capacitated facility were a hard limit, and which facilities bind. The LP runs
-on the edges that carry flow at equilibrium (their nodes renumbered), with one commodity per origin
-node, so it stays small on the full network. A route the equilibrium never uses is not offered to
-the LP: the answer is "on today's routes", not "on any route".
+The program runs on the choice set of ``flows.route_choice``: for each (class, OD) entry, the
+cheapest path and the cheapest path through each gateway, whether or not the equilibrium uses it.
+Variables are path flows; each entry carries at most its demand, and each capacitated element
+(a crossing's two directions, a port, a ferry line, one direction of a line section) at most its
+capacity. Maximise the carried total. The duals of the capacity rows are shadow prices: extra
+t/yr carried per extra t/yr of capacity; a positive one marks a binding facility.
+
+Facilities on the offered paths without a capacity figure cannot bind: they are listed in
+``uncapacitated`` rather than silently counted as unlimited.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
-from landbridge.flows.assignment import DemandClass
-from landbridge.flows.capacity_lp import CapacityGroup, solve_capacity
+from landbridge.errors import InvalidInputError
+from landbridge.flows.capacity_lp import BINDING_PRICE
 from landbridge.flows.corridor import CorridorModel
+from landbridge.flows.route_choice import ChoiceSet
 from landbridge.schema.flows import BindingFacility, Throughput
 
-USED_FLOW_T = 1.0
-"""Edges carrying at least this many t/yr at equilibrium are offered to the LP."""
 
-
-def max_throughput(
-    model: CorridorModel, classes: list[DemandClass], flows: np.ndarray
-) -> Throughput:
-    """Largest share of the demand the used routes carry with every capacity as a hard limit."""
+def max_throughput(model: CorridorModel, choice: ChoiceSet) -> Throughput:
+    """Largest demand the corridor options carry with every capacity as a hard limit."""
     net = model.network
-    used = np.flatnonzero(model.keep & (flows.sum(axis=0) >= USED_FLOW_T))
-    nodes, local = np.unique(
-        np.concatenate([net.edge_src[used], net.edge_dst[used]]), return_inverse=True
-    )
-    src, dst = local[: used.size], local[used.size :]
-    origin, destination, demand = [], [], []
-    for cls in classes:
-        for row, o in enumerate(cls.origins):
-            d = np.flatnonzero(cls.node_demand[row] > 0)
-            origin.append(np.full(d.size, o))
-            destination.append(d)
-            demand.append(cls.node_demand[row, d])
-    o_all = np.concatenate(origin) if origin else np.zeros(0, dtype=np.int64)
-    d_all = np.concatenate(destination) if destination else np.zeros(0, dtype=np.int64)
-    t_all = np.concatenate(demand) if demand else np.zeros(0)
-    key = o_all * net.n_nodes + d_all
-    ukey, inv = np.unique(key, return_inverse=True)
-    t_od = np.bincount(inv, t_all, minlength=ukey.size)
-    position = np.searchsorted(nodes, np.stack([ukey // net.n_nodes, ukey % net.n_nodes]))
-    groups, facility_of_group = [], []
-    elem = model.edge_element[used]
     fac = net.facilities
-    for k in np.unique(elem[elem >= 0]):
-        frow = int(model.element_facility[k])
-        groups.append(CapacityGroup(
-            str(fac.iloc[frow].facility_id), np.flatnonzero(elem == k), float(model.vdf.capacity[k])
-        ))  # fmt: skip
-        facility_of_group.append(frow)
-    res = solve_capacity(
-        src,
-        dst,
-        nodes.size,
-        model.cost_usd_per_t[used],
-        position[0],
-        position[1],
-        t_od,
-        groups,
-        cheapest_routes=False,
+    inc = choice.incidence
+    n_paths = inc.shape[0]
+    demand = np.where(choice.no_path, 0.0, choice.entry_demand)
+    total = float(demand.sum())
+    k = model.vdf.capacity.size
+    has = np.flatnonzero(model.edge_element >= 0)
+    element_of = sp.csr_matrix(
+        (np.ones(has.size), (has, model.edge_element[has])), shape=(net.n_edges, k)
     )
-    total = float(t_od.sum())
+    crossings = (inc @ element_of).T.tocsr()  # [k, n_paths]: passages of each path
+    live = np.flatnonzero(np.asarray(crossings.sum(axis=1)).ravel() > 0)
+    n_entries = demand.size
+    per_entry = sp.csr_matrix(
+        (np.ones(n_paths), (choice.entry, np.arange(n_paths))), shape=(n_entries, n_paths)
+    )
+    a_ub = sp.vstack([per_entry, crossings[live]]).tocsr()
+    b_ub = np.concatenate([demand, model.vdf.capacity[live]])
+    carried, prices = 0.0, np.zeros(live.size)
+    if n_paths:
+        res = linprog(-np.ones(n_paths), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+        if res.status != 0:
+            raise InvalidInputError(f"throughput program failed: {res.message}")
+        carried = float(-res.fun)
+        prices = np.maximum(-np.asarray(res.ineqlin.marginals)[n_entries:], 0.0)
+        flow_elem = crossings[live] @ res.x
     binding = []
-    for g in np.argsort(-res.shadow_price, kind="stable"):
-        if res.shadow_price[g] <= 0:
+    best: dict[int, int] = {}
+    for j in np.argsort(-prices, kind="stable"):
+        if prices[j] <= BINDING_PRICE:
             break
-        frow = facility_of_group[g]
+        frow = int(model.element_facility[live[j]])
+        if frow in best:
+            continue  # a section's other direction: report the facility once
+        best[frow] = j
         binding.append(BindingFacility(
-            facility_id=groups[g].name, name=str(fac.iloc[frow]["name"]),
-            capacity_t=groups[g].capacity, flow_t=float(res.group_flow[g]),
-            shadow_price=float(res.shadow_price[g]),
+            facility_id=str(fac.iloc[frow].facility_id), name=str(fac.iloc[frow]["name"]),
+            capacity_t=float(model.vdf.capacity[live[j]]), flow_t=float(flow_elem[j]),
+            shadow_price=float(prices[j]),
         ))  # fmt: skip
     return Throughput(
-        demand_t=total, carried_t=res.throughput,
-        carried_share=res.throughput / total if total > 0 else 1.0, binding=binding,
+        demand_t=total, carried_t=carried,
+        carried_share=carried / total if total > 0 else 1.0, binding=binding, paths=n_paths,
+        uncapacitated=uncapacitated(model, choice),
     )  # fmt: skip
+
+
+def uncapacitated(model: CorridorModel, choice: ChoiceSet) -> list[str]:
+    """Facility ids on the offered paths that have no capacity figure."""
+    net = model.network
+    on_path = np.asarray(choice.incidence.sum(axis=0)).ravel() > 0
+    rows = net.edge_facility[on_path & (model.edge_element < 0)]
+    rows = np.unique(rows[rows >= 0])
+    return sorted(str(net.facilities.iloc[int(r)].facility_id) for r in rows)

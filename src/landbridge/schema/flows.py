@@ -54,7 +54,17 @@ class AssignmentSummary(BaseModel):
     iterations: int
     relative_gap: float
     converged: bool
-    objective: float
+    objective: float = Field(
+        description="Beckmann objective (ue) or total generalized cost of the path flows (logit)"
+    )
+    dispersion: float | None = Field(
+        default=None, description="relative logit scale theta (logit route choice only)"
+    )
+    avoid_share: float | None = Field(
+        default=None,
+        description="share of China–EU/Türkiye/Caucasus transit avoiding Russia and Belarus "
+        "(None: per-row demand column, or not modelled)",
+    )
 
 
 class BindingFacility(BaseModel):
@@ -70,7 +80,7 @@ class BindingFacility(BaseModel):
 
 
 class Throughput(BaseModel):
-    """Hard-capacity answer (HiGHS LP) on the routes the equilibrium uses."""
+    """Hard-capacity answer (HiGHS LP) over every corridor option of the choice set."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -78,6 +88,12 @@ class Throughput(BaseModel):
     carried_t: float
     carried_share: float
     binding: list[BindingFacility]
+    paths: int = Field(default=0, description="corridor options (paths) offered to the LP")
+    uncapacitated: list[str] = Field(
+        default_factory=list,
+        description="facilities on the offered paths without a capacity figure: the LP treats "
+        "them as unlimited",
+    )
 
 
 class FlowsResult(BaseModel):
