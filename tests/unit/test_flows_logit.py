@@ -218,3 +218,22 @@ def test_run_flows_rejects_bad_route_choice_arguments():
         corridor.run_flows(2024, network=_network(), params=params, route_choice="probit")
     with pytest.raises(InvalidInputError, match="dispersion"):
         corridor.run_flows(2024, network=_network(), params=params, dispersion=-1.0)
+
+
+def test_avoiding_demand_with_no_path_outside_russia_is_reported_not_assigned():
+    net = _network()
+    entries = pd.DataFrame({"cls": [corridor.AVOIDING_CLASS, 0], "o": [0, 0], "d": [2, 4],
+                            "t": [5.0, 1.0]})  # fmt: skip
+    cost = _km_cost(net)
+    choice = rc.build_choice_set(net, cost, np.ones(net.n_edges, bool), entries,
+                                 corridor.AVOIDING_CLASS)  # fmt: skip
+    assert choice.no_path.tolist() == [True, False]  # Samara lies in Russia
+    model = corridor.CorridorModel(
+        network=net, keep=np.ones(net.n_edges, bool), cost_usd_per_t=cost,
+        edge_element=np.full(net.n_edges, -1), element_facility=np.zeros(0, np.int64),
+        vdf=VolumeDelay(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int8)),
+        value_of_time_usd_per_t_h=1.0, tonnes_per_teu=10.0, t_per_train=1000.0,
+    )  # fmt: skip
+    _, flows, _ = corridor.assign_logit(model, choice, theta=1.0)
+    assert flows[corridor.AVOIDING_CLASS].sum() == 0.0
+    assert flows[0][net.edge_dst == 4].sum() == pytest.approx(1.0)

@@ -5,8 +5,12 @@
 - ``assignment``: AON, MSA, FW, CFW, BFW; ``assign(...) -> AssignmentResult``.
 - ``capacity_lp``: hard-capacity multicommodity LP (HiGHS) with bottleneck duals.
 - ``demand``: OD tables rebuilt from published aggregates (``data/demand/``).
-- ``corridor``: ``run_flows(year, growth_pct, network, params, demand) -> FlowsResult``.
-- ``throughput``: maximum throughput of the routes in use under hard capacities.
+- ``pathset``: corridor-option path sets (cheapest path and cheapest through each gateway).
+- ``logit``: logit shares and the stochastic user equilibrium on path flows (successive averages).
+- ``route_choice``: the corridor's choice sets, logit dispersion and Russia-avoiding class.
+- ``corridor``: ``run_flows(year, growth_pct, network, params, demand, ..., route_choice,
+  dispersion, avoid_share) -> FlowsResult``.
+- ``throughput``: maximum throughput over every corridor option under hard capacities.
 
 Modules are imported on demand so that reading demand tables stays light.
 """
