@@ -75,9 +75,9 @@ def _finish(proc: subprocess.Popen[str]) -> str:
 
 def _assert_whole(store: Store) -> pd.DataFrame:
     assert store.check() == []
-    runs = store.list_runs()
+    # one connection for both reads: separate reads could straddle another writer's commit
+    runs, counts = store.snapshot()
     assert set(runs["status"]) <= {"complete"}
-    counts = store.row_counts()
     transit = counts.loc[counts["result_table"] == "sim_transit", "n_rows"]
     assert len(transit) == len(runs)
     assert set(transit) <= {0, ROWS_PER_RUN}

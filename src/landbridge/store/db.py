@@ -366,6 +366,23 @@ class Store:
             pd.DataFrame(columns=list(RESULT_TABLES[table])),
         )
 
+    def snapshot(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``list_runs()`` and ``row_counts()`` read through one connection, so both describe the
+        same committed state even while other processes write."""
+        columns = [c for c in RUN_COLUMNS if c not in ("scenario_yaml", "parameters_json")]
+        empty = (pd.DataFrame(columns=columns), pd.DataFrame(columns=["run_id", "result_table", "n_rows"]))
+
+        def query(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+            runs = con.execute(
+                f"SELECT {', '.join(columns)} FROM runs ORDER BY created_utc DESC, run_id DESC"
+            ).df()
+            counts = con.execute(
+                "SELECT run_id, result_table, n_rows FROM run_counts ORDER BY run_id, result_table"
+            ).df()
+            return runs, counts
+
+        return self._read(query, empty)
+
     def row_counts(self) -> pd.DataFrame:
         """Rows per run and result table, as written with each run."""
         return self._read(
