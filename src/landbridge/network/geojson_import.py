@@ -1,9 +1,9 @@
 """Import railway lines from a GeoJSON file (LineString / MultiLineString features).
 
 Same output as the OSM importer (``osm_import.ImportedRailways``): lines split where they meet
-(shared vertex coordinates, to OSM's 1e-7 degree precision), typed attributes from the feature
-properties (``gauge``, ``electrified``, ``voltage``, ``frequency``, ``usage``, ``service``,
-``maxspeed``, ``name``) and Point features as stations. A feature whose ``railway`` property is
+(shared vertices; coordinates are rounded to OSM's precision of 1e-7 degrees), typed attributes
+from the feature properties (``gauge``, ``electrified``, ``voltage``, ``frequency``, ``usage``,
+``service``, ``maxspeed``, ``name``) and Point features as stations. A feature whose ``railway`` property is
 present and not ``rail`` is skipped and counted, as in the OSM importer.
 """
 
@@ -107,7 +107,10 @@ def railways_from_geojson(doc: object, source: str = "<geojson>") -> ImportedRai
         kept = 0
         for p, part in enumerate(parts):
             lonlat = _line(part, f"{where} part {p}" if kind == "MultiLineString" else where)
-            keys = [_coord_key(lon, lat) for lon, lat in lonlat]
+            # rounded to OSM's precision, so that equal keys are equal coordinates
+            fixed = np.rint(lonlat * _KEY_SCALE).astype(np.int64)
+            lonlat = fixed / _KEY_SCALE
+            keys = (fixed[:, 0] * _LAT_SPAN + fixed[:, 1] + 90 * _KEY_SCALE).tolist()
             dedup = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
             if len(dedup) < 2:
                 report.dropped_pieces += 1
@@ -171,7 +174,3 @@ def _line(value: object, where: str) -> np.ndarray:
     for i, pos in enumerate(value):
         out[i] = _position(pos, f"{where} vertex {i}")
     return out
-
-
-def _coord_key(lon: float, lat: float) -> int:
-    return round(lon * _KEY_SCALE) * _LAT_SPAN + round((lat + 90) * _KEY_SCALE)
