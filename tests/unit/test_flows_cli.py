@@ -58,7 +58,13 @@ def test_table_output_and_growth(toy):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--growth", "-200"], "out of range"), (["--year", "2019"], "no demand for year 2019")],
+    [
+        (["--growth", "-200"], "out of range"),
+        (["--year", "2019"], "no demand for year 2019"),
+        (["--route-choice", "probit"], "unknown route choice 'probit'"),
+        (["--dispersion", "0"], "dispersion 0 must be a positive number"),
+        (["--avoid-share", "2"], "avoid share 2 must lie in [0, 1]"),
+    ],
 )
 def test_bad_options_exit_with_a_message(toy, args, message):
     out = runner.invoke(app, ["flows", *args])
@@ -109,3 +115,15 @@ def test_bad_scenario_file_is_a_clear_error(toy, tmp_path):
     assert out.exit_code == 2
     assert "nowhere-crossing" in out.output
     assert "Traceback" not in out.output
+
+
+def test_route_choice_options_and_the_hard_capacity_line(toy):
+    out = runner.invoke(app, ["flows", "--route-choice", "ue", "--max-throughput"])
+    assert out.exit_code == 0, out.output
+    assert "BFW" in out.stdout
+    assert "Hard capacities: the 4 corridor options carry 12.00 of 12.00 Mt/yr" in out.stdout
+    assert "binding: none; uncapacitated: none." in out.stdout
+    out = runner.invoke(app, ["flows", "--dispersion", "3", "--json"])
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)["assignment"]
+    assert summary["algorithm"] == "logit-sue" and summary["dispersion"] == 3.0
