@@ -377,7 +377,8 @@ def simulate(
     demand: str | None = typer.Option(
         None,
         "--demand",
-        help="'trains' (sourced 2023 train counts, default) or 'od-2023'/'od-2024' (flows OD).",
+        help="'network' (2023 OD demand routed on the network, default), 'trains' (sourced "
+        "2023 train counts) or 'od-2023'/'od-2024' (flows OD on the sourced train routes).",
     ),
     engine: str = typer.Option("fast", "--engine", help="fast (numba) or simpy (reference)."),
     events: str | None = typer.Option(
@@ -391,12 +392,16 @@ def simulate(
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
     from pathlib import Path
 
-    from landbridge.sim.corridor2023 import DEMAND_OD_PREFIX, DEMAND_TRAINS
+    from landbridge.sim.corridor2023 import DEMAND_NETWORK, DEMAND_OD_PREFIX
     from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids, system_name
-    from landbridge.sim.eventlog import write_parquet
+    from landbridge.sim.eventlog import output_file, write_parquet
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation
 
+    if events is not None:
+        output_file(events, "event log")
+    if timeseries is not None:
+        output_file(timeseries, "time series file")
     spec = None
     if scenario is not None:
         from landbridge.scenarios.load import load_scenario
@@ -404,7 +409,7 @@ def simulate(
         spec = load_scenario(scenario)
         if demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
             demand = spec.base.demand
-    demand = demand or DEMAND_TRAINS
+    demand = demand or DEMAND_NETWORK
     system, name, notes = build_corridor_2023(demand), system_name(demand), []
     if spec is not None:
         from landbridge.sim.scenario import apply_to_system

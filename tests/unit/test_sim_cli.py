@@ -28,11 +28,11 @@ def test_json_contract_and_same_seed_same_bytes() -> None:
     assert set(report) >= {"corridors", "facilities", "run"}
     assert report["run"] == {
         "seed": 7, "replications": 3, "days": 40, "engine": "numba",
-        "events": report["run"]["events"], "system": "corridor-2023",
+        "events": report["run"]["events"], "system": "corridor-2023/network",
     }  # fmt: skip
     assert report["run"]["events"] > 0
     corridors = {c["corridor"]: c for c in report["corridors"]}
-    assert set(corridors) == {"northern", "china-kazakhstan", "middle"}
+    assert set(corridors) == {"northern", "china-kazakhstan", "middle", "southern"}
     north = corridors["northern"]
     t = north["transit_days"]
     assert north["shipments"] > 0 and 0 < t["p50"] <= t["p90"] <= t["p99"]
@@ -54,6 +54,7 @@ def test_json_contract_and_same_seed_same_bytes() -> None:
         (["--engine", "quantum"], "engine"),
         (["--scenario", "no-such-scenario"], "no-such-scenario"),
         (["--demand", "od-1999"], "1999"),
+        (["--demand", "flows"], "network"),
     ],
 )
 def test_absurd_or_bad_requests_get_a_one_line_error(args: list[str], message: str) -> None:
@@ -69,7 +70,7 @@ def test_scenario_event_log_and_daily_series(tmp_path) -> None:
         ["simulate", "--days", "20", "-n", "1", "--scenario", "khorgos-closed-one-week",
          "--events", str(path), "--timeseries", str(daily)]
     )  # fmt: skip
-    assert report["run"]["system"] == "corridor-2023+khorgos-closed-one-week"
+    assert report["run"]["system"] == "corridor-2023/network+khorgos-closed-one-week"
     table = pq.read_table(path)
     assert table.num_rows == report["run"]["events"]
     assert set(table.column("event").to_pylist()) >= {"depart", "arrive", "start", "end"}
@@ -91,7 +92,7 @@ def test_table_output_names_the_bottleneck() -> None:
 def test_demand_from_the_flows_od_table() -> None:
     _, report = _json(["simulate", "--days", "30", "-n", "1", "--demand", "od-2024"])
     assert report["run"]["system"] == "corridor-2023/od-2024"
-    _, base = _json(["simulate", "--days", "30", "-n", "1"])
+    _, base = _json(["simulate", "--days", "30", "-n", "1", "--demand", "trains"])
     shipments = {c["corridor"]: c["shipments"] for c in report["corridors"]}
     base_shipments = {c["corridor"]: c["shipments"] for c in base["corridors"]}
     # 2024 China–Europe container demand is about twice the 2023 train count.

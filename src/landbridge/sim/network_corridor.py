@@ -84,8 +84,8 @@ class OptionStops:
     legs_p50_h: list[float]  # running hours: origin -> stop 1 -> ... -> destination
 
 
-def option_stops(
-    net: Network, costs, edges: np.ndarray, family: str, label: str, ferry_ok: set[str]  # type: ignore[no-untyped-def]
+def option_stops(  # type: ignore[no-untyped-def]
+    net: Network, costs, edges: np.ndarray, family: str, label: str, ferry_ok: set[str]
 ) -> OptionStops:
     """Stops and running legs of one option path (edge ids in travel order).
 
@@ -109,9 +109,9 @@ def option_stops(
             if f != previous:
                 rows.append(f)
                 legs.append(0.0)
-                if gateway is None and kind in ("crossing", "gauge_change"):
-                    if "CN" in countries[f].split("-"):
-                        gateway = str(names[f])
+                border = kind in ("crossing", "gauge_change")
+                if gateway is None and border and "CN" in countries[f].split("-"):
+                    gateway = str(names[f])
             previous = f
             continue
         hours = float(costs.running_p50_h[e])
@@ -231,7 +231,9 @@ def build_records(
     ferry_ok = {
         fid
         for fid, rec in known.items()
-        if rec.get("kind") == "ferry" and rec.get("fleet", 0) >= 1 and rec.get("capacity_feu", 0) > 0
+        if rec.get("kind") == "ferry"
+        and rec.get("fleet", 0) >= 1
+        and rec.get("capacity_feu", 0) > 0
     }
     ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
     facilities: dict[str, dict] = {}
@@ -282,7 +284,10 @@ def build_records(
                             net.facilities.iloc[row], rec, t_per_train, fid in known
                         )
                         rec = rec | {"servers": servers}
-                    facilities[inst] = rec | {"id": inst, "name": f"{rec['name']} ({direction}bound)"}
+                    facilities[inst] = rec | {
+                        "id": inst,
+                        "name": f"{rec['name']} ({direction}bound)",
+                    }
                 if facilities[inst]["kind"] == "ferry":
                     size = min(size, facilities[inst]["capacity_feu"])
                 route.append(inst)
@@ -400,11 +405,13 @@ def _build(net: Network, params, od: pd.DataFrame, shares: dict[str, float]) -> 
         response, paths = plan_routes_with_paths(
             RouteRequest(origin=f"node:{o}", destination=f"node:{d}"), net, params, resolve
         )
-        return [(opt.corridor, opt.label, p) for opt, p in zip(response.options, paths, strict=True)]
+        return [
+            (opt.corridor, opt.label, p) for opt, p in zip(response.options, paths, strict=True)
+        ]
 
+    sim = _params(load_sim_table())
     return build_records(
-        net, edge_costs(net, params), od, nodes, plan, shares, _params(load_sim_table()),
+        net, edge_costs(net, params), od, nodes, plan, shares, sim,
         _facility_tables(), tables.load_crossings().set_index("facility_id"),
-        TEU_PER_FEU * float(params.scalar("tonnes_per_teu")) * _params(load_sim_table())["feu_per_train"],
+        TEU_PER_FEU * float(params.scalar("tonnes_per_teu")) * sim["feu_per_train"],
     )  # fmt: skip
-
