@@ -136,6 +136,7 @@ async def load_level(url: str, clients: int, seconds: float, mix: str, pid: int 
     latencies: list[float] = []
     errors: list[str] = []
     cpu_before = cpu_s(pid) if pid else float("nan")
+    client_before = time.process_time()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as http:
         until = time.monotonic() + seconds
@@ -148,6 +149,7 @@ async def load_level(url: str, clients: int, seconds: float, mix: str, pid: int 
     lat = np.array(latencies) * 1000.0
     served = max(len(latencies), 1)
     cpu_ms = (cpu_s(pid) - cpu_before) * 1000.0 / served if pid else float("nan")
+    client_ms = (time.process_time() - client_before) * 1000.0 / served
     return {
         "mix": mix,
         "clients": clients,
@@ -158,6 +160,7 @@ async def load_level(url: str, clients: int, seconds: float, mix: str, pid: int 
         "p99_ms": float(np.percentile(lat, 99)) if len(lat) else float("nan"),
         "rps": len(latencies) / seconds,
         "server_cpu_ms_per_request": cpu_ms,
+        "client_cpu_ms_per_request": client_ms,
     }
 
 
@@ -232,7 +235,8 @@ def main() -> None:
         print(
             f"mix={r['mix']} clients={r['clients']} requests={r['requests']} errors={r['errors']} "
             f"p50_ms={r['p50_ms']:.1f} p99_ms={r['p99_ms']:.1f} rps={r['rps']:.1f} "
-            f"server_cpu_ms_per_request={r['server_cpu_ms_per_request']:.1f}"
+            f"server_cpu_ms_per_request={r['server_cpu_ms_per_request']:.1f} "
+            f"client_cpu_ms_per_request={r['client_cpu_ms_per_request']:.1f}"
             + (f" first_error={r['first_error']!r}" if r["errors"] else "")
         )
         ours_s = r["p50_ms"] / 1000.0
