@@ -486,10 +486,12 @@ def test_scenario(command, a, b, routes, flags, store) -> None:
     fmt=st.none() | st.sampled_from(["parquet", "csv", "geojson"]) | hostile_text,
     out=st.none() | st.sampled_from(["../../etc/x", "/etc/passwd", ".hidden", "a/b", "..", "con",
                                      "ok-name", "a" * 300, "nul\x00x"]) | hostile_text,
-    store=st.none() | st.sampled_from(WRITE_PATHS + (FILES["binary"], FILES["empty"])),
+    store=st.none()
+    | st.sampled_from((*WRITE_PATHS, FILES["binary"], FILES["empty"], FILES["fifo"])),
 )  # fmt: skip
 @example(run_id="<stored>", command="show", fmt=None, out=None, store=str(WORK / ("b" * 5_000)))
 @example(run_id="<stored>", command="export", fmt="csv", out="../../etc/x", store=None)
+@example(run_id="<stored>", command="show", fmt=None, out=None, store=FILES["fifo"])
 def test_runs(isolated_home, run_id, command, fmt, out, store) -> None:
     run_id = run_id.replace("<stored>", isolated_home)
     args = ["runs", command, run_id, "--json"] if command == "show" else ["runs", command, run_id]
