@@ -171,3 +171,14 @@ def test_page_fetches_nothing_from_the_internet() -> None:
         if "www.w3.org/2000/svg" not in m
     ]
     assert external == []
+
+
+def test_serve_refuses_a_public_address_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+
+    monkeypatch.delenv("LANDBRIDGE_TOKEN", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == InvalidInputError.exit_code
+    assert "Refusing to listen on 0.0.0.0 without a token" in result.output
