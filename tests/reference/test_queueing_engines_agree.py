@@ -1,4 +1,12 @@
-"""Fast engine and SimPy reference agree statistically on the bundled 2023 corridor.
+"""Fast engine and SimPy reference agree statistically on the bundled 2023 corridors.
+
+Both corridors: the default one built from the network, routing and flows layers and the
+sourced train counts on fixed routes. The network corridor runs 180-day replications: its
+middle corridor sees few trains (about 10 000 a year over several lines), and the Poti
+feeder's single vessel makes their times scatter too much in 90 days for a sharp interval.
+Its middle-corridor p90 falls between two modes (Kars exits versus a wait of days for the Poti
+feeder), so one replication's p90 jumps between them: that interval is checked for agreement
+but not for width; the exact agreement on equal draws below covers the same system sharply.
 
 Independent seeds for the two engines (they share no draws here), 90-day replications. For every
 corridor, the difference of the engines' replication means of (a) mean transit time and (b) the
@@ -20,11 +28,13 @@ DAYS = 90
 FAMILY_ALPHA = 0.05
 
 
-def _per_replication(simulate, system, seeds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _per_replication(
+    simulate, system, seeds, horizon_days: int = DAYS
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     means: dict[str, list[float]] = {c: [] for c in system.corridors}
     p90s: dict[str, list[float]] = {c: [] for c in system.corridors}
     for seed in seeds:
-        d = draw(system, DAYS, seed)
+        d = draw(system, horizon_days, seed)
         s = analysis.summarise(simulate(system, d), system, d.horizon_h)
         for corridor in system.corridors:
             ks = [k for k, c in enumerate(system.class_corridor) if c == corridor]
@@ -43,14 +53,31 @@ def _welch_contains_zero(a: np.ndarray, b: np.ndarray, level: float) -> tuple[bo
 
 
 @pytest.mark.slow
-def test_fast_engine_and_simpy_agree_on_the_2023_corridor() -> None:
-    system = build_corridor_2023()
-    fast = _per_replication(engine.simulate, system, np.random.SeedSequence(101).spawn(30))
-    ref = _per_replication(reference.simulate, system, np.random.SeedSequence(202).spawn(8))
+@pytest.mark.parametrize(("demand", "days"), [("network", 2 * DAYS), ("trains", DAYS)])
+def test_fast_engine_and_simpy_agree_on_the_2023_corridor(demand: str, days: int) -> None:
+    system = build_corridor_2023(demand)
+    fast = _per_replication(engine.simulate, system, np.random.SeedSequence(101).spawn(30), days)
+    ref = _per_replication(reference.simulate, system, np.random.SeedSequence(202).spawn(8), days)
     level = 1 - FAMILY_ALPHA / (2 * len(system.corridors))
     for corridor in system.corridors:
         for stat, i in (("mean", 0), ("p90", 1)):
             ok, diff, half = _welch_contains_zero(fast[corridor][i], ref[corridor][i], level)
             assert ok, f"{corridor} {stat}: fast - simpy = {diff:.3f} d, CI half-width {half:.3f} d"
+            if (demand, corridor, stat) == ("network", "middle", "p90"):
+                continue
             # The interval is narrow enough to catch a real difference (under 5% of the value).
             assert half < 0.05 * fast[corridor][i].mean(), (corridor, stat, half)
+
+
+@pytest.mark.slow
+def test_engines_write_the_same_events_on_the_network_corridor() -> None:
+    """Equal draws, equal logs: the same events at the same times, train by train."""
+    system = build_corridor_2023("network")
+    d = draw(system, 60, np.random.SeedSequence(303))
+    fast, ref = engine.simulate(system, d), reference.simulate(system, d)
+    assert len(fast) == len(ref) > 0
+    key_fast = np.lexsort((fast.event, fast.facility, fast.train))
+    key_ref = np.lexsort((ref.event, ref.facility, ref.train))
+    for col in ("train", "facility", "event"):
+        np.testing.assert_array_equal(getattr(fast, col)[key_fast], getattr(ref, col)[key_ref])
+    np.testing.assert_allclose(fast.time_h[key_fast], ref.time_h[key_ref], rtol=0, atol=1e-9)

@@ -211,3 +211,23 @@ def test_unreachable_od_is_left_out_with_a_note() -> None:
     built = _build(od)
     assert len(built.notes) == 1 and "cn-xian>nowhere" in built.notes[0]
     assert not any("nowhere" in c["id"] for c in built.classes)
+
+
+def test_real_corridor_carries_the_container_demand_on_network_facilities() -> None:
+    """The bundled build: every stop is a network facility, and FEU a year = served demand."""
+    from landbridge.flows.demand import load_demand
+    from landbridge.network import load_network
+    from landbridge.sim.corridor2023 import build_corridor_2023
+
+    system = build_corridor_2023("network")
+    ids = set(load_network().facilities["facility_id"].astype(str))
+    assert {fid.rsplit(":", 1)[0] for fid in system.facility_id} <= ids
+    assert set(system.corridors) >= {"northern", "middle", "china-kazakhstan"}
+    od = load_demand(2023)
+    teu = float(od["teu_per_yr"].sum())
+    feu_per_yr = float(np.dot(system.arrivals_per_day, system.feu_per_train)) * 365
+    assert feu_per_yr == pytest.approx(teu / 2, rel=1e-9)
+    # Both China–Kazakhstan gateways carry trains westbound.
+    for gateway in ("alashankou-dostyk:west", "khorgos-altynkol:west"):
+        f = system.facility_id.index(gateway)
+        assert any(f in system.route(k) for k in range(system.n_classes))
