@@ -19,7 +19,8 @@
   (``costs.edges.EdgeCosts.running_p50_h``); p90 = p50 x ``run_p90_over_p50`` (``sim.csv``).
 
 Building the real corridor runs the flows assignment and about 200 route plans (about a minute),
-so the records are cached under the user cache, keyed by the network inputs and the tables read.
+so the records are cached under the user cache, keyed by the network inputs, the tables read
+and the code of the layers involved (a change to any of them rebuilds).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import cache_dir
 from landbridge.sim.corridor2023 import (
     DIRECTIONS,
-    SIM_CSV,
     TEU_PER_FEU,
     _facility_tables,
     _ferry_record,
@@ -321,14 +321,23 @@ def gateway_shares(flows_result) -> dict[str, float]:  # type: ignore[no-untyped
 
 
 def _cache_key(net: Network, year: int) -> str:
+    """Digest of everything the build reads: network inputs, tables and the layers' code."""
     from landbridge.flows.demand import DEMAND_DIR
+    from landbridge.paths import DATA_DIR, PACKAGE_DIR
 
     h = hashlib.sha256()
     h.update(json.dumps([CACHE_VERSION, year, net.meta.get("inputs_sha256", "")]).encode())
-    for path in sorted(
-        [SIM_CSV, *DEMAND_DIR.glob("*.csv"), *(SIM_CSV.parents[1] / "params").glob("*.csv")]
-    ):
-        h.update(path.name.encode())
+    files = [
+        *DEMAND_DIR.glob("*.csv"),
+        *(DATA_DIR / "params").glob("*.csv"),
+        *(DATA_DIR / "facilities").glob("*.csv"),
+        *(PACKAGE_DIR / "sim").glob("*.py"),
+        *(PACKAGE_DIR / "flows").glob("*.py"),
+        *(PACKAGE_DIR / "routing").glob("*.py"),
+        *(PACKAGE_DIR / "costs").glob("*.py"),
+    ]
+    for path in sorted(files):
+        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
