@@ -93,6 +93,7 @@ def test_autocomplete_offers_places(page) -> None:
     assert values[0] == "Małaszewicze"
 
 
+@pytest.mark.slow
 def test_bottlenecks_colour_facilities_by_utilization(page) -> None:
     page.get_by_role("tab", name="Bottlenecks").click()
     assert page.locator("#panel-bottlenecks").is_visible()
