@@ -28,8 +28,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -384,13 +386,26 @@ def build_network_corridor(
         flows_result = run_flows(year, network=network, params=params)
     corridor = _build(network, params, dem.load_demand(year), gateway_shares(flows_result))
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(dict(
-            facilities=corridor.facilities, classes=corridor.classes, notes=corridor.notes,
-        )))  # fmt: skip
-        tmp.replace(cache)
+        _write_cache(cache, corridor, year)
     return corridor
+
+
+def _write_cache(cache: Path, corridor: NetworkCorridor, year: int) -> None:
+    """Write atomically (a per-process temporary file renamed into place) and drop stale builds.
+
+    A cache that cannot be written only costs the next run a rebuild.
+    """
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    records = dict(facilities=corridor.facilities, classes=corridor.classes, notes=corridor.notes)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(records))
+        tmp.replace(cache)
+        for stale in cache.parent.glob(f"network-corridor-{year}-*.json"):
+            if stale != cache:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _build(net: Network, params, od: pd.DataFrame, shares: dict[str, float]) -> NetworkCorridor:  # type: ignore[no-untyped-def]
