@@ -27,8 +27,10 @@ $(STAMP): pyproject.toml src/landbridge/web/package-lock.json
 
 install: $(STAMP)
 
+# The main job: the option table for one FEU Xi'an → Duisburg, then the web planner (prints its URL).
 run: install
 	$(BIN)/landbridge route "Xi'an" Duisburg
+	$(BIN)/landbridge serve
 
 # A cache inside the checkout: a fresh clone builds the network from the bundled data.
 test: install

@@ -161,6 +161,8 @@ def test_basemap_keeps_countries_of_the_corridor() -> None:
     layer = basemap_countries()
     iso = {f["properties"]["iso_a2"] for f in layer["features"]}
     assert {"CN", "KZ", "RU", "BY", "PL", "DE", "AZ", "GE", "TR"} <= iso
+    # the all-sea option sails round Arabia and Africa: the map must show them too
+    assert {"EG", "SA", "ZA", "MA"} <= iso
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in layer["features"])
 
 

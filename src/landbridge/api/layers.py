@@ -25,9 +25,10 @@ BASEMAP_SIMPLIFY_DEG = 0.02
 # map's deepest zoom), and a third fewer bytes than 4 decimals.
 COORD_DECIMALS = 3
 
-# The study-area cut that network-rail bundles, or the world file when that is what is present.
+# The whole world (the all-sea option sails round Arabia and Africa), then the study-area cut.
 NATURAL_EARTH_DIR = RAW_DIR / "natural-earth"
 NATURAL_EARTH_COUNTRY_FILES = (
+    "ne_50m_admin_0_countries_world_basemap.json",
     "ne_50m_admin_0_countries_study.json",
     "ne_50m_admin_0_countries.json",
 )
