@@ -1,7 +1,8 @@
 """Per-edge time, money and CO2e arrays of a network under a parameter set (computed once).
 
 Facility values are resolved in this order: ``--params`` override by ``facility_id``, the
-facility row of the network, then ``facility_defaults`` for the facility's kind.
+dated row valid on the request's date (``costs/dated.py``), the facility row of the network,
+then ``facility_defaults`` for the facility's kind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.costs import emissions, tariff, time
+from landbridge.costs.dated import DatedPatch
 from landbridge.costs.params import FACILITY_COLUMNS, Params
 from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode, Network
@@ -72,7 +74,9 @@ def check_facility_overrides(net: Network, params: Params) -> None:
             )
 
 
-def resolve_facilities(net: Network, params: Params) -> FacilityValues:
+def resolve_facilities(
+    net: Network, params: Params, dated: DatedPatch | None = None
+) -> FacilityValues:
     check_facility_overrides(net, params)
     fac = net.facilities
     n = len(fac)
@@ -95,6 +99,9 @@ def resolve_facilities(net: Network, params: Params) -> FacilityValues:
         resolved = np.where(missing, fallback, own)
         used_default |= missing & ~np.isnan(fallback)
         for i, fid in enumerate(ids):
+            on_date = dated.facility_values.get(fid) if dated else None
+            if on_date and col in on_date:
+                resolved[i] = on_date[col]
             cells = params.facility_overrides.get(fid)
             if cells and col in cells:
                 resolved[i] = cells[col]
@@ -103,12 +110,15 @@ def resolve_facilities(net: Network, params: Params) -> FacilityValues:
     return FacilityValues(kinds, values, used_default, overridden)
 
 
-def compute_edge_costs(net: Network, params: Params) -> EdgeCosts:
-    """All per-edge arrays (vectorised over edges; one pass over countries and facilities)."""
+def compute_edge_costs(
+    net: Network, params: Params, dated: DatedPatch | None = None
+) -> EdgeCosts:
+    """All per-edge arrays (vectorised over edges; one pass over countries and facilities);
+    ``dated`` puts the facility rows valid on its date in place of the network's own."""
     m = net.n_edges
     mode = net.edge_mode.astype(np.int64)
     length = net.edge_length_km.astype(float)
-    fv = resolve_facilities(net, params)
+    fv = resolve_facilities(net, params, dated)
     defaults = params.tables["facility_defaults"]
 
     country_refs: dict[str, dict[str, str]] = {}

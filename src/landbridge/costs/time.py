@@ -7,13 +7,16 @@ Parts of a trip:
 - dwell at a crossing, gauge-change yard or port: lognormal from the facility's p50/p90;
 - ferry/feeder/ocean waiting: ships without timetables sail when full, so a box arriving at
   random waits a uniform share of the interval between sailings: ``U(0, headway)``;
-- sailing: ``length / speed``, deterministic.
+- sailing: ``length / speed``, deterministic;
+- weather closure of a ferry line (winter months): the box's vessel is held for a closure of
+  mean length ``closure_h`` with probability ``closure_share`` (Bernoulli), so the expected
+  added wait is ``closure_share × closure_h``.
 The total's p50/p90 come from a seeded Monte Carlo of ``DRAWS`` joint draws (deterministic).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -57,9 +60,12 @@ class TimeParts:
     lognormal_p90_h: np.ndarray  # [k] 90th percentiles
     headway_h: np.ndarray  # [j] intervals between sailings (uniform waits)
     fixed_h: float  # sailing time
+    closure_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # [c] P(held)
+    closure_h: np.ndarray = field(default_factory=lambda: np.zeros(0))  # [c] hold length
 
 
 _BLOCK_ROWS = 32  # rows of standard draws generated per seeded block
+_KIND_CODE = {"normal": 0, "uniform": 1, "closure": 2}  # one stream per kind of part
 
 
 @lru_cache(maxsize=64)
@@ -70,7 +76,7 @@ def _block(seed: int, draws: int, kind: str, index: int) -> np.ndarray:
     were priced before: every part i of every option uses the same stream (common random
     numbers, so differences between options are not Monte Carlo noise).
     """
-    rng = np.random.default_rng([seed, draws, 0 if kind == "normal" else 1, index])
+    rng = np.random.default_rng([seed, draws, _KIND_CODE[kind], index])
     block = (
         rng.standard_normal((_BLOCK_ROWS, draws))
         if kind == "normal"
@@ -98,5 +104,9 @@ def transit_quantiles_h(
         total += parts.lognormal_p50_h @ np.exp(sigma[:, None] * z)
     if j:
         total += parts.headway_h @ _rows(seed, draws, "uniform", j)
+    c = parts.closure_share.shape[0]
+    if c:
+        held = _rows(seed, draws, "closure", c) < parts.closure_share[:, None]
+        total += parts.closure_h @ held
     p50, p90 = np.quantile(total, [0.5, 0.9])
     return float(p50), float(p90)

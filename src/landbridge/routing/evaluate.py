@@ -2,16 +2,20 @@
 
 Consecutive rail edges in one country form one leg; consecutive edges of one facility (a
 ferry line split into several edges) form one leg whose fixed charge, dwell and wait count
-once.
+once. With a ``Weather``, a ferry leg reached in a winter month of ``weather_months.csv``
+waits ``closure share × mean closure length`` more (the month is the one in which the box
+reaches the ferry: departure plus the median hours of the legs before it).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from landbridge.costs.dated import Weather, closure_share, weather_wait_h
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
 from landbridge.costs.params import RowRef
 from landbridge.costs.tariff import shipment_usd
@@ -20,6 +24,7 @@ from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
 from landbridge.schema.route import (
     ArrivalDates,
+    DatedValue,
     DistanceKm,
     Leg,
     RouteOption,
@@ -59,6 +64,7 @@ class Evaluated:
     option: RouteOption
     refs: list[RowRef] = field(default_factory=list)
     facility_rows: list[int] = field(default_factory=list)
+    dated: list[DatedValue] = field(default_factory=list)  # weather waits applied
 
 
 def node_label(net: Network, node: int) -> str:
@@ -86,6 +92,7 @@ def evaluate_path(
     corridor: str,
     label: str,
     depart: dt.date | None = None,
+    weather: Weather | None = None,
 ) -> Evaluated:
     legs: list[Leg] = []
     time_h = dict.fromkeys(
@@ -104,6 +111,10 @@ def evaluate_path(
     countries: list[str] = []
     refs: list[RowRef] = []
     facility_rows: list[int] = []
+    dated: list[DatedValue] = []
+    closure_shares: list[float] = []
+    closure_lengths: list[float] = []
+    elapsed_h = 0.0
     text = facility_text(net)
 
     def add_country(code: str) -> None:
@@ -161,6 +172,18 @@ def evaluate_path(
                 time_h["sailing"] += sail
                 sailing_total += sail
                 hours += headway / 2.0 + sail
+                if weather is not None and f >= 0 and weather.closure_days[f] > 0:
+                    reached = weather.depart + dt.timedelta(hours=elapsed_h)
+                    month = weather.months.get(reached.month)
+                    if month is not None:
+                        share = closure_share(weather.closure_days[f], reached)
+                        wait = weather_wait_h(share, weather.mean_closure_h)
+                        time_h["ferry_wait"] += wait
+                        hours += wait
+                        closure_shares.append(share)
+                        closure_lengths.append(weather.mean_closure_h)
+                        refs.append(RowRef("scalars", "ferry_closure_mean_h"))
+                        dated.append(_weather_value(text.ids[f], reached, weather, f, wait))
                 dist["sea"] += length
                 key = str(costs.factor_key[first])
                 co2e[key] += shipment.tonnes * per_ts[i]
@@ -182,6 +205,7 @@ def evaluate_path(
             for node in (src, dst):
                 cid = int(net.node_country[node])
                 add_country(net.countries[cid] if cid >= 0 else "")
+        elapsed_h += hours
         leg_cost = float(shipment_usd(usd_per_feu, shipment.feu))
         cost[COST_BUCKET[mode]] += leg_cost
         leg_co2e = shipment.tonnes * per_ts[i]
@@ -204,6 +228,8 @@ def evaluate_path(
         lognormal_p90_h=np.array([*run90_by_country.values(), *dwell90]),
         headway_h=np.array(headways),
         fixed_h=sailing_total,
+        closure_share=np.array(closure_shares),
+        closure_h=np.array(closure_lengths),
     )
     p50_h, p90_h = transit_quantiles_h(parts)
     arrival = None
@@ -233,7 +259,30 @@ def evaluate_path(
         arrival=arrival,
         legs=legs,
     )
-    return Evaluated(option, refs, facility_rows)
+    return Evaluated(option, refs, facility_rows, dated)
+
+
+def _weather_value(
+    fid: str, reached: dt.date, weather: Weather, f: int, wait_h: float
+) -> DatedValue:
+    month = weather.months[reached.month]
+    days_in_month = calendar.monthrange(reached.year, reached.month)[1]
+    days = float(weather.closure_days[f])
+    note = (
+        f"reached about {reached} ({calendar.month_name[reached.month]}, {month.basis}): "
+        f"{days:g} storm days / {days_in_month} days x {weather.mean_closure_h:g} h mean "
+        f"closure = {wait_h:.2f} h expected added wait"
+    )
+    if month.assumption:
+        note += f"; {month.assumption}"
+    return DatedValue(
+        item=fid,
+        parameter="weather_wait_h",
+        value=round(wait_h, ROUND),
+        unit="h",
+        source_ids=[*month.source_ids, "landbridge-assumption"],
+        note=note,
+    )
 
 
 def _default_kind(mode: EdgeMode) -> str:

@@ -4,11 +4,15 @@ For each corridor variant the network is masked by the variant's and the user's 
 the cheapest path under the generalized cost (money + value of time) is found with Dijkstra
 (through the variant's pinned crossing or port, or the user's via place), checked, and
 priced leg by leg. Identical paths are merged; masks and per-edge arrays are cached per
-network and parameter set, so repeated requests only pay for the searches.
+network, parameter set and set of dated values, so repeated requests only pay for the searches.
+
+Dated parameters (``costs/dated.py``) are read for the departure date, or for today when the
+request gives none; the response names the date (``as_of``) and every dated value used.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +20,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from landbridge.costs import dated as dated_params
+from landbridge.costs.dated import DatedPatch, Weather, dated_patch
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, RowRef, load_default_params
@@ -48,7 +54,7 @@ from landbridge.routing.search import (
     path_via_edges_through,
     shortest_path,
 )
-from landbridge.schema.route import Endpoint, RouteRequest, RouteResponse, Source
+from landbridge.schema.route import DatedValue, Endpoint, RouteRequest, RouteResponse, Source
 from landbridge.schema.route import Shipment as ShipmentOut
 
 MODEL_ASSUMPTIONS = (
@@ -72,27 +78,55 @@ class _Cache:
     places: dict[tuple[Resolver, str], Endpoint]
 
 
-_CACHE: dict[tuple[int, int], _Cache] = {}
-_CACHE_LIMIT = 8
+_CACHE: dict[tuple[int, int, tuple], _Cache] = {}
+_CACHE_LIMIT = 16
 _PLACES_LIMIT = 1024
 
 
-def _cache_for(net: Network, params: Params) -> _Cache:
-    key = (id(net), id(params))
+def _cache_for(net: Network, params: Params, dated: DatedPatch | None = None) -> _Cache:
+    key = (id(net), id(params), dated.key if dated is not None else ())
     hit = _CACHE.get(key)
     if hit is not None and hit.net_ref() is net and hit.params is params:
         return hit
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    costs = compute_edge_costs(net, params)
+    costs = compute_edge_costs(net, params, dated)
     entry = _Cache(weakref.ref(net), params, costs, graph_base(net, costs.weight), {}, {}, {})
     _CACHE[key] = entry
     return entry
 
 
-def edge_costs(net: Network, params: Params) -> EdgeCosts:
-    """The cached per-edge arrays of ``net`` under ``params``."""
-    return _cache_for(net, params).costs
+def edge_costs(net: Network, params: Params, on: dt.date | None = None) -> EdgeCosts:
+    """The cached per-edge arrays of ``net`` under ``params``; with ``on``, the dated facility
+    rows and ocean rates of that date replace the network's own values."""
+    return _cache_for(net, params, dated_patch(net, on) if on is not None else None).costs
+
+
+def _weather(net: Network, params: Params, on: dt.date) -> Weather:
+    return Weather(
+        depart=on,
+        closure_days=dated_params.closure_days_per_facility(net),
+        mean_closure_h=params.scalar("ferry_closure_mean_h"),
+        months=dated_params.load_weather_months(),
+    )
+
+
+def _dated_values(
+    net: Network, patch: DatedPatch, found: list[_Found], evaluated: list[Evaluated]
+) -> list[DatedValue]:
+    """The dated values behind the options: rows of facilities on their paths, ocean rates,
+    weather waits (each once)."""
+    ids = net.facilities["facility_id"].astype(str).to_numpy() if len(net.facilities) else []
+    out: dict[tuple, DatedValue] = {}
+    for item in found:
+        fac = net.edge_facility[item.edges]
+        for f in dict.fromkeys(fac[fac >= 0].tolist()):
+            for value in patch.records.get(str(ids[f]), ()):
+                out.setdefault((value.item, value.parameter, value.sample_date), value)
+    for e in evaluated:
+        for value in e.dated:
+            out.setdefault((value.item, value.parameter, value.note), value)
+    return list(out.values())
 
 
 def _graph(cache: _Cache, net: Network, key: tuple, constraint: Constraint) -> MaskedGraph:
@@ -266,10 +300,16 @@ def _source_rows() -> dict[str, Source]:
 
 
 def _sources(
-    params: Params, net: Network, evaluated: list[Evaluated], extra: list[str]
+    params: Params,
+    net: Network,
+    evaluated: list[Evaluated],
+    extra: list[str],
+    dated_values: Sequence[DatedValue] = (),
 ) -> tuple[list[str], list[Source]]:
     refs: list[RowRef] = [r for e in evaluated for r in e.refs]
     source_ids, assumptions = params.sources_of(dict.fromkeys(refs))
+    for value in dated_values:
+        source_ids.extend(s for s in value.source_ids if s not in source_ids)
     text = facility_text(net)
     for row in dict.fromkeys(f for e in evaluated for f in e.facility_rows):
         source_ids.extend(s for s in split_source_ids(text.source_ids[row]) if s not in source_ids)
@@ -314,7 +354,12 @@ def plan_routes_with_paths(
     net = network if network is not None else load_bundled_network()
     params = params if params is not None else load_default_params()
     resolve = resolver or resolve_with_gazetteer
-    cache = _cache_for(net, params)
+    now = dated_params.today()
+    if request.depart is not None:
+        dated_params.check_depart(request.depart, now)
+    as_of = request.depart or now
+    patch = dated_patch(net, as_of)
+    cache = _cache_for(net, params, patch)
     origin = _resolved(cache, resolve, request.origin, net)
     destination = _resolved(cache, resolve, request.destination, net)
     via = _ends(net, _resolved(cache, resolve, request.via, net).node) if request.via else None
@@ -356,6 +401,7 @@ def plan_routes_with_paths(
             f.variant.family,
             f.variant.label,
             request.depart,
+            _weather(net, params, as_of),
         )
         for f in found
     ]
@@ -373,10 +419,18 @@ def plan_routes_with_paths(
     )
     options = [option for option, _ in ranked]
 
-    extra = []
+    dated_values = _dated_values(net, patch, found, evaluated)
+    extra = [
+        f"dated parameters (border times, capacities, ocean freight, winter ferry weather) "
+        f"are those valid on the departure date {as_of}"
+        if request.depart is not None
+        else f"no departure date given: dated parameters are those valid today ({as_of})"
+    ]
+    extra += [f"{v.item} {v.parameter}: {v.note}" for v in dated_values if "nearest" in v.note
+              or "earliest" in v.note]  # fmt: skip
     if request.tonnes_per_teu:
         extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
-    assumptions, sources = _sources(params, net, evaluated, extra)
+    assumptions, sources = _sources(params, net, evaluated, extra, dated_values)
     response = RouteResponse(
         origin=origin,
         destination=destination,
@@ -385,5 +439,7 @@ def plan_routes_with_paths(
         options=options,
         assumptions=assumptions,
         sources=sources,
+        as_of=as_of,
+        dated_values=dated_values,
     )
     return response, [edges for _, edges in ranked]

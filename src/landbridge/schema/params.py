@@ -70,6 +70,7 @@ class ScalarsPatch(BaseModel):
     tonnes_per_teu: float | None = Field(default=None, gt=0, le=MAX_TONNES_PER_TEU)
     ocean_freight_usd_per_feu_km: float | None = NonNegative
     value_of_time_usd_per_feu_h: float | None = NonNegative
+    ferry_closure_mean_h: float | None = NonNegative
 
 
 class ParamsOverride(BaseModel):

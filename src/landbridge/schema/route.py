@@ -15,6 +15,10 @@ LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
 # booking, so larger numbers are taken as typing errors.
 MAX_FEU = 10_000.0
 MAX_TONNES_PER_TEU = 30.0  # ISO 668 20' max gross 30.48 t minus tare: no TEU carries more cargo
+# ISO 3166-1 user-assigned (AA, QM-QZ, XA-XZ, ZZ) and reserved (OO) codes name no country;
+# XK is the code in general use for Kosovo (the network's country tables use it).
+_NOT_COUNTRIES = {"AA", "OO", "ZZ", *(f"Q{c}" for c in "MNOPQRSTUVWXYZ"), *(f"X{c}" for c in
+                  "ABCDEFGHIJLMNOPQRSTUVWXYZ")}  # fmt: skip
 
 
 class RouteRequest(BaseModel):
@@ -41,6 +45,11 @@ class RouteRequest(BaseModel):
             if len(code) != 2 or not code.isalpha():
                 raise ValueError(
                     f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. RU, BY, IR)"
+                )
+            if code in _NOT_COUNTRIES:
+                raise ValueError(
+                    f"'{code}' is a user-assigned or reserved ISO 3166-1 code, not a country "
+                    "(e.g. RU, BY, IR)"
                 )
             out.append(code)
         return out
@@ -151,6 +160,22 @@ class Source(BaseModel):
     note: str = ""
 
 
+class DatedValue(BaseModel):
+    """A parameter taken for the answer's date: a facility row valid on it, the ocean freight
+    sample of its month, or a winter weather wait. ``note`` says when the nearest row or sample
+    stood in for a missing one."""
+
+    item: str  # facility id, or the WCI lane of an ocean rate
+    parameter: str  # column name, e.g. dwell_p90_h, cost_usd_per_feu, weather_wait_h
+    value: float
+    unit: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    sample_date: str | None = None  # date of the observation as published (YYYY-MM[-DD])
+    source_ids: list[str] = Field(default_factory=list)
+    note: str = ""
+
+
 class RouteResponse(BaseModel):
     origin: Endpoint
     destination: Endpoint
@@ -159,3 +184,6 @@ class RouteResponse(BaseModel):
     options: list[RouteOption]
     assumptions: list[str]
     sources: list[Source]
+    # the date the dated parameters were read for: ``depart``, or the day of the request
+    as_of: dt.date | None = None
+    dated_values: list[DatedValue] = Field(default_factory=list)

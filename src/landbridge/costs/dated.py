@@ -1,0 +1,384 @@
+"""Parameters that depend on the date: dated facility rows, ocean freight by month, winter weather.
+
+- ``facility_dated.csv``: rows ``facility_id, column, value, valid_from, valid_to`` (bounds
+  inclusive, an empty bound is open). On a date the row valid then replaces the facility's
+  own value; before the first row, or in a gap, the nearest row stands in and its note says
+  so. A series applies only where the network's own value is one of the series' values, so a
+  hand-made network or a scenario that sets another value keeps its value.
+- Ocean freight: the Drewry WCI samples of the sea layer (``facilities/ocean_rates.csv``) on
+  the lane of each ocean link's destination port: the mean of the samples of the departure's
+  month, else the nearest earlier sample (the earliest one for dates before the first), said
+  in the note. Samples dated to the year only are not used (their month is unknown).
+- Weather: ``weather_months.csv`` lists the months in which a ferry line's
+  ``weather_closure_days_per_month`` applies (January observed; December and February are
+  marked assumptions). The expected added wait is ``closure share × mean closure length``
+  (docs/decisions/route-models.md).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landbridge.costs.params import PARAMS_DIR
+from landbridge.data import split_source_ids
+from landbridge.errors import InvalidInputError, ParameterError
+from landbridge.network.model import Network
+from landbridge.schema.route import DatedValue
+
+FACILITY_DATED_CSV = PARAMS_DIR / "facility_dated.csv"
+WEATHER_MONTHS_CSV = PARAMS_DIR / "weather_months.csv"
+UNITS = {
+    "dwell_p50_h": "h",
+    "dwell_p90_h": "h",
+    "cost_usd_per_feu": "USD/FEU",
+    "headway_h": "h",
+    "speed_kmh": "km/h",
+    "capacity_trains_per_day": "trains/day",
+}
+# Departures further ahead are not a booking question, and every dated figure would be
+# today's latest one anyway: refuse them rather than pretend to know that future.
+MAX_YEARS_AHEAD = 2
+_PATCH_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class DatedRow:
+    facility_id: str
+    column: str
+    value: float
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source_ids: tuple[str, ...]
+    note: str
+    assumption: str
+
+    def covers(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    @property
+    def span(self) -> str:
+        return f"{self.valid_from or '…'} to {self.valid_to or '…'}"
+
+
+Series = tuple[DatedRow, ...]
+
+
+def _date(cell: str, where: str) -> dt.date | None:
+    if not cell.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(cell.strip())
+    except ValueError:
+        raise ParameterError(f"{where}: '{cell}' is not a date YYYY-MM-DD") from None
+
+
+def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ParameterError(f"parameter table missing: {path}") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{path.name}: missing columns {missing}")
+    return frame
+
+
+@lru_cache(maxsize=4)
+def load_facility_series(path: str = str(FACILITY_DATED_CSV)) -> dict[tuple[str, str], Series]:
+    """(facility_id, column) → its rows ordered by date; checks dates, columns and overlaps."""
+    file = Path(path)
+    frame = _read(
+        file, ("facility_id", "column", "value", "valid_from", "valid_to", "source_ids", "note")
+    )
+    grouped: dict[tuple[str, str], list[DatedRow]] = {}
+    for line, rec in enumerate(frame.to_dict("records"), start=2):
+        where = f"{file.name} line {line}"
+        if rec["column"] not in UNITS:
+            raise ParameterError(
+                f"{where}: column '{rec['column']}' cannot be dated; datable: {', '.join(UNITS)}"
+            )
+        try:
+            value = float(rec["value"])
+        except ValueError:
+            raise ParameterError(f"{where}: value '{rec['value']}' is not a number") from None
+        lo, hi = _date(rec["valid_from"], where), _date(rec["valid_to"], where)
+        if lo and hi and hi < lo:
+            raise ParameterError(f"{where}: valid_to {hi} is before valid_from {lo}")
+        row = DatedRow(
+            rec["facility_id"], rec["column"], value, lo, hi,
+            tuple(split_source_ids(rec["source_ids"])), rec["note"], rec.get("assumption", ""),
+        )  # fmt: skip
+        grouped.setdefault((row.facility_id, row.column), []).append(row)
+    series: dict[tuple[str, str], Series] = {}
+    for (fid, col), rows in grouped.items():
+        rows.sort(key=lambda r: r.valid_from or dt.date.min)
+        for a, b in zip(rows, rows[1:], strict=False):
+            if a.valid_to is None or b.valid_from is None or b.valid_from <= a.valid_to:
+                raise ParameterError(
+                    f"{file.name}: rows of {fid}.{col} overlap ({a.span} and {b.span})"
+                )
+        series[(fid, col)] = tuple(rows)
+    return series
+
+
+def row_on(series: Series, on: dt.date) -> tuple[DatedRow, str]:
+    """The row valid on ``on``, else the nearest one with a note saying which stood in."""
+    for row in series:
+        if row.covers(on):
+            return row, ""
+    earlier = [r for r in series if r.valid_to is not None and r.valid_to < on]
+    if earlier:
+        row = earlier[-1]
+        return row, f"no row valid on {on}: the nearest earlier one ({row.span}) is used"
+    row = series[0]
+    return row, f"no figure before {row.valid_from}: the earliest one ({row.span}) is used"
+
+
+# --- ocean freight by month -------------------------------------------------------------------
+@dataclass(frozen=True)
+class OceanSample:
+    lane: str
+    usd_per_feu: float
+    sample_date: str
+    source_ids: tuple[str, ...]
+    note: str
+
+
+def _month_samples(rates: pd.DataFrame, lane: str) -> pd.DataFrame:
+    own = rates.loc[rates["lane"] == lane]
+    return own.loc[own["date"].astype(str).str.len() >= len("YYYY-MM")]
+
+
+def ocean_sample(lane: str, on: dt.date, rates: pd.DataFrame | None = None) -> OceanSample:
+    """The WCI rate of ``lane`` for the month of ``on`` (mean of that month's samples), else the
+    nearest earlier sample, else the earliest; a lane without samples uses the reference lane."""
+    from landbridge.network.sea import OCEAN_RATE_LANE, load_ocean_rates
+
+    rates = load_ocean_rates() if rates is None else rates
+    note = ""
+    samples = _month_samples(rates, lane)
+    if samples.empty:
+        note = f"no {lane} WCI samples: the {OCEAN_RATE_LANE} lane is used; "
+        lane = OCEAN_RATE_LANE
+        samples = _month_samples(rates, lane)
+    if samples.empty:
+        raise ParameterError(f"ocean_rates.csv: no dated WCI sample for {lane}")
+    dates = samples["date"].astype(str)
+    month = f"{on:%Y-%m}"
+    pick = samples.loc[dates.str[:7] == month]
+    if pick.empty:
+        earlier = samples.loc[dates < month]
+        if not earlier.empty:
+            pick = earlier.loc[earlier["date"].astype(str) == earlier["date"].astype(str).max()]
+            note += f"no {lane} WCI sample in {month}: the nearest earlier one is used"
+        else:
+            pick = samples.loc[dates == dates.min()]
+            note += f"no {lane} WCI sample before {dates.min()}: the earliest one is used"
+    ids = dict.fromkeys(s for cell in pick["source_ids"] for s in split_source_ids(cell))
+    return OceanSample(
+        lane=lane,
+        usd_per_feu=float(pick["cost_usd_per_feu"].astype(float).mean()),
+        sample_date=", ".join(pick["date"].astype(str)),
+        source_ids=tuple(ids),
+        note=note.strip("; "),
+    )
+
+
+# --- the patch of one date ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DatedPatch:
+    """Facility values valid on ``on`` (applied before ``--params`` overrides) and what was used."""
+
+    on: dt.date
+    facility_values: Mapping[str, Mapping[str, float]]
+    records: Mapping[str, tuple[DatedValue, ...]]  # facility id -> values used for it
+    key: tuple  # equal keys give equal edge costs (cache key)
+
+
+def _same_value(own: object, series: Series) -> bool:
+    try:
+        value = float(own)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(value)) and any(np.isclose(value, r.value) for r in series)
+
+
+def _ocean_lanes(net: Network) -> dict[str, str]:
+    """Ocean facility id → WCI lane of its destination port ('' where the port has none);
+    only ocean rows with a destination port and an attached WCI charge."""
+    fac = net.facilities
+    if not len(fac) or "to_port" not in fac or "cost_usd_per_feu" not in fac:
+        return {}
+    ports = fac.loc[fac["kind"] == "port"]
+    lane_of = (
+        dict(zip(ports["port_id"].astype(str), ports["wci_lane"].fillna("").astype(str), strict=True))
+        if {"port_id", "wci_lane"} <= set(fac.columns)
+        else {}
+    )
+    ocean = fac.loc[
+        (fac["kind"] == "ocean")
+        & fac["to_port"].fillna("").astype(str).ne("")
+        & pd.to_numeric(fac["cost_usd_per_feu"], errors="coerce").notna()
+    ]
+    return {
+        str(fid): lane_of.get(str(port), "")
+        for fid, port in zip(ocean["facility_id"], ocean["to_port"], strict=True)
+    }
+
+
+def _build_patch(net: Network, on: dt.date) -> DatedPatch:
+    from landbridge.network.sea import OCEAN_RATE_LANE
+
+    fac = net.facilities
+    index = {str(fid): i for i, fid in enumerate(fac["facility_id"])} if len(fac) else {}
+    values: dict[str, dict[str, float]] = {}
+    records: dict[str, list[DatedValue]] = {}
+    for (fid, col), series in load_facility_series().items():
+        i = index.get(fid)
+        if i is None or col not in fac or not _same_value(fac[col].iloc[i], series):
+            continue
+        row, note = row_on(series, on)
+        values.setdefault(fid, {})[col] = row.value
+        records.setdefault(fid, []).append(
+            DatedValue(
+                item=fid, parameter=col, value=row.value, unit=UNITS[col],
+                valid_from=row.valid_from, valid_to=row.valid_to,
+                source_ids=list(row.source_ids),
+                note="; ".join(t for t in (note, row.note, row.assumption) if t),
+            )
+        )  # fmt: skip
+    samples: dict[str, OceanSample] = {}
+    for fid, lane in _ocean_lanes(net).items():
+        lane = lane or OCEAN_RATE_LANE
+        sample = samples.get(lane) or ocean_sample(lane, on)
+        samples[lane] = sample
+        values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
+        records.setdefault(fid, []).append(
+            DatedValue(
+                item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
+                unit="USD/FEU", sample_date=sample.sample_date,
+                source_ids=list(sample.source_ids), note=sample.note,
+            )
+        )  # fmt: skip
+    key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
+    return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, key)
+
+
+_PATCHES: dict[tuple[int, dt.date], tuple[weakref.ref[Network], DatedPatch]] = {}
+
+
+def dated_patch(net: Network, on: dt.date) -> DatedPatch:
+    """The dated facility values of ``net`` on ``on`` (cached per network and date)."""
+    hit = _PATCHES.get((id(net), on))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
+    if len(_PATCHES) >= _PATCH_LIMIT:
+        _PATCHES.clear()
+    patch = _build_patch(net, on)
+    _PATCHES[(id(net), on)] = (weakref.ref(net), patch)
+    return patch
+
+
+# --- winter weather ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeatherMonth:
+    month: int
+    basis: str  # 'observed' or 'assumption'
+    source_ids: tuple[str, ...]
+    note: str
+    assumption: str
+
+
+@lru_cache(maxsize=4)
+def load_weather_months(path: str = str(WEATHER_MONTHS_CSV)) -> dict[int, WeatherMonth]:
+    file = Path(path)
+    frame = _read(file, ("month", "basis", "source_ids", "note", "assumption"))
+    months: dict[int, WeatherMonth] = {}
+    for line, rec in enumerate(frame.to_dict("records"), start=2):
+        try:
+            month = int(rec["month"])
+        except ValueError:
+            month = 0
+        if not 1 <= month <= 12 or month in months:
+            raise ParameterError(f"{file.name} line {line}: month '{rec['month']}' (1-12, once)")
+        if rec["basis"] not in ("observed", "assumption"):
+            raise ParameterError(f"{file.name} line {line}: basis must be observed or assumption")
+        if rec["basis"] == "assumption" and not rec["assumption"].strip():
+            raise ParameterError(f"{file.name} line {line}: an assumed month must say why")
+        months[month] = WeatherMonth(
+            month, rec["basis"], tuple(split_source_ids(rec["source_ids"])),
+            rec["note"], rec["assumption"],
+        )  # fmt: skip
+    return months
+
+
+def closure_share(closure_days_per_month: float, on: dt.date) -> float:
+    """Share of the month of ``on`` in which the line is closed by weather."""
+    return float(closure_days_per_month) / calendar.monthrange(on.year, on.month)[1]
+
+
+def weather_wait_h(share: float, mean_closure_h: float) -> float:
+    """Expected wait added by weather closures that hold a full vessel: share × mean length."""
+    return share * mean_closure_h
+
+
+@dataclass(frozen=True)
+class Weather:
+    """What ``evaluate_path`` needs to add winter waits to ferry legs."""
+
+    depart: dt.date
+    closure_days: np.ndarray  # float [f] per facility row, 0 where none
+    mean_closure_h: float
+    months: Mapping[int, WeatherMonth]
+
+
+def closure_days_per_facility(net: Network) -> np.ndarray:
+    fac = net.facilities
+    if not len(fac) or "weather_closure_days_per_month" not in fac:
+        return np.zeros(len(fac))
+    days = pd.to_numeric(fac["weather_closure_days_per_month"], errors="coerce")
+    return np.nan_to_num(days.to_numpy(dtype=float), nan=0.0)
+
+
+# --- the departure date -----------------------------------------------------------------------
+def today() -> dt.date:
+    """The date used when a request gives none (a function so tests can fix it)."""
+    return dt.date.today()
+
+
+@lru_cache(maxsize=1)
+def earliest_dated() -> dt.date:
+    """The earliest date any dated table has a figure for."""
+    from landbridge.network.sea import load_ocean_rates
+
+    starts = [r.valid_from for s in load_facility_series().values() for r in s if r.valid_from]
+    rates = load_ocean_rates()["date"].astype(str)
+    starts += [dt.date.fromisoformat(d) for d in rates if len(d) == len("YYYY-MM-DD")]
+    return min(starts)
+
+
+def check_depart(on: dt.date, now: dt.date) -> None:
+    """Refuse departures before the dated data or more than ``MAX_YEARS_AHEAD`` years ahead."""
+    first = earliest_dated()
+    if on < dt.date(first.year, 1, 1):
+        raise InvalidInputError(
+            f"depart {on}: the dated parameters (border times, quotas, ocean freight) start in "
+            f"{first.year}; give a date from {first.year}-01-01"
+        )
+    last = dt.date(now.year + MAX_YEARS_AHEAD, now.month, min(now.day, 28))
+    if on > last:
+        raise InvalidInputError(
+            f"depart {on}: more than {MAX_YEARS_AHEAD} years after today ({now}); no dated "
+            f"figure reaches that far: give a date up to {last}"
+        )
