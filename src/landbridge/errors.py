@@ -75,3 +75,9 @@ class SimulationError(LandbridgeError):
 
     exit_code = 6
     http_status = 503
+
+
+class RunNotFoundError(StoreError):
+    """A run id of the right form that the store does not hold."""
+
+    http_status = 404

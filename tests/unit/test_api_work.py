@@ -213,7 +213,7 @@ def test_scenario_runs_are_stored_listed_compared_and_exported(client: TestClien
     [
         ("get", "/api/runs/..%2F..%2Fetc%2Fpasswd", 404, "Not Found"),  # no route, nothing read
         ("get", "/api/runs/..passwd", 409, "is not a run id"),
-        ("get", "/api/runs/20261128T052100Z-none-1a2b3c4d", 409, "No run"),
+        ("get", "/api/runs/20261128T052100Z-none-1a2b3c4d", 404, "No run"),
         ("post", "/api/runs/20261128T052100Z-none-1a2b3c4d/export?format=exe", 422, "format"),
         ("get", "/api/runs/compare?a=x&b=y", 409, "is not a run id"),
     ],

@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from landbridge import __version__
-from landbridge.errors import StoreError
+from landbridge.errors import RunNotFoundError, StoreError
 from landbridge.paths import user_data_dir
 from landbridge.store.lock import backoff, writer_lock
 from landbridge.store.tables import (
@@ -349,7 +349,7 @@ class Store:
 
         found = self._read(query, None)
         if found is None:
-            raise StoreError(f"No run '{run_id}' in {self.path}; see `landbridge runs list`.")
+            raise RunNotFoundError(f"No run '{run_id}' in {self.path}; see `landbridge runs list`.")
         return found
 
     def read_results(self, run_id: str, table: str) -> pd.DataFrame:
