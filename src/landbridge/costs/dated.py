@@ -222,7 +222,9 @@ def _ocean_lanes(net: Network) -> dict[str, str]:
         return {}
     ports = fac.loc[fac["kind"] == "port"]
     lane_of = (
-        dict(zip(ports["port_id"].astype(str), ports["wci_lane"].fillna("").astype(str), strict=True))
+        dict(
+            zip(ports["port_id"].astype(str), ports["wci_lane"].fillna("").astype(str), strict=True)
+        )
         if {"port_id", "wci_lane"} <= set(fac.columns)
         else {}
     )

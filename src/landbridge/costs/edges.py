@@ -110,9 +110,7 @@ def resolve_facilities(
     return FacilityValues(kinds, values, used_default, overridden)
 
 
-def compute_edge_costs(
-    net: Network, params: Params, dated: DatedPatch | None = None
-) -> EdgeCosts:
+def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = None) -> EdgeCosts:
     """All per-edge arrays (vectorised over edges; one pass over countries and facilities);
     ``dated`` puts the facility rows valid on its date in place of the network's own."""
     m = net.n_edges
