@@ -170,7 +170,9 @@ def route(
         None, "--tonnes-per-teu", help="Cargo per TEU for CO2e (default 10 t, IMO EEOI)."
     ),
     depart: str | None = typer.Option(
-        None, "--depart", help="Departure date YYYY-MM-DD (adds arrival dates)."
+        None, "--depart",
+        help="Departure date YYYY-MM-DD: arrival dates, and the border times, quotas, ocean "
+        "freight and winter ferry weather of that date (default: today).",
     ),
     avoid: str | None = typer.Option(
         None, "--avoid", help="Countries to avoid, ISO2 comma-separated (RU,BY)."
@@ -228,6 +230,14 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
             f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops,
         )  # fmt: skip
     console.print(table)
+    when = "departure" if response.depart else "today, no --depart given"
+    console.print(f"Dated values for {response.as_of} ({when}):", highlight=False)
+    for v in response.dated_values:
+        sample = f", sample {v.sample_date}" if v.sample_date else ""
+        stand_in = " (nearest available)" if "nearest" in v.note or "earliest" in v.note else ""
+        console.print(
+            f"  {v.item} {v.parameter} = {v.value:,.6g} {v.unit}{sample}{stand_in}", highlight=False
+        )
     console.print(
         f"{len(response.sources)} sources and {len(response.assumptions)} assumptions: add --json. "
         f'Another shipment: landbridge route "{origin}" "{destination}" --feu 10 --avoid RU,BY '
