@@ -25,7 +25,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
@@ -92,6 +92,9 @@ def invoke(args: list[str], allowed: set[int]) -> Result:
         signal.alarm(0)
         faulthandler.cancel_dump_traceback_later()
         signal.signal(signal.SIGALRM, previous)
+    event(f"exit {result.exit_code}")
+    if "--help" in args:  # a hostile value that is also Typer's help flag
+        allowed = allowed | {OK}
     exc = result.exception
     if exc is not None and not isinstance(exc, SystemExit):
         raise AssertionError(f"{_show(args)}: uncaught {type(exc).__name__}: {str(exc)[:300]}")
@@ -100,6 +103,11 @@ def invoke(args: list[str], allowed: set[int]) -> Result:
     if result.exit_code not in (OK, ACCEPTED) and "Usage:" not in result.output:
         assert "error:" in result.output, (_show(args), result.output[-500:])  # typed one-liner
     return result
+
+
+def asked_for_help(result: Result) -> bool:
+    """A hostile value that happened to be ``--help``: Typer printed the help and exited 0."""
+    return result.exit_code == OK and result.output.lstrip().startswith("Usage:")
 
 
 # --- the files and folders hostile paths point at ---
@@ -159,7 +167,12 @@ def isolated_home() -> Iterator[str]:
     from landbridge.network.gazetteer import Gazetteer
     from landbridge.store.db import RunRecord, Store
 
-    load_network(), Gazetteer.load(), load_default_params()  # built or read outside the alarm
+    # caches built and code compiled (numba) outside the alarm: the first call may take a minute
+    load_network(), Gazetteer.load(), load_default_params()
+    warm_ups = (["route", "Xi'an", "Duisburg", "--json"],
+                ["simulate", "--days", "1", "-n", "1", "--workers", "1", "--json"])  # fmt: skip
+    for warm_up in warm_ups:
+        assert runner.invoke(app, warm_up).exit_code == OK
 
     with pytest.MonkeyPatch.context() as mp:
         home = WORK / "home"
@@ -240,63 +253,103 @@ def _float_or_none(text: str) -> float | None:
         return None
 
 
+def requests(sane: dict, hostile: dict, most_hostile: int = 2):
+    """Argument dicts: every field sane except at most ``most_hostile`` hostile ones, so that
+    fully valid requests are common and each failure points at one or two fields."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict:
+        bad = draw(st.sets(st.sampled_from(sorted(hostile)), max_size=most_hostile))
+        return {k: draw(hostile[k] if k in bad else sane[k]) for k in sane}
+
+    return build()
+
+
+def options(req: dict, flags: dict[str, str]) -> list[str]:
+    """``--flag value`` for every field of ``req`` that is not None."""
+    out: list[str] = []
+    for key, flag in flags.items():
+        if req.get(key) is not None:
+            out += [flag, req[key]]
+    return out
+
+
 # --- places ---
 
 
+PLACE_REQUESTS = requests(
+    sane={"query": st.sampled_from(PLACES), "limit": st.integers(1, 100).map(str),
+          "as_json": st.booleans()},
+    hostile={"query": place_names,
+             "limit": st.integers(-(10**20), 10**20).map(str) | hostile_text},
+)  # fmt: skip
+
+
 @settings(FUZZ, max_examples=60)
-@given(query=place_names, limit=st.one_of(st.integers(-(10**20), 10**20).map(str), hostile_text),
-       as_json=st.booleans())  # fmt: skip
-@example(query="Dostyk", limit="5", as_json=True)
-def test_places(query: str, limit: str, as_json: bool) -> None:
-    args = ["places", query, "--limit", limit] + (["--json"] if as_json else [])
+@given(req=PLACE_REQUESTS)
+@example(req={"query": "Dostyk", "limit": "5", "as_json": True})
+@example(req={"query": "\x00", "limit": "0", "as_json": True})
+def test_places(req: dict) -> None:
+    query, limit = req["query"], req["limit"]
+    args = ["places", query, "--limit", limit] + (["--json"] if req["as_json"] else [])
     result = invoke(args, {OK, BAD_INPUT})
+    if asked_for_help(result):
+        return
     n = int(limit) if limit.strip().lstrip("+-").isdigit() else None
     if n is None or not 1 <= n <= 100 or not query.strip():
         assert result.exit_code != OK
-    if result.exit_code == OK and as_json:
+    if result.exit_code == OK and req["as_json"]:
         assert 1 <= len(json.loads(result.stdout)) <= n  # type: ignore[operator]
 
 
 # --- route ---
 
 
-@settings(FUZZ, max_examples=45)
-@given(
-    # mostly sane requests with hostile values among them, so that many get past validation
-    origin=st.sampled_from(PLACES) | place_names,
-    destination=st.sampled_from(PLACES) | place_names,
-    size=st.tuples(st.sampled_from(["--feu", "--teu", "--tonnes-per-teu"]),
-                   st.sampled_from(["1", "2", "40", "0.5"]) | quantities),
-    depart=st.none() | dates, avoid=st.none() | avoid_lists, via=st.none() | place_names,
-    corridor=st.none() | st.sampled_from(["northern", "middle", "southern", "sea"]) | hostile_text,
-    as_json=st.booleans(),
+SIZE_FLAGS = st.sampled_from(["--feu", "--teu", "--tonnes-per-teu"])
+ROUTE_REQUESTS = requests(
+    sane={
+        "origin": st.sampled_from(PLACES), "destination": st.sampled_from(PLACES),
+        "size": st.tuples(SIZE_FLAGS, st.sampled_from(["1", "2", "40", "0.5"])),
+        "depart": st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)).map(str),
+        "avoid": st.none() | st.sampled_from(["RU,BY", "IR", "kz", "TR, ge"]),
+        "via": st.none() | st.sampled_from(["Dostyk", "Baku", "Brest"]),
+        "corridor": st.none() | st.sampled_from(["northern", "middle", "southern", "sea"]),
+        "as_json": st.booleans(),
+    },
+    hostile={
+        "origin": place_names, "destination": place_names,
+        "size": st.tuples(SIZE_FLAGS, quantities), "depart": dates, "avoid": avoid_lists,
+        "via": place_names, "corridor": hostile_text,
+    },
 )  # fmt: skip
-@example(origin="Xi'an", destination="Duisburg", size=("--feu", "nan"), depart=None, avoid=None,
-         via=None, corridor=None, as_json=True)  # fmt: skip
-@example(origin="Xi'an", destination="Duisburg", size=("--feu", "2"), depart="2023-02-30",
-         avoid=None, via=None, corridor=None, as_json=True)  # fmt: skip
-@example(origin="Xi'an", destination="Duisburg", size=("--feu", "1"), depart="9999-12-31",
-         avoid=None, via=None, corridor=None, as_json=True)  # fmt: skip
-@example(origin="Xi'an", destination="Duisburg", size=("--feu", "1"), depart=None, avoid="XX",
-         via=None, corridor=None, as_json=False)  # fmt: skip
-def test_route(origin, destination, size, depart, avoid, via, corridor, as_json) -> None:
-    args = ["route", origin, destination, *size]
-    for flag, value in (("--depart", depart), ("--avoid", avoid), ("--via", via),
-                        ("--corridor", corridor)):  # fmt: skip
-        if value is not None:
-            args += [flag, value]
-    result = invoke(args + (["--json"] if as_json else []), {OK, BAD_INPUT, UNREACHABLE})
-    if result.exit_code != OK:
+XIAN_DUISBURG = {"origin": "Xi'an", "destination": "Duisburg", "size": ("--feu", "1"),
+                 "depart": None, "avoid": None, "via": None, "corridor": None,
+                 "as_json": True}  # fmt: skip
+
+
+@settings(FUZZ, max_examples=45)
+@given(req=ROUTE_REQUESTS)
+@example(req=XIAN_DUISBURG | {"size": ("--feu", "nan")})
+@example(req=XIAN_DUISBURG | {"depart": "2023-02-30"})
+@example(req=XIAN_DUISBURG | {"depart": "9999-12-31"})
+@example(req=XIAN_DUISBURG | {"avoid": "XX", "as_json": False})
+def test_route(req: dict) -> None:
+    size = req["size"]
+    args = ["route", req["origin"], req["destination"], *size]
+    args += options(req, {"depart": "--depart", "avoid": "--avoid", "via": "--via",
+                          "corridor": "--corridor"})  # fmt: skip
+    result = invoke(args + (["--json"] if req["as_json"] else []), {OK, BAD_INPUT, UNREACHABLE})
+    if asked_for_help(result) or result.exit_code != OK:
         return
     # what was accepted must have been a sensible request
     value = _float_or_none(size[1])
     assert value is not None and math.isfinite(value) and value > 0, args
     if size[0] == "--feu":
         assert value <= 10_000, args
-    assert depart not in IMPOSSIBLE_DATES, args
-    codes = {c.strip().upper() for c in (avoid or "").split(",")}
+    assert req["depart"] not in IMPOSSIBLE_DATES, args
+    codes = {c.strip().upper() for c in (req["avoid"] or "").split(",")}
     assert not codes & set(UNASSIGNED_ISO2), f"unassigned country code accepted: {args}"
-    if as_json:
+    if req["as_json"]:
         response = json.loads(result.stdout)
         if size[0] == "--feu":
             assert response["shipment"]["feu"] == pytest.approx(value)
@@ -349,23 +402,27 @@ def _flows_stubbed() -> Iterator[list[tuple[int, float]]]:
         yield seen
 
 
+FLOWS_REQUESTS = requests(
+    sane={"year": st.sampled_from([None, "2023", "2024"]),
+          "growth": st.none() | st.floats(-99, 1000).map(repr),
+          "scenario": st.sampled_from([None, "baseline-2023", "khorgos-closed-one-week"])},
+    hostile={"year": st.integers(-(10**20), 10**20).map(str) | hostile_text,
+             "growth": quantities, "scenario": st.sampled_from(READ_PATHS) | hostile_text},
+)  # fmt: skip
+
+
 @settings(FUZZ, max_examples=25)
-@given(
-    year=st.none() | st.integers(-(10**20), 10**20).map(str) | hostile_text,
-    growth=st.none() | quantities,
-    scenario=st.none() | st.sampled_from(READ_PATHS) | hostile_text,
-)
-@example(year="2023", growth="nan", scenario=None)
-@example(year="2024", growth="1000", scenario=None)
-@example(year=None, growth=None, scenario="baseline-2023")
-@example(year=None, growth=None, scenario="a" * 5_000)
-def test_flows(year, growth, scenario) -> None:
+@given(req=FLOWS_REQUESTS)
+@example(req={"year": "2023", "growth": "nan", "scenario": None})
+@example(req={"year": "2024", "growth": "1000", "scenario": None})
+@example(req={"year": None, "growth": None, "scenario": "a" * 5_000})
+def test_flows(req: dict) -> None:
     args = ["flows", "--json"]
-    for flag, value in (("--year", year), ("--growth", growth), ("--scenario", scenario)):
-        if value is not None:
-            args += [flag, value]
+    args += options(req, {"year": "--year", "growth": "--growth", "scenario": "--scenario"})
     with _flows_stubbed() as seen:
         result = invoke(args, {BAD_INPUT, ACCEPTED})
+    if asked_for_help(result):
+        return
     if result.exit_code == ACCEPTED:
         (got_year, got_growth), *_ = seen
         assert got_year in (2023, 2024)
@@ -397,34 +454,49 @@ def _simulation_bounded() -> Iterator[list[int]]:
         yield []
 
 
-@settings(FUZZ, max_examples=30)
-@given(
-    days=st.integers(-(10**20), 10**20).map(str) | st.sampled_from(["1", "7", "3650", "3651"])
-    | quantities,
-    reps=st.integers(-(10**6), 10**6).map(str) | st.sampled_from(["1", "2", "10000", "10001"]),
-    seed=st.none() | st.integers(-(10**30), 10**30).map(str) | hostile_text,
-    workers=st.none() | st.sampled_from(["1", "0", "-1", "65", "9" * 30, "x"]),
-    demand=st.none() | st.sampled_from(["trains", "od-2023", "od-2024", "od-1999", "od-"])
-    | hostile_text,
-    engine=st.none() | st.sampled_from(["fast", "simpy"]) | hostile_text,
-    scenario=st.none() | st.sampled_from(READ_PATHS) | st.sampled_from(["baseline-2023"]),
-    output=st.none() | st.tuples(st.sampled_from(["--events", "--timeseries"]),
-                                 st.sampled_from(WRITE_PATHS)),
+SIM_REQUESTS = requests(
+    sane={
+        "days": st.integers(1, 60).map(str) | st.sampled_from(["3650"]),
+        "reps": st.integers(1, 3).map(str), "seed": st.none() | st.integers(0, 10**6).map(str),
+        "workers": st.sampled_from(["1"]),
+        "demand": st.sampled_from([None, "trains", "od-2023", "od-2024"]),
+        "engine": st.sampled_from([None, "fast"]),
+        "scenario": st.sampled_from([None, "baseline-2023", "khorgos-closed-one-week"]),
+        "output": st.sampled_from([None, ("--events", str(WORK / "events.parquet")),
+                                   ("--timeseries", str(WORK / "daily.csv"))]),
+    },
+    hostile={
+        "days": st.integers(-(10**20), 10**20).map(str) | st.sampled_from(["0", "3651"])
+        | quantities,
+        "reps": st.integers(-(10**6), 10**6).map(str) | st.sampled_from(["0", "10000", "10001"]),
+        "seed": st.integers(-(10**30), 10**30).map(str) | hostile_text,
+        "workers": st.sampled_from(["0", "-1", "2", "65", "9" * 30, "x"]),
+        "demand": st.sampled_from(["od-1999", "od-", "OD-2023"]) | hostile_text,
+        "engine": st.sampled_from(["simpy"]) | hostile_text,
+        "scenario": st.sampled_from(READ_PATHS) | hostile_text,
+        "output": st.tuples(st.sampled_from(["--events", "--timeseries"]),
+                            st.sampled_from(WRITE_PATHS)),
+    },
 )  # fmt: skip
-@example(days="5", reps="1", seed="1", workers="1", demand=None, engine=None, scenario=None,
-         output=("--events", "/nonexistent/dir/x.out"))  # fmt: skip
-@example(days="5", reps="1", seed="1", workers="1", demand=None, engine=None, scenario=None,
-         output=("--timeseries", FILES["folder"]))  # fmt: skip
-def test_simulate(days, reps, seed, workers, demand, engine, scenario, output) -> None:
+FIVE_DAYS = {"days": "5", "reps": "1", "seed": "1", "workers": "1", "demand": None,
+             "engine": None, "scenario": None, "output": None}  # fmt: skip
+
+
+@settings(FUZZ, max_examples=30)
+@given(req=SIM_REQUESTS)
+@example(req=FIVE_DAYS | {"output": ("--events", "/nonexistent/dir/x.out")})
+@example(req=FIVE_DAYS | {"output": ("--timeseries", FILES["folder"])})
+def test_simulate(req: dict) -> None:
+    days, reps = req["days"], req["reps"]
     args = ["simulate", "--days", days, "--replications", reps, "--json"]
-    for flag, value in (("--seed", seed), ("--workers", workers), ("--demand", demand),
-                        ("--engine", engine), ("--scenario", scenario)):  # fmt: skip
-        if value is not None:
-            args += [flag, value]
-    if output is not None:
-        args += list(output)
+    args += options(req, {"seed": "--seed", "workers": "--workers", "demand": "--demand",
+                          "engine": "--engine", "scenario": "--scenario"})  # fmt: skip
+    if req["output"] is not None:
+        args += list(req["output"])
     with _simulation_bounded():
         result = invoke(args, {OK, BAD_INPUT, ACCEPTED})
+    if asked_for_help(result):
+        return
     if result.exit_code in (OK, ACCEPTED):
         n_days, n_reps = _float_or_none(days), _float_or_none(reps)
         assert n_days is not None and 1 <= n_days <= 3650, args
@@ -500,6 +572,8 @@ def test_runs(isolated_home, run_id, command, fmt, out, store) -> None:
     if store is not None:
         args += ["--store", store]
     result = invoke(args, {OK, BAD_INPUT, STORE})
+    if asked_for_help(result):
+        return
     if run_id == isolated_home and store is None and fmt in (None, "parquet", "csv", "geojson"):
         assert result.exit_code == OK, (args, result.output)  # the stored run is always there
     if result.exit_code == OK and command == "export":
