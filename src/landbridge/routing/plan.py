@@ -76,6 +76,7 @@ class _Cache:
     graphs: dict[tuple, MaskedGraph]
     pins: dict[tuple[str, ...], np.ndarray]
     places: dict[tuple[Resolver, str], Endpoint]
+    closure_days: np.ndarray | None = None  # per facility row, read once
 
 
 _CACHE: dict[tuple[int, int, tuple], _Cache] = {}
@@ -102,10 +103,12 @@ def edge_costs(net: Network, params: Params, on: dt.date | None = None) -> EdgeC
     return _cache_for(net, params, dated_patch(net, on) if on is not None else None).costs
 
 
-def _weather(net: Network, params: Params, on: dt.date) -> Weather:
+def _weather(cache: _Cache, net: Network, params: Params, on: dt.date) -> Weather:
+    if cache.closure_days is None:
+        cache.closure_days = dated_params.closure_days_per_facility(net)
     return Weather(
         depart=on,
-        closure_days=dated_params.closure_days_per_facility(net),
+        closure_days=cache.closure_days,
         mean_closure_h=params.scalar("ferry_closure_mean_h"),
         months=dated_params.load_weather_months(),
     )
@@ -392,6 +395,7 @@ def plan_routes_with_paths(
             _explain_unreachable(net, cache, request, origin, destination, via, blocked)
         )
 
+    weather = _weather(cache, net, params, as_of)
     evaluated = [
         evaluate_path(
             net,
@@ -401,7 +405,7 @@ def plan_routes_with_paths(
             f.variant.family,
             f.variant.label,
             request.depart,
-            _weather(net, params, as_of),
+            weather,
         )
         for f in found
     ]
