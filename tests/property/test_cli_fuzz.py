@@ -35,10 +35,10 @@ from landbridge.errors import LandbridgeError
 OK, BAD_INPUT, UNREACHABLE, NETWORK_DATA, STORE, SIMULATION = 0, 2, 3, 4, 5, 6
 #: Exit code of the stubs standing in for long computations: "validation let this through".
 ACCEPTED = 97
-#: A command still running after this long counts as hung (the slowest real call here is a
-#: 3,650-day simulation of three replications, a few seconds; the network and gazetteer are
-#: loaded before the first test).
-HANG_S = 20
+#: A command still running after this long counts as hung. The slowest real call here, a
+#: 3,650-day simulation of three replications, takes a few seconds; caches are built and code
+#: compiled before the first test; the margin covers a loaded machine.
+HANG_S = 60
 FUZZ = settings(
     deadline=None,  # single calls are bounded by HANG_S instead
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
