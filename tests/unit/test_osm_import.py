@@ -370,3 +370,17 @@ def test_geojson_not_utf8(tmp_path):
     path.write_bytes(b'{"type": "Feature", "properties": {"name": "\xe9"}}')
     with pytest.raises(NetworkDataError, match="not UTF-8"):
         read_geojson(path)
+
+
+def test_helsinki_import_feeds_the_network_builder_steps(helsinki):
+    """The builder's topology steps take an import as they take the bundled scgraph lines."""
+    from landbridge.network.topology import collapse_chains, largest_component
+
+    ls = helsinki.lines
+    big, n_other, km_other = largest_component(ls)
+    assert n_other == 1  # the clip leaves one separate piece of track
+    assert big.total_km() + km_other == pytest.approx(ls.total_km())
+    merged = collapse_chains(ls, np.zeros(0, dtype=np.int64))
+    assert merged.total_km() == pytest.approx(ls.total_km(), rel=1e-12)
+    assert merged.n_lines < ls.n_lines
+    assert not (merged.degrees() == 2).any()  # chains of ways met end to end are merged
