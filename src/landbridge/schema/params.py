@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landbridge.schema.route import MAX_TONNES_PER_TEU
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 Positive = Field(default=None, gt=0)
 NonNegative = Field(default=None, ge=0)
 
