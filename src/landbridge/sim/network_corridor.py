@@ -17,8 +17,11 @@
   routing's mean wait, half the interval between sailings, go into the running leg).
 - Running legs: routing's per-edge median running hours summed between stops
   (``costs.edges.EdgeCosts.running_p50_h``); p90 = p50 x ``run_p90_over_p50`` (``sim.csv``).
+- Capacity: a stop's servers come from its sourced daily train capacity or server count, else
+  from its sourced t/yr capacity; a stop with none of them adds its dwell but never a queue
+  (``sourced_servers``). A block train longer than a ferry's vessel is cut to the vessel.
 
-Building the real corridor runs the flows assignment and about 200 route plans (about a minute),
+Building the real corridor runs the flows assignment and about 200 route plans (half a minute),
 so the records are cached under the user cache, keyed by the network inputs, the tables read
 and the code of the layers involved (a change to any of them rebuilds).
 """
@@ -32,11 +35,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from landbridge.errors import InvalidInputError, ParameterError, UnreachableError
+from landbridge.errors import InvalidInputError, UnreachableError
 from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import cache_dir
 from landbridge.sim.corridor2023 import (
@@ -50,6 +54,11 @@ from landbridge.sim.corridor2023 import (
 )
 from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
 from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+
+if TYPE_CHECKING:
+    from landbridge.costs.edges import EdgeCosts
+    from landbridge.costs.params import Params
+    from landbridge.schema.flows import FlowsResult
 
 #: Network facility kinds the engine models, and how.
 STOP_KIND = {
@@ -86,44 +95,59 @@ class OptionStops:
     legs_p50_h: list[float]  # running hours: origin -> stop 1 -> ... -> destination
 
 
-def option_stops(  # type: ignore[no-untyped-def]
-    net: Network, costs, edges: np.ndarray, family: str, label: str, ferry_ok: set[str]
+@dataclass(frozen=True)
+class StopTable:
+    """Per network facility row: is it a simulated stop, is it a China border (a gateway)."""
+
+    ids: np.ndarray  # str [F]
+    names: np.ndarray  # str [F]
+    stop: np.ndarray  # bool [F]
+    cn_border: np.ndarray  # bool [F]
+
+    @classmethod
+    def of(cls, net: Network, ferry_ok: set[str]) -> StopTable:
+        """``ferry_ok``: the ferry and feeder ids the engine can model (fleet and vessel known)."""
+        fac = net.facilities
+        ids = fac["facility_id"].astype(str).to_numpy()
+        kinds = fac["kind"].astype(str).to_numpy()
+        countries = fac["countries"].astype(str).str.split("-")
+        ferry = np.isin(kinds, [k for k, v in STOP_KIND.items() if v == "ferry"])
+        stop = np.isin(kinds, list(STOP_KIND)) & (~ferry | np.isin(ids, sorted(ferry_ok)))
+        border = np.isin(kinds, ["crossing", "gauge_change"])
+        cn = np.array(["CN" in c for c in countries], dtype=bool)
+        return cls(ids, fac["name"].astype(str).to_numpy(), stop, border & cn)
+
+
+def option_stops(
+    net: Network, costs: EdgeCosts, edges: np.ndarray, family: str, label: str, table: StopTable
 ) -> OptionStops:
     """Stops and running legs of one option path (edge ids in travel order).
 
-    ``costs`` is routing's ``EdgeCosts`` of ``net``; ``ferry_ok`` the ferry and feeder ids the
-    engine can model (fleet and vessel size known). Consecutive edges of one facility are one stop.
+    ``costs`` is routing's ``EdgeCosts`` of ``net``. Consecutive edges of one facility are one
+    stop; a sea or ocean line that is run through adds its sailing and one mean wait.
     """
-    fac = net.facilities
-    ids = fac["facility_id"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
-    kinds = fac["kind"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
-    names = fac["name"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
-    countries = fac["countries"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
-    rows: list[int] = []
-    legs = [0.0]
+    f = net.edge_facility[edges].astype(np.int64)
+    has = f >= 0
+    fac = np.where(has, f, 0)
+    stop = has & table.stop[fac]
+    new_run = f != np.concatenate([[-1], f[:-1]])
+    ship = np.isin(net.edge_mode[edges], [int(EdgeMode.SEA), int(EdgeMode.OCEAN)])
+    hours = (
+        costs.running_p50_h[edges]
+        + np.where(ship, costs.sailing_h[edges], 0.0)
+        + np.where(ship & new_run, costs.headway_h[edges] / 2.0, 0.0)  # one wait per line
+    )
+    hours[stop] = 0.0
+    at = np.flatnonzero(stop & new_run)
+    rows = f[at]
+    total = np.concatenate([[0.0], np.cumsum(hours)])
+    bounds = np.concatenate([[0], at, [len(edges)]])
+    legs = total[bounds[1:]] - total[bounds[:-1]]
     gateway: str | None = CASPIAN_GATEWAY if family == "middle" else None
-    previous = -1
-    for e in edges.tolist():
-        f = int(net.edge_facility[e])
-        kind = kinds[f] if f >= 0 else ""
-        stop = f >= 0 and kind in STOP_KIND and (STOP_KIND[kind] != "ferry" or ids[f] in ferry_ok)
-        if stop:
-            if f != previous:
-                rows.append(f)
-                legs.append(0.0)
-                border = kind in ("crossing", "gauge_change")
-                if gateway is None and border and "CN" in countries[f].split("-"):
-                    gateway = str(names[f])
-            previous = f
-            continue
-        hours = float(costs.running_p50_h[e])
-        if net.edge_mode[e] in (EdgeMode.SEA, EdgeMode.OCEAN):
-            hours += float(costs.sailing_h[e])
-            if f != previous:  # one wait per line, as routing counts it
-                hours += float(costs.headway_h[e]) / 2.0
-        legs[-1] += hours
-        previous = f
-    return OptionStops(family, label, gateway, rows, legs)
+    cn = rows[table.cn_border[rows]]
+    if gateway is None and cn.size:
+        gateway = str(table.names[cn[0]])
+    return OptionStops(family, label, gateway, rows.tolist(), legs.tolist())
 
 
 def option_weights(options: list[OptionStops], shares: dict[str, float]) -> np.ndarray:
@@ -165,7 +189,11 @@ class NetworkCorridor:
 def _facility_record(
     net: Network, row: int, known: dict[str, dict], defaults: pd.DataFrame
 ) -> dict:
-    """Engine record of network facility ``row`` (the bundled tables first, else its own row)."""
+    """Engine record of network facility ``row`` (the bundled tables first, else its own row).
+
+    Ferries are stops only when the tables hold them (``build_records``), so a record built
+    from the row is always a server.
+    """
     from landbridge.network import tables
 
     r = net.facilities.iloc[row]
@@ -173,8 +201,6 @@ def _facility_record(
     if fid in known:
         return known[fid]
     kind = STOP_KIND[str(r["kind"])]
-    if kind == "ferry":
-        raise ParameterError(f"ferry line '{fid}' has no row in sea_links.csv")
     default_id = (
         tables.DEFAULT_GAUGE_CHANGE_ID if kind == "gauge_change" else tables.DEFAULT_BORDER_ID
     )
@@ -211,7 +237,7 @@ def sourced_servers(row: pd.Series, rec: dict, t_per_train: float, named: bool) 
 
 def build_records(
     net: Network,
-    costs,  # type: ignore[no-untyped-def]
+    costs: EdgeCosts,
     od: pd.DataFrame,
     nodes: dict[str, int],
     plan: Callable[[int, int], list[tuple[str, str, np.ndarray]]],
@@ -237,6 +263,7 @@ def build_records(
         and rec.get("fleet", 0) >= 1
         and rec.get("capacity_feu", 0) > 0
     }
+    table = StopTable.of(net, ferry_ok)
     ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
     facilities: dict[str, dict] = {}
     classes: list[dict] = []
@@ -258,7 +285,7 @@ def build_records(
             except (UnreachableError, InvalidInputError):
                 found = []
             plans[(o, d)] = [
-                option_stops(net, costs, edges, family, label, ferry_ok)
+                option_stops(net, costs, edges, family, label, table)
                 for family, label, edges in found
                 if family in SIMULATED_FAMILIES
             ]
@@ -275,7 +302,7 @@ def build_records(
             route = []
             size = feu
             for row in option.facility_rows:
-                fid = str(net.facilities.iloc[row]["facility_id"])
+                fid = str(table.ids[row])
                 inst = f"{fid}:{direction}"
                 if inst not in facilities:
                     rec = _facility_record(net, row, known, defaults)
@@ -317,7 +344,7 @@ def build_records(
     return NetworkCorridor(list(facilities.values()), classes, notes)
 
 
-def gateway_shares(flows_result) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def gateway_shares(flows_result: FlowsResult) -> dict[str, float]:
     """Gateway name -> share of China's transit, from a ``FlowsResult``."""
     return {s.corridor: float(s.share) for s in flows_result.corridor_shares}
 
@@ -347,8 +374,8 @@ def _cache_key(net: Network, year: int) -> str:
 def build_network_corridor(
     year: int = 2023,
     network: Network | None = None,
-    params=None,  # type: ignore[no-untyped-def]
-    flows_result=None,  # type: ignore[no-untyped-def]
+    params: Params | None = None,
+    flows_result: FlowsResult | None = None,
 ) -> NetworkCorridor:
     """The corridor of ``year`` from the network, routing and flows layers.
 
@@ -408,7 +435,9 @@ def _write_cache(cache: Path, corridor: NetworkCorridor, year: int) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _build(net: Network, params, od: pd.DataFrame, shares: dict[str, float]) -> NetworkCorridor:  # type: ignore[no-untyped-def]
+def _build(
+    net: Network, params: Params, od: pd.DataFrame, shares: dict[str, float]
+) -> NetworkCorridor:
     from landbridge.flows.corridor import snap_regions
     from landbridge.network import tables
     from landbridge.routing.plan import edge_costs, plan_routes_with_paths
