@@ -366,6 +366,65 @@ def test_route_params_file(params: str) -> None:
     invoke(["route", "Dostyk", "Duisburg", "--params", params, "--json"], {OK, BAD_INPUT})
 
 
+PARAM_TABLES = {
+    "rail_speed": (["KZ", "RU", "CN", "xx", "ZZ"], ["speed_p50_kmh", "speed_p90_kmh"]),
+    "rail_tariff": (["KZ", "RU", "QQ"], ["usd_per_feu_km"]),
+    "facilities": (["alashankou-dostyk", "khorgos-altynkol", "no-such-facility"],
+                   ["dwell_p50_h", "dwell_p90_h", "cost_usd_per_feu", "speed_kmh"]),
+    "facility_defaults": (["crossing", "port", "ferry", "bogus"], ["dwell_p50_h", "headway_h"]),
+}  # fmt: skip
+param_values = st.one_of(
+    st.floats(),
+    st.integers(-(10**30), 10**30),
+    st.sampled_from([".inf", "-.inf", ".nan", "1e400"]),
+    st.text(max_size=5),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@st.composite
+def param_files(draw: st.DrawFn) -> tuple[str, list[object]]:
+    """A ``--params`` YAML text (known and unknown tables, keys and columns) and its values."""
+    lines: list[str] = []
+    values: list[object] = []
+    for table in draw(st.lists(st.sampled_from([*PARAM_TABLES, "bogus"]), max_size=3,
+                               unique=True)):  # fmt: skip
+        keys, columns = PARAM_TABLES.get(table, (["KZ"], ["x"]))
+        lines.append(f"{table}:")
+        for key in draw(st.lists(st.sampled_from(keys), min_size=1, max_size=2, unique=True)):
+            column = draw(st.sampled_from([*columns, "bogus_column"]))
+            value = draw(param_values)
+            text = (
+                value
+                if isinstance(value, str) and value.startswith(("-.", "."))
+                else (json.dumps(value) if not isinstance(value, float) else repr(value))
+            )
+            lines.append(f"  {key}: {{{column}: {text}}}")
+            values.append(value)
+    return "\n".join(lines) + "\n", values
+
+
+def _finite_number(value: object) -> bool:
+    if isinstance(value, str):
+        return value not in (".inf", "-.inf", ".nan", "1e400")
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+@settings(FUZZ, max_examples=15)
+@given(doc=param_files())
+@example(doc=("rail_speed:\n  KZ: {speed_p50_kmh: .inf}\n", [".inf"]))
+@example(doc=("facilities:\n  alashankou-dostyk: {dwell_p50_h: .inf}\n", [".inf"]))
+def test_route_params_content(doc: tuple[str, list[object]]) -> None:
+    text, values = doc
+    path = WORK / "params-fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke(["route", "Dostyk", "Duisburg", "--params", str(path), "--json"],
+                    {OK, BAD_INPUT, UNREACHABLE})  # fmt: skip
+    if result.exit_code == OK:
+        assert all(_finite_number(v) for v in values), f"infinite parameter accepted: {text}"
+
+
 # --- network check ---
 
 
