@@ -12,8 +12,10 @@ what reached it and exits with ``ACCEPTED``. The real computations are tested el
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import faulthandler
+import io
 import json
 import math
 import os
@@ -604,6 +606,43 @@ def test_scenario(command, a, b, routes, flags, store) -> None:
         args += ["--store", store]
     with _scenario_stubbed():
         invoke(args, {BAD_INPUT, STORE, ACCEPTED})
+
+
+@st.composite
+def od_files(draw: st.DrawFn) -> tuple[str, bool]:
+    """An OD CSV text for ``--routes`` and whether it is valid by construction."""
+    headers = ["origin,destination"] * 3 + [" Origin , DESTINATION ", "from,to", "origin", "",
+                                            "destination,origin,extra"]  # fmt: skip
+    hostile = draw(st.booleans())
+    header = draw(st.sampled_from(headers)) if hostile else "origin,destination"
+    name = st.sampled_from(PLACES)
+    if hostile:
+        name |= place_names | st.just("")
+    rows = draw(st.lists(st.tuples(name, name), min_size=0 if hostile else 1, max_size=4))
+    if hostile:
+        rows = rows * draw(st.sampled_from([1, 201]))  # beyond the 200-pair limit
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for o, d in rows:
+        writer.writerow([d, o] if header.startswith("destination") else [o, d])
+    text = header + "\n" + buffer.getvalue()
+    named = {c.strip().casefold() for c in header.split(",")} >= {"origin", "destination"}
+    filled = all(o.strip() and d.strip() and "\n" not in o + d and "\r" not in o + d
+                 for o, d in rows)  # fmt: skip
+    return text, named and filled and 1 <= len(rows) <= 200
+
+
+@settings(FUZZ, max_examples=20)
+@given(od=od_files())
+def test_scenario_routes_file_content(od: tuple[str, bool]) -> None:
+    text, valid = od
+    path = WORK / "od-fuzz.csv"
+    path.write_text(text, encoding="utf-8")
+    with _scenario_stubbed():
+        result = invoke(["scenario", "run", "baseline-2023", "--routes", str(path)],
+                        {BAD_INPUT, ACCEPTED})  # fmt: skip
+    if not valid:
+        assert result.exit_code != ACCEPTED, text[:300]
 
 
 # --- runs show / export ---
