@@ -22,10 +22,13 @@ from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
 from landbridge.schema.params import ParamsOverride
+from landbridge.user_files import read_user_text
 
 PARAMS_DIR = DATA_DIR / "params"
 FALLBACK_KEY = "*"
 META_COLUMNS = ("year", "source_ids", "note", "assumption")
+# A parameter file patches single cells: a few hundred lines. Larger files are mistakes.
+MAX_PARAMS_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -252,10 +255,11 @@ def load_params(path: str | Path | None = None, base: Params | None = None) -> P
     if path is None:
         return params
     file = Path(path)
+    text = read_user_text(file, ParameterError, "parameter file", MAX_PARAMS_FILE_BYTES)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"parameter file not found: {file}") from None
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{file}: not valid YAML ({exc.__class__.__name__}: {exc})") from None
+    except RecursionError:
+        raise ParameterError(f"{file}: YAML nested too deeply for a parameter file") from None
     return params.with_overrides(parse_override(data, str(file)), str(file))
