@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -115,3 +116,35 @@ def test_bad_cells_are_refused_with_the_key_named(
 ) -> None:
     with pytest.raises(ParameterError, match=rf"p\.yaml: {table}\.{key}"):
         parse_override({table: {key: {column: value}}}, "p.yaml")
+
+
+@FAST
+@given(day=st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2026, 11, 28)))
+def test_any_departure_prices_the_sea_option_at_the_lane_sample_of_its_date(day: dt.date) -> None:
+    from test_routing_dates import LANE, dated_network
+
+    from landbridge.costs.dated import closure_share, ocean_sample, weather_wait_h
+
+    net = DATED_NET.setdefault("net", dated_network())
+    resp = plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg", depart=day),
+        network=net, params=PARAMS, resolver=resolve_on_network,
+    )  # fmt: skip
+    sea = next(o for o in resp.options if o.corridor == "sea")
+    (ocean,) = [g for g in sea.legs if g.mode == "ocean"]
+    assert ocean.cost_usd == pytest.approx(ocean_sample(LANE, day).usd_per_feu, abs=0.01)
+    # the middle option's ferry wait over the plain network's is the winter wait or nothing
+    plain = BASE_BY_LABEL["Middle via Aktau, Poti/Batumi"].time_breakdown_h.ferry_wait
+    middle = next(o for o in resp.options if o.label == "Middle via Aktau, Poti/Batumi")
+    extra = middle.time_breakdown_h.ferry_wait - plain
+    waits = [v for v in resp.dated_values if v.parameter == "weather_wait_h"]
+    if waits:
+        month = int(waits[0].note.split("reached about ")[1][5:7])
+        assert month in (12, 1, 2)
+        assert extra == pytest.approx(waits[0].value, abs=0.011)
+        assert 0 < extra <= weather_wait_h(closure_share(10, dt.date(2023, 2, 1)), 48.0) + 0.01
+    else:
+        assert extra == pytest.approx(0.0, abs=0.011)
+
+
+DATED_NET: dict = {}
