@@ -188,6 +188,18 @@ def test_bad_dated_tables_are_refused(tmp_path: Path, rows: list[str], message: 
         dated.load_facility_series(_write(tmp_path, rows))
 
 
+def test_a_dated_p90_below_the_own_p50_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = dated_network()
+    fac = net.facilities.copy()
+    fac.loc[fac["facility_id"] == "alashankou-dostyk", "dwell_p50_h"] = 50.0
+    net = dataclasses.replace(net, facilities=fac)
+    with pytest.raises(ParameterError, match="dwell_p90_h 30.5 below dwell_p50_h 50"):
+        dated.dated_patch(net, dt.date(2023, 5, 1))
+    assert dated.dated_patch(net, dt.date(2021, 5, 1)).facility_values["alashankou-dostyk"] == {
+        "dwell_p90_h": 80.2
+    }
+
+
 # --- ocean freight of the departure month ---------------------------------------------------
 def _samples(month: str) -> list[float]:
     rates = load_ocean_rates()

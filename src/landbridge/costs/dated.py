@@ -214,6 +214,14 @@ def _same_value(own: object, series: Series) -> bool:
     return bool(np.isfinite(value)) and any(np.isclose(value, r.value) for r in series)
 
 
+def _float(fac: pd.DataFrame, col: str, i: int) -> float:
+    """The facility's own value, NaN where the column or cell is missing (compares False)."""
+    if col not in fac:
+        return float("nan")
+    value = pd.to_numeric(pd.Series([fac[col].iloc[i]]), errors="coerce").iloc[0]
+    return float(value)
+
+
 def _ocean_lanes(net: Network) -> dict[str, str]:
     """Ocean facility id → WCI lane of its destination port ('' where the port has none);
     only ocean rows with a destination port and an attached WCI charge."""
@@ -260,6 +268,17 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
                 note="; ".join(t for t in (note, row.note, row.assumption) if t),
             )
         )  # fmt: skip
+    for fid, cells in values.items():
+        if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
+            continue
+        i = index[fid]
+        p50 = cells.get("dwell_p50_h", _float(fac, "dwell_p50_h", i))
+        p90 = cells.get("dwell_p90_h", _float(fac, "dwell_p90_h", i))
+        if p90 < p50:
+            raise ParameterError(
+                f"facility_dated.csv: on {on} {fid} would have dwell_p90_h {p90:g} below "
+                f"dwell_p50_h {p50:g}; date the other column too"
+            )
     samples: dict[str, OceanSample] = {}
     for fid, lane in _ocean_lanes(net).items():
         lane = lane or OCEAN_RATE_LANE
