@@ -96,3 +96,40 @@ def test_one_edge_per_element_equals_plain_assignment(net):
 
     bound = abs_gap(plain) + abs_gap(grouped) + 1e-9 * (1 + abs(plain.objective))
     assert abs(grouped.objective - plain.objective) <= bound
+
+
+@settings(max_examples=30, deadline=None)
+@given(networks(), st.floats(0.5, 5.0))
+def test_logit_sue_is_a_fixed_point_on_the_corridor_path_sets(net, theta):
+    """Path sets from ``corridor_paths`` (every edge a gateway), BPR delays at a quarter of the
+    random demand (utilization mostly below 1, like the corridor's queues), relative logit scale
+    ``theta / cheapest cost`` as in the corridor: at the SUE each OD's demand is conserved and
+    every path carries its logit share at the equilibrium costs."""
+    from landbridge.flows.logit import logit_shares, solve_sue
+    from landbridge.flows.pathset import corridor_paths
+
+    n, src, dst, free, cap, demand = net
+    o, d = np.nonzero(demand)
+    if not o.size:
+        return
+    m = src.size
+    paths = corridor_paths(
+        src, dst, n, free, np.ones(m, bool), o, d, [np.array([e]) for e in range(m)], 3.0
+    )
+    assert not paths.no_path.any()  # the ring connects every pair
+    vdf = VolumeDelay.bpr(free, cap)
+    od_demand = demand[o, d] / 4.0
+    best = np.full(o.size, np.inf)
+    np.minimum.at(best, paths.od, paths.cost)
+    scale = theta / best
+    res = solve_sue(
+        paths.incidence, paths.od, od_demand, scale, np.zeros(m), np.arange(m), vdf,
+        max_iterations=20000, tolerance=1e-8,
+    )  # fmt: skip
+    assert res.converged
+    carried = np.bincount(paths.od, res.path_flow, minlength=o.size)
+    np.testing.assert_allclose(carried, od_demand, rtol=1e-9)
+    shares = logit_shares(res.path_cost, paths.od, scale)
+    np.testing.assert_allclose(
+        res.path_flow, od_demand[paths.od] * shares, atol=1e-7 * od_demand.sum()
+    )
