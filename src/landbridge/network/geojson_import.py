@@ -3,8 +3,8 @@
 Same output as the OSM importer (``osm_import.ImportedRailways``): lines split where they meet
 (shared vertices; coordinates are rounded to OSM's precision of 1e-7 degrees), typed attributes
 from the feature properties (``gauge``, ``electrified``, ``voltage``, ``frequency``, ``usage``,
-``service``, ``maxspeed``, ``name``) and Point features as stations. A feature whose ``railway`` property is
-present and not ``rail`` is skipped and counted, as in the OSM importer.
+``service``, ``maxspeed``, ``name``) and Point features as stations. A feature whose
+``railway`` property is present and not ``rail`` is skipped and counted, as in the OSM importer.
 """
 
 from __future__ import annotations
