@@ -9,7 +9,6 @@ import pytest
 from test_routing_toy import build_network
 from typer.testing import CliRunner
 
-import landbridge.cli as cli
 import landbridge.routing.plan as plan_module
 from landbridge.cli import app
 from landbridge.routing.places import resolve_on_network
@@ -30,7 +29,8 @@ def run(*args: str):
 
 
 def test_table_lists_every_option_and_marks_pareto(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli.console, "width", 220)
+    # COLUMNS, not console.width: undoing a width setattr would pin every later test to 80 columns
+    monkeypatch.setenv("COLUMNS", "220")
     result = run("Xi'an", "Duisburg")
     assert result.exit_code == 0, result.output
     assert "Northern via Alashankou–Dostyk" in result.output
