@@ -23,7 +23,7 @@ def regular_file(path: str | Path, error: type[LandbridgeError], what: str) -> P
     try:
         mode = os.stat(file).st_mode
     except FileNotFoundError:
-        raise error(f"{what} not found: {file}") from None
+        raise error(f"{what} not found: cannot read {file}") from None
     except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error(f"cannot read the {what} {str(file)[:200]!r}: {reason}") from None
