@@ -25,6 +25,7 @@ from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import BUNDLED_DIR, scenario_hash, scenario_to_yaml
 from landbridge.schema.scenario import Scenario
 from landbridge.store.db import RunRecord, Store
+from landbridge.user_files import read_user_text
 
 STANDARD_OD_FILE = BUNDLED_DIR / "standard-od.csv"
 MAX_OD_PAIRS = 200
@@ -81,12 +82,7 @@ class ScenarioRun:
 def load_od_pairs(path: str | Path | None = None) -> tuple[ODPair, ...]:
     """Origin–destination pairs from a CSV with ``origin`` and ``destination`` columns."""
     file = Path(path) if path is not None else STANDARD_OD_FILE
-    try:
-        if file.stat().st_size > MAX_OD_FILE_BYTES:
-            raise InvalidInputError(f"{file}: larger than {MAX_OD_FILE_BYTES} bytes")
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read the OD file {file}: {exc}") from None
+    text = read_user_text(file, InvalidInputError, "OD file", MAX_OD_FILE_BYTES)
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().casefold() for f in (reader.fieldnames or [])]
     if "origin" not in fields or "destination" not in fields:
