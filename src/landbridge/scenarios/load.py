@@ -41,7 +41,11 @@ def resolve_scenario(name_or_path: str | Path) -> Path:
     if text in names:
         return BUNDLED_DIR / f"{text}.yaml"
     path = Path(text)
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError:  # a name the file system refuses (too long): not a file
+        is_file = False
+    if is_file:
         return path
     near = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
     hint = f" Did you mean: {', '.join(near)}?" if near else ""
