@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -173,8 +174,21 @@ class Store:
                 con.close()
 
     def _check_path(self) -> None:
-        if self.path.is_dir():
+        try:
+            mode = self.path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):  # absent: the writer reports it
+            return
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise StoreError(
+                f"Cannot use {str(self.path)[:200]!r} as the results store: {reason}"
+            ) from None
+        if stat.S_ISDIR(mode):
             raise StoreError(f"{self.path} is a folder; --store takes a file, e.g. runs.duckdb")
+        if not stat.S_ISREG(mode):
+            raise StoreError(
+                f"{self.path} is not a regular file (a pipe or device?); --store takes a file"
+            )
         if self.path.exists() and not os.access(self.path, os.R_OK):
             raise StoreError(f"Cannot read the results store {self.path}: permission denied")
 
