@@ -113,6 +113,8 @@ def output_file(path: str | Path, what: str) -> Path:
     folder, or the name is not a valid file name (NUL byte, too long).
     """
     file = Path(path)
+    if "\0" in str(file):  # Path.is_dir() answers False for such a name instead of failing
+        raise InvalidInputError(f"cannot write the {what} {str(file)[:200]!r}: NUL in the name")
     try:
         if file.is_dir():
             raise InvalidInputError(f"the {what} {file} is a folder; give a file name")
