@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import shutil
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -187,6 +188,7 @@ def isolated_home() -> Iterator[str]:
             scenario_yaml="name: baseline-2023\n", seed=1, parameters={}, timings_s={},
         )  # fmt: skip
         yield Store().write_run(record, {})
+    shutil.rmtree(WORK, ignore_errors=True)
 
 
 hostile_text = st.one_of(
