@@ -38,6 +38,7 @@ def _warm_up(app: FastAPI) -> None:
     Failures are left for the first request to report with its own message.
     """
     from landbridge.api.layers import LAYER_NAMES, basemap_countries, network_layer
+    from landbridge.api.route_geometry import warm_route_lines
     from landbridge.network.gazetteer import Gazetteer
 
     state: ServerState = app.state.server
@@ -48,6 +49,7 @@ def _warm_up(app: FastAPI) -> None:
             state.cached(
                 f"layer-{name}", lambda n=name: network_layer(state.network, n), per_network=True
             )
+        warm_route_lines(state.network)
     except Exception:  # noqa: BLE001, S110 - the request that needs it raises the same error
         return
 

@@ -1,9 +1,8 @@
 """Route options with the paths behind them, for drawing on the map.
 
-``plan_routes`` answers with priced options but not their edge lists. Its ``constraints`` hook
-sees every path it checks, so a constraint that restricts nothing records them; each option is
-then matched to the recorded path of the same length. This keeps the library's response model
-untouched while the map draws exactly the paths that were priced.
+``plan_routes_with_paths`` returns each option's edge ids; the map line of an option is the
+concatenation of its edges' geometries. Every edge is simplified once per network (vectorised
+with shapely), so drawing a request's options only gathers pre-simplified pieces.
 """
 
 from __future__ import annotations
@@ -16,60 +15,58 @@ import shapely
 
 from landbridge.api.layers import COORD_DECIMALS, LINE_SIMPLIFY_DEG
 from landbridge.network.model import Network
-from landbridge.routing.constraints import Constraint, PathView
-from landbridge.routing.plan import plan_routes
+from landbridge.routing.plan import plan_routes_with_paths
 from landbridge.schema.route import RouteRequest, RouteResponse
 
-# Options carry distances rounded by the routing layer; a recorded path matches an option when
-# their totals differ by less than this (far below the km between two distinct corridor paths).
-MATCH_TOLERANCE_KM = 0.5
+_LOCK = threading.Lock()
+_SIMPLIFIED: dict[int, tuple[Network, np.ndarray, np.ndarray]] = {}
 
 
-class PathRecorder(Constraint):
-    """Restricts nothing; remembers each path checked in the current thread."""
+def _simplified_edges(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Per-edge simplified lon/lat vertices (offsets [m+1], coords [k, 2]), once per network."""
+    with _LOCK:
+        hit = _SIMPLIFIED.get(id(net))
+        if hit is not None and hit[0] is net:
+            return hit[1], hit[2]
+        offsets = np.asarray(net.edge_geom_offset, dtype=np.int64)
+        counts = np.diff(offsets)
+        drawable = np.flatnonzero(counts >= 2)
+        starts, stops = offsets[drawable], offsets[drawable + 1]
+        index = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
+        part_offsets = np.concatenate([[0], np.cumsum(stops - starts)])
+        lines = shapely.from_ragged_array(
+            shapely.GeometryType.LINESTRING,
+            net.geom_lonlat[index].astype(np.float64),
+            (part_offsets,),
+        )
+        coords, owner = shapely.get_coordinates(
+            shapely.simplify(lines, LINE_SIMPLIFY_DEG), return_index=True
+        )
+        per_edge = np.zeros(net.n_edges, dtype=np.int64)
+        per_edge[drawable] = np.bincount(owner, minlength=len(drawable))
+        out_offsets = np.concatenate([[0], np.cumsum(per_edge)])
+        _SIMPLIFIED.clear()  # one network at a time: scenario copies would otherwise pile up
+        _SIMPLIFIED[id(net)] = (net, out_offsets, coords)
+        return out_offsets, coords
 
-    def __init__(self) -> None:
-        self._local = threading.local()
 
-    def start(self) -> None:
-        self._local.paths = []
-
-    def take(self) -> list[np.ndarray]:
-        paths = getattr(self._local, "paths", [])
-        self._local.paths = None
-        return paths
-
-    def check(self, path: PathView) -> str | None:
-        paths = getattr(self._local, "paths", None)
-        if paths is not None:
-            paths.append(np.asarray(path.edges, dtype=np.int64).copy())
-        return None
-
-    def describe(self) -> str:
-        return "records paths for the map"
-
-
-# One instance for the process: the planner caches masked graphs per constraint identity.
-_RECORDER = PathRecorder()
-
-
-def _match(total_km: float, paths: list[np.ndarray], lengths: list[float]) -> np.ndarray | None:
-    best = None
-    for edges, km in zip(paths, lengths, strict=True):
-        gap = abs(km - total_km)
-        if gap <= MATCH_TOLERANCE_KM and (best is None or gap < best[0]):
-            best = (gap, edges)
-    return None if best is None else best[1]
+def warm_route_lines(net: Network) -> None:
+    """Simplify every edge of ``net`` now, so the first route request does not pay for it."""
+    _simplified_edges(net)
 
 
 def path_line(net: Network, edges: np.ndarray) -> list[list[float]]:
-    """The simplified lon/lat line of a path (edge geometries joined in travel order)."""
-    parts = [net.edge_geometry(int(e)).astype(np.float64) for e in edges]
-    coords = np.concatenate([p for p in parts if len(p)]) if parts else np.empty((0, 2))
-    if len(coords) < 2:
-        return np.round(coords, COORD_DECIMALS).tolist()
-    line = shapely.simplify(shapely.LineString(coords), LINE_SIMPLIFY_DEG)
-    return np.round(shapely.get_coordinates(line), COORD_DECIMALS).tolist()
+    """The lon/lat line of a path: its edges' simplified geometries joined in travel order."""
+    offsets, coords = _simplified_edges(net)
+    pieces = [coords[offsets[e] : offsets[e + 1]] for e in np.asarray(edges, dtype=np.int64)]
+    pieces = [p for p in pieces if len(p)]
+    if not pieces:
+        return []
+    line = np.concatenate(pieces)
+    # consecutive edges share their joint vertex: keep it once
+    keep = np.ones(len(line), dtype=bool)
+    keep[1:] = np.any(line[1:] != line[:-1], axis=1)
+    return np.round(line[keep], COORD_DECIMALS).tolist()
 
 
 def plan_with_geometry(request: RouteRequest, net: Network) -> tuple[RouteResponse, dict[str, Any]]:
@@ -77,21 +74,16 @@ def plan_with_geometry(request: RouteRequest, net: Network) -> tuple[RouteRespon
 
     Feature properties: ``option`` (index into ``response.options``), ``label``, ``corridor``.
     """
-    _RECORDER.start()
-    try:
-        response = plan_routes(request, network=net, constraints=(_RECORDER,))
-    finally:
-        paths = _RECORDER.take()
-    lengths = [float(net.edge_length_km[p].sum()) for p in paths]
+    response, paths = plan_routes_with_paths(request, network=net)
     features = []
-    for i, option in enumerate(response.options):
-        edges = _match(option.distance_km.total, paths, lengths)
-        if edges is None:
+    for i, (option, edges) in enumerate(zip(response.options, paths, strict=True)):
+        coordinates = path_line(net, edges)
+        if len(coordinates) < 2:
             continue
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": path_line(net, edges)},
+                "geometry": {"type": "LineString", "coordinates": coordinates},
                 "properties": {"option": i, "label": option.label, "corridor": option.corridor},
             }
         )
