@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from landbridge.errors import NetworkDataError
+from landbridge.network.geo import EARTH_RADIUS_KM, haversine_km
 from landbridge.network.marnet import (
-    EARTH_RADIUS_KM,
     attach_points,
     graph_from_lines,
-    haversine_km,
     load_marnet,
     polyline_km,
     shortest_paths,

@@ -18,30 +18,15 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.errors import NetworkDataError
+from landbridge.network.geo import haversine_km  # searoute uses the same sphere
 from landbridge.paths import RAW_DIR
 
 MARNET_PATH = RAW_DIR / "searoute" / "marnet_searoute.geojson"
 
-# IUGG mean Earth radius; searoute measures lane lengths on the same sphere.
-EARTH_RADIUS_KM = 6371.0088
 # Vertices closer than this (in degrees, ~0.1 m) are the same node: the geojson repeats shared
 # vertices with identical six-decimal coordinates.
 COORD_DECIMALS = 6
 NO_PASSAGE = ""
-
-
-def haversine_km(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (broadcasts)."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def polyline_km(lonlat: np.ndarray) -> float:
