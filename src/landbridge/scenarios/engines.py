@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ import shapely
 
 from landbridge.errors import ScenarioError, UnreachableError
 from landbridge.network.model import Network
-from landbridge.routing.constraints import Constraint, PathView
 from landbridge.scenarios.runner import NOTES_KEY, Base, Engines, ODPair
 from landbridge.schema.scenario import Scenario
 
@@ -28,9 +26,6 @@ HOURS_PER_DAY = 24.0
 GEOMETRY_SIMPLIFY_DEG = 0.01
 """Route lines are simplified to about 1 km before storing: enough for maps and exports."""
 GEOMETRY_DECIMALS = 4
-MATCH_TOLERANCE_KM = 0.5
-"""A recorded path belongs to an option when their lengths differ by less than this (the
-routing layer rounds distances; two distinct corridor paths differ by far more)."""
 NO_ROUTE = "no route"
 
 
@@ -79,39 +74,11 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
-class _PathRecorder(Constraint):
-    """Restricts nothing; remembers every path the planner checks (in this thread)."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def start(self) -> None:
-        self._local.paths = []
-
-    def take(self) -> list[np.ndarray]:
-        paths = getattr(self._local, "paths", None) or []
-        self._local.paths = None
-        return paths
-
-    def check(self, path: PathView) -> str | None:
-        paths = getattr(self._local, "paths", None)
-        if paths is not None:
-            paths.append(np.asarray(path.edges, dtype=np.int64).copy())
-        return None
-
-    def describe(self) -> str:
-        return "records paths for scenario results"
-
-
-# One instance per process: the planner caches masked graphs per constraint identity.
-_RECORDER = _PathRecorder()
-
-
 def plan_route_options(
     net: Network, params: Any, pairs: Sequence[ODPair], depart: dt.date | None
 ) -> pd.DataFrame:
     """Route options of every pair for one FEU; an unreachable pair gets one 'no route' row."""
-    from landbridge.routing.plan import plan_routes
+    from landbridge.routing.plan import plan_routes_with_paths
     from landbridge.schema.route import RouteRequest
 
     rows = []
@@ -120,17 +87,12 @@ def plan_route_options(
         request = RouteRequest(
             origin=pair.origin, destination=pair.destination, feu=1, depart=depart
         )
-        _RECORDER.start()
         try:
-            response = plan_routes(request, network=net, params=params, constraints=(_RECORDER,))
+            response, paths = plan_routes_with_paths(request, network=net, params=params)
         except UnreachableError as exc:
             rows.append({**base, "option_rank": 0, "corridor": NO_ROUTE, "label": str(exc)[:200]})
             continue
-        finally:
-            paths = _RECORDER.take()
-        lengths = [float(net.edge_length_km[p].sum()) for p in paths]
-        for rank, option in enumerate(response.options, start=1):
-            edges = _match(option.distance_km.total, paths, lengths)
+        for rank, (option, edges) in enumerate(zip(response.options, paths, strict=True), start=1):
             rows.append(
                 {
                     **base,
@@ -147,15 +109,6 @@ def plan_route_options(
                 }
             )
     return pd.DataFrame(rows)
-
-
-def _match(total_km: float, paths: list[np.ndarray], lengths: list[float]) -> np.ndarray | None:
-    best: tuple[float, np.ndarray] | None = None
-    for edges, km in zip(paths, lengths, strict=True):
-        gap = abs(km - total_km)
-        if gap <= MATCH_TOLERANCE_KM and (best is None or gap < best[0]):
-            best = (gap, edges)
-    return None if best is None else best[1]
 
 
 def _facility_ids(net: Network, edges: np.ndarray | None) -> str | None:
