@@ -29,6 +29,10 @@ def quick_job(payload: dict, progress: Callable[[float], None]) -> dict:
     return {"echo": payload}
 
 
+def niceness_job(payload: dict, progress: Callable[[float], None]) -> dict:
+    return {"nice": os.nice(0)}
+
+
 def invalid_job(payload: dict, progress: Callable[[float], None]) -> dict:
     raise InvalidInputError(f"replications must be at most 10, got {payload['n']}")
 
@@ -140,3 +144,12 @@ def test_queue_is_bounded_and_unknown_ids_are_404(runner: JobRunner) -> None:
     with pytest.raises(UnknownJobError) as info:
         runner.status("nope")
     assert info.value.http_status == 404
+
+
+def test_job_process_runs_at_lower_cpu_priority_than_the_server(runner: JobRunner) -> None:
+    from landbridge.api.jobs import JOB_NICE
+
+    job = runner.submit("nice", f"{HERE}:niceness_job", {})
+    assert wait_done(runner, job.job_id) == JobState.DONE
+    # capped at 19, the kernel's lowest priority
+    assert runner.result(job.job_id)["nice"] == min(os.nice(0) + JOB_NICE, 19)

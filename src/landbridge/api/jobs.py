@@ -1,5 +1,7 @@
 """Background jobs: each runs in its own spawned process, so a long simulation never holds the GIL
 the route endpoint needs, and a job over its time limit can be killed without harming the server.
+Job processes run at a lower CPU priority (``JOB_NICE``), so on a busy machine the interactive
+requests of the server are scheduled first and a long simulation only uses the idle time.
 
 A job target is a ``"module:function"`` name from the server's own registry (never from a request);
 the function takes ``(payload: dict, progress: Callable[[float], None])`` and returns
@@ -8,8 +10,10 @@ a JSON-able dict.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -34,6 +38,9 @@ PROGRESS_INTERVAL_S = 0.2
 POLL_INTERVAL_S = 0.1
 # Grace period between terminate (SIGTERM) and kill (SIGKILL) of a job process.
 TERMINATE_GRACE_S = 2.0
+# Niceness added to a job process (and the Monte Carlo workers it starts): 10 is what `nice`
+# uses by default for batch work; the kernel then gives a nice-0 server about 10x its CPU share.
+JOB_NICE = 10
 
 
 class JobState(StrEnum):
@@ -95,6 +102,8 @@ def _resolve(target: str) -> Callable[..., dict[str, Any]]:
 
 def _child_main(target: str, payload: dict[str, Any], conn: Connection) -> None:
     """Entry point of a job process: run the target, send progress, then one final message."""
+    with contextlib.suppress(OSError):  # lower priority is a courtesy, not a requirement
+        os.nice(JOB_NICE)
     last = 0.0
 
     def progress(fraction: float) -> None:
