@@ -1,7 +1,7 @@
 """Bounded loopback load on the route endpoint, with a long simulation job running meanwhile.
 
 Starts ``landbridge serve`` on a free 127.0.0.1 port (its own temporary store), waits for it,
-submits one long simulation job, then runs N concurrent httpx clients against ``POST /api/routes``
+submits one long simulation job, then runs N concurrent clients (one keep-alive connection each) against ``POST /api/routes``
 for a fixed time per level (20 and 100 clients, 30 s each by default), in two request mixes:
 
 - ``repeat``: a catalogue of popular requests (8 origin–destination pairs x 3 shipment sizes),
@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -115,37 +117,99 @@ def request_stream(start: int, mix: str = "distinct"):
         yield {"origin": origin, "destination": destination, "feu": 1 + (i % 997) / 7}
 
 
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection on raw asyncio streams.
+
+    The load generator shares the two cores with the server; httpx spends several ms of CPU per
+    request, this about a tenth of that, so the figures measure the server, not the client.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, raw_request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        assert self.reader is not None
+        self.writer.write(raw_request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(b":") for line in head.split(b"\r\n")[1:] if line)
+        }
+        if headers.get(b"transfer-encoding") == b"chunked":
+            body = b""
+            while size := int((await self.reader.readline()).strip(), 16):
+                body += await self.reader.readexactly(size + 2)
+            await self.reader.readline()
+        else:
+            body = await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
+        if headers.get(b"connection") == b"close":
+            await self.close()
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+def raw_post(port: int, path: str, body: dict) -> bytes:
+    payload = json.dumps(body).encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode() + payload
+
+
+def check_answer(body: bytes, request: dict) -> None:
+    """A served answer is a full route response for the asked pair and shipment."""
+    answer = json.loads(body)
+    assert answer["options"], "no options"
+    assert answer["shipment"]["feu"] == request["feu"], (answer["shipment"], request)
+
+
 async def client(
-    http: httpx.AsyncClient, url: str, until: float, start: int, mix: str, out: list, errors: list
+    port: int, until: float, start: int, mix: str, out: list, errors: list
 ) -> None:
-    for body in request_stream(start, mix):
-        if time.monotonic() >= until:
-            return
-        t0 = time.perf_counter()
-        try:
-            response = await http.post(f"{url}/api/routes", json=body)
-            ok = response.status_code == 200
-            detail = f"HTTP {response.status_code}: {response.text[:200]}"
-        except httpx.HTTPError as exc:
-            ok, detail = False, f"{type(exc).__name__}: {exc}"
-        elapsed = time.perf_counter() - t0
-        (out if ok else errors).append(elapsed if ok else detail)
+    """Back-to-back requests on one connection (a closed loop: the next is sent on an answer)."""
+    connection = HttpConnection(port)
+    checked = False
+    try:
+        for body in request_stream(start, mix):
+            if time.monotonic() >= until:
+                return
+            raw = raw_post(port, "/api/routes", body)
+            t0 = time.perf_counter()
+            try:
+                status, answer = await asyncio.wait_for(connection.post(raw), REQUEST_TIMEOUT_S)
+                ok, detail = status == 200, f"HTTP {status}: {answer[:200]!r}"
+            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+                await connection.close()
+            elapsed = time.perf_counter() - t0
+            if ok and not checked:  # parsing every answer would load the client, one per client
+                check_answer(answer, body)
+                checked = True
+            (out if ok else errors).append(elapsed if ok else detail)
+    finally:
+        await connection.close()
 
 
-async def load_level(url: str, clients: int, seconds: float, mix: str, pid: int = 0) -> dict:
+async def load_level(port: int, clients: int, seconds: float, mix: str, pid: int = 0) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     cpu_before = cpu_s(pid) if pid else float("nan")
     client_before = time.process_time()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as http:
-        until = time.monotonic() + seconds
-        await asyncio.gather(
-            *(
-                client(http, url, until, 100_000 * (k + 1), mix, latencies, errors)
-                for k in range(clients)
-            )
-        )
+    until = time.monotonic() + seconds
+    await asyncio.gather(
+        *(client(port, until, 100_000 * (k + 1), mix, latencies, errors) for k in range(clients))
+    )
     lat = np.array(latencies) * 1000.0
     served = max(len(latencies), 1)
     cpu_ms = (cpu_s(pid) - cpu_before) * 1000.0 / served if pid else float("nan")
@@ -214,7 +278,7 @@ def main() -> None:
                 job.raise_for_status()
                 job_id = job.json()["job_id"]
             results = [
-                asyncio.run(load_level(url, clients, args.seconds, mix, proc.pid))
+                asyncio.run(load_level(port, clients, args.seconds, mix, proc.pid))
                 for mix in mixes
                 for clients in levels
             ]
