@@ -1,8 +1,9 @@
 """Bounded loopback load on the route endpoint, with a long simulation job running meanwhile.
 
 Starts ``landbridge serve`` on a free 127.0.0.1 port (its own temporary store), waits for it,
-submits one long simulation job, then runs N concurrent clients (one keep-alive connection each) against ``POST /api/routes``
-for a fixed time per level (20 and 100 clients, 30 s each by default), in two request mixes:
+submits one long simulation job, then runs N concurrent clients (one keep-alive connection each)
+against ``POST /api/routes`` for a fixed time per level (20 and 100 clients, 30 s each by
+default), in two request mixes:
 
 - ``repeat``: a catalogue of popular requests (8 origin–destination pairs x 3 shipment sizes),
   answered from the server's route cache after one warm-up pass: what a planner serving many
@@ -174,9 +175,7 @@ def check_answer(body: bytes, request: dict) -> None:
     assert answer["shipment"]["feu"] == request["feu"], (answer["shipment"], request)
 
 
-async def client(
-    port: int, until: float, start: int, mix: str, out: list, errors: list
-) -> None:
+async def client(port: int, until: float, start: int, mix: str, out: list, errors: list) -> None:
     """Back-to-back requests on one connection (a closed loop: the next is sent on an answer)."""
     connection = HttpConnection(port)
     checked = False
@@ -189,7 +188,7 @@ async def client(
             try:
                 status, answer = await asyncio.wait_for(connection.post(raw), REQUEST_TIMEOUT_S)
                 ok, detail = status == 200, f"HTTP {status}: {answer[:200]!r}"
-            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 ok, detail = False, f"{type(exc).__name__}: {exc}"
                 await connection.close()
             elapsed = time.perf_counter() - t0

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from landbridge import __version__
 from landbridge.api.endpoints import ENDPOINT_ROUTERS
 from landbridge.api.jobs import JobRunner
+from landbridge.api.route_answers import RouteAnswers
 from landbridge.api.security import SizeLimitMiddleware
 from landbridge.api.settings import ApiSettings
 from landbridge.api.state import ServerState
@@ -91,6 +92,7 @@ def create_app(
     app.state.settings = settings
     app.state.jobs = jobs
     app.state.server = ServerState(network_loader or _default_network)
+    app.state.route_answers = RouteAnswers()
 
     @app.exception_handler(LandbridgeError)
     async def _landbridge_error(_: Request, exc: LandbridgeError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""Per-app state: the network (loaded on first use), cached serialized layers, route answers."""
+"""Per-app state: the network (loaded on first use) and cached serialized layers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,6 @@ from landbridge.paths import cache_dir
 LAYER_CACHE_FORMAT = 2
 # gzip level for cached layers: level 6 is zlib's default trade of size against time.
 GZIP_LEVEL = 6
-# Route answers are deterministic for a request on a given network and parameter set; the most
-# recent ones are kept so the table and the map lines of one plan cost one search.
-ROUTE_CACHE_ENTRIES = 256
 
 
 class CachedJson:
@@ -59,27 +55,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-class LruCache:
-    """A small thread-safe least-recently-used cache of computed values."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_compute(self, key: str, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-        return value
-
-
 class ServerState:
     """Lazily loads the network and caches whatever is derived from it, once per process.
 
@@ -94,7 +69,6 @@ class ServerState:
         self._lock = threading.Lock()
         self._build_locks: dict[str, threading.Lock] = {}
         self._cache: dict[str, CachedJson] = {}
-        self.routes = LruCache(ROUTE_CACHE_ENTRIES)
 
     @property
     def network(self) -> Network:

@@ -1,14 +1,17 @@
 """Route options between two places: the priced table, and the same options as map lines.
 
 Answers are cached as serialized bytes (plain and gzip), so a repeated question costs no
-search and no re-serialization: the popular origin–destination pairs answer in about a ms.
+search and no re-serialization: it is answered on the event loop in well under a ms of CPU.
+A new question is searched in a worker thread (``api/route_answers.py`` bounds how many).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from landbridge.api.models import ERROR_RESPONSES, FeatureCollection
+from landbridge.api.route_answers import Answer, RouteAnswers, answer_key
 from landbridge.api.route_geometry import plan_with_geometry
 from landbridge.api.state import CachedJson
 from landbridge.schema.route import RouteRequest, RouteResponse
@@ -16,14 +19,19 @@ from landbridge.schema.route import RouteRequest, RouteResponse
 router = APIRouter(tags=["routes"])
 
 
-def _planned(request: Request, body: RouteRequest) -> tuple[CachedJson, CachedJson]:
+async def _planned(request: Request, body: RouteRequest) -> Answer:
+    answers: RouteAnswers = request.app.state.route_answers
+    key = answer_key(body)
+    hit = answers.get(key)
+    if hit is not None:
+        return hit
     state = request.app.state.server
 
-    def compute() -> tuple[CachedJson, CachedJson]:
+    def compute() -> Answer:
         response, lines = plan_with_geometry(body, state.network)
         return CachedJson(response.model_dump_json(by_alias=True).encode()), CachedJson.of(lines)
 
-    return state.routes.get_or_compute(body.model_dump_json(), compute)
+    return await run_in_threadpool(answers.get_or_compute, key, compute)
 
 
 def _send(request: Request, cached: CachedJson) -> Response:
@@ -41,10 +49,10 @@ def _send(request: Request, cached: CachedJson) -> Response:
     response_model=RouteResponse,
     responses={**ERROR_RESPONSES, 200: {"model": RouteResponse}},
 )
-def plan(body: RouteRequest, request: Request) -> Response:
+async def plan(body: RouteRequest, request: Request) -> Response:
     """Every corridor option (northern, middle, southern, sea) with p50/p90 days, cost and CO2e,
     Pareto-optimal options first. Same answer as ``landbridge route --json``."""
-    return _send(request, _planned(request, body)[0])
+    return _send(request, (await _planned(request, body))[0])
 
 
 @router.post(
@@ -52,6 +60,6 @@ def plan(body: RouteRequest, request: Request) -> Response:
     response_model=FeatureCollection,
     responses={**ERROR_RESPONSES, 200: {"model": FeatureCollection}},
 )
-def plan_lines(body: RouteRequest, request: Request) -> Response:
+async def plan_lines(body: RouteRequest, request: Request) -> Response:
     """The options of ``POST /routes`` as LineStrings; property ``option`` indexes its table."""
-    return _send(request, _planned(request, body)[1])
+    return _send(request, (await _planned(request, body))[1])
