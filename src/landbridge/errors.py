@@ -78,6 +78,7 @@ class SimulationError(LandbridgeError):
 
 
 class RunNotFoundError(StoreError):
-    """A run id of the right form that the store does not hold."""
+    """A run id of the right form that the store does not hold (like an unknown place: exit 2)."""
 
+    exit_code = 2
     http_status = 404

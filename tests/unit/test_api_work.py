@@ -212,10 +212,10 @@ def test_scenario_runs_are_stored_listed_compared_and_exported(client: TestClien
     ("method", "path", "status", "words"),
     [
         ("get", "/api/runs/..%2F..%2Fetc%2Fpasswd", 404, "Not Found"),  # no route, nothing read
-        ("get", "/api/runs/..passwd", 409, "is not a run id"),
+        ("get", "/api/runs/..passwd", 422, "is not a run id"),
         ("get", "/api/runs/20261128T052100Z-none-1a2b3c4d", 404, "No run"),
         ("post", "/api/runs/20261128T052100Z-none-1a2b3c4d/export?format=exe", 422, "format"),
-        ("get", "/api/runs/compare?a=x&b=y", 409, "is not a run id"),
+        ("get", "/api/runs/compare?a=x&b=y", 422, "is not a run id"),
     ],
 )
 def test_store_errors_carry_the_cli_message(

@@ -95,11 +95,11 @@ def test_user_errors_are_one_line_with_exit_codes(toy: dict[str, str], tmp_path:
     code, _, err = invoke("scenario", "run", str(bad), "--store", toy["store"])
     assert code == 2 and "modification 0 (set_dwell): field 'facility'" in err
     code, _, err = invoke("runs", "show", "nope", "--store", toy["store"])
-    assert code == 5 and "is not a run id" in err
+    assert code == 2 and "is not a run id" in err
     code, _, err = invoke(
         "runs", "export", "20200101T000000Z-x-00000000", "--format", "csv", "--store", toy["store"]
     )
-    assert code == 5 and "No run" in err
+    assert code == 2 and "No run" in err
     garbage = tmp_path / "garbage.duckdb"
     garbage.write_bytes(b"not a database" * 100)
     code, _, err = invoke("runs", "list", "--store", str(garbage))

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from landbridge.errors import StoreError
+from landbridge.errors import InvalidInputError, RunNotFoundError, StoreError
 from landbridge.store.db import RunRecord, Store, check_run_id, new_run_id
 from landbridge.store.tables import SCHEMA_VERSION
 
@@ -85,9 +85,9 @@ def test_runs_are_listed_newest_first(tmp_path: Path) -> None:
 def test_missing_run_and_bad_ids(tmp_path: Path) -> None:
     store = Store(tmp_path / "runs.duckdb")
     store.write_run(record(), {})
-    with pytest.raises(StoreError, match="No run '20200101T000000Z-x-00000000'"):
+    with pytest.raises(RunNotFoundError, match="No run '20200101T000000Z-x-00000000'"):
         store.get_run("20200101T000000Z-x-00000000")
-    with pytest.raises(StoreError, match="is not a run id"):
+    with pytest.raises(InvalidInputError, match="is not a run id"):
         store.get_run("../../etc/passwd")
     assert check_run_id(new_run_id("Khorgos closed/one week!")).count("/") == 0
 

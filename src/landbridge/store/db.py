@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from landbridge import __version__
-from landbridge.errors import RunNotFoundError, StoreError
+from landbridge.errors import InvalidInputError, RunNotFoundError, StoreError
 from landbridge.paths import user_data_dir
 from landbridge.store.lock import backoff, writer_lock
 from landbridge.store.tables import (
@@ -81,7 +81,7 @@ def new_run_id(scenario_name: str, now: dt.datetime | None = None) -> str:
 
 def check_run_id(run_id: str) -> str:
     if not RUN_ID_PATTERN.match(run_id):
-        raise StoreError(
+        raise InvalidInputError(
             f"'{run_id[:100]}' is not a run id (they look like 20261128T052100Z-baseline-2023-"
             "1a2b3c4d; see `landbridge runs list`)."
         )
