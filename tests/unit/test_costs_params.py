@@ -103,7 +103,20 @@ def test_override_file_replaces_cells_and_is_reported(tmp_path: Path) -> None:
     [
         (
             "rail_speed:\n  KZ: {speed_p50_kmh: -3}\n",
-            r"rail_speed\.KZ\.speed_p50_kmh: Input should be greater than 0",
+            r"rail_speed\.KZ\.speed_p50_kmh: Input should be greater than or equal to 1",
+        ),
+        # finite but absurd: typos and unit mistakes are refused, not priced
+        (
+            "rail_tariff:\n  KZ: {usd_per_feu_km: 1.0e+300}\n",
+            r"rail_tariff\.KZ\.usd_per_feu_km: Input should be less than or equal to 100",
+        ),
+        (
+            "facilities:\n  x: {dwell_p50_h: 100000}\n",
+            r"facilities\.x\.dwell_p50_h: Input should be less than or equal to 8760",
+        ),
+        (
+            "grid_intensity:\n  KZ: {g_co2e_per_kwh: 802040}\n",
+            r"grid_intensity\.KZ\.g_co2e_per_kwh: Input should be less than or equal to 3000",
         ),
         (
             "rail_sped:\n  KZ: {speed_p50_kmh: 3}\n",

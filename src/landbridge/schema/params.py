@@ -20,30 +20,43 @@ from pydantic import BaseModel, ConfigDict, Field
 from landbridge.schema.route import MAX_TONNES_PER_TEU
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-Positive = Field(default=None, gt=0)
-NonNegative = Field(default=None, ge=0)
+# Plausibility bounds: they refuse typos and unit mistakes (1e300, km/day for km/h), at least ten
+# times beyond any figure in the sourced tables; they are not model values.
+MIN_SPEED_KMH = 1.0
+MAX_SPEED_KMH = 300.0
+MAX_HOURS = 8760.0  # one year of dwell, headway or closure
+MAX_USD_PER_FEU = 1_000_000.0
+MAX_USD_PER_FEU_KM = 100.0
+MAX_G_CO2E_PER_KWH = 3000.0
+MAX_PER_TKM = 10.0  # kg CO2e/t-km, or kWh/t-km for rail_electric
+MAX_USD_PER_FEU_H = 100_000.0
+Speed = Field(default=None, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH)
+Hours = Field(default=None, ge=0, le=MAX_HOURS)
+UsdPerFeu = Field(default=None, ge=0, le=MAX_USD_PER_FEU)
+UsdPerFeuKm = Field(default=None, ge=0, le=MAX_USD_PER_FEU_KM)
+PerTkm = Field(default=None, ge=0, le=MAX_PER_TKM)
 
 
 class RailSpeedPatch(BaseModel):
     model_config = _STRICT
-    speed_p50_kmh: float | None = Positive
-    speed_p90_kmh: float | None = Positive
+    speed_p50_kmh: float | None = Speed
+    speed_p90_kmh: float | None = Speed
 
 
 class RailTariffPatch(BaseModel):
     model_config = _STRICT
-    usd_per_feu_km: float | None = NonNegative
+    usd_per_feu_km: float | None = UsdPerFeuKm
 
 
 class FacilityPatch(BaseModel):
     """Facility parameters (per kind in ``facility_defaults``, or per ``facility_id``)."""
 
     model_config = _STRICT
-    dwell_p50_h: float | None = NonNegative
-    dwell_p90_h: float | None = NonNegative
-    cost_usd_per_feu: float | None = NonNegative
-    headway_h: float | None = NonNegative
-    speed_kmh: float | None = Positive
+    dwell_p50_h: float | None = Hours
+    dwell_p90_h: float | None = Hours
+    cost_usd_per_feu: float | None = UsdPerFeu
+    headway_h: float | None = Hours
+    speed_kmh: float | None = Speed
 
 
 class ElectricSharePatch(BaseModel):
@@ -53,24 +66,24 @@ class ElectricSharePatch(BaseModel):
 
 class GridIntensityPatch(BaseModel):
     model_config = _STRICT
-    g_co2e_per_kwh: float | None = NonNegative
+    g_co2e_per_kwh: float | None = Field(default=None, ge=0, le=MAX_G_CO2E_PER_KWH)
 
 
 class EmissionFactorsPatch(BaseModel):
     model_config = _STRICT
-    rail_diesel: float | None = NonNegative
-    rail_electric: float | None = NonNegative
-    ferry: float | None = NonNegative
-    feeder: float | None = NonNegative
-    ocean: float | None = NonNegative
+    rail_diesel: float | None = PerTkm
+    rail_electric: float | None = PerTkm
+    ferry: float | None = PerTkm
+    feeder: float | None = PerTkm
+    ocean: float | None = PerTkm
 
 
 class ScalarsPatch(BaseModel):
     model_config = _STRICT
     tonnes_per_teu: float | None = Field(default=None, gt=0, le=MAX_TONNES_PER_TEU)
-    ocean_freight_usd_per_feu_km: float | None = NonNegative
-    value_of_time_usd_per_feu_h: float | None = NonNegative
-    ferry_closure_mean_h: float | None = NonNegative
+    ocean_freight_usd_per_feu_km: float | None = UsdPerFeuKm
+    value_of_time_usd_per_feu_h: float | None = Field(default=None, ge=0, le=MAX_USD_PER_FEU_H)
+    ferry_closure_mean_h: float | None = Hours
 
 
 class ParamsOverride(BaseModel):
