@@ -151,6 +151,11 @@ def test_cross_field_rules() -> None:
         "  - {type: set_tariff, facility: a, value: 10, unit: usd_per_feu_km}\n"
     )
     assert "needs unit: usd_per_feu" in unit
+    absurd = _error(
+        "name: x\nbase: {year: 2024}\nmodifications:\n"
+        "  - {type: set_tariff, country: KZ, value: 1.0e+300, unit: usd_per_feu_km}\n"
+    )
+    assert "modification 0 (set_tariff)" in absurd and "beyond the plausible 100" in absurd
 
 
 def test_not_a_mapping_and_bad_yaml() -> None:

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from landbridge.schema.params import MAX_USD_PER_FEU, MAX_USD_PER_FEU_KM
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ISO2_PATTERN = r"^[A-Za-z]{2}$"
 
@@ -167,6 +169,12 @@ class SetTariff(_Strict):
             if self.unit != want:
                 target = "facility" if self.facility is not None else "country"
                 raise ValueError(f"a {target} tariff needs unit: {want}")
+            limit = MAX_USD_PER_FEU if want == "usd_per_feu" else MAX_USD_PER_FEU_KM
+            if self.value > limit:
+                raise ValueError(
+                    f"value {self.value:g} {want} is beyond the plausible {limit:g} "
+                    "(a typo or a unit mistake?)"
+                )
         return self
 
 
