@@ -155,41 +155,64 @@ class OceanSample:
     note: str
 
 
-def _month_samples(rates: pd.DataFrame, lane: str) -> pd.DataFrame:
-    own = rates.loc[rates["lane"] == lane]
-    return own.loc[own["date"].astype(str).str.len() >= len("YYYY-MM")]
+@dataclass(frozen=True)
+class _RateRow:
+    date: str  # as published: YYYY-MM or YYYY-MM-DD (rows dated to the year only are dropped)
+    cost_usd_per_feu: object  # the table's cell, converted when the row is picked
+    source_ids: object
+
+
+def _month_rows(rates: pd.DataFrame) -> dict[str, list[_RateRow]]:
+    """Lane → its samples dated at least to the month, in table order (plain lists, read once)."""
+    rows: dict[str, list[_RateRow]] = {}
+    cells = zip(
+        rates["lane"].tolist(), rates["date"].astype(str).tolist(),
+        rates["cost_usd_per_feu"].tolist(), rates["source_ids"].tolist(), strict=True,
+    )  # fmt: skip
+    for lane, date, cost, ids in cells:
+        if len(date) >= len("YYYY-MM"):
+            rows.setdefault(lane, []).append(_RateRow(date, cost, ids))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _bundled_month_rows() -> dict[str, list[_RateRow]]:
+    from landbridge.network.sea import load_ocean_rates
+
+    return _month_rows(load_ocean_rates())
 
 
 def ocean_sample(lane: str, on: dt.date, rates: pd.DataFrame | None = None) -> OceanSample:
     """The WCI rate of ``lane`` for the month of ``on`` (mean of that month's samples), else the
     nearest earlier sample, else the earliest; a lane without samples uses the reference lane."""
-    from landbridge.network.sea import OCEAN_RATE_LANE, load_ocean_rates
+    from landbridge.network.sea import OCEAN_RATE_LANE
 
-    rates = load_ocean_rates() if rates is None else rates
+    by_lane = _bundled_month_rows() if rates is None else _month_rows(rates)
     note = ""
-    samples = _month_samples(rates, lane)
-    if samples.empty:
+    samples = by_lane.get(lane, [])
+    if not samples:
         note = f"no {lane} WCI samples: the {OCEAN_RATE_LANE} lane is used; "
         lane = OCEAN_RATE_LANE
-        samples = _month_samples(rates, lane)
-    if samples.empty:
+        samples = by_lane.get(lane, [])
+    if not samples:
         raise ParameterError(f"ocean_rates.csv: no dated WCI sample for {lane}")
-    dates = samples["date"].astype(str)
     month = f"{on:%Y-%m}"
-    pick = samples.loc[dates.str[:7] == month]
-    if pick.empty:
-        earlier = samples.loc[dates < month]
-        if not earlier.empty:
-            pick = earlier.loc[earlier["date"].astype(str) == earlier["date"].astype(str).max()]
+    pick = [r for r in samples if r.date[:7] == month]
+    if not pick:
+        earlier = [r for r in samples if r.date < month]
+        if earlier:
+            latest = max(r.date for r in earlier)
+            pick = [r for r in earlier if r.date == latest]
             note += f"no {lane} WCI sample in {month}: the nearest earlier one is used"
         else:
-            pick = samples.loc[dates == dates.min()]
-            note += f"no {lane} WCI sample before {dates.min()}: the earliest one is used"
-    ids = dict.fromkeys(s for cell in pick["source_ids"] for s in split_source_ids(cell))
+            first = min(r.date for r in samples)
+            pick = [r for r in samples if r.date == first]
+            note += f"no {lane} WCI sample before {first}: the earliest one is used"
+    ids = dict.fromkeys(s for r in pick for s in split_source_ids(r.source_ids))
     return OceanSample(
         lane=lane,
-        usd_per_feu=float(pick["cost_usd_per_feu"].astype(float).mean()),
-        sample_date=", ".join(pick["date"].astype(str)),
+        usd_per_feu=float(np.mean(np.asarray([r.cost_usd_per_feu for r in pick], dtype=float))),
+        sample_date=", ".join(r.date for r in pick),
         source_ids=tuple(ids),
         note=note.strip("; "),
     )
@@ -214,12 +237,16 @@ def _same_value(own: object, series: Series) -> bool:
     return bool(np.isfinite(value)) and any(np.isclose(value, r.value) for r in series)
 
 
-def _float(fac: pd.DataFrame, col: str, i: int) -> float:
-    """The facility's own value, NaN where the column or cell is missing (compares False)."""
-    if col not in fac:
+def _number(cell: object) -> float:
+    """A facility cell as a float, NaN where it is missing or not a number (compares False)."""
+    try:
+        return float(cell)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return float("nan")
-    value = pd.to_numeric(pd.Series([fac[col].iloc[i]]), errors="coerce").iloc[0]
-    return float(value)
+
+
+def _text(cell: object) -> str:
+    return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
 
 
 def _ocean_lanes(net: Network) -> dict[str, str]:
@@ -228,22 +255,19 @@ def _ocean_lanes(net: Network) -> dict[str, str]:
     fac = net.facilities
     if not len(fac) or "to_port" not in fac or "cost_usd_per_feu" not in fac:
         return {}
-    ports = fac.loc[fac["kind"] == "port"]
-    lane_of = (
-        dict(
-            zip(ports["port_id"].astype(str), ports["wci_lane"].fillna("").astype(str), strict=True)
-        )
-        if {"port_id", "wci_lane"} <= set(fac.columns)
-        else {}
-    )
-    ocean = fac.loc[
-        (fac["kind"] == "ocean")
-        & fac["to_port"].fillna("").astype(str).ne("")
-        & pd.to_numeric(fac["cost_usd_per_feu"], errors="coerce").notna()
-    ]
+    kinds = fac["kind"].tolist()
+    lane_of: dict[str, str] = {}
+    if {"port_id", "wci_lane"} <= set(fac.columns):
+        for kind, port, lane in zip(kinds, fac["port_id"].tolist(), fac["wci_lane"].tolist(),
+                                    strict=True):  # fmt: skip
+            if kind == "port":
+                lane_of[str(port)] = _text(lane)
+    priced = pd.to_numeric(fac["cost_usd_per_feu"], errors="coerce").notna().tolist()
+    cells = zip(kinds, fac["facility_id"].tolist(), fac["to_port"].tolist(), priced, strict=True)
     return {
         str(fid): lane_of.get(str(port), "")
-        for fid, port in zip(ocean["facility_id"], ocean["to_port"], strict=True)
+        for kind, fid, port, has_cost in cells
+        if kind == "ocean" and _text(port) and has_cost
     }
 
 
@@ -251,12 +275,19 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
     from landbridge.network.sea import OCEAN_RATE_LANE
 
     fac = net.facilities
-    index = {str(fid): i for i, fid in enumerate(fac["facility_id"])} if len(fac) else {}
+    index = {str(fid): i for i, fid in enumerate(fac["facility_id"].tolist())} if len(fac) else {}
+    column_cells: dict[str, list] = {}
+
+    def cell(col: str, i: int) -> object:
+        if col not in column_cells:
+            column_cells[col] = fac[col].tolist()
+        return column_cells[col][i]
+
     values: dict[str, dict[str, float]] = {}
     records: dict[str, list[DatedValue]] = {}
     for (fid, col), series in load_facility_series().items():
         i = index.get(fid)
-        if i is None or col not in fac or not _same_value(fac[col].iloc[i], series):
+        if i is None or col not in fac or not _same_value(cell(col, i), series):
             continue
         row, note = row_on(series, on)
         values.setdefault(fid, {})[col] = row.value
@@ -272,26 +303,28 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
         if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
             continue
         i = index[fid]
-        p50 = cells.get("dwell_p50_h", _float(fac, "dwell_p50_h", i))
-        p90 = cells.get("dwell_p90_h", _float(fac, "dwell_p90_h", i))
+        own = {c: _number(cell(c, i)) if c in fac else float("nan") for c in UNITS}
+        p50 = cells.get("dwell_p50_h", own["dwell_p50_h"])
+        p90 = cells.get("dwell_p90_h", own["dwell_p90_h"])
         if p90 < p50:
             raise ParameterError(
                 f"facility_dated.csv: on {on} {fid} would have dwell_p90_h {p90:g} below "
                 f"dwell_p50_h {p50:g}; date the other column too"
             )
-    samples: dict[str, OceanSample] = {}
+    # one sample and one record per lane, shared by the lane's ocean facilities
+    samples: dict[str, tuple[OceanSample, DatedValue]] = {}
     for fid, lane in _ocean_lanes(net).items():
         lane = lane or OCEAN_RATE_LANE
-        sample = samples.get(lane) or ocean_sample(lane, on)
-        samples[lane] = sample
-        values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
-        records.setdefault(fid, []).append(
-            DatedValue(
+        if lane not in samples:
+            sample = ocean_sample(lane, on)
+            samples[lane] = (sample, DatedValue(
                 item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
                 unit="USD/FEU", sample_date=sample.sample_date,
                 source_ids=list(sample.source_ids), note=sample.note,
-            )
-        )  # fmt: skip
+            ))  # fmt: skip
+        sample, record = samples[lane]
+        values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
+        records.setdefault(fid, []).append(record)
     key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
     return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, key)
 

@@ -82,7 +82,12 @@ def resolve_facilities(
     n = len(fac)
     defaults = params.tables["facility_defaults"]
     kinds = fac["kind"].astype(str).to_numpy(dtype=object) if n else np.empty(0, dtype=object)
-    ids = fac["facility_id"].astype(str).tolist() if n else []
+    # row of each facility's kind in facility_defaults; -1 (the NaN appended below) if none
+    default_row = defaults.index.get_indexer(kinds) if n else np.empty(0, dtype=np.int64)
+    rows_of: dict[str, list[int]] = {}
+    for i, fid in enumerate(fac["facility_id"].astype(str).tolist() if n else []):
+        rows_of.setdefault(fid, []).append(i)
+    dated_cells = dated.facility_values if dated else {}
     values: dict[str, np.ndarray] = {}
     used_default = np.zeros(n, dtype=bool)
     overridden = np.zeros(n, dtype=bool)
@@ -92,20 +97,15 @@ def resolve_facilities(
             if col in fac
             else np.full(n, np.nan)
         )
-        fallback = np.array(
-            [defaults.at[k, col] if k in defaults.index else np.nan for k in kinds], dtype=float
-        )
+        fallback = np.append(defaults[col].to_numpy(dtype=float), np.nan)[default_row]
         missing = np.isnan(own)
         resolved = np.where(missing, fallback, own)
         used_default |= missing & ~np.isnan(fallback)
-        for i, fid in enumerate(ids):
-            on_date = dated.facility_values.get(fid) if dated else None
-            if on_date and col in on_date:
-                resolved[i] = on_date[col]
-            cells = params.facility_overrides.get(fid)
-            if cells and col in cells:
-                resolved[i] = cells[col]
-                overridden[i] = True
+        for source, is_override in ((dated_cells, False), (params.facility_overrides, True)):
+            for fid, cells in source.items():
+                if col in cells and fid in rows_of:
+                    resolved[rows_of[fid]] = cells[col]
+                    overridden[rows_of[fid]] |= is_override
         values[col] = resolved
     return FacilityValues(kinds, values, used_default, overridden)
 

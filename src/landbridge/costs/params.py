@@ -73,17 +73,30 @@ class Params:
     # --- lookups ---------------------------------------------------------------------------
     def resolve_key(self, table: str, key: str) -> str:
         """The row key used for ``key``: itself if present, else the table's ``*`` row."""
-        frame = self.tables[table]
-        if key in frame.index:
+        rows = self._cells[table]
+        if key in rows:
             return key
-        if TABLES[table].needs_fallback and FALLBACK_KEY in frame.index:
+        if TABLES[table].needs_fallback and FALLBACK_KEY in rows:
             return FALLBACK_KEY
         raise ParameterError(f"parameter table {table} has no row '{key}' and no '*' fallback row")
 
     def value(self, table: str, key: str, column: str | None = None) -> float:
         spec = TABLES[table]
         col = column or spec.values[0]
-        return float(self.tables[table].at[self.resolve_key(table, key), col])
+        return self._cells[table][self.resolve_key(table, key)][col]
+
+    @cached_property
+    def _cells(self) -> dict[str, dict[str, dict[str, float]]]:
+        """table -> key -> value column -> float, read once (lookups without pandas indexing)."""
+        return {
+            name: {
+                str(key): dict(zip(TABLES[name].values, map(float, cells), strict=True))
+                for key, *cells in zip(
+                    frame.index, *(frame[c].tolist() for c in TABLES[name].values), strict=True
+                )
+            }
+            for name, frame in self.tables.items()
+        }
 
     def scalar(self, key: str) -> float:
         return self.value("scalars", key)
