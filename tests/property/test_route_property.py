@@ -19,7 +19,8 @@ from landbridge.costs.params import load_default_params, parse_override  # noqa:
 from landbridge.errors import ParameterError  # noqa: E402
 from landbridge.routing.places import resolve_on_network  # noqa: E402
 from landbridge.routing.plan import plan_routes  # noqa: E402
-from landbridge.schema.route import MAX_FEU, RouteRequest  # noqa: E402
+from landbridge.schema.params import MAX_USD_PER_FEU_KM  # noqa: E402
+from landbridge.schema.route import MAX_FEU, MIN_FEU, RouteRequest  # noqa: E402
 
 NET = build_network()
 PARAMS = load_default_params()
@@ -34,7 +35,7 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 
 @FAST
-@given(feu=st.floats(min_value=0.5, max_value=MAX_FEU, allow_nan=False))
+@given(feu=st.floats(min_value=MIN_FEU, max_value=MAX_FEU, allow_nan=False))
 def test_cost_and_co2e_scale_with_feu_and_time_does_not(feu: float) -> None:
     resp = plan_routes(
         RouteRequest(origin="Xi'an", destination="Duisburg", feu=feu),
@@ -51,7 +52,10 @@ def test_cost_and_co2e_scale_with_feu_and_time_does_not(feu: float) -> None:
 
 @FAST
 @given(
-    size=st.one_of(st.floats(max_value=0.0), st.floats(min_value=MAX_FEU * 1.0001, max_value=1e12))
+    size=st.one_of(
+        st.floats(max_value=MIN_FEU, exclude_max=True),
+        st.floats(min_value=MAX_FEU * 1.0001, max_value=1e12),
+    )
 )
 def test_sizes_out_of_range_are_refused(size: float) -> None:
     with pytest.raises(ValidationError):
@@ -66,7 +70,9 @@ valid_override = st.fixed_dictionaries(
     {},
     optional={
         "rail_tariff": st.dictionaries(
-            COUNTRIES, st.fixed_dictionaries({"usd_per_feu_km": POSITIVE}), max_size=3
+            COUNTRIES,
+            st.fixed_dictionaries({"usd_per_feu_km": st.floats(0.01, MAX_USD_PER_FEU_KM)}),
+            max_size=3,
         ),
         "grid_intensity": st.dictionaries(
             COUNTRIES, st.fixed_dictionaries({"g_co2e_per_kwh": POSITIVE}), max_size=3

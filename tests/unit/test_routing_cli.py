@@ -75,6 +75,8 @@ def test_params_file_changes_the_answer(tmp_path: Path) -> None:
         (("Xi'an", "Duisbrg"), 2, "Unknown place 'Duisbrg'. Did you mean: Duisburg"),
         (("Xi'an", "Duisburg", "--feu", "-1"), 2, "--feu: must be positive"),
         (("Xi'an", "Duisburg", "--feu", "0"), 2, "--feu: must be positive"),
+        (("Xi'an", "Duisburg", "--feu", "1e-300"), 2, "--feu: must be at least 0.5 FEU (one TEU"),
+        (("Xi'an", "Duisburg", "--teu", "0.4"), 2, "--teu: must be at least 1 TEU"),
         (("Xi'an", "Duisburg", "--feu", "20000"), 2, "at most 10,000"),
         (("Xi'an", "Duisburg", "--feu", "1", "--teu", "2"), 2, "request: give either feu or teu"),
         (("Xi'an", "Duisburg", "--depart", "tomorrow"), 2, "--depart:"),

@@ -14,6 +14,9 @@ LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
 # A CR Express block train carries 55 FEU; 10,000 FEU (~180 trains) is beyond any single
 # booking, so larger numbers are taken as typing errors.
 MAX_FEU = 10_000.0
+# Tariffs and handling are per box: the smallest shipment priced is one TEU (0.5 FEU); part loads
+# (LCL) are not modelled, so a smaller size would be priced as a fraction of a box.
+MIN_FEU = 0.5
 MAX_TONNES_PER_TEU = 30.0  # ISO 668 20' max gross 30.48 t minus tare: no TEU carries more cargo
 # ISO 3166-1 user-assigned (AA, QM-QZ, XA-XZ, ZZ) and reserved (OO) codes name no country;
 # XK is the code in general use for Kosovo (the network's country tables use it).
@@ -61,6 +64,12 @@ class RouteRequest(BaseModel):
             return value
         if not value > 0:
             raise ValueError(f"must be positive (got {value:g})")
+        least = MIN_FEU if info.field_name == "feu" else 2 * MIN_FEU
+        if value < least:
+            raise ValueError(
+                f"must be at least {least:g} {info.field_name.upper()} (one TEU; got {value:g}): "
+                "part loads are not modelled"
+            )
         limit = MAX_FEU if info.field_name == "feu" else 2 * MAX_FEU
         if value > limit:
             unit = info.field_name.upper()
