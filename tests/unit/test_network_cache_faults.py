@@ -1,0 +1,95 @@
+"""The network cache under faults: damaged bytes never give another network, and processes
+that find no cache at the same moment share one build."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import warnings
+from pathlib import Path
+
+import numpy as np
+from test_network_compile import compiled
+
+from landbridge.errors import NetworkDataError
+from landbridge.network import cache as cache_mod
+
+DAMAGE_CASES = 40
+# Generous bound for the forked loaders; a slow machine only waits longer.
+WAIT_S = 120.0
+
+
+def same_network(a, b) -> bool:
+    return (
+        all(np.array_equal(getattr(a, f), getattr(b, f)) for f in cache_mod.ARRAY_FIELDS)
+        and list(a.node_name) == list(b.node_name)
+        and a.countries == b.countries
+        and a.facilities.equals(b.facilities)
+    )
+
+
+def test_damaged_cache_bytes_are_refused_or_harmless(tmp_path: Path) -> None:
+    """Truncations and flipped bytes anywhere in the file: a NetworkDataError, or (a byte zip
+    never reads) the very same network; never a network with other numbers."""
+    net = compiled()
+    good = tmp_path / "good.npz"
+    cache_mod.save_network(net, good)
+    data = good.read_bytes()
+    rng = random.Random(8)
+    bad = tmp_path / "bad.npz"
+    refused = 0
+    for case in range(DAMAGE_CASES):
+        damaged = bytearray(data)
+        at = rng.randrange(len(data))
+        if case % 2:
+            damaged = damaged[:at]
+        else:
+            damaged[at] ^= 1 << rng.randrange(8)
+        bad.write_bytes(bytes(damaged))
+        try:
+            back = cache_mod.read_network(bad, expected_hash="test")
+        except NetworkDataError as exc:
+            assert str(bad) in str(exc)
+            refused += 1
+            continue
+        assert same_network(back, net), f"case {case}: byte {at} changed the network"
+    assert refused >= DAMAGE_CASES // 2
+
+
+def _load_in_child(cache: str, builds: str, out: multiprocessing.Queue) -> None:
+    import os
+    import time
+
+    os.environ["LANDBRIDGE_CACHE"] = cache
+
+    def slow_build(progress=None):
+        with open(builds, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(1.0)  # long enough for the other process to find no cache either
+        return compiled()
+
+    cache_mod.build_network = slow_build
+    cache_mod.inputs_hash = lambda: "test"
+    cache_mod._memo.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a half-written cache would be read as corrupted
+        net = cache_mod.load_network()
+    out.put(int(net.n_edges))
+
+
+def test_processes_without_a_cache_share_one_build(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    builds = tmp_path / "builds.txt"
+    out = ctx.Queue()
+    children = [
+        ctx.Process(target=_load_in_child, args=(str(tmp_path), str(builds), out)) for _ in range(3)
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(WAIT_S)
+    assert [c.exitcode for c in children] == [0, 0, 0]
+    edges = {out.get(timeout=WAIT_S) for _ in children}
+    assert edges == {compiled().n_edges}
+    assert len(builds.read_text().split()) == 1  # one process built, the others read its file
+    assert not list(tmp_path.glob("*.tmp"))  # no temporary file left behind
