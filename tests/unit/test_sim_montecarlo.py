@@ -178,6 +178,20 @@ def test_dask_worker_death_is_retried_from_the_seed(tmp_path, scheduler_address:
     assert got == map_replications(_draw_first_uniform, 4, seed=3)
 
 
+def test_replication_that_keeps_killing_dask_workers_stops_the_sweep_clearly() -> None:
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    # no second chance for a task whose worker died, so one death is "repeatedly"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        pytest.raises(SimulationError, match=r"replication 0 .* killed its Dask worker"),
+    ):
+        map_replications(_always_die, 2, seed=3, dask=cluster.scheduler_address)
+
+
 def test_unreachable_dask_scheduler_is_a_clear_error() -> None:
     pytest.importorskip("distributed")
     with pytest.raises(SimulationError, match="cannot reach the Dask scheduler"):
