@@ -376,9 +376,12 @@ def test_parsed_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeyp
     module._load_cached.cache_clear()
     second = Gazetteer.load(table)
     assert second is not first and second.resolve("Dostyk").place_id == "terminal:dostyk"
+    assert second._fuzzy is not None  # the trigram index comes with the pickle, not rebuilt
+    assert second.search("Dostik")[0].place.place_id == "terminal:dostyk"
     pickled.write_bytes(b"not a pickle")
     module._load_cached.cache_clear()
-    assert Gazetteer.load(table).resolve("Dostyk").place_id == "terminal:dostyk"
+    with pytest.warns(module.GazetteerCacheWarning, match="damaged"):
+        assert Gazetteer.load(table).resolve("Dostyk").place_id == "terminal:dostyk"
     assert pickled.read_bytes() != b"not a pickle"  # rewritten
     table.write_text(table.read_text(encoding="utf-8").replace("Dostyk,", "Dostyq,", 1))
     module._load_cached.cache_clear()

@@ -24,13 +24,14 @@ import os
 import pickle
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
 from landbridge.network.names import compact, normalize
@@ -42,6 +43,9 @@ from landbridge.network.place_sources import (
 )
 from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
+
+if TYPE_CHECKING:  # scipy.spatial is imported only for coordinate queries (its import is slow)
+    from scipy.spatial import cKDTree
 
 MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work
 SCORE_EXACT = 1.0
@@ -69,9 +73,17 @@ _COORDINATE = re.compile(
 
 @dataclass
 class _Fuzzy:
-    """Trigram index over the distinct keys, built on the first fuzzy search."""
+    """Trigram index over the distinct keys in CSR form (one array, so the pickled gazetteer
+    loads it fast): the keys holding trigram ``g`` are ``key_ids[offsets[s] : offsets[s + 1]]``
+    with ``s = slot[g]``."""
 
-    postings: dict[str, np.ndarray]
+    slot: dict[str, int]
+    offsets: np.ndarray  # int64 [trigrams + 1]
+    key_ids: np.ndarray  # int32, indexes into ``Gazetteer.keys``, ascending per trigram
+
+    def postings(self, gram: str) -> np.ndarray | None:
+        s = self.slot.get(gram)
+        return None if s is None else self.key_ids[self.offsets[s] : self.offsets[s + 1]]
 
 
 @dataclass
@@ -290,7 +302,8 @@ class Gazetteer:
     def _fuzzy_keys(self, key: str) -> list[tuple[int, float]]:
         if self._fuzzy is None:
             self._fuzzy = _build_trigrams(self.keys)
-        lists = [self._fuzzy.postings[g] for g in _trigrams(key) if g in self._fuzzy.postings]
+        found = (self._fuzzy.postings(g) for g in _trigrams(key))
+        lists = [keys for keys in found if keys is not None]
         if not lists:
             return []
         shared = np.bincount(np.concatenate(lists), minlength=len(self.keys))
@@ -318,6 +331,8 @@ class Gazetteer:
         if limit < 1 or not len(self):
             return []
         if self._tree is None:
+            from scipy.spatial import cKDTree
+
             self._tree = cKDTree(_unit_xyz(self.lat, self.lon))
         label = f"{lat:.5f}, {lon:.5f}"
         point = _unit_xyz(np.array([lat]), np.array([lon]))[0]
@@ -355,6 +370,7 @@ def _load_cached(path: str) -> Gazetteer:
     if cached is not None:
         return cached
     gazetteer = _parse_table(data.decode("utf-8"), path)
+    gazetteer._fuzzy = _build_trigrams(gazetteer.keys)  # most queries need it: keep it pickled
     _write_pickle(gazetteer, pickled)
     return gazetteer
 
@@ -374,10 +390,14 @@ def _parse_table(text: str, path: str) -> Gazetteer:
     return Gazetteer.from_columns(table)
 
 
-# The parsed gazetteer is kept in the user cache, keyed by the table's SHA-256: unpickling is
-# several times faster than parsing and indexing the CSV. Any unreadable cache is rebuilt; bump
-# the format when the indexing code changes.
-GAZETTEER_CACHE_FORMAT = 1
+# The parsed gazetteer, with its trigram index, is kept in the user cache, keyed by the table's
+# SHA-256: unpickling is several times faster than parsing and indexing the CSV. An unreadable
+# cache is rebuilt with a warning; bump the format when the indexing code changes.
+GAZETTEER_CACHE_FORMAT = 2
+
+
+class GazetteerCacheWarning(UserWarning):
+    """The gazetteer cache file was damaged and has been rebuilt."""
 
 
 def _pickle_path(digest: str) -> Path | None:
@@ -392,16 +412,26 @@ def _read_pickle(path: Path | None) -> Gazetteer | None:
         return None
     try:
         obj = pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 - a damaged cache of any kind is rebuilt
+    except Exception as exc:  # noqa: BLE001 - a damaged cache of any kind is rebuilt
+        warnings.warn(
+            f"gazetteer cache {path} is damaged ({type(exc).__name__}); rebuilding it",
+            GazetteerCacheWarning, stacklevel=4,
+        )  # fmt: skip
         return None
-    return obj if isinstance(obj, Gazetteer) else None
+    if not isinstance(obj, Gazetteer):
+        warnings.warn(
+            f"gazetteer cache {path} holds a {type(obj).__name__}; rebuilding it",
+            GazetteerCacheWarning, stacklevel=4,
+        )  # fmt: skip
+        return None
+    return obj
 
 
 def _write_pickle(gazetteer: Gazetteer, path: Path | None) -> None:
     if path is None:
         return
     try:
-        for old in path.parent.glob(f"gazetteer-v{GAZETTEER_CACHE_FORMAT}-*.pkl"):
+        for old in path.parent.glob("gazetteer-v*.pkl"):  # older formats too
             old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
@@ -502,7 +532,12 @@ def _build_trigrams(keys: list[str]) -> _Fuzzy:
     for k, key in enumerate(keys):
         for gram in _trigrams(key):
             postings.setdefault(gram, []).append(k)
-    return _Fuzzy({g: np.array(ks, dtype=np.int32) for g, ks in postings.items()})
+    offsets = np.zeros(len(postings) + 1, dtype=np.int64)
+    np.cumsum([len(ks) for ks in postings.values()], out=offsets[1:])
+    key_ids = np.fromiter(
+        (k for ks in postings.values() for k in ks), dtype=np.int32, count=int(offsets[-1])
+    )
+    return _Fuzzy({g: s for s, g in enumerate(postings)}, offsets, key_ids)
 
 
 def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
