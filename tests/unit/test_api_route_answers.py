@@ -22,8 +22,9 @@ from landbridge.schema.route import RouteRequest
 WAIT_S = 30.0
 
 
-def answer(text: str) -> tuple[CachedJson, CachedJson]:
-    return CachedJson(text.encode()), CachedJson(b"{}")
+def answer(text: str) -> CachedJson:
+    """A stand-in for a ``RouteAnswer``: the store keeps whatever ``compute`` returns."""
+    return CachedJson(text.encode())
 
 
 def test_concurrent_identical_questions_are_searched_once() -> None:
@@ -79,8 +80,8 @@ def test_searches_beyond_the_waiting_bound_get_429_and_the_queue_recovers() -> N
     release.set()
     for t in threads:
         t.join(WAIT_S)
-    assert answers.get_or_compute("c", lambda: answer("c"))[0].body == b"c"
-    assert {answers.get(k)[0].body for k in "abc"} == {b"a", b"b", b"c"}
+    assert answers.get_or_compute("c", lambda: answer("c")).body == b"c"
+    assert {answers.get(k).body for k in "abc"} == {b"a", b"b", b"c"}
 
 
 def test_a_failed_search_is_not_stored_and_is_tried_again() -> None:
@@ -92,7 +93,7 @@ def test_a_failed_search_is_not_stored_and_is_tried_again() -> None:
     with pytest.raises(ValueError):
         answers.get_or_compute("k", broken)
     assert answers.get("k") is None
-    assert answers.get_or_compute("k", lambda: answer("ok"))[0].body == b"ok"
+    assert answers.get_or_compute("k", lambda: answer("ok")).body == b"ok"
 
 
 def test_least_recently_used_answers_are_dropped_first() -> None:
@@ -129,3 +130,25 @@ def test_answers_for_today_are_not_served_after_the_date_changes(monkeypatch) ->
     assert "weather_wait_h" in winter and "weather_wait_h" not in {
         v["parameter"] for v in second["dated_values"]
     }
+
+
+def test_map_lines_are_drawn_only_when_asked_for_and_once(monkeypatch) -> None:
+    from landbridge.api import route_answers
+
+    drawn = []
+
+    def counting(*args):
+        drawn.append(1)
+        return option_lines(*args)
+
+    option_lines = route_answers.option_lines
+    monkeypatch.setattr(route_answers, "option_lines", counting)
+    client = TestClient(create_app(ApiSettings(), network_loader=load_network))
+    body = {"origin": "Chengdu", "destination": "Lodz", "feu": 3}
+    table = client.post("/api/routes", json=body).json()
+    assert drawn == []
+    first = client.post("/api/routes/geojson", json=body)
+    again = client.post("/api/routes/geojson", json=body, headers={"Accept-Encoding": "gzip"})
+    assert drawn == [1]
+    assert first.json() == again.json()
+    assert len(first.json()["features"]) == len(table["options"])

@@ -1,4 +1,4 @@
-"""Route options with the paths behind them, for drawing on the map.
+"""Route options drawn on the map.
 
 ``plan_routes_with_paths`` returns each option's edge ids; the map line of an option is the
 concatenation of its edges' geometries. Every edge is simplified once per network (vectorised
@@ -8,6 +8,7 @@ with shapely), so drawing a request's options only gathers pre-simplified pieces
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,6 @@ import shapely
 
 from landbridge.api.layers import COORD_DECIMALS, LINE_SIMPLIFY_DEG
 from landbridge.network.model import Network
-from landbridge.routing.plan import plan_routes_with_paths
-from landbridge.schema.route import RouteRequest, RouteResponse
 
 _LOCK = threading.Lock()
 _SIMPLIFIED: dict[int, tuple[Network, np.ndarray, np.ndarray]] = {}
@@ -69,14 +68,17 @@ def path_line(net: Network, edges: np.ndarray) -> list[list[float]]:
     return np.round(line[keep], COORD_DECIMALS).tolist()
 
 
-def plan_with_geometry(request: RouteRequest, net: Network) -> tuple[RouteResponse, dict[str, Any]]:
-    """``plan_routes`` on ``net`` plus a FeatureCollection: one LineString per drawable option.
+def option_lines(
+    net: Network, options: Sequence[tuple[str, str]], paths: Sequence[np.ndarray]
+) -> dict[str, Any]:
+    """Route options as a FeatureCollection: one LineString per drawable option, along its path.
 
-    Feature properties: ``option`` (index into ``response.options``), ``label``, ``corridor``.
+    ``options`` are the (label, corridor) of each option and ``paths`` their edge ids, both in
+    the order of ``RouteResponse.options`` (as ``plan_routes_with_paths`` returns them).
+    Feature properties: ``option`` (index into the options), ``label``, ``corridor``.
     """
-    response, paths = plan_routes_with_paths(request, network=net)
     features = []
-    for i, (option, edges) in enumerate(zip(response.options, paths, strict=True)):
+    for i, ((label, corridor), edges) in enumerate(zip(options, paths, strict=True)):
         coordinates = path_line(net, edges)
         if len(coordinates) < 2:
             continue
@@ -84,7 +86,7 @@ def plan_with_geometry(request: RouteRequest, net: Network) -> tuple[RouteRespon
             {
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": coordinates},
-                "properties": {"option": i, "label": option.label, "corridor": option.corridor},
+                "properties": {"option": i, "label": label, "corridor": corridor},
             }
         )
-    return response, {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import json
@@ -23,12 +24,18 @@ GZIP_LEVEL = 6
 
 
 class CachedJson:
-    """Serialized JSON bytes, their gzip form and a strong ETag."""
+    """Serialized JSON bytes; their gzip form and a strong ETag are made on first use."""
 
     def __init__(self, body: bytes) -> None:
         self.body = body
-        self.gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    @functools.cached_property
+    def gzipped(self) -> bytes:
+        return gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+
+    @functools.cached_property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
     @classmethod
     def of(cls, obj: Any) -> CachedJson:

@@ -11,15 +11,15 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.api.models import ERROR_RESPONSES, FeatureCollection
-from landbridge.api.route_answers import Answer, RouteAnswers, answer_key
-from landbridge.api.route_geometry import plan_with_geometry
+from landbridge.api.route_answers import RouteAnswer, RouteAnswers, answer_key
 from landbridge.api.state import CachedJson
+from landbridge.routing.plan import plan_routes_with_paths
 from landbridge.schema.route import RouteRequest, RouteResponse
 
 router = APIRouter(tags=["routes"])
 
 
-async def _planned(request: Request, body: RouteRequest) -> Answer:
+async def _planned(request: Request, body: RouteRequest) -> RouteAnswer:
     answers: RouteAnswers = request.app.state.route_answers
     key = answer_key(body)
     hit = answers.get(key)
@@ -27,9 +27,10 @@ async def _planned(request: Request, body: RouteRequest) -> Answer:
         return hit
     state = request.app.state.server
 
-    def compute() -> Answer:
-        response, lines = plan_with_geometry(body, state.network)
-        return CachedJson(response.model_dump_json(by_alias=True).encode()), CachedJson.of(lines)
+    def compute() -> RouteAnswer:
+        net = state.network
+        response, paths = plan_routes_with_paths(body, network=net)
+        return RouteAnswer(response, paths, net)
 
     return await run_in_threadpool(answers.get_or_compute, key, compute)
 
@@ -52,7 +53,7 @@ def _send(request: Request, cached: CachedJson) -> Response:
 async def plan(body: RouteRequest, request: Request) -> Response:
     """Every corridor option (northern, middle, southern, sea) with p50/p90 days, cost and CO2e,
     Pareto-optimal options first. Same answer as ``landbridge route --json``."""
-    return _send(request, (await _planned(request, body))[0])
+    return _send(request, (await _planned(request, body)).table)
 
 
 @router.post(
@@ -62,4 +63,5 @@ async def plan(body: RouteRequest, request: Request) -> Response:
 )
 async def plan_lines(body: RouteRequest, request: Request) -> Response:
     """The options of ``POST /routes`` as LineStrings; property ``option`` indexes its table."""
-    return _send(request, (await _planned(request, body))[1])
+    answer = await _planned(request, body)
+    return await run_in_threadpool(lambda: _send(request, answer.lines))
