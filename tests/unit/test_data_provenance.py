@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from landbridge.data import SOURCES_DIR, load_sources, split_source_ids
+from landbridge.data import SOURCES_DIR, load_sources, source_rows, split_source_ids
 from landbridge.paths import DATA_DIR, PACKAGE_DIR
 
 REPO = PACKAGE_DIR.parent.parent
@@ -24,6 +24,17 @@ def test_sources_tables_have_unique_ids_and_titles() -> None:
     assert sources.index.is_unique
     untitled = sources.index[sources["title"].str.strip() == ""].tolist()
     assert not untitled, f"sources without a title: {untitled}"
+
+
+def test_source_rows_are_the_rows_of_load_sources() -> None:
+    frame = load_sources().reset_index()
+    expected = {
+        row["source_id"]: {
+            c: row[c] for c in ("source_id", "title", "publisher", "url", "year", "note")
+        }
+        for row in frame.astype(str).to_dict("records")
+    }
+    assert source_rows() == expected
 
 
 @pytest.mark.parametrize("table", _tables(), ids=lambda p: str(p.relative_to(DATA_DIR)))

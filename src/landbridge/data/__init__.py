@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
 
 import pandas as pd
@@ -31,6 +32,30 @@ def load_sources() -> pd.DataFrame:
     if dupes:
         raise ParameterError(f"source ids defined twice in data/sources: {sorted(set(dupes))}")
     return sources.set_index("source_id")
+
+
+@lru_cache(maxsize=1)
+def source_rows() -> dict[str, dict[str, str]]:
+    """``source_id`` → its row (the ``SOURCE_COLUMNS`` as text), the same rows as
+    ``load_sources`` read with the csv module: the route command's cold start needs no frame."""
+    rows: dict[str, dict[str, str]] = {}
+    dupes: list[str] = []
+    for path in sorted(SOURCES_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ParameterError(
+                    f"{path.name}: missing columns {missing}; expected {list(SOURCE_COLUMNS)}"
+                )
+            for record in reader:
+                row = {c: record[c] or "" for c in SOURCE_COLUMNS}
+                if row["source_id"] in rows:
+                    dupes.append(row["source_id"])
+                rows[row["source_id"]] = row
+    if dupes:
+        raise ParameterError(f"source ids defined twice in data/sources: {sorted(set(dupes))}")
+    return rows
 
 
 def split_source_ids(value: object) -> list[str]:
