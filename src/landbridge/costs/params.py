@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from landbridge.data import split_source_ids
@@ -267,6 +266,8 @@ def load_params(path: str | Path | None = None, base: Params | None = None) -> P
     params = base or load_default_params()
     if path is None:
         return params
+    import yaml  # only a --params file needs it
+
     file = Path(path)
     text = read_user_text(file, ParameterError, "parameter file", MAX_PARAMS_FILE_BYTES)
     try:

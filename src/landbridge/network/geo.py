@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 
@@ -45,6 +44,8 @@ class PointIndex:
     """Nearest-neighbour search over lon/lat points (k-d tree on unit vectors)."""
 
     def __init__(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        from scipy.spatial import cKDTree  # slow to import; the route command only needs haversine
+
         self.tree = cKDTree(unit_vectors(np.asarray(lon, float), np.asarray(lat, float)))
 
     def nearest(

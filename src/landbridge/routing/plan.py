@@ -26,7 +26,7 @@ from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, RowRef, load_default_params
 from landbridge.costs.time import DRAWS
-from landbridge.data import load_sources, split_source_ids
+from landbridge.data import source_rows, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.routing.constraints import (
@@ -297,9 +297,7 @@ def _explain_unreachable(
 
 @lru_cache(maxsize=1)
 def _source_rows() -> dict[str, Source]:
-    fields = ("source_id", "title", "publisher", "url", "year", "note")
-    rows = load_sources().reset_index()[list(fields)].astype(str).to_dict("records")
-    return {row["source_id"]: Source(**row) for row in rows}
+    return {sid: Source(**row) for sid, row in source_rows().items()}
 
 
 def _sources(
