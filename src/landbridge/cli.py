@@ -247,6 +247,8 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
 
 # --- flows (issue 4) ---
 
+DEFAULT_FLOWS_YEAR = 2024
+
 
 @app.command()
 @user_errors
@@ -257,6 +259,11 @@ def flows(
     growth: float = typer.Option(0.0, "--growth", help="Demand growth on the year, in percent."),
     scenario: str | None = typer.Option(
         None, "--scenario", help="Scenario name or YAML file applied before the assignment."
+    ),
+    demand_file: str | None = typer.Option(
+        None, "--demand",
+        help="Your own OD table (CSV: origin, destination, t_per_yr, ...; region ids of "
+        "data/demand/regions.csv) instead of the bundled demand of the year.",
     ),
     rebuild_demand: bool = typer.Option(
         False, "--rebuild-demand", help="Rebuild data/demand/od_*.csv from raw figures and stop."
@@ -287,21 +294,34 @@ def flows(
         for path in write_demand_tables(params.scalar("tonnes_per_teu")):
             console.print(f"wrote {path}", highlight=False)
         return
-    network = demand = None
+    network = demand = spec = None
     if scenario is not None:
-        from landbridge.network import load_network
-        from landbridge.scenarios.apply import apply_scenario
         from landbridge.scenarios.load import load_scenario
 
         spec = load_scenario(scenario)
         year = year or demand_year(spec.base.demand, spec.base.year)
+    year = year or DEFAULT_FLOWS_YEAR
+    if demand_file is not None:
+        from landbridge.flows.demand_file import read_demand_file
+
+        demand = read_demand_file(demand_file, year, params.scalar("tonnes_per_teu"))
+    if spec is not None:
+        from landbridge.network import load_network
+        from landbridge.scenarios.apply import apply_scenario
+
         network, params, demand = apply_scenario(
-            spec, load_network(), params, load_demand(year), source=scenario
-        )
+            spec, load_network(), params, load_demand(year) if demand is None else demand,
+            source=scenario,
+        )  # fmt: skip
     result = run_flows(
-        year or 2024, growth, network, params, demand, hard_capacity=max_throughput,
+        year, growth, network, params, demand, hard_capacity=max_throughput,
         route_choice=route_choice, dispersion=dispersion, avoid_share=avoid_share,
     )  # fmt: skip
+    if demand_file is not None:
+        result.notes.append(
+            f"demand from {demand_file} ({len(demand):,} OD rows); the calibration rows compare "
+            f"with the published {year} volumes"
+        )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
