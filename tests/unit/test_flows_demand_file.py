@@ -156,3 +156,13 @@ def test_flows_command_runs_on_the_file(tmp_path: Path, monkeypatch) -> None:
     out = CliRunner().invoke(app, ["flows", "--demand", str(bad)])
     assert out.exit_code == 2
     assert "line 2, t_per_yr: 'lots' is not a number" in out.output
+
+
+@pytest.mark.slow
+def test_bundled_table_as_a_file_gives_the_default_flows(tmp_path: Path) -> None:
+    from landbridge.flows.corridor import run_flows
+
+    path = write(tmp_path, load_demand(2024).to_csv(index=False))
+    default = run_flows(2024).model_dump(mode="json")
+    from_file = run_flows(2024, demand=read_demand_file(path, 2024, TONNES_PER_TEU))
+    assert from_file.model_dump(mode="json") == default
