@@ -114,3 +114,20 @@ def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
     assert notes[0].startswith("modification 0 (set_capacity) is not simulated")
     assert "mt_per_yr" in notes[0]
     assert not any("aktau-alat-feeder" in n.split(":")[0] or "modification 5" in n for n in notes)
+
+
+def test_demand_file_of_a_scenario_is_checked_like_flows_demand(tmp_path) -> None:
+    from landbridge.scenarios.engines import _demand
+
+    good = tmp_path / "od.csv"
+    good.write_text("origin,destination,t_per_yr\ncn-xian,eu-duisburg,1000\n", encoding="utf-8")
+    got = _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {good}}}\n"))
+    assert got[["origin", "destination", "t_per_yr", "year"]].values.tolist() == [
+        ["cn-xian", "eu-duisburg", 1000.0, 2023]
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("origin,destination,t_per_yr\ncn-xian,eu-duisburg,-5\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"line 2, t_per_yr: '-5' must be a finite"):
+        _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {bad}}}\n"))
+    with pytest.raises(ScenarioError, match="not a bundled demand set .*demand file not found"):
+        _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {tmp_path / 'no.csv'}}}\n"))

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +42,9 @@ def _params(name: str) -> Any:
 
 
 def _demand(scenario: Scenario) -> pd.DataFrame:
+    from landbridge.errors import InvalidInputError
     from landbridge.flows import demand as dem
+    from landbridge.flows.demand_file import read_demand_file
 
     name, year = scenario.base.demand, scenario.base.year
     available = ", ".join(f"od-{y}" for y in dem.YEARS)
@@ -61,17 +62,13 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
                 f"scenario {scenario.name}: no bundled demand '{name}'; available: {available}"
             )
         return dem.load_demand(int(name[3:]))
-    path = Path(name)
-    if not path.is_file():
+    try:
+        return read_demand_file(name, year, _params(scenario.base.params).scalar("tonnes_per_teu"))
+    except InvalidInputError as exc:
         raise ScenarioError(
-            f"scenario {scenario.name}: base.demand '{name}' is neither a bundled demand set "
-            f"({available}) nor a file"
-        )
-    frame = pd.read_csv(path, keep_default_na=False)
-    missing = [c for c in dem.OD_COLUMNS if c not in frame.columns and c != "source_ids"]
-    if missing:
-        raise ScenarioError(f"{path}: demand table lacks columns {missing}")
-    return frame
+            f"scenario {scenario.name}: base.demand '{name[:200]}' is not a bundled demand set "
+            f"({available}), and as a file: {exc}"
+        ) from None
 
 
 def plan_route_options(
