@@ -37,7 +37,7 @@ def wait_for(client: TestClient, job_id: str) -> dict:
 
 @pytest.mark.slow
 def test_simulation_job_reports_what_the_library_reports(client: TestClient) -> None:
-    from landbridge.sim.corridor2023 import DEMAND_TRAINS, build_corridor_2023, system_name
+    from landbridge.sim.corridor2023 import DEMAND_NETWORK, build_corridor_2023, system_name
     from landbridge.sim.run import run_simulation
 
     body = {"days": 30, "replications": 2, "seed": 7}
@@ -49,7 +49,7 @@ def test_simulation_job_reports_what_the_library_reports(client: TestClient) -> 
     assert status["progress"] == 1.0
     result = client.get(f"/api/simulations/{job.json()['job_id']}/result").json()
     expected = run_simulation(
-        build_corridor_2023(DEMAND_TRAINS), 30, 2, 7, 1, system_name=system_name(DEMAND_TRAINS)
+        build_corridor_2023(DEMAND_NETWORK), 30, 2, 7, 1, system_name=system_name(DEMAND_NETWORK)
     ).report()
     assert result == expected.model_dump(mode="json") | {"notes": []}
 

@@ -32,8 +32,8 @@ def bundled_scenario(name: str) -> Any:
 def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``landbridge simulate --json`` for the 2023 corridor (optionally a bundled scenario)."""
     from landbridge.sim.corridor2023 import (
+        DEMAND_NETWORK,
         DEMAND_OD_PREFIX,
-        DEMAND_TRAINS,
         build_corridor_2023,
         system_name,
     )
@@ -43,7 +43,7 @@ def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     demand = payload.get("demand")
     if spec is not None and demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
         demand = spec.base.demand
-    demand = demand or DEMAND_TRAINS
+    demand = demand or DEMAND_NETWORK
     system, name, notes = build_corridor_2023(demand), system_name(demand), []
     if spec is not None:
         from landbridge.sim.scenario import apply_to_system

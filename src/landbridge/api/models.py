@@ -54,7 +54,9 @@ class SimulationJobRequest(SimulationRequest):
 
     scenario: str | None = Field(None, description="Bundled scenario name (GET /api/scenarios).")
     demand: str | None = Field(
-        None, description="'trains' (sourced 2023 train counts) or 'od-2023' / 'od-2024'."
+        None,
+        description="'network' (2023 OD demand routed on the network, the default, as in "
+        "`landbridge simulate`), 'trains' (sourced 2023 train counts) or 'od-2023' / 'od-2024'.",
     )
 
 
