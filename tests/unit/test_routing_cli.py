@@ -95,3 +95,12 @@ def test_errors_exit_with_a_message(args: tuple[str, ...], code: int, message: s
     assert result.exit_code == code, result.output
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_collection_is_switched_back_on_after_a_route() -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert run("Xi'an", "Duisburg", "--json").exit_code == 0
+    assert run("Xi'an", "Nowhere").exit_code == 2
+    assert gc.isenabled()  # paused only while the route was planned, even when it failed
