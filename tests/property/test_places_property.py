@@ -9,11 +9,18 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from landbridge.errors import InvalidInputError, LandbridgeError
+from landbridge.errors import InvalidInputError, LandbridgeError, UnreachableError
 from landbridge.network.gazetteer import MAX_QUERY_CHARS, RESOLVE_MIN_SCORE, Gazetteer
 from landbridge.network.names import normalize
 from landbridge.network.place_sources import TERMINALS_TABLE
-from landbridge.network.snap import EARTH_RADIUS_KM, snap_points
+from landbridge.network.snap import (
+    EARTH_RADIUS_KM,
+    SCAN_QUERIES,
+    snap_index,
+    snap_points,
+    snap_to_network,
+)
+from landbridge.schema.place import Place
 
 GAZ = Gazetteer.load()
 with TERMINALS_TABLE.open(encoding="utf-8", newline="") as _fh:
@@ -148,3 +155,32 @@ def test_snap_points_equals_brute_force(seed: int, n: int, points, max_km: float
         assert nodes[i] == expected
         reference = d[expected] if expected >= 0 else d.min()
         assert km[i] == pytest.approx(reference, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 300),
+    st.lists(
+        st.tuples(st.floats(38.0, 48.0), st.floats(72.0, 88.0), st.sampled_from(["", "KZ", "XX"])),
+        min_size=1,
+        max_size=20,
+    ),
+    st.floats(5.0, 200.0),
+)
+def test_snap_by_scan_equals_snap_by_trees(seed: int, n: int, points, max_km: float) -> None:
+    """The first snaps of a network scan the coordinates; later ones use the k-d trees: the
+    node, or the error message, is the same either way."""
+    net = _random_rail_network(seed, n)
+    index = snap_index(net)
+
+    def snapped(p: Place, scans: int) -> int | str:
+        index.scans = scans
+        try:
+            return snap_to_network(p, net, max_km=max_km)
+        except UnreachableError as exc:
+            return str(exc)
+
+    for i, (lat, lon, iso2) in enumerate(points):
+        p = Place(place_id=f"p{i}", name=f"p{i}", kind="city", country=iso2, lat=lat, lon=lon)
+        assert snapped(p, 0) == snapped(p, SCAN_QUERIES)

@@ -164,3 +164,19 @@ def test_snap_points_without_country_is_plain_nearest(net: Network) -> None:
     nodes, km = snap_points(net, np.array([52.0225]), np.array([23.534167]))
     assert nodes.tolist() == [0]
     assert km[0] < 5.0
+
+
+def test_a_scan_leaves_ties_to_the_k_d_tree(net: Network) -> None:
+    from landbridge.network import snap
+
+    index = snap_index(net)
+    # nodes 5 and 6 are equally far from a point on the meridian between them
+    middle = place("Between", 0.0, 10.25, "XX")
+    assert snap._snap_by_scan(index, middle, net, 1200.0) is None
+    index.scans = 0
+    assert snap_to_network(middle, net, max_km=1200.0) in (5, 6)
+    # an unambiguous point is answered by the scan, as the trees would
+    near_six = place("Near 6", 0.0, 10.4, "XX")
+    assert snap._snap_by_scan(index, near_six, net, 1200.0) == 6
+    index.scans = snap.SCAN_QUERIES
+    assert snap_to_network(near_six, net, max_km=1200.0) == 6

@@ -6,20 +6,27 @@ within ``PORT_SNAP_MAX_KM``, else to rail like any other place. Among the rail n
 Poland and "Alashankou" in China even where the border is closer than the next own-country node.
 
 The lookup uses k-d trees on unit-sphere xyz (all rail nodes, and the rail nodes of each
-country), built once per ``Network`` object and cached.
+country), built once per ``Network`` object and cached. The first ``SCAN_QUERIES`` single
+snaps of a network scan the coordinates instead: importing scipy.spatial and building the
+trees costs ~110 ms, a scan ~0.3 ms, and a one-shot command (``landbridge route`` snaps two or
+three places) needs no trees. A scan answers only when its nearest node is unambiguous; on a
+(near) tie of distances, or a distance at the snapping limit, the trees decide as before.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from landbridge.errors import UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.schema.place import Place
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 # Assumption: a terminal, station or city centre lies within 50 km of its railway; farther than
@@ -28,22 +35,40 @@ SNAP_MAX_KM = 50.0
 # Assumption: a port's quay node lies within 25 km of the port's listed point (searoute/WPI
 # points sit at harbour entrances, a few km from the terminals).
 PORT_SNAP_MAX_KM = 25.0
+# Single snaps of one network answered by scanning before the k-d trees are built.
+SCAN_QUERIES = 32
+# Squared distances within this relative margin count as equal: the k-d tree breaks the tie.
+TIE_RTOL = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass
 class _SnapIndex:
     rail_nodes: np.ndarray  # int64 node ids with at least one RAIL edge
-    rail_tree: cKDTree | None
+    rail_xyz: np.ndarray  # float [r, 3] unit vectors of the rail nodes
     port_nodes: np.ndarray
-    port_tree: cKDTree | None
+    port_xyz: np.ndarray
     rail_country: np.ndarray  # country id of each rail node
-    by_country: dict[int, tuple[np.ndarray, cKDTree]] = field(default_factory=dict)
+    by_country: dict[int, tuple[np.ndarray, cKDTree | None]] = field(default_factory=dict)
+    scans: int = 0  # single snaps answered by scanning so far
+    _trees: dict[str, cKDTree | None] = field(default_factory=dict)
+
+    @property
+    def rail_tree(self) -> cKDTree | None:
+        if "rail" not in self._trees:
+            self._trees["rail"] = _tree(self.rail_xyz)
+        return self._trees["rail"]
+
+    @property
+    def port_tree(self) -> cKDTree | None:
+        if "port" not in self._trees:
+            self._trees["port"] = _tree(self.port_xyz)
+        return self._trees["port"]
 
     def country_tree(self, network: Network, country: int) -> tuple[np.ndarray, cKDTree | None]:
         """Rail nodes of one country and their k-d tree (built on first use)."""
         if country not in self.by_country:
-            nodes = self.rail_nodes[self.rail_country == country]
-            self.by_country[country] = (nodes, _tree(network, nodes))
+            own = self.rail_country == country
+            self.by_country[country] = (self.rail_nodes[own], _tree(self.rail_xyz[own]))
         return self.by_country[country]
 
 
@@ -64,10 +89,22 @@ def _km_chord(km: float) -> float:
     return 2.0 * float(np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
 
 
-def _tree(network: Network, nodes: np.ndarray) -> cKDTree | None:
-    if not len(nodes):
+def _tree(xyz: np.ndarray) -> cKDTree | None:
+    if not len(xyz):
         return None
-    return cKDTree(_unit_xyz(network.node_lat[nodes], network.node_lon[nodes]))
+    from scipy.spatial import cKDTree
+
+    return cKDTree(xyz)
+
+
+def _scan(xyz: np.ndarray, point: np.ndarray) -> tuple[int, float] | None:
+    """Row of ``xyz`` nearest to ``point`` and its chord; None when another row is as near
+    (within ``TIE_RTOL``), where the k-d tree's choice stands."""
+    d2 = ((xyz - point) ** 2).sum(axis=1)
+    i = int(np.argmin(d2))
+    if np.count_nonzero(d2 <= d2[i] * (1.0 + TIE_RTOL)) > 1:
+        return None
+    return i, float(np.sqrt(d2[i]))
 
 
 def snap_index(network: Network) -> _SnapIndex:
@@ -83,9 +120,9 @@ def snap_index(network: Network) -> _SnapIndex:
     port_nodes = np.flatnonzero(network.node_kind == NodeKind.PORT).astype(np.int64)
     index = _SnapIndex(
         rail_nodes,
-        _tree(network, rail_nodes),
+        _unit_xyz(network.node_lat[rail_nodes], network.node_lon[rail_nodes]),
         port_nodes,
-        _tree(network, port_nodes),
+        _unit_xyz(network.node_lat[port_nodes], network.node_lon[port_nodes]),
         network.node_country[rail_nodes].astype(np.int64),
     )
     _INDEX[key] = (weakref.ref(network, lambda _ref, k=key: _INDEX.pop(k, None)), index)
@@ -136,6 +173,11 @@ def snap_to_network(place: Place, network: Network, max_km: float = SNAP_MAX_KM)
     Raises ``UnreachableError`` naming the distance when no rail node is within ``max_km``.
     """
     index = snap_index(network)
+    if index.scans < SCAN_QUERIES:
+        index.scans += 1
+        node = _snap_by_scan(index, place, network, max_km)
+        if node is not None:
+            return node
     if place.kind == "port" and index.port_tree is not None:
         point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
         chord, i = index.port_tree.query(point, k=1)
@@ -151,6 +193,43 @@ def snap_to_network(place: Place, network: Network, max_km: float = SNAP_MAX_KM)
             f"{float(km[0]):,.0f} km away (snapping limit {max_km:,.0f} km)"
         )
     return int(node[0])
+
+
+def _snap_by_scan(index: _SnapIndex, place: Place, network: Network, max_km: float) -> int | None:
+    """``snap_to_network`` by scanning the coordinates; None where the k-d trees must decide
+    (a tie, a distance at the limit, a network without rail nodes)."""
+    point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
+    if place.kind == "port" and len(index.port_nodes):
+        hit = _scan(index.port_xyz, point)
+        if hit is None or _at_limit(hit[1], PORT_SNAP_MAX_KM):
+            return None
+        if _chord_km(hit[1]) <= PORT_SNAP_MAX_KM:
+            return int(index.port_nodes[hit[0]])
+    if not len(index.rail_nodes):
+        return None
+    hit = _scan(index.rail_xyz, point)
+    if hit is None or _at_limit(hit[1], max_km):
+        return None
+    node, km = int(index.rail_nodes[hit[0]]), float(_chord_km(hit[1]))
+    country = network.country_id(place.country) if place.country else -1
+    own = np.flatnonzero(index.rail_country == country) if country >= 0 else []
+    if len(own):
+        hit = _scan(index.rail_xyz[own], point)
+        if hit is None or _at_limit(hit[1], max_km):
+            return None
+        if hit[1] <= _km_chord(max_km):
+            return int(index.rail_nodes[own[hit[0]]])
+    if km > max_km:
+        raise UnreachableError(
+            f"{_label(place)}: nearest railway of the network is "
+            f"{km:,.0f} km away (snapping limit {max_km:,.0f} km)"
+        )
+    return node
+
+
+def _at_limit(chord: float, max_km: float) -> bool:
+    """A chord this close to the limit's is settled by the k-d tree's own comparison."""
+    return abs(chord - _km_chord(max_km)) <= _km_chord(max_km) * TIE_RTOL
 
 
 def snap_distance_km(place: Place, network: Network, node: int) -> float:
