@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import ValidationError
@@ -20,8 +20,10 @@ from pydantic import ValidationError
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
-from landbridge.schema.params import ParamsOverride
 from landbridge.user_files import read_user_text
+
+if TYPE_CHECKING:  # its pydantic models are built on import: only a parameter file needs them
+    from landbridge.schema.params import ParamsOverride
 
 PARAMS_DIR = DATA_DIR / "params"
 FALLBACK_KEY = "*"
@@ -238,6 +240,8 @@ def load_default_params() -> Params:
 
 def parse_override(data: Any, origin: str) -> ParamsOverride:
     """Validate a parsed YAML mapping; the error names the offending key path."""
+    from landbridge.schema.params import ParamsOverride
+
     if data is None:
         data = {}
     if not isinstance(data, dict):
