@@ -442,3 +442,24 @@ def test_nearest_places_to_a_point(gaz: Gazetteer) -> None:
     assert gaz.nearest(0.0, -30.0) == []  # mid-Atlantic: nothing within 50 km
     with pytest.raises(InvalidInputError, match="latitude 91 out of range"):
         gaz.nearest(91.0, 0.0)
+
+
+def test_resolve_is_the_best_match_of_the_full_search(gaz: Gazetteer) -> None:
+    """resolve skips the fuzzy step when a match scores 0.9 or more: same place, same error."""
+    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, unknown_place
+
+    queries = [gaz.name[i] for i in range(0, len(gaz), 97)]
+    queries += [key[: max(3, len(key) - 2)] for key in gaz.keys[::151]]  # prefixes
+    queries += [key.replace("a", "e", 1) for key in gaz.keys[::149]]  # typos
+    queries += [
+        f"{gaz.name[i]}, {c}" for i in range(0, len(gaz), 491) for c in ("DE", "Kazakhstan")
+    ]
+    queries += ["Xi'an", "Dostik", "Brest, Belarus", "Brest, France", "51.43,6.76", "qqqq"]
+    for query in queries:
+        matches = gaz.search(query, limit=10)
+        if matches and matches[0].score >= RESOLVE_MIN_SCORE:
+            assert gaz.resolve(query) == matches[0].place, query
+        else:
+            with pytest.raises(UnknownPlaceError) as err:
+                gaz.resolve(query)
+            assert str(err.value) == str(unknown_place(query, matches)), query

@@ -201,6 +201,11 @@ class Gazetteer:
         by a country after a comma ("Brest, Belarus", "Hamburg, DE"). Raises
         ``InvalidInputError`` for an empty or over-long query or out-of-range coordinates.
         """
+        return self._search(query, limit, fuzzy_always=True)
+
+    def _search(self, query: str, limit: int, fuzzy_always: bool) -> list[PlaceMatch]:
+        """``search``; without ``fuzzy_always`` the fuzzy step runs only when nothing scores
+        ``RESOLVE_MIN_SCORE`` or more (the best match is then the same)."""
         text = _check_query(query)
         if limit < 1:
             raise InvalidInputError(f"limit must be at least 1, got {limit}")
@@ -210,12 +215,12 @@ class Gazetteer:
         qualified = self._split_country(text)
         if qualified is not None:
             name, iso2 = qualified
-            ranked = self._ranked(name, fuzzy_room=len(self))
+            ranked = self._ranked(name, fuzzy_room=len(self) if fuzzy_always else 1)
             in_country = [hit for hit in ranked if self.country[hit[0]] == iso2]
             # none in that country: the name's matches elsewhere become suggestions only
             ranked = in_country or [(i, score * FUZZY_SCALE, sp) for i, score, sp in ranked]
         else:
-            ranked = self._ranked(text, fuzzy_room=limit)
+            ranked = self._ranked(text, fuzzy_room=limit if fuzzy_always else 1)
         return [
             PlaceMatch(place=self.place(i), score=round(score, 3), matched=spelling)
             for i, score, spelling in ranked[:limit]
@@ -267,6 +272,11 @@ class Gazetteer:
 
     def resolve(self, query: str) -> Place:
         """The one place ``query`` names; ``UnknownPlaceError`` with suggestions if none does."""
+        # a fuzzy score (at most FUZZY_SCALE) never outranks one of RESOLVE_MIN_SCORE or more:
+        # the fuzzy step runs only when nothing scores that much, or for an error's suggestions
+        quick = self._search(query, limit=1, fuzzy_always=False)
+        if quick and quick[0].score >= RESOLVE_MIN_SCORE:
+            return quick[0].place
         matches = self.search(query, limit=SUGGESTIONS * 2)
         if matches and matches[0].score >= RESOLVE_MIN_SCORE:
             return matches[0].place
