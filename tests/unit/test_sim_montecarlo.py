@@ -178,6 +178,8 @@ def test_dask_worker_death_is_retried_from_the_seed(tmp_path, scheduler_address:
     assert got == map_replications(_draw_first_uniform, 4, seed=3)
 
 
+# the module's other cluster holds Dask's default HTTP port; this one moves to another
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")
 def test_replication_that_keeps_killing_dask_workers_stops_the_sweep_clearly() -> None:
     dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")

@@ -168,17 +168,18 @@ distributions; ``landbridge simulate --scenario`` runs more replications for int
 def simulate_corridor(
     net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
 ) -> dict[str, pd.DataFrame]:
-    """KPIs and per-train transit times of the bundled corridor with the scenario applied.
+    """KPIs and per-train transit times of the 2023 corridor with the scenario applied.
 
-    The simulation layer maps the scenario onto its own corridor system (operations only:
+    The corridor is the one ``landbridge simulate`` uses by default: the 2023 OD demand routed
+    on the bundled network. The simulation layer maps the scenario onto it (operations only:
     closures, capacities, fleets, dwell, demand); the network arguments are not used.
     """
     from landbridge.network.sea import PORT_ID_PREFIX
-    from landbridge.sim.corridor2023 import SYSTEM_NAME, build_corridor_2023
+    from landbridge.sim.corridor2023 import DEMAND_NETWORK, build_corridor_2023, system_name
     from landbridge.sim.run import run_simulation
     from landbridge.sim.scenario import apply_to_system
 
-    system = build_corridor_2023()
+    system = build_corridor_2023(DEMAND_NETWORK)
     simulated = {fid.split(":")[0] for fid in system.facility_id}
     notes: list[str] = []
     # One modification at a time, so one the simulation cannot take (a facility it does not
@@ -209,7 +210,7 @@ def simulate_corridor(
         seed=scenario.seed,
         workers=1,
         keep_log=True,
-        system_name=f"{SYSTEM_NAME}+{scenario.name}",
+        system_name=f"{system_name(DEMAND_NETWORK)}+{scenario.name}",
     )
     report = result.report()
     kpis = []
