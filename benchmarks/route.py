@@ -9,8 +9,10 @@ Cases (one BENCH line each, ``ratio = baseline_s / ours_s``):
   dates (one a month) whose dated values differ, so the per-edge arrays and masked graphs of
   that date are built inside the call, against the same networkx Dijkstra.
 - ``route_cli_cold``: a fresh ``landbridge route "Xi'an" Duisburg --json`` process against a
-  bare ``python -c pass`` start-up.
-Targets (issue 3): warm <= 50 ms, cold <= 2 s. Both runs also check their answers.
+  bare ``python -c pass`` start-up; then the stages of one cold start (a fresh process doing
+  what the command does, in its order) as ``#`` lines, for where the time goes.
+Targets (issue 3): warm <= 50 ms, cold <= 2 s (aim: 1.3 s, so that slower CI machines keep
+within 2 s). Both runs also check their answers.
 Times are the best of several runs (as ``timeit`` reports), so other load on a shared machine
 inflates them less; the load average at the start is printed alongside.
 """
@@ -41,9 +43,47 @@ ORIGIN, DESTINATION = "Xi'an", "Duisburg"
 DEPART = dt.date(2026, 1, 15)
 WARM_REPEATS = 21
 NX_REPEATS = 5
-COLD_REPEATS = 3
+COLD_REPEATS = 5
+STAGE_REPEATS = 3
 TARGET_WARM_S = 0.050
 TARGET_COLD_S = 2.0
+AIM_COLD_S = 1.3
+# One cold start split into stages, in the order the route command meets them (the command
+# pauses cyclic GC while it plans, so the script does too). Prints "stage ms" lines.
+STAGES_SCRIPT = f"""
+import time
+t0 = time.perf_counter()
+def lap(stage):
+    global t0
+    t = time.perf_counter()
+    print(stage, (t - t0) * 1000)
+    t0 = t
+import landbridge.cli; lap("import typer, rich, pydantic (landbridge.cli)")
+import gc; gc.disable()
+import datetime as dt
+import pandas; lap("import pandas (and pyarrow)")
+import scipy.sparse.csgraph; lap("import scipy.sparse.csgraph")
+from landbridge.costs.params import load_default_params
+from landbridge.routing.plan import plan_routes
+from landbridge.schema.route import RouteRequest; lap("import landbridge costs, routing, schema")
+depart = dt.date.fromisoformat({DEPART.isoformat()!r})
+request = RouteRequest(origin={ORIGIN!r}, destination={DESTINATION!r}, depart=depart)
+params = load_default_params(); lap("read parameter tables")
+from landbridge.network import load_network
+net = load_network(); lap("load the cached network")
+from landbridge.costs.dated import dated_patch
+patch = dated_patch(net, request.depart); lap("dated values of the departure date")
+from landbridge.routing.plan import _cache_for
+_cache_for(net, params, patch); lap("per-edge costs and the search base")
+from landbridge.routing.places import resolve_with_gazetteer
+resolve_with_gazetteer(request.origin, net); resolve_with_gazetteer(request.destination, net)
+lap("resolve and snap both places")
+response = plan_routes(request, network=net, params=params)
+lap("first plan_routes (searches, pricing)")
+import json
+text = json.dumps(response.model_dump(mode="json", by_alias=True)); lap("JSON of the answer")
+plan_routes(request, network=net, params=params); lap("(a second, warm plan_routes)")
+"""
 
 
 def bench(name: str, ours_s: float, baseline: str, baseline_s: float) -> None:
@@ -131,8 +171,28 @@ def cold_case() -> None:
     )
     bench("route_cli_cold", ours_s, "python_startup", baseline_s)
     verdict = "met" if ours_s <= TARGET_COLD_S else "MISSED"
-    print(f"# target cold <= {TARGET_COLD_S:.0f} s: {verdict}; CPU (user+sys) per cold run "
-          f"{cpu_s:.2f} s (wall above CPU = waiting for a core on a loaded machine)")  # fmt: skip
+    aim = "met" if ours_s <= AIM_COLD_S else "missed"
+    print(f"# target cold <= {TARGET_COLD_S:.0f} s: {verdict} (aim <= {AIM_COLD_S} s: {aim}); "
+          f"CPU (user+sys) per cold run {cpu_s:.2f} s (wall above CPU = waiting for a core on a "
+          "loaded machine; CPU above wall = library threads)")  # fmt: skip
+    cold_stages()
+
+
+def cold_stages() -> None:
+    """Least time of each stage over a few fresh processes (see ``STAGES_SCRIPT``)."""
+    best: dict[str, float] = {}
+    for _ in range(STAGE_REPEATS):
+        done = subprocess.run(
+            [sys.executable, "-c", STAGES_SCRIPT], capture_output=True, text=True, check=True
+        )
+        for line in done.stdout.splitlines():
+            stage, ms = line.rsplit(" ", 1)
+            best[stage] = min(best.get(stage, float("inf")), float(ms))
+    print(f"# cold start by stage (least of {STAGE_REPEATS} fresh processes, ms):")
+    for stage, ms in best.items():
+        print(f"#   {ms:6.0f}  {stage}")
+    cold = sum(ms for stage, ms in best.items() if not stage.startswith("("))
+    print(f"#   {cold:6.0f}  total without the interpreter's own start-up")
 
 
 if __name__ == "__main__":
