@@ -258,10 +258,8 @@ def _ocean_lanes(net: Network) -> dict[str, str]:
     kinds = fac["kind"].tolist()
     lane_of: dict[str, str] = {}
     if {"port_id", "wci_lane"} <= set(fac.columns):
-        for kind, port, lane in zip(kinds, fac["port_id"].tolist(), fac["wci_lane"].tolist(),
-                                    strict=True):  # fmt: skip
-            if kind == "port":
-                lane_of[str(port)] = _text(lane)
+        ports = zip(kinds, fac["port_id"].tolist(), fac["wci_lane"].tolist(), strict=True)
+        lane_of = {str(port): _text(lane) for kind, port, lane in ports if kind == "port"}
     priced = pd.to_numeric(fac["cost_usd_per_feu"], errors="coerce").notna().tolist()
     cells = zip(kinds, fac["facility_id"].tolist(), fac["to_port"].tolist(), priced, strict=True)
     return {
@@ -302,8 +300,8 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
     for fid, cells in values.items():
         if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
             continue
-        i = index[fid]
-        own = {c: _number(cell(c, i)) if c in fac else float("nan") for c in UNITS}
+        own = {c: _number(cell(c, index[fid])) if c in fac else float("nan")
+               for c in ("dwell_p50_h", "dwell_p90_h")}  # fmt: skip
         p50 = cells.get("dwell_p50_h", own["dwell_p50_h"])
         p90 = cells.get("dwell_p90_h", own["dwell_p90_h"])
         if p90 < p50:

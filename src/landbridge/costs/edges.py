@@ -101,11 +101,13 @@ def resolve_facilities(
         missing = np.isnan(own)
         resolved = np.where(missing, fallback, own)
         used_default |= missing & ~np.isnan(fallback)
-        for source, is_override in ((dated_cells, False), (params.facility_overrides, True)):
-            for fid, cells in source.items():
-                if col in cells and fid in rows_of:
-                    resolved[rows_of[fid]] = cells[col]
-                    overridden[rows_of[fid]] |= is_override
+        for fid, cells in dated_cells.items():
+            if col in cells and fid in rows_of:
+                resolved[rows_of[fid]] = cells[col]
+        for fid, cells in params.facility_overrides.items():  # ids checked above
+            if col in cells:
+                resolved[rows_of[fid]] = cells[col]
+                overridden[rows_of[fid]] = True
         values[col] = resolved
     return FacilityValues(kinds, values, used_default, overridden)
 
