@@ -58,14 +58,16 @@ def lap(stage):
     t = time.perf_counter()
     print(stage, (t - t0) * 1000)
     t0 = t
-import landbridge.cli; lap("import typer, rich, pydantic (landbridge.cli)")
+import landbridge.cli; lap("import typer, rich (landbridge.cli)")
+landbridge.cli._import_array_libraries_without_blas_threads()
+lap("import numpy, scipy.sparse.csgraph (one BLAS thread)")
 import gc; gc.disable()
 import datetime as dt
 import pandas; lap("import pandas (and pyarrow)")
-import scipy.sparse.csgraph; lap("import scipy.sparse.csgraph")
 from landbridge.costs.params import load_default_params
 from landbridge.routing.plan import plan_routes
-from landbridge.schema.route import RouteRequest; lap("import landbridge costs, routing, schema")
+from landbridge.schema.route import RouteRequest
+lap("import landbridge costs, routing, schema, pydantic")
 depart = dt.date.fromisoformat({DEPART.isoformat()!r})
 request = RouteRequest(origin={ORIGIN!r}, destination={DESTINATION!r}, depart=depart)
 params = load_default_params(); lap("read parameter tables")
