@@ -383,3 +383,33 @@ def test_a_port_destination_ends_rail_options_on_its_rail_side() -> None:
     assert "port" not in northern.cost_breakdown_usd
     sea = opts["All-sea via Suez"]
     assert sea.legs[-1].mode == "ocean" and sea.legs[-1].to == "Rotterdam port"
+
+
+def test_edge_masks_are_shared_by_parameter_sets_and_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    import landbridge.routing.constraints as constraints
+    import landbridge.routing.plan as plan_module
+
+    net = build_network()  # a network object no other test has planned on
+    counted = []
+    touching = constraints.edges_touching_countries
+    monkeypatch.setattr(
+        constraints, "edges_touching_countries",
+        lambda n, codes: counted.append(tuple(codes)) or touching(n, codes),
+    )  # fmt: skip
+
+    def options(params, **kw) -> list:
+        request = RouteRequest(origin="Xi'an", destination="Duisburg", avoid=["RU"], **kw)
+        resp = plan_routes(request, network=net, params=params, resolver=resolve_on_network)
+        return [(o.label, o.cost_usd, o.transit_days) for o in resp.options]
+
+    first = options(PARAMS)
+    masks_made = len(counted)
+    assert masks_made > 0
+    cheaper = PARAMS.with_overrides(
+        ParamsOverride.model_validate({"scalars": {"value_of_time_usd_per_feu_h": 1.0}}), "t.yaml"
+    )
+    other = options(cheaper, depart=dt.date(2025, 3, 1))
+    assert len(counted) == masks_made  # new parameters and date: graphs rebuilt, masks reused
+    plan_module._MASKS.clear()
+    assert options(cheaper, depart=dt.date(2025, 3, 1)) == other  # same answer from fresh masks
+    assert options(PARAMS) == first

@@ -82,6 +82,10 @@ class _Cache:
 _CACHE: dict[tuple[int, int, tuple], _Cache] = {}
 _CACHE_LIMIT = 16
 _PLACES_LIMIT = 1024
+# Edge masks depend on the network and the constraints only, not on the parameters or date:
+# kept per network so that a new departure date or parameter set only rebuilds the graphs.
+_MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
+_MASKS_LIMIT = 256
 
 
 def _cache_for(net: Network, params: Params, dated: DatedPatch | None = None) -> _Cache:
@@ -135,9 +139,20 @@ def _dated_values(
 def _graph(cache: _Cache, net: Network, key: tuple, constraint: Constraint) -> MaskedGraph:
     graph = cache.graphs.get(key)
     if graph is None:
-        graph = build_graph(cache.base, constraint.edge_mask(net))
+        graph = build_graph(cache.base, _edge_mask(net, key, constraint))
         cache.graphs[key] = graph
     return graph
+
+
+def _edge_mask(net: Network, key: tuple, constraint: Constraint) -> np.ndarray | None:
+    hit = _MASKS.get((id(net), key))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
+    if len(_MASKS) >= _MASKS_LIMIT:
+        _MASKS.clear()
+    mask = constraint.edge_mask(net)
+    _MASKS[(id(net), key)] = (weakref.ref(net), mask)
+    return mask
 
 
 def _resolved(cache: _Cache, resolve: Resolver, query: str, net: Network) -> Endpoint:
