@@ -59,8 +59,8 @@ def lap(stage):
     print(stage, (t - t0) * 1000)
     t0 = t
 import landbridge.cli; lap("import typer, rich (landbridge.cli)")
-landbridge.cli._import_array_libraries_without_blas_threads()
-lap("import numpy, scipy.sparse.csgraph (one BLAS thread)")
+landbridge.cli._import_array_libraries()
+lap("import numpy, scipy.sparse.csgraph (one BLAS thread, no f2py)")
 import gc; gc.disable()
 import datetime as dt
 import pandas; lap("import pandas (and pyarrow)")

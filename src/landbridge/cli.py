@@ -193,7 +193,7 @@ def route(
         "tonnes_per_teu": tonnes_per_teu, "depart": depart, "via": via, "corridor": corridor,
         "avoid": [c for c in (avoid or "").split(",") if c.strip()],
     }  # fmt: skip
-    _import_array_libraries_without_blas_threads()
+    _import_array_libraries()
     with _cyclic_gc_paused():
         response = _plan_route(fields, params)
     if as_json:
@@ -202,18 +202,48 @@ def route(
     _print_route_table(response, origin, destination)
 
 
-def _import_array_libraries_without_blas_threads() -> None:
-    """Import numpy and scipy's graph module with one OpenBLAS thread unless the user chose a
-    count. Routing does no BLAS work, and the pools both libraries start on import spin for
-    ~0.2 s CPU on a 2-core machine, time a loaded machine takes from the command."""
-    if "numpy" in sys.modules or "OPENBLAS_NUM_THREADS" in os.environ:
+def _import_array_libraries() -> None:
+    """Import numpy and scipy's graph module the way a one-shot route wants them:
+
+    - one OpenBLAS thread unless the user chose a count: routing does no BLAS work, and the
+      pools both libraries start on import spin for ~0.2 s CPU on a 2-core machine;
+    - ``numpy.f2py`` and ``numpy.testing`` as lazy modules (``importlib.util.LazyLoader``,
+      loaded on first use): importing ``scipy.sparse`` makes scipy's bundled array-api-compat
+      touch every numpy attribute, which imports both (~100 ms); routing uses neither.
+    """
+    if "numpy" in sys.modules:
         return
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    chosen = "OPENBLAS_NUM_THREADS" in os.environ
+    if not chosen:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
     try:
-        import numpy  # noqa: F401
+        import numpy
+
+        for name in _UNUSED_NUMPY_SUBMODULES:
+            _register_lazy(numpy, name)
         import scipy.sparse.csgraph  # noqa: F401
     finally:
-        del os.environ["OPENBLAS_NUM_THREADS"]  # child processes get the default again
+        if not chosen:
+            del os.environ["OPENBLAS_NUM_THREADS"]  # child processes get the default again
+
+
+_UNUSED_NUMPY_SUBMODULES = ("f2py", "testing")
+
+
+def _register_lazy(package: Any, name: str) -> None:
+    """``package.name`` as a module that is executed on its first attribute access."""
+    import importlib.util
+
+    full = f"{package.__name__}.{name}"
+    spec = importlib.util.find_spec(full)
+    if full in sys.modules or spec is None or spec.loader is None:
+        return
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[full] = module
+    loader.exec_module(module)
+    setattr(package, name, module)
 
 
 @contextmanager
