@@ -207,9 +207,10 @@ def _import_array_libraries() -> None:
 
     - one OpenBLAS thread unless the user chose a count: routing does no BLAS work, and the
       pools both libraries start on import spin for ~0.2 s CPU on a 2-core machine;
-    - ``numpy.f2py`` and ``numpy.testing`` as lazy modules (``importlib.util.LazyLoader``,
-      loaded on first use): importing ``scipy.sparse`` makes scipy's bundled array-api-compat
-      touch every numpy attribute, which imports both (~100 ms); routing uses neither.
+    - ``numpy.f2py``, ``numpy.testing`` and ``numpy.polynomial`` as lazy modules
+      (``importlib.util.LazyLoader``, executed on first use): importing ``scipy.sparse`` makes
+      scipy's bundled array-api-compat touch every numpy attribute, which imports them
+      (~110 ms); routing uses none of them.
     """
     if "numpy" in sys.modules:
         return
@@ -227,7 +228,7 @@ def _import_array_libraries() -> None:
             del os.environ["OPENBLAS_NUM_THREADS"]  # child processes get the default again
 
 
-_UNUSED_NUMPY_SUBMODULES = ("f2py", "testing")
+_UNUSED_NUMPY_SUBMODULES = ("f2py", "testing", "polynomial")
 
 
 def _register_lazy(package: Any, name: str) -> None:

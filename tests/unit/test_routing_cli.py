@@ -118,7 +118,7 @@ def test_array_libraries_load_with_one_blas_thread_and_without_f2py() -> None:
         "pools = threadpoolctl.threadpool_info()\n"
         "print(sorted({p['num_threads'] for p in pools if p['internal_api'] == 'openblas'}))\n"
         "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
-        "print('numpy.f2py.crackfortran' in sys.modules)\n"
+        "print({'numpy.f2py.crackfortran', 'numpy.polynomial.polynomial'} & set(sys.modules))\n"
         "import numpy\n"
         "numpy.testing.assert_equal(numpy.arange(2), [0, 1])\n"
         "print(numpy.f2py.crackfortran.__name__)\n"
@@ -128,10 +128,10 @@ def test_array_libraries_load_with_one_blas_thread_and_without_f2py() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     ).stdout.split("\n")
     assert out[:2] == ["[1]", "None"]  # numpy's and scipy's OpenBLAS: one thread; env as before
-    assert out[2] == "False"  # scipy's import no longer runs numpy.f2py ...
+    assert out[2] == "set()"  # scipy's import no longer runs numpy.f2py ...
     assert out[3] == "numpy.f2py.crackfortran"  # ... which still loads when used
     chosen = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True,
         env={**env, "OPENBLAS_NUM_THREADS": "2"},
     ).stdout.split("\n")  # fmt: skip
-    assert chosen[:3] == ["[2]", "2", "False"]  # the user's thread count stands
+    assert chosen[:3] == ["[2]", "2", "set()"]  # the user's thread count stands
