@@ -413,3 +413,35 @@ def test_edge_masks_are_shared_by_parameter_sets_and_dates(monkeypatch: pytest.M
     plan_module._MASKS.clear()
     assert options(cheaper, depart=dt.date(2025, 3, 1)) == other  # same answer from fresh masks
     assert options(PARAMS) == first
+
+
+def test_a_new_shipment_size_on_a_known_pair_reuses_the_search(monkeypatch) -> None:
+    from landbridge.routing import plan as plan_module
+
+    searches = []
+    real = plan_module._search
+
+    def counting(*args):
+        searches.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(plan_module, "_search", counting)
+    monkeypatch.setattr(plan_module, "_CACHE", {})
+    first = plan(feu=1, depart=dt.date(2025, 5, 5))
+    again = plan(feu=37.5, depart=dt.date(2025, 5, 5))
+    assert len(searches) == 1
+    monkeypatch.setattr(plan_module, "_CACHE", {})  # a fresh search for the same request
+    fresh = plan(feu=37.5, depart=dt.date(2025, 5, 5))
+    assert len(searches) == 2
+    assert again == fresh
+    assert [o.label for o in again.options] == [o.label for o in first.options]
+    plan(feu=2, depart=dt.date(2025, 5, 5), avoid=["RU"])  # other constraints: a new search
+    plan(feu=2, depart=dt.date(2025, 5, 5), constraints=(MaxTransshipments(3),))
+    plan(feu=3, depart=dt.date(2025, 5, 5), constraints=(MaxTransshipments(3),))
+    assert len(searches) == 5  # constraint objects are never a cache key
+    _, paths = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg", depart=dt.date(2025, 5, 5)),
+        network=NET, params=PARAMS, resolver=resolve_on_network,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="read-only"):
+        paths[0][0] = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -77,11 +77,15 @@ class _Cache:
     pins: dict[tuple[str, ...], np.ndarray]
     places: dict[tuple[Resolver, str], Endpoint]
     closure_days: np.ndarray | None = None  # per facility row, read once
+    # paths found per (corridor, avoided countries, origin, destination, via): the search does
+    # not depend on the shipment, so a new shipment size on a known pair is only priced
+    searches: dict[tuple, tuple[list[_Found], dict[str, str]]] = field(default_factory=dict)
 
 
 _CACHE: dict[tuple[int, int, tuple], _Cache] = {}
 _CACHE_LIMIT = 16
 _PLACES_LIMIT = 1024
+_SEARCHES_LIMIT = 512
 # Edge masks depend on the network and the constraints only, not on the parameters or date:
 # kept per network so that a new departure date or parameter set only rebuilds the graphs.
 _MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
@@ -343,6 +347,39 @@ def _sources(
     return [*extra, *assumptions, *MODEL_ASSUMPTIONS], sources
 
 
+def _found_paths(
+    net: Network,
+    cache: _Cache,
+    request: RouteRequest,
+    constraints: Sequence[Constraint],
+    origin: Endpoint,
+    destination: Endpoint,
+    via: Ends | None,
+) -> tuple[list[_Found], dict[str, str]]:
+    """The deduplicated paths of every corridor variant, and why the others are blocked.
+
+    Remembered per search when no extra constraint objects are given (their identity would be
+    the key); the paths are read-only."""
+    ends = (_ends(net, origin.node), _ends(net, destination.node))
+    key = (request.corridor, tuple(request.avoid), *ends, via) if not constraints else None
+    hit = cache.searches.get(key) if key is not None else None
+    if hit is not None:
+        return hit
+    user: list[Constraint] = [AvoidClosed(), *constraints]
+    if request.avoid:
+        user.append(AvoidCountries(tuple(request.avoid)))
+    user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
+    found, blocked = _search(net, cache, variants_for(request.corridor), user, user_key, *ends, via)
+    found = _dedupe(found, net)
+    for item in found:
+        item.edges.setflags(write=False)
+    if key is not None:
+        if len(cache.searches) >= _SEARCHES_LIMIT:
+            cache.searches.clear()
+        cache.searches[key] = (found, blocked)
+    return found, blocked
+
+
 def plan_routes(
     request: RouteRequest,
     network: Network | None = None,
@@ -388,21 +425,7 @@ def plan_routes_with_paths(
     feu = request.shipment_feu
     shipment = Shipment(feu=feu, tonnes=shipment_tonnes(2.0 * feu, tonnes_per_teu))
 
-    user: list[Constraint] = [AvoidClosed(), *constraints]
-    if request.avoid:
-        user.append(AvoidCountries(tuple(request.avoid)))
-    user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
-    found, blocked = _search(
-        net,
-        cache,
-        variants_for(request.corridor),
-        user,
-        user_key,
-        _ends(net, origin.node),
-        _ends(net, destination.node),
-        via,
-    )
-    found = _dedupe(found, net)
+    found, blocked = _found_paths(net, cache, request, constraints, origin, destination, via)
     if not found:
         raise UnreachableError(
             _explain_unreachable(net, cache, request, origin, destination, via, blocked)
