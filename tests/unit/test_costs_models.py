@@ -127,3 +127,24 @@ def test_unknown_facility_override_is_refused_with_a_suggestion() -> None:
         match=r"p\.yaml: facilities\.alashankou-dostik: .*did you mean alashankou-dostyk",
     ):
         compute_edge_costs(build_network(), params)
+
+
+def test_remembered_quantiles_are_the_drawn_ones_and_follow_every_part() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        k, j, c = rng.integers(0, 5, size=3)
+        p50 = rng.uniform(1, 50, k)
+        parts = time.TimeParts(
+            lognormal_p50_h=p50, lognormal_p90_h=p50 * rng.uniform(1, 3, k),
+            headway_h=rng.uniform(0, 100, j), fixed_h=float(rng.uniform(0, 30)),
+            closure_share=rng.uniform(0, 0.3, c), closure_h=rng.uniform(0, 48, c),
+        )  # fmt: skip
+        drawn = time._simulated_quantiles_h(parts, time.DRAWS, time.SEED)
+        assert time.transit_quantiles_h(parts) == drawn
+        assert time.transit_quantiles_h(parts) == drawn  # from memory now
+        if j:
+            longer = time.TimeParts(
+                parts.lognormal_p50_h, parts.lognormal_p90_h, parts.headway_h * 2,
+                parts.fixed_h, parts.closure_share, parts.closure_h,
+            )  # fmt: skip
+            assert time.transit_quantiles_h(longer) != drawn

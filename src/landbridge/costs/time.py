@@ -91,10 +91,33 @@ def _rows(seed: int, draws: int, kind: str, n: int) -> np.ndarray:
     return np.concatenate(blocks)[:n] if len(blocks) > 1 else blocks[0][:n]
 
 
+_QUANTILES: dict[tuple, tuple[float, float]] = {}
+_QUANTILES_LIMIT = 4096
+
+
 def transit_quantiles_h(
     parts: TimeParts, draws: int = DRAWS, seed: int = SEED
 ) -> tuple[float, float]:
-    """p50 and p90 of the total trip time in hours (seeded Monte Carlo, deterministic)."""
+    """p50 and p90 of the total trip time in hours (seeded Monte Carlo, deterministic).
+
+    Remembered per parts: the same path on the same date (any shipment size) draws once."""
+    arrays = (parts.lognormal_p50_h, parts.lognormal_p90_h, parts.headway_h,
+              parts.closure_share, parts.closure_h)  # fmt: skip
+    key = (
+        *(np.asarray(a, dtype=float).tobytes() for a in arrays),
+        float(parts.fixed_h),
+        draws,
+        seed,
+    )
+    hit = _QUANTILES.get(key)
+    if hit is None:
+        if len(_QUANTILES) >= _QUANTILES_LIMIT:
+            _QUANTILES.clear()
+        hit = _QUANTILES[key] = _simulated_quantiles_h(parts, draws, seed)
+    return hit
+
+
+def _simulated_quantiles_h(parts: TimeParts, draws: int, seed: int) -> tuple[float, float]:
     k = parts.lognormal_p50_h.shape[0]
     j = parts.headway_h.shape[0]
     total = np.full(draws, parts.fixed_h)
