@@ -3,11 +3,19 @@
 It consumes the variates of ``draws.draw`` and writes the typed event log, nothing else: all
 statistics are read from the log afterwards (``analysis``). The rules are those of the module
 docstring of ``system``; ``reference`` implements the same rules as plain SimPy processes.
+
+The kernel's state is a few numpy record arrays, one per concern, so the helpers take a handful
+of names and read fields by name (``servers[f].busy``): ``servers`` and ``ferries`` (one row
+per facility: the parameters and state of that behaviour, with the facility's FIFO queue
+pointers), ``slots`` (the queue storage: one row per facility visit), the ``agenda`` of
+pending events (a heap), the event ``log`` and the ``clock``. Record fields, unlike arrays
+bundled in tuples, cost no reference counting in the hot loop.
 """
 
 from __future__ import annotations
 
 import heapq
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -16,7 +24,9 @@ from landbridge.sim.draws import HOURS_PER_DAY, Draws
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
 from landbridge.sim.system import CorridorSystem, FacilityKind
 
-# Heap event kinds (internal; the log uses ``Event``).
+# Agenda event kinds (internal; the log uses ``Event``). An agenda entry is
+# (time_h, seq, kind, a, b): ``a, b`` are the train and its next step for _ARRIVE, the queue slot
+# for _SERVICE_END and _LAND, else the facility (and the loading turn for _MAX_WAIT).
 _ARRIVE = np.int64(1)
 _SERVICE_END = np.int64(2)
 _LAND = np.int64(3)
@@ -38,442 +48,277 @@ _EV_START = np.int64(Event.START)
 _EV_SAIL = np.int64(Event.SAIL)
 _EV_END = np.int64(Event.END)
 
+# A facility's FIFO: its slots ``head`` (next out) to ``tail`` (next free); ``closed`` is 1
+# while the facility is closed, and then its queue does not move.
+_QUEUE = [("head", np.int64), ("tail", np.int64), ("closed", np.int64)]
+_SERVER_DTYPE = np.dtype(
+    [
+        ("n_servers", np.int64),  # parallel tracks or cranes
+        ("daily_quota", np.int64),  # service starts allowed per calendar day; 0 = no quota
+        ("busy", np.int64),  # servers in use
+        ("quota_day", np.int64),  # the day ``quota_used`` counts (-1 before the first start)
+        ("quota_used", np.int64),  # service starts on ``quota_day``
+        ("quota_wake_pending", np.int64),  # 1 while a wake-up for the next day is on the agenda
+        *_QUEUE,
+    ]
+)
+_FERRY_DTYPE = np.dtype(
+    [
+        ("capacity_feu", np.float64),  # per vessel
+        ("max_wait_h", np.float64),  # a vessel sails this long after its first train boarded
+        ("crossing_h", np.float64),  # sailing to landing
+        ("round_trip_h", np.float64),  # sailing to back in port
+        ("in_port", np.int64),  # vessels in port (the first one is loading)
+        ("aboard", np.int64),  # trains on the loading vessel
+        ("load_feu", np.float64),  # FEU on the loading vessel
+        ("loading", np.int64),  # number of the loading turn: a stale max-wait timer is ignored
+        ("sail_pending", np.int64),  # 1 while a vessel ready to sail waits for the reopening
+        ("sailings", np.int64),  # sailings so far (the number of the next one)
+        ("board_head", np.int64),  # first queue slot of the loading vessel's trains
+        *_QUEUE,
+    ]
+)
+_SLOT_DTYPE = np.dtype(
+    [
+        ("train", np.int64),
+        ("step", np.int64),  # the step of the train's route this visit is
+        ("service_h", np.float64),  # drawn service time (server facilities)
+        ("feu", np.float64),  # the train's size (ferries)
+        ("sailing", np.int64),  # the sailing that carried it (ferries; -1 until it sails)
+    ]
+)
+_LOG_DTYPE = np.dtype(
+    [
+        ("time_h", np.float64),
+        ("train", np.int32),
+        ("facility", np.int32),
+        ("event", np.int32),
+        ("sailing", np.int32),
+    ]
+)
+_CLOCK_DTYPE = np.dtype(
+    [
+        ("now_h", np.float64),  # time of the event being processed
+        ("seq", np.int64),  # next agenda sequence number: equal times leave first in, first out
+        ("logged", np.int64),  # events written to the log
+    ]
+)
+
+
+class Trains(NamedTuple):
+    """The routes and the variates of one replication (see ``Draws``), read by the main loop."""
+
+    route_indptr: np.ndarray  # int64 [K+1], per class
+    route_facility: np.ndarray  # int64 [steps of all classes]
+    train_class: np.ndarray  # int64 [N]
+    feu: np.ndarray  # float64 [N]
+    entry_h: np.ndarray  # float64 [N]
+    step_offset: np.ndarray  # int64 [N+1]
+    leg_offset: np.ndarray  # int64 [N+1]
+    run_h: np.ndarray  # float64 [legs]
+    service_h: np.ndarray  # float64 [steps]
+
+
+class Closures(NamedTuple):
+    """Closure windows (weather and scheduled) of ``Draws``: [C] each."""
+
+    facility: np.ndarray  # int64
+    start_h: np.ndarray  # float64
+    end_h: np.ndarray  # float64
+
 
 @njit(cache=True)
-def _log(out_t, out_i, cnt, t, train, fac, ev, sailing):
-    n = cnt[0]
-    out_t[n] = t
-    out_i[0, n] = train
-    out_i[1, n] = fac
-    out_i[2, n] = ev
-    out_i[3, n] = sailing
-    cnt[0] = n + 1
+def _log(log, clock, train, fac, event, sailing):
+    row = log[clock.logged]
+    row.time_h = clock.now_h
+    row.train = train
+    row.facility = fac
+    row.event = event
+    row.sailing = sailing
+    clock.logged += 1
 
 
 @njit(cache=True)
-def _push(heap, seq, t, kind, a, b):
-    heapq.heappush(heap, (t, seq[0], kind, a, b))
-    seq[0] += 1
+def _push(agenda, clock, at_h, kind, a, b):
+    heapq.heappush(agenda, (at_h, clock.seq, kind, a, b))
+    clock.seq += 1
 
 
 @njit(cache=True)
-def _try_start(
-    f,
-    t,
-    st,
-    q_train,
-    q_step,
-    servers,
-    quota,
-    service_h,
-    step_offset,
-    heap,
-    seq,
-    out_t,
-    out_i,
-    cnt,
-    fs,
-):
-    # st rows: 0 busy, 1 q_head, 2 q_tail, 3 quota_day, 4 quota_used, 5 quota_wake_pending
-    if fs[4, f] != 0:
+def _enqueue(queue, slots, train, step, service_h, feu):
+    slot = slots[queue.tail]
+    slot.train = train
+    slot.step = step
+    slot.service_h = service_h
+    slot.feu = feu
+    slot.sailing = _NONE
+    queue.tail += 1
+
+
+@njit(cache=True)
+def _try_start(f, servers, slots, agenda, log, clock):
+    srv = servers[f]
+    if srv.closed != 0:
         return
-    while st[0, f] < servers[f] and st[1, f] < st[2, f]:
-        if quota[f] > 0:
+    t = clock.now_h
+    while srv.busy < srv.n_servers and srv.head < srv.tail:
+        if srv.daily_quota > 0:
             day = np.int64(np.floor(t / _HOURS_PER_DAY))
-            if day != st[3, f]:
-                st[3, f] = day
-                st[4, f] = 0
-            if st[4, f] >= quota[f]:
-                if st[5, f] == 0:
-                    _push(heap, seq, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, _ZERO)
-                    st[5, f] = 1
+            if day != srv.quota_day:
+                srv.quota_day = day
+                srv.quota_used = 0
+            if srv.quota_used >= srv.daily_quota:
+                if srv.quota_wake_pending == 0:
+                    _push(agenda, clock, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, _ZERO)
+                    srv.quota_wake_pending = 1
                 return
-            st[4, f] += 1
-        pos = st[1, f]
-        st[1, f] += 1
-        i = q_train[pos]
-        s = q_step[pos]
-        st[0, f] += 1
-        _log(out_t, out_i, cnt, t, i, f, _EV_START, _NONE)
-        _push(heap, seq, t + service_h[step_offset[i] + s], _SERVICE_END, i, s)
+            srv.quota_used += 1
+        pos = srv.head
+        srv.head += 1
+        srv.busy += 1
+        slot = slots[pos]
+        _log(log, clock, slot.train, f, _EV_START, _NONE)
+        _push(agenda, clock, t + slot.service_h, _SERVICE_END, pos, _ZERO)
 
 
 @njit(cache=True)
-def _do_sail(
-    f,
-    t,
-    st,
-    fs,
-    q_train,
-    q_step,
-    crossing_h,
-    round_trip_h,
-    step_offset,
-    step_sailing,
-    heap,
-    seq,
-    out_t,
-    out_i,
-    cnt,
-):
-    # fs rows: 0 in_port, 1 aboard, 2 gen, 3 sail_pending, 4 closed, 5 sailings, 6 board_head
-    k = fs[5, f]
-    for pos in range(fs[6, f], st[1, f]):
-        i = q_train[pos]
-        s = q_step[pos]
-        step_sailing[step_offset[i] + s] = k
-        _log(out_t, out_i, cnt, t, i, f, _EV_SAIL, k)
-        _push(heap, seq, t + crossing_h[f], _LAND, i, s)
-    fs[6, f] = st[1, f]
-    fs[5, f] += 1
-    fs[0, f] -= 1
-    fs[1, f] = 0
-    fs[2, f] += 1
-    fs[3, f] = 0
-    _push(heap, seq, t + round_trip_h[f], _RETURN, f, _ZERO)
+def _sail(f, ferries, slots, agenda, log, clock):
+    fer = ferries[f]
+    t = clock.now_h
+    k = fer.sailings
+    for pos in range(fer.board_head, fer.head):
+        slot = slots[pos]
+        slot.sailing = k
+        _log(log, clock, slot.train, f, _EV_SAIL, k)
+        _push(agenda, clock, t + fer.crossing_h, _LAND, pos, _ZERO)
+    fer.board_head = fer.head
+    fer.sailings += 1
+    fer.in_port -= 1
+    fer.aboard = 0
+    fer.loading += 1
+    fer.sail_pending = 0
+    _push(agenda, clock, t + fer.round_trip_h, _RETURN, f, _ZERO)
 
 
 @njit(cache=True)
-def _try_board(
-    f,
-    t,
-    st,
-    fs,
-    load,
-    q_train,
-    q_step,
-    train_feu,
-    cap,
-    max_wait_h,
-    crossing_h,
-    round_trip_h,
-    step_offset,
-    step_sailing,
-    heap,
-    seq,
-    out_t,
-    out_i,
-    cnt,
-):
-    if fs[3, f] != 0:
+def _cast_off(f, ferries, slots, agenda, log, clock):
+    """The loading vessel is ready: it sails, or waits for the reopening if the line is closed."""
+    fer = ferries[f]
+    fer.load_feu = 0.0
+    if fer.closed != 0:
+        fer.sail_pending = 1
+        return False
+    _sail(f, ferries, slots, agenda, log, clock)
+    return True
+
+
+@njit(cache=True)
+def _try_board(f, ferries, slots, agenda, log, clock):
+    fer = ferries[f]
+    if fer.sail_pending != 0:
         return
-    while fs[0, f] > 0:
-        while st[1, f] < st[2, f]:
-            pos = st[1, f]
-            i = q_train[pos]
-            if load[f] + train_feu[i] > cap[f]:
+    t = clock.now_h
+    while fer.in_port > 0:
+        while fer.head < fer.tail:
+            slot = slots[fer.head]
+            if fer.load_feu + slot.feu > fer.capacity_feu:
                 break
-            if fs[1, f] == 0:
-                _push(heap, seq, t + max_wait_h[f], _MAX_WAIT, f, fs[2, f])
-            load[f] += train_feu[i]
-            fs[1, f] += 1
-            st[1, f] += 1
-            _log(out_t, out_i, cnt, t, i, f, _EV_START, fs[5, f])
-        full = load[f] >= cap[f] or st[1, f] < st[2, f]
-        if not full:
+            if fer.aboard == 0:
+                _push(agenda, clock, t + fer.max_wait_h, _MAX_WAIT, f, fer.loading)
+            fer.load_feu += slot.feu
+            fer.aboard += 1
+            fer.head += 1
+            _log(log, clock, slot.train, f, _EV_START, fer.sailings)
+        full = fer.load_feu >= fer.capacity_feu or fer.head < fer.tail
+        if not full or not _cast_off(f, ferries, slots, agenda, log, clock):
             return
-        load[f] = 0.0
-        if fs[4, f] != 0:
-            fs[3, f] = 1
-            return
-        _do_sail(
-            f,
-            t,
-            st,
-            fs,
-            q_train,
-            q_step,
-            crossing_h,
-            round_trip_h,
-            step_offset,
-            step_sailing,
-            heap,
-            seq,
-            out_t,
-            out_i,
-            cnt,
-        )
 
 
 @njit(cache=True)
-def _simulate(
-    fac_kind,
-    servers,
-    quota,
-    cap,
-    fleet,
-    max_wait_h,
-    crossing_h,
-    round_trip_h,
-    route_indptr,
-    route_facility,
-    train_class,
-    train_feu,
-    entry_h,
-    step_offset,
-    leg_offset,
-    run_h,
-    service_h,
-    q_offset,
-    clo_fac,
-    clo_start,
-    clo_end,
-    n_events,
-):
-    n_fac = fac_kind.shape[0]
+def _simulate(facility_kind, servers, ferries, slots, trains, closures, log, clocks):
+    (
+        route_indptr,
+        route_facility,
+        train_class,
+        feu,
+        entry_h,
+        step_offset,
+        leg_offset,
+        run_h,
+        service_h,
+    ) = trains  # once: each read of a tuple field costs an atomic reference count
+    clock = clocks[0]
+    agenda = [(0.0, np.int64(0), np.int64(0), np.int64(0), np.int64(0))]
+    agenda.pop()
+    for c in range(closures.facility.shape[0]):
+        _push(agenda, clock, closures.start_h[c], _CLOSE, closures.facility[c], np.int64(c))
+        _push(agenda, clock, closures.end_h[c], _OPEN, closures.facility[c], np.int64(c))
+
     n_trains = entry_h.shape[0]
-    out_t = np.empty(n_events, np.float64)
-    out_i = np.empty((4, n_events), np.int32)
-    cnt = np.zeros(1, np.int64)
-    seq = np.zeros(1, np.int64)
-    st = np.zeros((6, n_fac), np.int64)
-    st[1, :] = q_offset[:-1]
-    st[2, :] = q_offset[:-1]
-    st[3, :] = -1
-    fs = np.zeros((7, n_fac), np.int64)
-    fs[0, :] = fleet
-    fs[6, :] = q_offset[:-1]
-    load = np.zeros(n_fac, np.float64)
-    q_train = np.empty(q_offset[-1], np.int64)
-    q_step = np.empty(q_offset[-1], np.int64)
-    step_sailing = np.full(step_offset[-1], -1, np.int64)
-
-    heap = [(0.0, np.int64(0), np.int64(0), np.int64(0), np.int64(0))]
-    heap.pop()
-    for c in range(clo_fac.shape[0]):
-        _push(heap, seq, clo_start[c], _CLOSE, np.int64(clo_fac[c]), np.int64(c))
-        _push(heap, seq, clo_end[c], _OPEN, np.int64(clo_fac[c]), np.int64(c))
-
     nxt = 0
-    while nxt < n_trains or len(heap) > 0:
-        if nxt < n_trains and (len(heap) == 0 or entry_h[nxt] <= heap[0][0]):
+    while nxt < n_trains or len(agenda) > 0:
+        if nxt < n_trains and (len(agenda) == 0 or entry_h[nxt] <= agenda[0][0]):
             i = nxt
             nxt += 1
             t = entry_h[i]
-            _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_DEPART, _NONE)
-            _push(heap, seq, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), _ZERO)
+            clock.now_h = t
+            _log(log, clock, i, _NO_FACILITY, _EV_DEPART, _NONE)
+            _push(agenda, clock, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), _ZERO)
             continue
-        t, _, kind, a, b = heapq.heappop(heap)
+        t, _, kind, a, b = heapq.heappop(agenda)
+        clock.now_h = t
         if kind == _ARRIVE:
             i = a
             s = b
             if s == step_offset[i + 1] - step_offset[i]:
-                _log(out_t, out_i, cnt, t, i, _NO_FACILITY, _EV_ARRIVE, _NONE)
+                _log(log, clock, i, _NO_FACILITY, _EV_ARRIVE, _NONE)
                 continue
             f = route_facility[route_indptr[train_class[i]] + s]
-            _log(out_t, out_i, cnt, t, i, f, _EV_ARRIVE, _NONE)
-            pos = st[2, f]
-            q_train[pos] = i
-            q_step[pos] = s
-            st[2, f] += 1
-            if fac_kind[f] == _FERRY:
-                _try_board(
-                    f,
-                    t,
-                    st,
-                    fs,
-                    load,
-                    q_train,
-                    q_step,
-                    train_feu,
-                    cap,
-                    max_wait_h,
-                    crossing_h,
-                    round_trip_h,
-                    step_offset,
-                    step_sailing,
-                    heap,
-                    seq,
-                    out_t,
-                    out_i,
-                    cnt,
-                )
+            _log(log, clock, i, f, _EV_ARRIVE, _NONE)
+            service = service_h[step_offset[i] + s]
+            if facility_kind[f] == _FERRY:
+                _enqueue(ferries[f], slots, i, s, service, feu[i])
+                _try_board(f, ferries, slots, agenda, log, clock)
             else:
-                _try_start(
-                    f,
-                    t,
-                    st,
-                    q_train,
-                    q_step,
-                    servers,
-                    quota,
-                    service_h,
-                    step_offset,
-                    heap,
-                    seq,
-                    out_t,
-                    out_i,
-                    cnt,
-                    fs,
-                )
+                _enqueue(servers[f], slots, i, s, service, feu[i])
+                _try_start(f, servers, slots, agenda, log, clock)
         elif kind == _SERVICE_END or kind == _LAND:  # noqa: SIM109 (plain compares for numba)
-            i = a
-            s = b
+            slot = slots[a]
+            i = slot.train
+            s = slot.step
             f = route_facility[route_indptr[train_class[i]] + s]
-            sailing = _NONE
             if kind == _SERVICE_END:
-                st[0, f] -= 1
-            else:
-                sailing = step_sailing[step_offset[i] + s]
-            _log(out_t, out_i, cnt, t, i, f, _EV_END, sailing)
-            _push(heap, seq, t + run_h[leg_offset[i] + s + 1], _ARRIVE, i, s + 1)
+                servers[f].busy -= 1
+            _log(log, clock, i, f, _EV_END, slot.sailing)
+            _push(agenda, clock, t + run_h[leg_offset[i] + s + 1], _ARRIVE, i, s + 1)
             if kind == _SERVICE_END:
-                _try_start(
-                    f,
-                    t,
-                    st,
-                    q_train,
-                    q_step,
-                    servers,
-                    quota,
-                    service_h,
-                    step_offset,
-                    heap,
-                    seq,
-                    out_t,
-                    out_i,
-                    cnt,
-                    fs,
-                )
+                _try_start(f, servers, slots, agenda, log, clock)
         elif kind == _QUOTA:
-            st[5, a] = 0
-            _try_start(
-                a,
-                t,
-                st,
-                q_train,
-                q_step,
-                servers,
-                quota,
-                service_h,
-                step_offset,
-                heap,
-                seq,
-                out_t,
-                out_i,
-                cnt,
-                fs,
-            )
+            servers[a].quota_wake_pending = 0
+            _try_start(a, servers, slots, agenda, log, clock)
         elif kind == _MAX_WAIT:
-            f = a
-            if b == fs[2, f] and fs[1, f] > 0 and fs[3, f] == 0:
-                load[f] = 0.0
-                if fs[4, f] != 0:
-                    fs[3, f] = 1
-                else:
-                    _do_sail(
-                        f,
-                        t,
-                        st,
-                        fs,
-                        q_train,
-                        q_step,
-                        crossing_h,
-                        round_trip_h,
-                        step_offset,
-                        step_sailing,
-                        heap,
-                        seq,
-                        out_t,
-                        out_i,
-                        cnt,
-                    )
-                    _try_board(
-                        f,
-                        t,
-                        st,
-                        fs,
-                        load,
-                        q_train,
-                        q_step,
-                        train_feu,
-                        cap,
-                        max_wait_h,
-                        crossing_h,
-                        round_trip_h,
-                        step_offset,
-                        step_sailing,
-                        heap,
-                        seq,
-                        out_t,
-                        out_i,
-                        cnt,
-                    )
+            fer = ferries[a]
+            stale = b != fer.loading or fer.aboard <= 0
+            if stale or fer.sail_pending != 0:
+                continue
+            if _cast_off(a, ferries, slots, agenda, log, clock):
+                _try_board(a, ferries, slots, agenda, log, clock)
         elif kind == _RETURN:
-            fs[0, a] += 1
-            _try_board(
-                a,
-                t,
-                st,
-                fs,
-                load,
-                q_train,
-                q_step,
-                train_feu,
-                cap,
-                max_wait_h,
-                crossing_h,
-                round_trip_h,
-                step_offset,
-                step_sailing,
-                heap,
-                seq,
-                out_t,
-                out_i,
-                cnt,
-            )
+            ferries[a].in_port += 1
+            _try_board(a, ferries, slots, agenda, log, clock)
+        elif kind == _CLOSE and facility_kind[a] != _FERRY:
+            servers[a].closed = 1
         elif kind == _CLOSE:
-            fs[4, a] = 1
-        elif kind == _OPEN and fac_kind[a] != _FERRY:
-            fs[4, a] = 0
-            _try_start(
-                a, t, st, q_train, q_step, servers, quota, service_h, step_offset, heap, seq,
-                out_t, out_i, cnt, fs,
-            )  # fmt: skip
+            ferries[a].closed = 1
+        elif kind == _OPEN and facility_kind[a] != _FERRY:
+            servers[a].closed = 0
+            _try_start(a, servers, slots, agenda, log, clock)
         elif kind == _OPEN:
-            f = a
-            fs[4, f] = 0
-            if fs[3, f] != 0:
-                _do_sail(
-                    f,
-                    t,
-                    st,
-                    fs,
-                    q_train,
-                    q_step,
-                    crossing_h,
-                    round_trip_h,
-                    step_offset,
-                    step_sailing,
-                    heap,
-                    seq,
-                    out_t,
-                    out_i,
-                    cnt,
-                )
-            _try_board(
-                f,
-                t,
-                st,
-                fs,
-                load,
-                q_train,
-                q_step,
-                train_feu,
-                cap,
-                max_wait_h,
-                crossing_h,
-                round_trip_h,
-                step_offset,
-                step_sailing,
-                heap,
-                seq,
-                out_t,
-                out_i,
-                cnt,
-            )
-    n = cnt[0]
-    return out_t[:n], out_i[:, :n]
+            ferries[a].closed = 0
+            if ferries[a].sail_pending != 0:
+                _sail(a, ferries, slots, agenda, log, clock)
+            _try_board(a, ferries, slots, agenda, log, clock)
+    return clock.logged
 
 
 def event_capacity(system: CorridorSystem, draws: Draws) -> int:
@@ -503,41 +348,66 @@ def queue_offsets(system: CorridorSystem, draws: Draws) -> np.ndarray:
     return offsets
 
 
+def _servers(system: CorridorSystem, first_slot: np.ndarray) -> np.ndarray:
+    servers = np.zeros(system.n_facilities, _SERVER_DTYPE)
+    servers["n_servers"] = system.servers
+    servers["daily_quota"] = system.daily_quota_trains
+    servers["quota_day"] = -1
+    servers["head"] = servers["tail"] = first_slot
+    return servers
+
+
+def _ferries(system: CorridorSystem, first_slot: np.ndarray) -> np.ndarray:
+    ferries = np.zeros(system.n_facilities, _FERRY_DTYPE)
+    ferries["capacity_feu"] = system.vessel_capacity_feu
+    ferries["max_wait_h"] = system.max_wait_h
+    ferries["crossing_h"] = system.crossing_h
+    ferries["round_trip_h"] = system.round_trip_h
+    ferries["in_port"] = system.fleet
+    ferries["board_head"] = ferries["head"] = ferries["tail"] = first_slot
+    return ferries
+
+
+def _trains(system: CorridorSystem, draws: Draws) -> Trains:
+    return Trains(
+        route_indptr=system.route_indptr,
+        route_facility=system.route_facility.astype(np.int64),
+        train_class=draws.train_class.astype(np.int64),
+        feu=system.feu_per_train[draws.train_class],
+        entry_h=draws.entry_h,
+        step_offset=draws.step_offset,
+        leg_offset=draws.leg_offset,
+        run_h=draws.run_h,
+        service_h=draws.service_h,
+    )
+
+
 def simulate(system: CorridorSystem, draws: Draws, replication: int = 0) -> EventLog:
     """Run the fast engine on one replication's variates; return its event log."""
-    t, ints = _simulate(
+    offsets = queue_offsets(system, draws)
+    log = np.empty(event_capacity(system, draws), _LOG_DTYPE)
+    n = _simulate(
         system.facility_kind.astype(np.int64),
-        system.servers.astype(np.int64),
-        system.daily_quota_trains.astype(np.int64),
-        system.vessel_capacity_feu,
-        system.fleet.astype(np.int64),
-        system.max_wait_h,
-        system.crossing_h,
-        system.round_trip_h,
-        system.route_indptr,
-        system.route_facility.astype(np.int64),
-        draws.train_class.astype(np.int64),
-        system.feu_per_train[draws.train_class],
-        draws.entry_h,
-        draws.step_offset,
-        draws.leg_offset,
-        draws.run_h,
-        draws.service_h,
-        queue_offsets(system, draws),
-        draws.closure_facility.astype(np.int64),
-        draws.closure_start_h,
-        draws.closure_end_h,
-        event_capacity(system, draws),
+        _servers(system, offsets[:-1]),
+        _ferries(system, offsets[:-1]),
+        np.empty(offsets[-1], _SLOT_DTYPE),
+        _trains(system, draws),
+        Closures(
+            draws.closure_facility.astype(np.int64), draws.closure_start_h, draws.closure_end_h
+        ),
+        log,
+        np.zeros(1, _CLOCK_DTYPE),
     )
-    train = ints[0]
+    log = log[:n]
+    train = log["train"].copy()
     return EventLog(
         replication=replication,
-        time_h=t,
-        train=train.copy(),
+        time_h=log["time_h"].copy(),
+        train=train,
         train_class=draws.train_class[train].astype(np.int16),
-        facility=ints[1].astype(np.int16),
-        event=ints[2].astype(np.int8),
-        sailing=ints[3].copy(),
+        facility=log["facility"].astype(np.int16),
+        event=log["event"].astype(np.int8),
+        sailing=log["sailing"].copy(),
     )
 
 
