@@ -28,7 +28,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-network_app = typer.Typer(help="Build, inspect and check the bundled rail network.", no_args_is_help=True)
+network_app = typer.Typer(
+    help="Build, inspect and check the bundled rail network.", no_args_is_help=True
+)
 scenario_app = typer.Typer(help="List, run and compare what-if scenarios.", no_args_is_help=True)
 runs_app = typer.Typer(help="Stored runs: list, show, export.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
@@ -71,7 +73,8 @@ def network_build() -> None:
     from landbridge.network import load_network
 
     net = load_network(rebuild=True, progress=lambda msg: err_console.print(f"[dim]{msg}[/]"))
-    console.print(f"built {net.n_nodes:,} nodes, {net.n_edges:,} edges in {net.meta.get('build_s')} s")
+    built_s = net.meta.get("build_s")
+    console.print(f"built {net.n_nodes:,} nodes, {net.n_edges:,} edges in {built_s} s")
 
 
 @network_app.command("info")
@@ -116,7 +119,10 @@ def network_check(as_json: bool = typer.Option(False, "--json", help="Print JSON
     )
     for c in report["length_checks"]:
         err = "n/a" if c["error_pct"] is None else f"{c['error_pct']:+.1f}%"
-        console.print(f"  {c['from']}–{c['to']}: {c['modelled_km']} km vs {c['published_km']} km published ({err})")
+        console.print(
+            f"  {c['from']}–{c['to']}: {c['modelled_km']} km vs {c['published_km']} km "
+            f"published ({err})"
+        )
 
 
 @app.command()
@@ -493,8 +499,13 @@ def simulate(
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
     from pathlib import Path
 
-    from landbridge.sim.corridor2023 import DEMAND_NETWORK, DEMAND_OD_PREFIX
-    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids, system_name
+    from landbridge.sim.corridor2023 import (
+        DEMAND_NETWORK,
+        DEMAND_OD_PREFIX,
+        build_corridor_2023,
+        known_facility_ids,
+        system_name,
+    )
     from landbridge.sim.eventlog import output_file, write_parquet
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation

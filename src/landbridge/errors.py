@@ -64,14 +64,16 @@ class NetworkDataError(LandbridgeError):
 
 
 class StoreError(LandbridgeError):
-    """The results store is unreadable, locked, of an unknown schema version, or the run is missing."""
+    """The results store is unreadable, locked, of an unknown schema version, or the run is
+    missing."""
 
     exit_code = 5
     http_status = 409
 
 
 class SimulationError(LandbridgeError):
-    """A simulation run that cannot finish: a Dask scheduler out of reach, workers that keep dying."""
+    """A simulation run that cannot finish: a Dask scheduler out of reach, workers that keep
+    dying."""
 
     exit_code = 6
     http_status = 503

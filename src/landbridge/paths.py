@@ -13,7 +13,10 @@ RAW_DIR = DATA_DIR / "raw"
 def cache_dir() -> Path:
     """User cache for built artefacts (the compiled network). ``LANDBRIDGE_CACHE`` overrides."""
     env = os.environ.get("LANDBRIDGE_CACHE")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "landbridge"
+    if env:
+        base = Path(env)
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "landbridge"
     base.mkdir(parents=True, exist_ok=True)
     return base
 
@@ -21,6 +24,10 @@ def cache_dir() -> Path:
 def user_data_dir() -> Path:
     """User data folder for the results store. ``LANDBRIDGE_HOME`` overrides."""
     env = os.environ.get("LANDBRIDGE_HOME")
-    base = Path(env) if env else Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "landbridge"
+    if env:
+        base = Path(env)
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
+        base = Path(xdg) / "landbridge"
     base.mkdir(parents=True, exist_ok=True)
     return base

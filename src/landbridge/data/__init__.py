@@ -1,4 +1,5 @@
-"""Bundled data: raw open data (``raw/``), curated tables and the sources tables (``sources/*.csv``)."""
+"""Bundled data: raw open data (``raw/``), curated tables and the sources tables
+(``sources/*.csv``)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def load_sources() -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = [c for c in SOURCE_COLUMNS if c not in frame.columns]
         if missing:
-            raise ParameterError(f"{path.name}: missing columns {missing}; expected {list(SOURCE_COLUMNS)}")
+            raise ParameterError(
+                f"{path.name}: missing columns {missing}; expected {list(SOURCE_COLUMNS)}"
+            )
         frame["file"] = path.name
         frames.append(frame)
     if not frames:

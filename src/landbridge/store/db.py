@@ -384,7 +384,8 @@ class Store:
         """``list_runs()`` and ``row_counts()`` read through one connection, so both describe the
         same committed state even while other processes write."""
         columns = [c for c in RUN_COLUMNS if c not in ("scenario_yaml", "parameters_json")]
-        empty = (pd.DataFrame(columns=columns), pd.DataFrame(columns=["run_id", "result_table", "n_rows"]))
+        counts = pd.DataFrame(columns=["run_id", "result_table", "n_rows"])
+        empty = (pd.DataFrame(columns=columns), counts)
 
         def query(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
             runs = con.execute(
