@@ -13,6 +13,8 @@ from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import bundled_names, load_scenario, parse_scenario
 from landbridge.scenarios.runner import ODPair
 
+TONNES_PER_TEU = 10.0
+
 pytestmark = pytest.mark.slow
 
 
@@ -83,8 +85,15 @@ def test_default_demand_of_a_year_without_a_table_is_a_clear_error() -> None:
     from landbridge.scenarios.engines import _demand
 
     with pytest.raises(ScenarioError, match="set base.demand to one of od-2023, od-2024"):
-        _demand(parse_scenario("name: x\nbase: {year: 2031}\n"))
-    assert len(_demand(parse_scenario("name: x\nbase: {year: 2031, demand: od-2023}\n"))) > 0
+        _demand(parse_scenario("name: x\nbase: {year: 2031}\n"), TONNES_PER_TEU)
+    assert (
+        len(
+            _demand(
+                parse_scenario("name: x\nbase: {year: 2031, demand: od-2023}\n"), TONNES_PER_TEU
+            )
+        )
+        > 0
+    )
 
 
 def test_simulation_adapter_sees_the_closure() -> None:
@@ -121,13 +130,18 @@ def test_demand_file_of_a_scenario_is_checked_like_flows_demand(tmp_path) -> Non
 
     good = tmp_path / "od.csv"
     good.write_text("origin,destination,t_per_yr\ncn-xian,eu-duisburg,1000\n", encoding="utf-8")
-    got = _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {good}}}\n"))
+    got = _demand(
+        parse_scenario(f"name: x\nbase: {{year: 2023, demand: {good}}}\n"), TONNES_PER_TEU
+    )
     assert got[["origin", "destination", "t_per_yr", "year"]].values.tolist() == [
         ["cn-xian", "eu-duisburg", 1000.0, 2023]
     ]
     bad = tmp_path / "bad.csv"
     bad.write_text("origin,destination,t_per_yr\ncn-xian,eu-duisburg,-5\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"line 2, t_per_yr: '-5' must be a finite"):
-        _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {bad}}}\n"))
+        _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {bad}}}\n"), TONNES_PER_TEU)
     with pytest.raises(ScenarioError, match="not a bundled demand set .*demand file not found"):
-        _demand(parse_scenario(f"name: x\nbase: {{year: 2023, demand: {tmp_path / 'no.csv'}}}\n"))
+        _demand(
+            parse_scenario(f"name: x\nbase: {{year: 2023, demand: {tmp_path / 'no.csv'}}}\n"),
+            TONNES_PER_TEU,
+        )

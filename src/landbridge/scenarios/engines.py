@@ -32,7 +32,8 @@ def load_base(scenario: Scenario) -> Base:
     """The bundled network, the scenario's parameter set and its demand table."""
     from landbridge.network import load_network
 
-    return load_network(), _params(scenario.base.params), _demand(scenario)
+    params = _params(scenario.base.params)
+    return load_network(), params, _demand(scenario, params.scalar("tonnes_per_teu"))
 
 
 def _params(name: str) -> Any:
@@ -41,7 +42,8 @@ def _params(name: str) -> Any:
     return load_default_params() if name == "default" else load_params(name)
 
 
-def _demand(scenario: Scenario) -> pd.DataFrame:
+def _demand(scenario: Scenario, tonnes_per_teu: float) -> pd.DataFrame:
+    """The scenario's demand table: a bundled year, or a CSV file (TEU from ``tonnes_per_teu``)."""
     from landbridge.errors import InvalidInputError
     from landbridge.flows import demand as dem
     from landbridge.flows.demand_file import read_demand_file
@@ -63,7 +65,7 @@ def _demand(scenario: Scenario) -> pd.DataFrame:
             )
         return dem.load_demand(int(name[3:]))
     try:
-        return read_demand_file(name, year, _params(scenario.base.params).scalar("tonnes_per_teu"))
+        return read_demand_file(name, year, tonnes_per_teu)
     except InvalidInputError as exc:
         raise ScenarioError(
             f"scenario {scenario.name}: base.demand '{name[:200]}' is not a bundled demand set "
