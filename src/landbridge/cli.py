@@ -324,8 +324,6 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
 
 # --- flows (issue 4) ---
 
-DEFAULT_FLOWS_YEAR = 2024
-
 
 @app.command()
 @user_errors
@@ -364,7 +362,12 @@ def flows(
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
     from landbridge.costs.params import load_default_params
     from landbridge.flows.corridor import run_flows
-    from landbridge.flows.demand import demand_year, load_demand, write_demand_tables
+    from landbridge.flows.demand import (
+        DEFAULT_YEAR,
+        demand_year,
+        load_demand,
+        write_demand_tables,
+    )
 
     params = load_default_params()
     if rebuild_demand:
@@ -377,7 +380,7 @@ def flows(
 
         spec = load_scenario(scenario)
         year = year or demand_year(spec.base.demand, spec.base.year)
-    year = year or DEFAULT_FLOWS_YEAR
+    year = year or DEFAULT_YEAR
     if demand_file is not None:
         from landbridge.flows.demand_file import read_demand_file
 

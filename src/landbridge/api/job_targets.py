@@ -68,7 +68,7 @@ def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``landbridge flows --json`` (optionally after a bundled scenario)."""
     from landbridge.costs.params import load_default_params
     from landbridge.flows.corridor import run_flows
-    from landbridge.flows.demand import demand_year, load_demand
+    from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
 
     params = load_default_params()
     year = payload.get("year")
@@ -83,7 +83,7 @@ def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
             spec, load_network(), params, load_demand(year), source=spec.name
         )
     result = run_flows(
-        year or 2024,
+        year or DEFAULT_YEAR,
         payload.get("growth_pct", 0.0),
         network,
         params,

@@ -314,7 +314,7 @@ def assign_logit(
 
 
 def run_flows(
-    year: int = 2024,
+    year: int = dem.DEFAULT_YEAR,
     growth_pct: float = 0.0,
     network: Network | None = None,
     params=None,  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from landbridge.paths import DATA_DIR
 
 DEMAND_DIR = DATA_DIR / "demand"
 YEARS = (2023, 2024)
+DEFAULT_YEAR = 2024  # the latest bundled year: what flows use when no year is given
 CLASSES = ("container", "bulk")
 OD_COLUMNS = (
     "year", "segment", "cargo_class", "origin", "destination", "origin_group",
