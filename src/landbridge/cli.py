@@ -502,6 +502,7 @@ def simulate(
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
     from pathlib import Path
 
+    from landbridge.outputs import atomic_file, check_output_file
     from landbridge.sim.corridor2023 import (
         DEMAND_NETWORK,
         DEMAND_OD_PREFIX,
@@ -509,14 +510,14 @@ def simulate(
         known_facility_ids,
         system_name,
     )
-    from landbridge.sim.eventlog import output_file, write_parquet
+    from landbridge.sim.eventlog import write_parquet
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation
 
     if events is not None:
-        output_file(events, "event log")
+        check_output_file(events, "event log")
     if timeseries is not None:
-        output_file(timeseries, "time series file")
+        check_output_file(timeseries, "time series file")
     spec = None
     if scenario is not None:
         from landbridge.scenarios.load import load_scenario
@@ -550,7 +551,8 @@ def simulate(
     if events is not None:
         write_parquet(result.events, Path(events))
     if timeseries is not None:
-        result.daily.to_csv(timeseries, index=False, float_format="%.4f")
+        with atomic_file(timeseries, "time series file") as tmp:
+            result.daily.to_csv(tmp, index=False, float_format="%.4f")
     report = result.report()
     if as_json:
         print_json(report.model_dump(mode="json") | ({"notes": notes} if notes else {}))
@@ -780,6 +782,10 @@ def scenario_compare(
 
     options = _run_options(routes, flows, simulate)
     target = _store(store)
+    if report:
+        from landbridge.outputs import check_output_folder
+
+        check_output_folder(report, "report")
 
     def run_or_stored(name: str) -> Any:
         if RUN_ID_PATTERN.match(name):

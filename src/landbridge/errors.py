@@ -42,6 +42,11 @@ class InvalidInputError(LandbridgeError):
     http_status = 422
 
 
+class OutputError(InvalidInputError):
+    """An output path that cannot be written: a device, pipe or folder where a file should go,
+    a missing or unwritable folder, a full disk. Nothing partial is left behind."""
+
+
 class ScenarioError(LandbridgeError):
     """An invalid scenario file: names the file, the modification, the field and what is allowed."""
 

@@ -93,3 +93,26 @@ def test_processes_without_a_cache_share_one_build(tmp_path: Path) -> None:
     assert edges == {compiled().n_edges}
     assert len(builds.read_text().split()) == 1  # one process built, the others read its file
     assert not list(tmp_path.glob("*.tmp"))  # no temporary file left behind
+
+
+def test_a_cache_that_cannot_be_written_costs_a_warning_not_the_answer(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A full disk (or read-only cache folder) while saving: the network built in memory is
+    returned with a warning naming the reason, and no partial cache file is left."""
+    import errno
+
+    import pytest
+
+    net = compiled()
+    monkeypatch.setattr(cache_mod, "cache_path", lambda: tmp_path / "network.npz")
+    monkeypatch.setattr(cache_mod, "build_network", lambda progress=None: net)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    with pytest.warns(cache_mod.CacheRebuildWarning, match="disk is full.*built in memory"):
+        got = cache_mod.load_network(rebuild=True)
+    assert got is net
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".lock"] == []

@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import io
 import json
-import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -21,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from landbridge.errors import NetworkDataError
+from landbridge.errors import NetworkDataError, OutputError
 from landbridge.network.inputs import inputs_hash
 from landbridge.network.model import Network
+from landbridge.outputs import atomic_file, output_error
 from landbridge.paths import cache_dir
 
 CACHE_FORMAT = 1
@@ -53,15 +52,12 @@ def save_network(net: Network, path: Path) -> None:
     payload["meta_json"] = np.frombuffer(
         json.dumps({**net.meta, "cache_format": CACHE_FORMAT}).encode(), dtype=np.uint8
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, path, "network cache") from None
+    with atomic_file(path, "network cache") as tmp, tmp.open("wb") as fh:
+        np.savez(fh, **payload)
 
 
 def read_network(path: Path, expected_hash: str | None = None) -> Network:
@@ -196,7 +192,12 @@ def load_network(rebuild: bool = False, progress: Callable[[str], None] | None =
             if net is not None:
                 return net
         net = build_network(progress)
-        save_network(net, path)
+        try:
+            save_network(net, path)
+        except OutputError as exc:  # a full disk or read-only cache only costs the next run
+            warnings.warn(f"{exc}; the network built in memory is used", CacheRebuildWarning,
+                          stacklevel=2)  # fmt: skip
+            return net
     st = path.stat()
     _memo.clear()
     _memo[(str(path), st.st_mtime_ns, st.st_size)] = net
@@ -227,7 +228,12 @@ def _read_current(path: Path, expected: str, warn: bool) -> Network | None:
 def _build_lock(path: Path) -> Iterator[None]:
     """An exclusive lock next to the cache file, held while one process builds."""
     lock = path.with_suffix(".lock")
-    with open(lock, "a+b") as fh:
+    try:
+        fh = open(lock, "a+b")  # noqa: SIM115 (closed below)
+    except OSError:  # a read-only cache folder: nobody can write the cache there either
+        yield
+        return
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

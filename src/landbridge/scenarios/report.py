@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from landbridge.outputs import atomic_folder  # noqa: E402
 from landbridge.scenarios.compare import Comparison  # noqa: E402
 
 UTILIZATION_PNG = "utilization.png"
@@ -21,16 +22,16 @@ HOURS_PER_DAY = 24.0
 
 
 def write_report(comparison: Comparison, directory: Path) -> Path:
-    """Write ``index.html`` and its charts into ``directory``; returns the HTML path."""
-    directory.mkdir(parents=True, exist_ok=True)
-    charts = []
-    if _utilization_chart(comparison, directory / UTILIZATION_PNG):
-        charts.append((UTILIZATION_PNG, "Utilization by facility"))
-    if _transit_chart(comparison, directory / TRANSIT_PNG):
-        charts.append((TRANSIT_PNG, "Transit time, A vs B"))
-    page = directory / "index.html"
-    page.write_text(_html(comparison, charts), encoding="utf-8")
-    return page
+    """Write ``index.html`` and its charts into ``directory`` as a whole (through the output
+    guard: a temporary folder renamed into place); returns the HTML path."""
+    with atomic_folder(directory, "report") as tmp:
+        charts = []
+        if _utilization_chart(comparison, tmp / UTILIZATION_PNG):
+            charts.append((UTILIZATION_PNG, "Utilization by facility"))
+        if _transit_chart(comparison, tmp / TRANSIT_PNG):
+            charts.append((TRANSIT_PNG, "Transit time, A vs B"))
+        (tmp / "index.html").write_text(_html(comparison, charts), encoding="utf-8")
+    return Path(directory) / "index.html"
 
 
 def _utilization_chart(c: Comparison, path: Path) -> bool:

@@ -11,7 +11,6 @@ destination when the facility is null), ``start`` (service starts; at a ferry: b
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -20,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from landbridge.errors import InvalidInputError
+from landbridge.outputs import atomic_file
 from landbridge.sim.system import CorridorSystem
 
 
@@ -106,36 +105,8 @@ def to_arrow(logs: list[EventLog], system: CorridorSystem) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema())
 
 
-def output_file(path: str | Path, what: str) -> Path:
-    """``path`` as a ``Path`` if a file can be written there (checked before a long run).
-
-    Raises ``InvalidInputError`` naming ``what`` when the folder is missing, the path is a
-    folder, or the name is not a valid file name (NUL byte, too long).
-    """
-    file = Path(path)
-    if "\0" in str(file):  # Path.is_dir() answers False for such a name instead of failing
-        raise InvalidInputError(f"cannot write the {what} {str(file)[:200]!r}: NUL in the name")
-    try:
-        if file.is_dir():
-            raise InvalidInputError(f"the {what} {file} is a folder; give a file name")
-        folder = file.parent
-        if not folder.is_dir():
-            raise InvalidInputError(f"cannot write the {what} {file}: no folder {folder}")
-        if not os.access(folder, os.W_OK):
-            raise InvalidInputError(f"cannot write the {what} {file}: folder not writable")
-    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InvalidInputError(f"cannot write the {what} {str(file)[:200]!r}: {reason}") from None
-    return file
-
-
 def write_parquet(table: pa.Table, path: Path) -> Path:
-    """Write the log to Parquet atomically (a temporary file renamed into place)."""
-    path = output_file(path, "event log")
-    tmp = path.with_name(path.name + ".tmp")
-    try:
+    """Write the log to Parquet through the output guard (a regular file only, atomically)."""
+    with atomic_file(path, "event log") as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        tmp.replace(path)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the event log {path}: {exc}") from None
-    return path
+    return Path(path)
