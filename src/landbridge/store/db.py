@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -21,7 +22,7 @@ import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -126,13 +127,33 @@ class Store:
                 attempt += 1
 
     def _open_error(self, exc: duckdb.Error) -> StoreError:
-        text = str(exc).splitlines()[0]
         if _busy(exc):
             return StoreError(
                 f"The results store {self.path} is busy (another process has held it for more "
                 f"than {self.timeout_s:.0f} s). Try again when it finishes."
             )
-        return self._damaged(text)
+        return self._failure(exc)
+
+    def _failure(self, exc: duckdb.Error | OSError) -> StoreError:
+        """The error a failed store operation shows: full disk, read-only place, or damage
+        (each with its own advice; only a damaged file is worth moving aside)."""
+        kind = failure_kind(exc)
+        reason = _first_line(exc)
+        if kind == FULL:
+            return StoreError(
+                f"The disk holding the results store {self.path} is full ({reason}). The runs "
+                "already stored are intact and nothing partial was kept; free some space and "
+                "run again, or pass a store on another disk with --store."
+            )
+        if kind == READ_ONLY:
+            return StoreError(
+                f"The results store {self.path} cannot be written ({reason}): the file or its "
+                "folder is read-only. The runs stored in it can still be listed and exported "
+                "elsewhere; to store new runs pass a writable file with --store."
+            )
+        if kind == BUSY:
+            return self._open_error(exc) if isinstance(exc, duckdb.Error) else self._damaged(reason)
+        return self._damaged(reason)
 
     def _damaged(self, reason: str) -> StoreError:
         return StoreError(
@@ -148,7 +169,7 @@ class Store:
             self._check_version(con, writable=False)
             yield con
         except duckdb.Error as exc:
-            raise self._damaged(str(exc).splitlines()[0]) from None
+            raise self._failure(exc) from None
         finally:
             con.close()
 
@@ -160,6 +181,8 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 stack.enter_context(writer_lock(self.lock_path, self.timeout_s))
             except OSError as exc:
+                if failure_kind(exc) in (FULL, READ_ONLY):
+                    raise self._failure(exc) from None
                 raise StoreError(
                     f"Cannot write the results store {self.path}: {exc.strerror} "
                     f"({exc.filename}). Pass a writable file with --store."
@@ -169,7 +192,7 @@ class Store:
                 self._prepare(con)
                 yield con
             except duckdb.Error as exc:
-                raise self._damaged(str(exc).splitlines()[0]) from None
+                raise self._failure(exc) from None
             finally:
                 con.close()
 
@@ -191,6 +214,21 @@ class Store:
             )
         if self.path.exists() and not os.access(self.path, os.R_OK):
             raise StoreError(f"Cannot read the results store {self.path}: permission denied")
+        self._check_magic()
+
+    def _check_magic(self) -> None:
+        """Refuse a file that is not a DuckDB database at all (``--store /etc/passwd``): it is
+        not damaged, it is the wrong file, and must not be moved aside on our advice."""
+        try:
+            with self.path.open("rb") as fh:
+                head = fh.read(_MAGIC_END)
+        except OSError:
+            return  # the open below reports it
+        if len(head) >= _MAGIC_END and head[_MAGIC_START:_MAGIC_END] != DUCKDB_MAGIC:
+            raise StoreError(
+                f"{self.path} is not a DuckDB file, so not a landbridge results store; "
+                "--store takes a results store file (e.g. runs.duckdb, created on the first run)"
+            )
 
     def _read(self, query: Callable[[duckdb.DuckDBPyConnection], T], empty: T) -> T:
         self._check_path()
@@ -270,7 +308,7 @@ class Store:
                 )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
     def schema_version(self) -> int | None:
@@ -281,7 +319,7 @@ class Store:
         try:
             return self._version(con)
         except duckdb.Error as exc:
-            raise self._damaged(str(exc).splitlines()[0]) from None
+            raise self._failure(exc) from None
         finally:
             con.close()
 
@@ -327,7 +365,7 @@ class Store:
                         con.unregister("staged_results")
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
         return run_id
 
@@ -414,6 +452,7 @@ class Store:
         def query(con: duckdb.DuckDBPyConnection) -> list[str]:
             problems = []
             for table in RESULT_TABLES:
+                problems += _unreadable_columns(con, table)
                 rows = con.execute(
                     f"SELECT c.run_id, c.n_rows, count(t.run_id) FROM run_counts c "
                     f"LEFT JOIN {table} t ON t.run_id = c.run_id "
@@ -439,11 +478,58 @@ class Store:
         return self._read(query, [])
 
 
+BUSY, FULL, READ_ONLY, DAMAGED = "busy", "full", "read-only", "damaged"
+_BUSY_TEXT = ("could not set lock on file", "conflicting lock is held", "different configuration")
+_FULL_TEXT = ("no space left on device", "disk quota exceeded", "file too large", "disk is full")
+_READ_ONLY_TEXT = ("read-only file system", "permission denied", "operation not permitted")
+_FULL_ERRNO = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_READ_ONLY_ERRNO = (errno.EROFS, errno.EACCES, errno.EPERM)
+DUCKDB_MAGIC = b"DUCK"
+_MAGIC_START, _MAGIC_END = 8, 12
+
+
+def failure_kind(exc: BaseException) -> str:
+    """``busy``, ``full``, ``read-only`` or ``damaged``: what a store error means for the user.
+
+    Matched on DuckDB's whole phrases ("block at location" in a checksum error is no lock)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        if exc.errno in _FULL_ERRNO:
+            return FULL
+        if exc.errno in _READ_ONLY_ERRNO:
+            return READ_ONLY
+    text = str(exc).casefold()
+    for kind, phrases in ((BUSY, _BUSY_TEXT), (FULL, _FULL_TEXT), (READ_ONLY, _READ_ONLY_TEXT)):
+        if any(p in text for p in phrases):
+            return kind
+    return DAMAGED
+
+
 def _busy(exc: duckdb.Error) -> bool:
     """Held by someone else: another process (file lock), or another connection of this process
     opened in the other mode (DuckDB refuses mixing read-only and read-write in one process)."""
-    text = str(exc).casefold()
-    return "lock" in text or "different configuration" in text
+    return failure_kind(exc) == BUSY
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back without hiding the error that caused it (a full disk can leave no transaction
+    to roll back: "cannot rollback - no transaction is active")."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _unreadable_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Read every value of every column of ``table`` (a checksum error in any block shows)."""
+    problems = []
+    for column in ("run_id", *RESULT_TABLES[table]):
+        try:
+            con.execute(f'SELECT sum(hash("{column}")) FROM {table}').fetchone()
+        except duckdb.Error as exc:
+            problems.append(f"{table}.{column}: cannot be read ({_first_line(exc)})")
+    return problems
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
