@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from landbridge.network.boundary_lines import BoundaryLines
 from landbridge.network.countries import NO_COUNTRY, CountryPolygons
 from landbridge.network.geo import haversine_km
 from landbridge.network.lines import LineSet
@@ -14,6 +18,11 @@ from landbridge.network.lines import LineSet
 # flickers between the two countries. Runs shorter than this, with the same country on both
 # sides, are given to that country instead of making two spurious crossings.
 BORDER_JITTER_KM = 5.0
+# A piece of railway in one country that touches a single other country and no other railway of
+# its own, shorter than this, is a line grazing the border (the simplified source geometry cuts
+# corners, e.g. Shu–Taraz through Kyrgyzstan for 12 km): it is given to that other country.
+# Real excursions (Freilassing–Kufstein, Turkmenabat) join their country's network.
+ENCLAVE_MAX_KM = 30.0
 
 
 def _smooth(country: np.ndarray, seg_km: np.ndarray, jitter_km: float) -> np.ndarray:
@@ -41,11 +50,17 @@ def _smooth(country: np.ndarray, seg_km: np.ndarray, jitter_km: float) -> np.nda
 
 
 def split_at_borders(
-    ls: LineSet, countries: CountryPolygons, jitter_km: float = BORDER_JITTER_KM
+    ls: LineSet,
+    countries: CountryPolygons,
+    jitter_km: float = BORDER_JITTER_KM,
+    border_lines: BoundaryLines | None = None,
 ) -> tuple[LineSet, np.ndarray]:
     """Lines split at every border crossing, each with its country; lines outside the study
-    countries dropped. Returns the set and the ids of the new border nodes."""
+    countries dropped. With ``border_lines`` (1:10m), vertices near a border take the side of
+    it they lie on. Returns the set and the ids of the new border nodes."""
     vc = countries.locate(ls.coords[:, 0], ls.coords[:, 1])
+    if border_lines is not None:
+        vc = border_lines.side_country(ls.coords[:, 0], ls.coords[:, 1], vc)
     vline = ls.vertex_line()
     first = vc[ls.offsets[:-1]]
     same = np.ones(ls.n_lines, dtype=bool)
@@ -142,3 +157,37 @@ def split_at_borders(
     compacted = kept.compact()
     borders = new_id[np.flatnonzero(is_border & used)]
     return compacted, borders
+
+
+def absorb_enclaves(ls: LineSet, max_km: float = ENCLAVE_MAX_KM) -> tuple[LineSet, int]:
+    """Give every short enclave (see ``ENCLAVE_MAX_KM``) the country around it. Returns the set
+    and the number of enclaves absorbed."""
+    country = ls.country.astype(np.int64)
+    m = ls.n_lines
+    if not m:
+        return ls, 0
+    # components of lines joined through shared nodes, only between lines of one country
+    ends = np.concatenate([ls.line_u, ls.line_v])
+    end_line = np.tile(np.arange(m), 2)
+    end_country = np.tile(country, 2)
+    _, node_in_country = np.unique(
+        np.column_stack([ends, end_country]), axis=0, return_inverse=True
+    )
+    node_in_country = node_in_country.ravel()
+    size = m + int(node_in_country.max()) + 1
+    graph = coo_matrix((np.ones(len(ends)), (end_line, m + node_in_country)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    comp = label[:m]
+    km = np.bincount(comp, weights=ls.length_km)
+    # the other countries each component touches: ends of other components at its nodes
+    frame = pd.DataFrame({"node": ends, "comp": comp[end_line], "country": end_country})
+    pairs = frame.merge(frame, on="node")
+    pairs = pairs[(pairs["comp_x"] != pairs["comp_y"]) & (pairs["country_x"] != pairs["country_y"])]
+    neighbours = pairs.groupby("comp_x")["country_y"].unique()
+    out = country.copy()
+    absorbed = 0
+    for c, others in neighbours.items():
+        if km[c] < max_km and len(others) == 1 and others[0] != NO_COUNTRY:
+            out[comp == c] = others[0]
+            absorbed += 1
+    return replace(ls, country=out.astype(np.int16)), absorbed

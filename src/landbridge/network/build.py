@@ -19,12 +19,13 @@ from scipy.sparse.csgraph import dijkstra
 
 from landbridge.errors import NetworkDataError
 from landbridge.network import sea, tables
-from landbridge.network.borders import split_at_borders
+from landbridge.network.borders import absorb_enclaves, split_at_borders
+from landbridge.network.boundary_lines import load_boundary_lines
 from landbridge.network.compile import NamedPoint, compile_network
 from landbridge.network.countries import load_countries
 from landbridge.network.geo import PointIndex
 from landbridge.network.graph import min_weight_csr
-from landbridge.network.inputs import BUILD_VERSION, PLACES_CSV, inputs_hash
+from landbridge.network.inputs import BORDER_LINES_FILE, BUILD_VERSION, PLACES_CSV, inputs_hash
 from landbridge.network.lines import LineOrigin, LineSet, densify
 from landbridge.network.model import Network, NodeKind
 from landbridge.network.rail_source import read_rail_lines
@@ -137,7 +138,10 @@ def build_network(progress: Progress | None = None) -> Network:
     ls, link_ids = add_links(ls, links)
     ls, excluded_ids = exclude_lines(ls, tables.load_excluded_lines())
     say("splitting at borders")
-    ls, _ = split_at_borders(ls, countries)
+    ls, _ = split_at_borders(
+        ls, countries, border_lines=load_boundary_lines(BORDER_LINES_FILE, iso2)
+    )
+    ls, n_enclaves = absorb_enclaves(ls)
     ls, n_dropped, dropped_km = largest_component(ls)
 
     say("placing named nodes")
@@ -166,6 +170,9 @@ def build_network(progress: Progress | None = None) -> Network:
     ls = contract_short_lines(ls, _refind(ls, protected_ll))
     ls, spur_km2 = prune_spurs(ls, _refind(ls, protected_ll))
     ls = collapse_chains(ls, _refind(ls, protected_ll))
+    # spurs pruned above may have hidden an enclave behind a dead end
+    ls, n_more = absorb_enclaves(ls)
+    n_enclaves += n_more
 
     protected_now = _refind(ls, protected_ll)
     anchors = np.full(len(anchor_nodes), -1, dtype=np.int64)
@@ -193,6 +200,7 @@ def build_network(progress: Progress | None = None) -> Network:
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source_km": round(raw_km, 1),
         "snapped_dead_ends": n_snapped,
+        "border_enclaves_absorbed": n_enclaves,
         "links_added": link_ids,
         "lines_excluded": excluded_ids,
         "dropped_components": n_dropped,
@@ -205,7 +213,7 @@ def build_network(progress: Progress | None = None) -> Network:
     say("compiling arrays")
     net = compile_network(
         ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta, sea_layer,
-        (ferries, ferry_nodes),
+        (ferries, ferry_nodes), tables.load_customs_unions(),
     )  # fmt: skip
     net.meta["build_s"] = round(time.perf_counter() - t0, 2)
     return net

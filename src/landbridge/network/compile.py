@@ -17,6 +17,7 @@ from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.network.sea import SeaLayer
 from landbridge.network.tables import (
     DEFAULT_BORDER_ID,
+    DEFAULT_EU_INTERNAL_ID,
     DEFAULT_GAUGE_CHANGE_ID,
     FACILITY_COLUMNS,
     NUMERIC_FACILITY_COLUMNS,
@@ -27,7 +28,10 @@ from landbridge.network.tables import (
 # sea layer's rail points are the quays; the nearest network node is within a few km).
 PORT_RAIL_MAX_KM = 30.0
 # Extra facility columns (beyond the shared contract in docs/ARCHITECTURE.md).
-EXTRA_FACILITY_COLUMNS = ("closed", "gauge_change")
+EXTRA_FACILITY_COLUMNS = ("closed", "gauge_change", "customs")
+# The union whose internal borders have no customs and a short operator change instead of the
+# default border stop (the EAEU's internal borders keep the default: crew change, inspection).
+OPERATOR_CHANGE_UNION = "EU"
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,13 @@ def crossing_facilities(
     gauge_family: np.ndarray,
     crossings: pd.DataFrame,
     closed_borders: pd.DataFrame,
+    unions: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One facility per named crossing found and per unnamed border point. Returns the table
-    and the facility row of each border point."""
+    and the facility row of each border point. A border inside one customs union (``unions``:
+    iso2 -> union) has ``customs`` False; an unnamed one inside the EU takes the operator-change
+    default row."""
+    unions = unions or {}
     named = crossings[crossings["lat"].notna()].reset_index(drop=True)
     defaults = crossings.set_index("facility_id")
     named_pair = named["countries"].map(pair_key).to_numpy()
@@ -111,6 +119,8 @@ def crossing_facilities(
     for i, bp in enumerate(borders):
         pair = pair_key(f"{iso2[bp.country_a]}-{iso2[bp.country_b]}")
         change = bool(gauge_family[bp.country_a] != gauge_family[bp.country_b])
+        union_a = unions.get(iso2[bp.country_a])
+        internal = union_a is not None and union_a == unions.get(iso2[bp.country_b])
         cand = np.flatnonzero(named_pair == pair)
         best = -1
         if len(cand):
@@ -130,6 +140,7 @@ def crossing_facilities(
                 row = {c: src.get(c, np.nan) for c in FACILITY_COLUMNS}
                 row["closed"] = bool(src["closed"])
                 row["gauge_change"] = change
+                row["customs"] = not internal
                 if pair in closed_borders.index and not row["closed"]:
                     row["closed"] = True
                     row["source_ids"] = (
@@ -139,7 +150,14 @@ def crossing_facilities(
                 rows.append(row)
             facility[i] = row_of[fid]
             continue
-        default = defaults.loc[DEFAULT_GAUGE_CHANGE_ID if change else DEFAULT_BORDER_ID]
+        if change:
+            default_id = DEFAULT_GAUGE_CHANGE_ID
+        elif internal and union_a == OPERATOR_CHANGE_UNION:
+            default_id = DEFAULT_EU_INTERNAL_ID
+        else:
+            default_id = DEFAULT_BORDER_ID
+        default = defaults.loc[default_id]
+        what = "operator change" if default_id == DEFAULT_EU_INTERNAL_ID else "border"
         ns = "n" if bp.lat >= 0 else "s"
         ew = "e" if bp.lon >= 0 else "w"
         fid = f"border-{pair.lower()}-{abs(bp.lat):.2f}{ns}-{abs(bp.lon):.2f}{ew}"
@@ -150,7 +168,7 @@ def crossing_facilities(
         row.update(
             facility_id=fid,
             name=(
-                f"{pair.replace('-', '–')} border at "
+                f"{pair.replace('-', '–')} {what} at "
                 f"{abs(bp.lat):.2f}°{ns.upper()} {abs(bp.lon):.2f}°{ew.upper()}"
             ),
             kind="gauge_change" if change else "crossing",
@@ -163,6 +181,7 @@ def crossing_facilities(
             ),
             closed=False,
             gauge_change=change,
+            customs=not internal,
         )
         if pair in closed_borders.index:
             row["closed"] = True
@@ -235,10 +254,12 @@ def _tidy_facilities(frames: list[pd.DataFrame]) -> pd.DataFrame:
             table[col] = np.nan
     for col in NUMERIC_FACILITY_COLUMNS:
         table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
-    for col in ("closed", "gauge_change"):
+    for col in EXTRA_FACILITY_COLUMNS:
+        if col not in table.columns:
+            table[col] = False
         table[col] = table[col].fillna(False).astype(bool)
     for col in table.columns:
-        if col in NUMERIC_FACILITY_COLUMNS or col in ("closed", "gauge_change"):
+        if col in NUMERIC_FACILITY_COLUMNS or col in EXTRA_FACILITY_COLUMNS:
             continue
         values = table[col].dropna()
         if len(values) and all(isinstance(v, bool | np.bool_) for v in values):
@@ -267,6 +288,7 @@ def compile_network(
     meta: dict,
     sea: SeaLayer | None = None,
     rail_ferries: tuple[pd.DataFrame, np.ndarray] | None = None,
+    unions: dict[str, str] | None = None,
 ) -> Network:
     """The ``Network`` of a final ``LineSet`` whose every line has a study country, plus the
     sea layer's ports (PORT edges to the nearest rail node of their country) and sea links."""
@@ -275,7 +297,7 @@ def compile_network(
     families = gauges.loc[list(iso2), "gauge_family"].to_numpy()
     _, family_id = np.unique(families, return_inverse=True)
     border_fac, border_facility = crossing_facilities(
-        borders, iso2, family_id, crossings, closed_borders
+        borders, iso2, family_id, crossings, closed_borders, unions
     )
     sec_fac, line_section = section_facilities(
         sections, section_nodes, ls.n_nodes, ls.line_u, ls.line_v, ls.length_km

@@ -10,9 +10,10 @@ from landbridge.network import tables
 from landbridge.paths import DATA_DIR, RAW_DIR
 
 # Bump when the build logic changes what it produces: a cache of another version is rebuilt.
-BUILD_VERSION = 5
+BUILD_VERSION = 6
 RAIL_FILE = RAW_DIR / "scgraph-world-railways" / "world_railways_eurasia.geojson.gz"
 COUNTRIES_FILE = RAW_DIR / "natural-earth" / "ne_50m_admin_0_countries_study.json"
+BORDER_LINES_FILE = RAW_DIR / "natural-earth" / "ne_10m_admin_0_boundary_lines_study.json"
 PLACES_CSV = DATA_DIR / "places" / "places.csv"
 # The sea layer's inputs (``landbridge.network.sea`` reads these; a test keeps the lists equal).
 SEA_INPUTS = (
@@ -25,7 +26,7 @@ SEA_INPUTS = (
 # Modules of this package whose code shapes the network (a change rebuilds the cache); the
 # gazetteer's modules are not among them.
 BUILD_MODULES = (
-    "borders", "build", "compile", "countries", "geo", "graph", "inputs", "lines", "marnet",
+    "borders", "boundary_lines", "build", "compile", "countries", "geo", "graph", "inputs", "lines", "marnet",
     "model", "rail_source", "sea", "tables", "topology",
 )  # fmt: skip
 
@@ -33,7 +34,7 @@ BUILD_MODULES = (
 def input_paths() -> list[Path]:
     """Every file whose content determines the built network: data and the build's own code."""
     code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
-    paths = [RAIL_FILE, COUNTRIES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
+    paths = [RAIL_FILE, COUNTRIES_FILE, BORDER_LINES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
     if PLACES_CSV.is_file():
         paths.append(PLACES_CSV)
     return paths

@@ -19,6 +19,7 @@ LENGTH_CHECKS_CSV = DATA_DIR / "facilities" / "length_checks.csv"
 LENGTH_CALIBRATION_CSV = DATA_DIR / "facilities" / "length_calibration.csv"
 EXCLUDED_LINES_CSV = DATA_DIR / "facilities" / "excluded_lines.csv"
 RAIL_FERRIES_CSV = DATA_DIR / "facilities" / "rail_ferries.csv"
+CUSTOMS_UNIONS_CSV = DATA_DIR / "facilities" / "customs_unions.csv"
 
 FACILITY_COLUMNS: tuple[str, ...] = (
     "facility_id", "name", "kind", "countries", "lat", "lon", "dwell_p50_h", "dwell_p90_h",
@@ -28,6 +29,7 @@ FACILITY_COLUMNS: tuple[str, ...] = (
 NUMERIC_FACILITY_COLUMNS = FACILITY_COLUMNS[4:16]
 DEFAULT_BORDER_ID = "default-border"
 DEFAULT_GAUGE_CHANGE_ID = "default-gauge-change"
+DEFAULT_EU_INTERNAL_ID = "default-eu-internal"
 
 _REQUIRED = {
     "gauges": ("iso2", "gauge_mm", "gauge_family", "source_ids"),
@@ -78,6 +80,7 @@ _REQUIRED = {
         "speed_kmh",
         "source_ids",
     ),  # fmt: skip
+    "customs_unions": ("union", "members", "since", "source_ids"),
     "excluded_lines": ("line_id", "name", "lat", "lon", "max_km", "source_ids"),
     "length_calibration": (
         "from",
@@ -181,6 +184,18 @@ def load_excluded_lines(path: Path = EXCLUDED_LINES_CSV) -> pd.DataFrame:
     return read_table(path, "excluded_lines")
 
 
+def load_customs_unions(path: Path = CUSTOMS_UNIONS_CSV) -> dict[str, str]:
+    """The customs union of each member country (``iso2`` -> union name)."""
+    unions = read_table(path, "customs_unions")
+    out: dict[str, str] = {}
+    for row in unions.itertuples(index=False):
+        for code in str(row.members).split(";"):
+            if code.strip() in out:
+                raise NetworkDataError(f"{path.name}: {code.strip()} is in two customs unions")
+            out[code.strip()] = str(row.union)
+    return out
+
+
 def load_rail_ferries(path: Path = RAIL_FERRIES_CSV) -> pd.DataFrame:
     """Train ferries inside the rail network (Lake Van): SEA edges between two rail nodes."""
     ferries = read_table(path, "rail_ferries")
@@ -201,4 +216,5 @@ def input_files() -> list[Path]:
         LENGTH_CALIBRATION_CSV,
         EXCLUDED_LINES_CSV,
         RAIL_FERRIES_CSV,
+        CUSTOMS_UNIONS_CSV,
     ]
