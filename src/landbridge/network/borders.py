@@ -160,8 +160,19 @@ def split_at_borders(
 
 
 def absorb_enclaves(ls: LineSet, max_km: float = ENCLAVE_MAX_KM) -> tuple[LineSet, int]:
-    """Give every short enclave (see ``ENCLAVE_MAX_KM``) the country around it. Returns the set
+    """Give every short enclave (see ``ENCLAVE_MAX_KM``) the country around it: a piece that
+    enters and leaves one neighbour (touches it at two or more nodes, and nothing else).
+    Shortest first; a piece next to one just absorbed waits for the next pass. Returns the set
     and the number of enclaves absorbed."""
+    total = 0
+    while True:
+        ls, n = _absorb_pass(ls, max_km)
+        total += n
+        if n == 0:
+            return ls, total
+
+
+def _absorb_pass(ls: LineSet, max_km: float) -> tuple[LineSet, int]:
     country = ls.country.astype(np.int64)
     m = ls.n_lines
     if not m:
@@ -179,15 +190,22 @@ def absorb_enclaves(ls: LineSet, max_km: float = ENCLAVE_MAX_KM) -> tuple[LineSe
     _, label = connected_components(graph, directed=False)
     comp = label[:m]
     km = np.bincount(comp, weights=ls.length_km)
-    # the other countries each component touches: ends of other components at its nodes
+    # where each component touches another: ends of other components at its nodes
     frame = pd.DataFrame({"node": ends, "comp": comp[end_line], "country": end_country})
     pairs = frame.merge(frame, on="node")
     pairs = pairs[(pairs["comp_x"] != pairs["comp_y"]) & (pairs["country_x"] != pairs["country_y"])]
-    neighbours = pairs.groupby("comp_x")["country_y"].unique()
+    touch = pairs.groupby("comp_x").agg(
+        countries=("country_y", "unique"), nodes=("node", "nunique"), others=("comp_y", "unique")
+    )
+    touch = touch[(km[touch.index] < max_km) & (touch["nodes"] >= 2)]
     out = country.copy()
+    changed: set[int] = set()
     absorbed = 0
-    for c, others in neighbours.items():
-        if km[c] < max_km and len(others) == 1 and others[0] != NO_COUNTRY:
-            out[comp == c] = others[0]
-            absorbed += 1
+    for c in touch.index[np.argsort(km[touch.index], kind="stable")]:
+        others, neighbours = touch.at[c, "countries"], touch.at[c, "others"]
+        if len(others) != 1 or others[0] == NO_COUNTRY or changed & {c, *neighbours.tolist()}:
+            continue
+        out[comp == c] = others[0]
+        changed.add(int(c))
+        absorbed += 1
     return replace(ls, country=out.astype(np.int16)), absorbed

@@ -37,9 +37,7 @@ class BoundaryLines:
     right: np.ndarray  # int16 [k]
     tree: shapely.STRtree
 
-    def side_country(
-        self, lon: np.ndarray, lat: np.ndarray, current: np.ndarray
-    ) -> np.ndarray:
+    def side_country(self, lon: np.ndarray, lat: np.ndarray, current: np.ndarray) -> np.ndarray:
         """``current`` with every vertex near a border given the country of its side.
 
         A vertex keeps ``current`` when it is farther than ``SIDE_MAX_DEG`` from every border,

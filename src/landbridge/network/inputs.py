@@ -26,15 +26,16 @@ SEA_INPUTS = (
 # Modules of this package whose code shapes the network (a change rebuilds the cache); the
 # gazetteer's modules are not among them.
 BUILD_MODULES = (
-    "borders", "boundary_lines", "build", "compile", "countries", "geo", "graph", "inputs", "lines", "marnet",
-    "model", "rail_source", "sea", "tables", "topology",
+    "borders", "boundary_lines", "build", "compile", "countries", "geo", "graph", "inputs",
+    "lines", "marnet", "model", "rail_source", "sea", "tables", "topology",
 )  # fmt: skip
 
 
 def input_paths() -> list[Path]:
     """Every file whose content determines the built network: data and the build's own code."""
     code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
-    paths = [RAIL_FILE, COUNTRIES_FILE, BORDER_LINES_FILE, *tables.input_files(), *SEA_INPUTS, *code]
+    paths = [RAIL_FILE, COUNTRIES_FILE, BORDER_LINES_FILE, *tables.input_files(), *SEA_INPUTS]
+    paths += code
     if PLACES_CSV.is_file():
         paths.append(PLACES_CSV)
     return paths
