@@ -19,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from landbridge.cli_events import events as events_command
+from landbridge.cli_events import print_option_events
 from landbridge.errors import LandbridgeError
 
 app = typer.Typer(
@@ -315,6 +317,7 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
         console.print(
             f"  {v.item} {v.parameter} = {v.value:,.6g} {v.unit}{sample}{stand_in}", highlight=False
         )
+    print_option_events(console, response)
     console.print(
         f"{len(response.sources)} sources and {len(response.assumptions)} assumptions: add --json. "
         f'Another shipment: landbridge route "{origin}" "{destination}" --feu 10 --avoid RU,BY '
@@ -945,6 +948,9 @@ def serve(
         f"landbridge web planner: http://{shown}:{port}/  (API docs: /docs; Ctrl-C stops)"
     )
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+app.command("events")(user_errors(events_command))
 
 
 def main() -> None:

@@ -46,6 +46,28 @@ def test_2023_totals_follow_published_growth_rates():
     assert eu == pytest.approx(211_100 * T_PER_TEU)
 
 
+def test_2025_reproduces_the_2025_aggregates_it_is_built_from():
+    od = dem.build_demand(2025, T_PER_TEU)
+    border = od[od.segment.isin(BORDER_SEGMENTS)].t_per_yr.sum()
+    assert border == pytest.approx(32_000_000 * 1.10)  # Jan–Aug 2025 growth, applied to the year
+    transit = od[od.segment.str.startswith("cn_") & (od.segment != "cn_imports_kz")]
+    assert transit.t_per_yr.sum() == pytest.approx(15_300_000 * 33.0 / 27.4)
+    west = od[od.segment == "cn_eu_west"]
+    assert west.teu_per_yr.sum() == pytest.approx(412_000 * (1 - 0.18))
+    titr = od[od.segment.isin(("cn_titr_west", "cn_titr_east", "kz_titr"))].t_per_yr.sum()
+    assert titr == pytest.approx(4_119_000)
+    assert set(od.year) == {2025}
+
+
+def test_2025_calibration_rows_use_the_published_altynkol_year():
+    from landbridge.flows.corridor import published_calibration
+
+    rows = {r["element"]: r for r in published_calibration(2025)}
+    assert rows["Altynkol–Khorgos"]["published"] == pytest.approx(16_100_000)
+    assert rows["Dostyk–Alashankou"]["published"] == pytest.approx(35_200_000 - 16_100_000)
+    assert rows["Middle Corridor (TITR)"]["published"] == pytest.approx(4_119_000)
+
+
 def test_europe_westbound_is_utlc_teu_and_eastbound_follows_the_ratio():
     od = dem.build_demand(2024, T_PER_TEU)
     west = od[od.segment == "cn_eu_west"]
@@ -79,7 +101,7 @@ def test_every_weight_is_sourced_or_marked_as_assumption():
 
 
 def test_unknown_year_is_a_typed_error():
-    with pytest.raises(InvalidInputError, match="available: 2023, 2024"):
+    with pytest.raises(InvalidInputError, match="available: 2023, 2024, 2025"):
         dem.load_demand(2019)
     with pytest.raises(InvalidInputError, match="tonnes_per_teu"):
         dem.segments(2024, 0.0)
@@ -87,7 +109,7 @@ def test_unknown_year_is_a_typed_error():
 
 def test_scenario_demand_sets_map_to_bundled_years():
     assert dem.demand_year("default", 2023) == 2023
-    assert dem.demand_year("default", 2028) == 2024
+    assert dem.demand_year("default", 2028) == 2025
     assert dem.demand_year("od-2023", 2030) == 2023
-    with pytest.raises(InvalidInputError, match="bundled sets: default, od-2023, od-2024"):
+    with pytest.raises(InvalidInputError, match="bundled sets: default, od-2023, od-2024, od-2025"):
         dem.demand_year("od-2019", 2019)

@@ -1,10 +1,12 @@
 """Parameters that depend on the date: dated facility rows, ocean freight by month, winter weather.
 
 - ``facility_dated.csv``: rows ``facility_id, column, value, valid_from, valid_to`` (bounds
-  inclusive, an empty bound is open). On a date the row valid then replaces the facility's
-  own value; before the first row, or in a gap, the nearest row stands in and its note says
-  so. A series applies only where the network's own value is one of the series' values, so a
-  hand-made network or a scenario that sets another value keeps its value.
+  inclusive, an empty bound is open), joined by the ``set`` events of the events table
+  (``data/events/events.csv``: quotas, capacity changes), each a row from its start. On a
+  date the row valid then replaces the facility's own value; before the first row, or in a
+  gap, the nearest row stands in and its note says so. A series applies only where the
+  network's own value is one of the series' values, so a hand-made network or a scenario that
+  sets another value keeps its value.
 - Ocean freight: the Drewry WCI samples of the sea layer (``facilities/ocean_rates.csv``) on
   the lane of each ocean link's destination port: the mean of the samples of the departure's
   month, else the nearest earlier sample (the earliest one for dates before the first), said
@@ -31,6 +33,7 @@ import pandas as pd
 from landbridge.costs.params import PARAMS_DIR
 from landbridge.data import split_source_ids
 from landbridge.errors import InvalidInputError, ParameterError
+from landbridge.events import EVENTS_CSV, facility_set_events, load_events
 from landbridge.network.model import Network
 from landbridge.schema.route import DatedValue
 
@@ -43,6 +46,7 @@ UNITS = {
     "headway_h": "h",
     "speed_kmh": "km/h",
     "capacity_trains_per_day": "trains/day",
+    "capacity_t_per_yr": "t/yr",
 }
 # Departures further ahead are not a booking question, and every dated figure would be
 # today's latest one anyway: refuse them rather than pretend to know that future.
@@ -94,9 +98,29 @@ def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+def _event_rows(events_path: str) -> list[DatedRow]:
+    """The ``set`` events as dated rows (the table checks their dates and fields)."""
+    rows = []
+    for e in facility_set_events(load_events(events_path)):
+        if e.parameter not in UNITS:
+            raise ParameterError(
+                f"events.csv {e.event_id}: parameter '{e.parameter}' cannot be dated; "
+                f"datable: {', '.join(UNITS)}"
+            )
+        for fid in e.facilities:
+            rows.append(DatedRow(
+                fid, e.parameter, float(e.value or 0.0), e.start, e.end, e.source_ids,
+                f"{e.title} ({e.event_id})", e.assumption,
+            ))  # fmt: skip
+    return rows
+
+
 @lru_cache(maxsize=4)
-def load_facility_series(path: str = str(FACILITY_DATED_CSV)) -> dict[tuple[str, str], Series]:
-    """(facility_id, column) → its rows ordered by date; checks dates, columns and overlaps."""
+def load_facility_series(
+    path: str = str(FACILITY_DATED_CSV), events_path: str = str(EVENTS_CSV)
+) -> dict[tuple[str, str], Series]:
+    """(facility_id, column) → its rows ordered by date, from the dated table and the ``set``
+    events; checks dates, columns and overlaps."""
     file = Path(path)
     frame = _read(
         file, ("facility_id", "column", "value", "valid_from", "valid_to", "source_ids", "note")
@@ -120,13 +144,16 @@ def load_facility_series(path: str = str(FACILITY_DATED_CSV)) -> dict[tuple[str,
             tuple(split_source_ids(rec["source_ids"])), rec["note"], rec.get("assumption", ""),
         )  # fmt: skip
         grouped.setdefault((row.facility_id, row.column), []).append(row)
+    for row in _event_rows(events_path):
+        grouped.setdefault((row.facility_id, row.column), []).append(row)
     series: dict[tuple[str, str], Series] = {}
     for (fid, col), rows in grouped.items():
         rows.sort(key=lambda r: r.valid_from or dt.date.min)
         for a, b in zip(rows, rows[1:], strict=False):
             if a.valid_to is None or b.valid_from is None or b.valid_from <= a.valid_to:
                 raise ParameterError(
-                    f"{file.name}: rows of {fid}.{col} overlap ({a.span} and {b.span})"
+                    f"{file.name} and events.csv: rows of {fid}.{col} overlap "
+                    f"({a.span} and {b.span})"
                 )
         series[(fid, col)] = tuple(rows)
     return series

@@ -527,7 +527,12 @@ def published_calibration(year: int) -> list[dict]:
     """Published (or derived) volumes for the calibration elements, with their derivation."""
     totals = dem.cn_kz_totals(year)
     total, _, s_total = totals["total"]
-    if year == 2024:
+    if year == 2025:
+        altyn_t, s3 = dem.figure("altynkol_t", 2025)
+        part, s1, s2 = total, s_total, s_total
+        d_share, a_share = 1.0 - altyn_t / total, altyn_t / total
+        how = "Altynkol published for the year; Dostyk = year total - Altynkol"
+    elif year == 2024:
         part, s1 = dem.figure("cn_kz_janapr_t", 2024)
         dostyk, s2 = dem.figure("dostyk_janapr_t", 2024)
         altyn, s3 = dem.figure("altynkol_janapr_t", 2024)

@@ -8,9 +8,13 @@ table; ``write_demand_tables()`` writes the bundled ``od_<year>.csv`` files (``l
 1. Segment totals from published figures. China–Kazakhstan rail tonnage (32 Mt in 2024) splits
    into Kazakh exports to China (13.7 Mt), Chinese transit through Kazakhstan (15.3 Mt) and, as
    the remainder, imports from China. 2023 totals come from the published 2024 growth rates
-   (+13.1% total, +19% transit); 2023 exports/imports keep the 2024 ratio.
+   (+13.1% total, +19% transit); 2023 exports/imports keep the 2024 ratio. 2025 totals grow
+   2024 by the January–August 2025 growth of China–Kazakhstan freight (+10%, assumed for the
+   year) and Chinese transit by the growth of all rail transit through Kazakhstan (27.4 -> 33 Mt,
+   assumed to hold for Chinese transit); 2025 exports/imports keep the 2024 ratio.
 2. Transit splits by destination: Europe = UTLC ERA containers (TEU x t/TEU), the Chinese part of
    TITR = (1 - Kazakh share) x TITR tonnage, the rest to Central Asia, Russia and Belarus.
+   2025 Europe = the 2024 UTLC ERA containers x (1 - 18%), the ERAI change of 2025.
    Every transit stream runs 100 westbound to 15 eastbound (UTLC ERA ratio).
 3. Kazakh TITR cargo (72% of TITR tonnage) goes from western and central Kazakhstan to the Caspian
    west (Azerbaijan, Georgia, Türkiye).
@@ -31,7 +35,7 @@ from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.paths import DATA_DIR
 
 DEMAND_DIR = DATA_DIR / "demand"
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 DEFAULT_YEAR = 2024  # the latest bundled year: what flows use when no year is given
 CLASSES = ("container", "bulk")
 OD_COLUMNS = (
@@ -114,14 +118,26 @@ def cn_kz_totals(year: int) -> dict[str, tuple[float, str, str]]:
             "transit": (transit24, "published", s_tr),
             "imports": (imports24, "total - exports - transit (2024)", sources),
         }
-    total = total24 / (1 + growth / 100)
-    transit = transit24 / (1 + transit_growth / 100)
+    if year == 2023:
+        total = total24 / (1 + growth / 100)
+        transit = transit24 / (1 + transit_growth / 100)
+        how_total = f"2024 total / (1 + {growth:g}%)"
+        how_transit = f"2024 transit / (1 + {transit_growth:g}%)"
+    else:
+        growth, s_g = figure("cn_kz_growth_pct", year)
+        all_now, s_now = figure("kz_rail_transit_t", year)
+        all_before, s_before = figure("kz_rail_transit_t", year - 1)
+        total = total24 * (1 + growth / 100)
+        transit = transit24 * all_now / all_before
+        how_total = f"2024 total x (1 + {growth:g}% Jan–Aug growth)"
+        how_transit = f"2024 transit x all KZ rail transit {all_now / all_before:.3f} (assumed)"
+        sources = ";".join(dict.fromkeys(f"{sources};{s_g};{s_now};{s_before}".split(";")))
     bilateral = total - transit
     share = exports24 / (exports24 + imports24)
     return {
-        "total": (total, f"2024 total / (1 + {growth:g}%)", sources),
+        "total": (total, how_total, sources),
         "exports": (bilateral * share, "(total - transit) x 2024 export share", sources),
-        "transit": (transit, f"2024 transit / (1 + {transit_growth:g}%)", sources),
+        "transit": (transit, how_transit, sources),
         "imports": (bilateral * (1 - share), "(total - transit) x 2024 import share", sources),
     }
 
@@ -138,6 +154,10 @@ def segments(year: int, tonnes_per_teu: float) -> list[Segment]:
     west_share = 100 / (100 + east_per_100)
     if year == 2024:
         eu_west_teu, s_eu = figure("utlc_cn_eu_westbound_teu", 2024)
+    elif year > 2024:
+        west24, s_west = figure("utlc_cn_eu_westbound_teu", 2024)
+        change, s_change = figure("cn_eu_rail_teu_change_pct", year)
+        eu_west_teu, s_eu = west24 * (1 + change / 100), f"{s_west};{s_change}"
     else:
         both, s_eu = figure("utlc_cn_eu_both_teu", 2023)
         eu_west_teu = both * west_share
