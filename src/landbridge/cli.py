@@ -360,6 +360,14 @@ def flows(
         None, "--avoid-share",
         help="Share (0-1) of China-EU/Türkiye/Caucasus transit avoiding Russia and Belarus.",
     ),
+    calibrate: bool = typer.Option(
+        False, "--calibrate",
+        help="Re-estimate the gateway constants on 2023 (validated on 2024), write "
+        "data/params/route_constants.csv and stop.",
+    ),
+    uncalibrated: bool = typer.Option(
+        False, "--uncalibrated", help="Gateway constants at zero (see what they carry)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
@@ -372,6 +380,11 @@ def flows(
         write_demand_tables,
     )
 
+    if calibrate:
+        from landbridge.cli_calibration import calibrate as run_calibration
+
+        run_calibration(console)
+        return
     params = load_default_params()
     if rebuild_demand:
         for path in write_demand_tables(params.scalar("tonnes_per_teu")):
@@ -399,6 +412,7 @@ def flows(
     result = run_flows(
         year, growth, network, params, demand, hard_capacity=max_throughput,
         route_choice=route_choice, dispersion=dispersion, avoid_share=avoid_share,
+        calibrated=not uncalibrated,
     )  # fmt: skip
     if demand_file is not None:
         result.notes.append(

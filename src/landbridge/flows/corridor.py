@@ -275,10 +275,16 @@ def class_entries(classes: list[DemandClass]) -> pd.DataFrame:
 
 
 def assign_logit(
-    model: CorridorModel, choice: ChoiceSet, theta: float, progress: Progress | None = None
+    model: CorridorModel,
+    choice: ChoiceSet,
+    theta: float,
+    progress: Progress | None = None,
+    path_constant: np.ndarray | None = None,
 ) -> tuple[AssignmentResult, np.ndarray, np.ndarray]:
     """Logit SUE on ``choice`` (a ``route_choice.ChoiceSet``); returns the result, class flows
-    over all m edges and the path flows. Entries without a path carry nothing."""
+    over all m edges and the path flows. Entries without a path carry nothing.
+    ``path_constant`` (USD/t per path) adds the calibrated gateway constants to the perceived
+    cost (``flows.calibration``)."""
     from landbridge.flows.logit import solve_sue
 
     net = model.network
@@ -290,7 +296,7 @@ def assign_logit(
     fixed = np.where(model.keep, model.cost_usd_per_t, 0.0)
     sue = solve_sue(
         choice.incidence, choice.entry, demand, scale, fixed, model.edge_element, model.vdf,
-        max_iterations=SUE_MAX_ITERATIONS, tolerance=SUE_TOLERANCE,
+        max_iterations=SUE_MAX_ITERATIONS, tolerance=SUE_TOLERANCE, path_constant=path_constant,
     )  # fmt: skip
     if progress is not None:
         progress(sue.iterations, sue.residual, float(sue.path_flow @ sue.path_cost))
@@ -313,26 +319,37 @@ def assign_logit(
     return res, flows, sue.path_flow
 
 
-def run_flows(
+@dataclass(frozen=True)
+class PreparedRun:
+    """Everything of a flows run that does not depend on the gateway constants."""
+
+    year: int
+    growth_pct: float
+    route_choice: str
+    theta: float | None
+    share_used: float | None
+    model: CorridorModel
+    od: pd.DataFrame
+    nodes: dict[str, int]
+    unserved: pd.DataFrame
+    classes: list[DemandClass]
+    choice: ChoiceSet | None  # generated with calibration.GENERATION_RATIO
+    terms: object | None  # calibration.PathTerms of ``choice``
+
+
+def prepare_run(
     year: int = dem.DEFAULT_YEAR,
     growth_pct: float = 0.0,
     network: Network | None = None,
     params=None,  # type: ignore[no-untyped-def]
     demand: pd.DataFrame | None = None,
-    progress: Progress | None = None,
-    hard_capacity: bool = False,
     route_choice: str = "logit",
     dispersion: float | None = None,
     avoid_share: float | None = None,
-) -> FlowsResult:
-    """Assign ``year``'s demand (scaled by ``growth_pct``) and report bottlenecks and calibration.
-
-    ``network``, ``params`` and ``demand`` default to the bundled ones; the scenario runner passes
-    modified copies. ``hard_capacity`` adds the maximum throughput of all corridor options when
-    every capacity is a hard limit (``flows.throughput``). ``route_choice`` is ``logit`` (SUE) or
-    ``ue``; ``dispersion`` overrides the logit scale ``theta`` and ``avoid_share`` the share of
-    Russia-avoiding shippers (both default to the derived values in ``flows.route_choice``).
-    """
+    need_choice_set: bool = False,
+) -> PreparedRun:
+    """Checked inputs, the prepared network, snapped demand and the generated choice set."""
+    from landbridge.flows import calibration as cal
     from landbridge.flows import route_choice as rc
 
     if not GROWTH_MIN_PCT < growth_pct <= GROWTH_MAX_PCT:
@@ -379,29 +396,98 @@ def run_flows(
     nodes = snap_regions(network, sorted(set(od.origin) | set(od.destination)), True)
     served, unserved = split_unreachable(model, od, nodes)
     classes = demand_classes(model, served, nodes)
-    choice = None
-    if logit or hard_capacity:
+    choice = terms = None
+    if logit or need_choice_set:
+        entries = class_entries(classes)
         choice = rc.build_choice_set(
-            network, model.cost_usd_per_t, model.keep, class_entries(classes), AVOIDING_CLASS
-        )
+            network, model.cost_usd_per_t, model.keep, entries, AVOIDING_CLASS,
+            max_cost_ratio=cal.GENERATION_RATIO,
+        )  # fmt: skip
+        need = pd.DataFrame({
+            "cls": served.apply(class_of, axis=1).map(CLASS_NAMES.index) if len(served) else [],
+            "o": served.origin.map(nodes), "d": served.destination.map(nodes),
+            "need": cal.route_requirement(served),
+        })  # fmt: skip
+        bits = need.groupby(["cls", "o", "d"]).need.agg(np.bitwise_or.reduce)
+        index = pd.MultiIndex.from_arrays([entries.cls, entries.o, entries.d])
+        through = bits.reindex(index).fillna(0).to_numpy(np.int64)
+        terms = cal.path_terms(network, choice, through)
+    return PreparedRun(
+        year, growth_pct, route_choice, theta, share_used, model, od, nodes, unserved, classes,
+        choice, terms,
+    )  # fmt: skip
+
+
+def run_flows(
+    year: int = dem.DEFAULT_YEAR,
+    growth_pct: float = 0.0,
+    network: Network | None = None,
+    params=None,  # type: ignore[no-untyped-def]
+    demand: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+    hard_capacity: bool = False,
+    route_choice: str = "logit",
+    dispersion: float | None = None,
+    avoid_share: float | None = None,
+    calibrated: bool = True,
+) -> FlowsResult:
+    """Assign ``year``'s demand (scaled by ``growth_pct``) and report bottlenecks and calibration.
+
+    ``network``, ``params`` and ``demand`` default to the bundled ones; the scenario runner passes
+    modified copies. ``hard_capacity`` adds the maximum throughput of all corridor options when
+    every capacity is a hard limit (``flows.throughput``). ``route_choice`` is ``logit`` (SUE) or
+    ``ue``; ``dispersion`` overrides the logit scale ``theta`` and ``avoid_share`` the share of
+    Russia-avoiding shippers (both default to the derived values in ``flows.route_choice``).
+    ``calibrated`` applies the gateway constants of ``route_constants.csv`` (``flows.calibration``);
+    ``False`` sets them to zero (the route-defined segments stay).
+    """
+    from landbridge.flows import calibration as cal
+
+    run = prepare_run(
+        year, growth_pct, network, params, demand, route_choice, dispersion, avoid_share,
+        need_choice_set=hard_capacity,
+    )  # fmt: skip
+    constants = cal.load_constants() if calibrated else cal.RouteConstants.zero()
+    return evaluate(run, constants, progress, hard_capacity)
+
+
+def evaluate(
+    run: PreparedRun,
+    constants,  # type: ignore[no-untyped-def]
+    progress: Progress | None = None,
+    hard_capacity: bool = False,
+) -> FlowsResult:
+    """Assign a prepared run under the gateway ``constants`` (``calibration.RouteConstants``)."""
+    from landbridge.flows import calibration as cal
+    from landbridge.flows import route_choice as rc
+
+    model, classes, od, unserved = run.model, run.classes, run.od, run.unserved
+    network = model.network
+    logit = run.route_choice == "logit"
+    choice = None
+    path_constant = None
+    if run.choice is not None:
+        offered = cal.offer(run.choice, run.terms, constants, rc.MAX_COST_RATIO)
+        choice, path_constant = offered.choice, offered.path_constant
     cut_t = 0.0
     if logit:
-        res, flows, _ = assign_logit(model, choice, float(theta), progress)
+        res, flows, _ = assign_logit(model, choice, float(run.theta), progress, path_constant)
         cut_t = float(choice.entry_demand[choice.no_path].sum())
         if cut_t:
             classes = _without(classes, choice)
     else:
         res, flows = assign_corridor(model, classes, progress)
-    notes = _notes(network, growth_pct)
+    notes = _notes(network, run.growth_pct)
     if logit:
         avoided = float(od.loc[od.avoids_ru_by, "t_per_yr"].sum())
         notes.append(
-            f"logit route choice over corridor options, dispersion theta = {theta:.3g}; "
+            f"logit route choice over corridor options, dispersion theta = {run.theta:.3g}; "
             f"{avoided / 1e6:,.2f} Mt/yr of China–EU/Türkiye/Caucasus transit avoids Russia "
             "and Belarus"
         )
+        notes.append(_constants_note(constants))
     if len(unserved):
-        cut = sorted((set(unserved.origin) | set(unserved.destination)) - set(nodes))
+        cut = sorted((set(unserved.origin) | set(unserved.destination)) - set(run.nodes))
         notes.append(
             f"{unserved.t_per_yr.sum() / 1e6:,.2f} Mt/yr of demand ({len(unserved)} OD rows) has "
             "no path on this network and is left out"
@@ -409,8 +495,8 @@ def run_flows(
         )
     if cut_t:
         notes.append(
-            f"{cut_t / 1e6:,.2f} Mt/yr of Russia-avoiding demand has no path without Russia and "
-            "Belarus and is left out"
+            f"{cut_t / 1e6:,.2f} Mt/yr of demand has no path on the offered options (without "
+            "Russia and Belarus, or through a China–Kazakhstan gateway) and is left out"
         )
     limit = None
     if hard_capacity:
@@ -418,26 +504,32 @@ def run_flows(
 
         limit = max_throughput(model, choice)
     return FlowsResult(
-        year=year,
-        growth_pct=growth_pct,
+        year=run.year,
+        growth_pct=run.growth_pct,
         demand_t=float(od.t_per_yr.sum()),
         unserved_t=float(unserved.t_per_yr.sum()) + cut_t,
         demand_teu=float(od.teu_per_yr.sum()),
         bottlenecks=bottlenecks(model, res, flows),
         corridor_shares=corridor_shares(model, flows, classes),
-        calibration=calibration(model, flows, year),
+        calibration=calibration(model, flows, run.year),
         assignment=AssignmentSummary(
             algorithm=res.algorithm,
             iterations=res.iterations,
             relative_gap=res.relative_gap,
             converged=res.converged,
             objective=res.objective,
-            dispersion=theta if logit else None,
-            avoid_share=share_used,
+            dispersion=run.theta if logit else None,
+            avoid_share=run.share_used,
         ),  # fmt: skip
         max_throughput=limit,
         notes=notes,
     )
+
+
+def _constants_note(constants) -> str:  # type: ignore[no-untyped-def]
+    parts = ", ".join(f"{k} {v:+.1f} USD/t" for k, v in constants.values.items())
+    how = f"estimated on {constants.estimated_on}" if constants.estimated_on else "not estimated"
+    return f"gateway constants ({constants.status}, {how}): {parts}"
 
 
 def _without(classes: list[DemandClass], choice: ChoiceSet) -> list[DemandClass]:

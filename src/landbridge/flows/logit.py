@@ -68,8 +68,10 @@ def path_costs(
     edge_element: np.ndarray,
     vdf: VolumeDelay,
     path_flow: np.ndarray,
+    path_constant: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(path costs, edge flows, element flows) at ``path_flow``."""
+    """(path costs, edge flows, element flows) at ``path_flow``; ``path_constant`` is added to
+    each path's cost (alternative-specific constants)."""
     edge_flow = incidence.T @ path_flow
     has = edge_element >= 0
     k = vdf.capacity.size
@@ -77,7 +79,10 @@ def path_costs(
     delay = vdf.cost(element_flow) if k else np.zeros(0)
     edge_cost = fixed_cost.copy()
     edge_cost[has] += delay[edge_element[has]]
-    return incidence @ edge_cost, edge_flow, element_flow
+    cost = incidence @ edge_cost
+    if path_constant is not None:
+        cost = cost + path_constant
+    return cost, edge_flow, element_flow
 
 
 def solve_sue(
@@ -90,12 +95,14 @@ def solve_sue(
     vdf: VolumeDelay,
     max_iterations: int = 2000,
     tolerance: float = 1e-6,
+    path_constant: np.ndarray | None = None,
 ) -> SueResult:
     """Logit SUE by successive averages on path flows (see the module docstring).
 
     ``incidence`` is [n_paths, m] (1 where a path uses an edge), ``path_od`` the OD of each path,
     ``od_demand`` and ``od_scale`` per OD, ``fixed_cost`` per edge, ``edge_element`` the
     congestible element of each edge (-1: none) with ``vdf`` one entry per element.
+    ``path_constant`` (one per path, cost units) is added to each path's cost.
     """
     path_od = np.asarray(path_od, dtype=np.int64)
     od_demand = np.asarray(od_demand, dtype=np.float64)
@@ -112,11 +119,15 @@ def solve_sue(
         raise InvalidInputError("path OD index out of range")
     if np.any(np.bincount(path_od, minlength=od_demand.size)[od_demand > 0] == 0):
         raise InvalidInputError("an OD pair with demand has no path in the set")
+    if path_constant is not None and (
+        np.shape(path_constant) != (n_paths,) or not np.all(np.isfinite(path_constant))
+    ):
+        raise InvalidInputError("path constants must be finite, one per path")
     if max_iterations < 1:
         raise InvalidInputError("max_iterations must be at least 1")
     total = float(od_demand.sum())
     cost, edge_flow, element_flow = path_costs(
-        incidence, fixed_cost, edge_element, vdf, np.zeros(n_paths)
+        incidence, fixed_cost, edge_element, vdf, np.zeros(n_paths), path_constant
     )
     flow = od_demand[path_od] * logit_shares(cost, path_od, od_scale)
     if total <= 0:
@@ -124,7 +135,9 @@ def solve_sue(
     beta, last, residual, iterations = 1.0, np.inf, np.inf, 0
     while iterations < max_iterations:
         iterations += 1
-        cost, edge_flow, element_flow = path_costs(incidence, fixed_cost, edge_element, vdf, flow)
+        cost, edge_flow, element_flow = path_costs(
+            incidence, fixed_cost, edge_element, vdf, flow, path_constant
+        )
         target = od_demand[path_od] * logit_shares(cost, path_od, od_scale)
         residual = float(np.abs(target - flow).sum() / total)
         if residual <= tolerance:
@@ -132,7 +145,9 @@ def solve_sue(
         beta += SRA_FAST if residual >= last else SRA_SLOW
         last = residual
         flow = flow + (target - flow) / beta
-    cost, edge_flow, element_flow = path_costs(incidence, fixed_cost, edge_element, vdf, flow)
+    cost, edge_flow, element_flow = path_costs(
+        incidence, fixed_cost, edge_element, vdf, flow, path_constant
+    )
     return SueResult(
         path_flow=flow, path_cost=cost, edge_flow=edge_flow, element_flow=element_flow,
         iterations=iterations, residual=residual, converged=residual <= tolerance,

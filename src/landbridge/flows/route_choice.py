@@ -172,6 +172,7 @@ def build_choice_set(
     keep: np.ndarray,
     entries: pd.DataFrame,
     avoiding_class: int,
+    max_cost_ratio: float = MAX_COST_RATIO,
 ) -> ChoiceSet:
     """Corridor options of each entry (columns ``cls, o, d, t``); the avoiding class's paths
     are drawn on ``keep`` minus Russian and Belarusian edges."""
@@ -193,7 +194,7 @@ def build_choice_set(
         inv = np.asarray(inv).ravel()
         ps: PathSet = corridor_paths(
             network.edge_src, network.edge_dst, network.n_nodes, cost, allowed, pairs[0],
-            pairs[1], [g[allowed[g]] for g in gws], MAX_COST_RATIO,
+            pairs[1], [g[allowed[g]] for g in gws], max_cost_ratio,
         )  # fmt: skip
         low = np.full(pairs.shape[1], np.inf)
         np.minimum.at(low, ps.od, ps.cost)

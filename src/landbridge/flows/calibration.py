@@ -1,0 +1,360 @@
+"""Calibrated corridor route choice: route-defined segments, gateway constants, their estimator.
+
+The logit of ``flows.route_choice`` prices a path by the cost model (tariffs, handling charges,
+value of time x hours, queueing). Two things the cost model does not hold are added here, each as
+few parameters as the published volumes can identify:
+
+- **Route-defined segments** (structure, no parameter): the bundled demand segments are
+  *defined* by where their tonnage was counted. China–Kazakhstan trade and "Chinese transit
+  through Kazakhstan" are tonnages counted at the China–Kazakhstan border, and the TITR
+  segments are shares of the TITR's Caspian tonnage (72% Kazakh, 28% Chinese). Their paths
+  must therefore cross a CN–KZ gateway, and the TITR segments the Caspian from a Kazakh port
+  (``SEGMENT_ROUTE``). Without this rule the logit sent 2 Mt/yr of the first through Manzhouli
+  and the Far East (transit total -16%) and most of the second through Russia. A user's own
+  segments are not restricted.
+- **Gateway constants** (``route_constants.csv``), one per gateway family, in USD/t added to the
+  perceived cost of every path through the gateway (all classes alike; 0 = none):
+  ``khorgos-altynkol`` (relative to Dostyk, the other CN–KZ gateway) stands for what the cost
+  model lacks there: the Khorgos Gateway dry port and free zone, the shorter haul to Almaty and
+  Central Asia, and the assumed regional weights of the demand (``weights.csv``), which may put
+  too little of it in the south. ``caspian-kz`` (paths crossing the Caspian from a Kazakh port)
+  stands for the Caspian leg's real cost, which the model only has as a proxy (the Poti–Mersin
+  short-sea container rate, applied to bulk too), Kazakh bulk moved under contract or by the
+  state's TITR programme, and shippers' avoidance of Russian transit beyond the avoiding class.
+  With the TITR segments on the Caspian by definition, the constant prices the Caspian for the
+  rest of the market (China transit avoiding Russia, Kazakh cargo to Türkiye and Russia), whose
+  Caspian tonnes would come on top of the published TITR volume.
+
+Each constant is estimated on its own published element of ``ESTIMATION_YEAR`` (Altynkol's
+tonnage, the TITR tonnage) by bisection on the log error, the others held, until none moves
+(Gauss-Seidel); the choice set is generated once with a wide cost bound (``GENERATION_RATIO``)
+and the offered paths are those within ``route_choice.MAX_COST_RATIO`` in perceived cost, so a
+constant can bring a path into the set. Dostyk and the transit total are not fitted: with the
+rule they follow from the demand (the two gateways carry what crossed, minus Altynkol), so they
+test the rule. ``VALIDATION_YEAR`` is not used in the estimate and is reported as the test.
+Rerun after a change in the cost or time model: ``landbridge flows --calibrate``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landbridge.errors import ParameterError
+from landbridge.flows import demand as dem
+from landbridge.network.model import EdgeMode, Network
+from landbridge.paths import DATA_DIR
+
+CONSTANTS_PATH = DATA_DIR / "params" / "route_constants.csv"
+CONSTANT_COLUMNS = (
+    "key", "value_usd_per_t", "lower_usd_per_t", "upper_usd_per_t", "status", "estimated_on",
+    "elements", "year", "source_ids", "note", "assumption",
+)  # fmt: skip
+ESTIMATION_YEAR, VALIDATION_YEAR = 2023, 2024
+GENERATION_RATIO = 3.0
+"""Cost bound of the generated path set: wide enough that a constant within its bounds can
+bring a path inside ``MAX_COST_RATIO`` in perceived cost."""
+NEEDS_CN_KZ, NEEDS_CASPIAN = 1, 2
+SEGMENT_ROUTE = {
+    "cn_eu_west": NEEDS_CN_KZ, "cn_eu_east": NEEDS_CN_KZ, "cn_rest_west": NEEDS_CN_KZ,
+    "cn_rest_east": NEEDS_CN_KZ, "cn_imports_kz": NEEDS_CN_KZ, "kz_exports_cn": NEEDS_CN_KZ,
+    "cn_titr_west": NEEDS_CN_KZ | NEEDS_CASPIAN, "cn_titr_east": NEEDS_CN_KZ | NEEDS_CASPIAN,
+    "kz_titr": NEEDS_CASPIAN,
+}  # fmt: skip
+"""Gateways a bundled segment's paths must use (module docstring), as bits."""
+CN_KZ = frozenset(("CN", "KZ"))
+KHORGOS, CASPIAN = "khorgos-altynkol", "caspian-kz"
+TERMS = (KHORGOS, CASPIAN)
+TARGET_OF = {KHORGOS: "Altynkol–Khorgos", CASPIAN: "Middle Corridor (TITR)"}
+BISECTION_TOL_USD_PER_T = 0.01
+MAX_SWEEPS = 8
+CALIBRATION_SOURCE = "landbridge-calibration"
+
+
+@dataclass(frozen=True)
+class RouteConstants:
+    """USD/t added to the perceived cost of a path through each gateway family."""
+
+    values: dict[str, float]
+    status: str  # calibrated | uncalibrated
+    estimated_on: str  # e.g. "2023: Altynkol–Khorgos; Middle Corridor (TITR)"
+
+    @classmethod
+    def zero(cls) -> RouteConstants:
+        return cls({t: 0.0 for t in TERMS}, "uncalibrated", "")
+
+
+def load_constants(path: Path = CONSTANTS_PATH) -> RouteConstants:
+    """The bundled (or given) constants table; every term of ``TERMS`` must be present."""
+    try:
+        frame = pd.read_csv(path, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise ParameterError(f"route constants table missing: {path}") from exc
+    missing = [c for c in CONSTANT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{path.name}: missing columns {missing}")
+    values = dict(zip(frame.key.astype(str), pd.to_numeric(frame.value_usd_per_t), strict=True))
+    absent = [t for t in TERMS if t not in values]
+    if absent:
+        raise ParameterError(f"{path.name}: no row for {absent}")
+    status = "calibrated" if (frame.status == "calibrated").all() else "uncalibrated"
+    on = str(frame.estimated_on.iloc[0]) if len(frame) else ""
+    return RouteConstants({t: float(values[t]) for t in TERMS}, status, on)
+
+
+def term_edges(network: Network) -> dict[str, np.ndarray]:
+    """Edges marking a path as using each gateway family (one passage per path)."""
+    fac = network.facilities
+    ids = fac["facility_id"].astype(str).to_numpy()
+    khorgos = np.isin(network.edge_facility, np.flatnonzero(ids == KHORGOS))
+    kz = network.country_id("KZ")
+    sea = network.edge_mode == EdgeMode.SEA
+    from_kz = network.node_country[network.edge_src] == kz
+    to_kz = network.node_country[network.edge_dst] == kz
+    caspian = sea & (from_kz | to_kz) & (kz >= 0)
+    return {KHORGOS: khorgos, CASPIAN: caspian}
+
+
+def cn_kz_gateway_edges(network: Network) -> np.ndarray:
+    """Edges of the border facilities between China and Kazakhstan."""
+    fac = network.facilities
+    if not len(fac) or "countries" not in fac:
+        return np.zeros(network.n_edges, dtype=bool)
+    both = fac["countries"].astype(str).str.split("-").apply(lambda c: set(c) >= CN_KZ)
+    return np.isin(network.edge_facility, np.flatnonzero(both.to_numpy()))
+
+
+def route_requirement(od: pd.DataFrame) -> np.ndarray:
+    """Bits of the gateways each row's paths must use (``SEGMENT_ROUTE``; 0: free)."""
+    if "segment" not in od:
+        return np.zeros(len(od), dtype=np.int64)
+    return od.segment.astype(str).map(SEGMENT_ROUTE).fillna(0).to_numpy(np.int64)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """The offered choice set under given constants and the constant of each offered path."""
+
+    choice: object  # route_choice.ChoiceSet restricted to the offered paths
+    path_constant: np.ndarray  # [n_offered] USD/t
+    scale_cost: np.ndarray  # [n_entries] cheapest real cost among the rule-allowed paths
+
+
+@dataclass(frozen=True)
+class PathTerms:
+    """Per generated path: the gateway families it uses and the route bits it has."""
+
+    uses: dict[str, np.ndarray]  # term -> bool [n_paths]
+    path_route: np.ndarray  # int [n_paths]: NEEDS_* bits the path satisfies
+    entry_route: np.ndarray  # int [n_entries]: NEEDS_* bits the entry requires
+
+
+def path_terms(network: Network, choice, entry_route: np.ndarray) -> PathTerms:  # type: ignore[no-untyped-def]
+    inc = choice.incidence
+    uses = {t: (inc @ e.astype(float)) > 0 for t, e in term_edges(network).items()}
+    cn_kz = (inc @ cn_kz_gateway_edges(network).astype(float)) > 0
+    route = np.where(cn_kz, NEEDS_CN_KZ, 0) | np.where(uses[CASPIAN], NEEDS_CASPIAN, 0)
+    return PathTerms(uses, route.astype(np.int64), np.asarray(entry_route, dtype=np.int64))
+
+
+def offer(choice, terms: PathTerms, constants: RouteConstants, max_ratio: float) -> Offered:  # type: ignore[no-untyped-def]
+    """Paths allowed by the rule and within ``max_ratio`` in perceived cost (module docstring).
+
+    A path is offered when its real cost is within ``max_ratio`` x the entry's cheapest, or its
+    perceived cost (free cost + constants) exceeds the entry's best perceived cost by at most
+    ``(max_ratio - 1)`` x that cheapest real cost: a constant can add an option, never remove one.
+    """
+    from landbridge.flows.route_choice import ChoiceSet
+
+    n_entries = choice.entry_class.size
+    need = terms.entry_route[choice.entry]
+    allowed = (terms.path_route & need) == need
+    const = np.zeros(choice.entry.size)
+    for t in TERMS:
+        const += np.where(terms.uses[t], constants.values[t], 0.0)
+    perceived = choice.free_cost + const
+    inf = np.inf
+    best_real = np.full(n_entries, inf)
+    np.minimum.at(best_real, choice.entry[allowed], choice.free_cost[allowed])
+    best_perc = np.full(n_entries, inf)
+    np.minimum.at(best_perc, choice.entry[allowed], perceived[allowed])
+    slack = (max_ratio - 1.0) * best_real[choice.entry]
+    tol = 1 + 1e-12
+    real_ok = choice.free_cost - best_real[choice.entry] <= slack * tol
+    keep = allowed & (real_ok | (perceived - best_perc[choice.entry] <= slack * tol))
+    no_path = choice.no_path | ~np.isfinite(best_real)
+    sub = ChoiceSet(
+        incidence=choice.incidence[np.flatnonzero(keep)],
+        entry=choice.entry[keep], free_cost=choice.free_cost[keep],
+        entry_class=choice.entry_class, entry_origin=choice.entry_origin,
+        entry_destination=choice.entry_destination, entry_demand=choice.entry_demand,
+        entry_best=np.where(np.isfinite(best_real), best_real, choice.entry_best),
+        no_path=no_path,
+    )  # fmt: skip
+    return Offered(sub, const[keep], sub.entry_best)
+
+
+# --- estimator ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Published vs modelled calibration elements of one year under one set of constants."""
+
+    year: int
+    rows: list[dict]  # element, published, modelled, error_pct
+
+
+@dataclass(frozen=True)
+class Estimate:
+    constants: RouteConstants
+    bounds: dict[str, tuple[float, float]]
+    at_bound: dict[str, bool]
+    fits: list[Fit]  # estimation and validation year, calibrated
+    without: list[Fit]  # same years, constants set to zero (the rule kept)
+    carried: dict[str, list[dict]]  # term -> element changes when that constant alone is zeroed
+
+
+def bounds(params) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Bounds the sources allow (USD/t), with the reasoning in ``route_constants.csv``.
+
+    Khorgos: a gateway preference worth more than a third of the whole China–Europe rail rate
+    (ERAI mean) would be a different market, not a gateway choice. Caspian: the constant may at
+    most cancel the modelled Caspian leg's charges (two port handlings + the ferry proxy rate),
+    or double them.
+    """
+    t_per_feu = 2.0 * float(params.scalar("tonnes_per_teu"))
+    lo, _ = dem.figure("erai_min_usd_per_feu", 2024)
+    hi, _ = dem.figure("erai_max_usd_per_feu", 2024)
+    erai_t = (lo + hi) / 2.0 / t_per_feu
+    port = float(params.value("facility_defaults", "port", "cost_usd_per_feu"))
+    ferry = float(params.value("facility_defaults", "ferry", "cost_usd_per_feu"))
+    leg_t = (2.0 * port + ferry) / t_per_feu
+    return {KHORGOS: (-erai_t / 3.0, erai_t / 3.0), CASPIAN: (-leg_t, leg_t)}
+
+
+def estimate(
+    network: Network | None = None,
+    params=None,  # type: ignore[no-untyped-def]
+    progress=None,  # type: ignore[no-untyped-def]
+) -> Estimate:
+    """Estimate the gateway constants on ``ESTIMATION_YEAR``, judge them on ``VALIDATION_YEAR``."""
+    from landbridge.flows import corridor as cor
+
+    if network is None:
+        from landbridge.network import load_network
+
+        network = load_network()
+    if params is None:
+        from landbridge.costs.params import load_default_params
+
+        params = load_default_params()
+    box = bounds(params)
+    runs = {y: cor.prepare_run(y, network=network, params=params) for y in (
+        ESTIMATION_YEAR, VALIDATION_YEAR)}  # fmt: skip
+    est = runs[ESTIMATION_YEAR]
+
+    def errors(run, values: dict[str, float]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+        rows = cor.evaluate(run, RouteConstants(values, "trial", "")).calibration
+        return {r.element: math.log(max(r.modelled, 1.0) / r.published) for r in rows}
+
+    values = {t: 0.0 for t in TERMS}
+    at_bound = {t: False for t in TERMS}
+    for sweep in range(MAX_SWEEPS):
+        moved = 0.0
+        for term in TERMS:
+            lo, hi = box[term]
+            target = TARGET_OF[term]
+
+            def f(x: float, term: str = term, target: str = target) -> float:
+                return errors(est, {**values, term: x})[target]
+
+            # a larger constant makes the gateway dearer: f falls with x
+            f_lo, f_hi = f(lo), f(hi)
+            if f_lo <= 0:
+                x, at_bound[term] = lo, True
+            elif f_hi >= 0:
+                x, at_bound[term] = hi, True
+            else:
+                a, b = lo, hi
+                while b - a > BISECTION_TOL_USD_PER_T:
+                    mid = 0.5 * (a + b)
+                    if f(mid) > 0:
+                        a = mid
+                    else:
+                        b = mid
+                x, at_bound[term] = 0.5 * (a + b), False
+            moved = max(moved, abs(x - values[term]))
+            values[term] = x
+            if progress is not None:
+                progress(sweep, term, x)
+        if moved <= BISECTION_TOL_USD_PER_T * 2:
+            break
+    on = f"{ESTIMATION_YEAR}: " + "; ".join(TARGET_OF[t] for t in TERMS)
+    constants = RouteConstants(values, "calibrated", on)
+    zero = RouteConstants.zero()
+    fits = [Fit(y, _rows(cor.evaluate(r, constants))) for y, r in runs.items()]
+    without = [Fit(y, _rows(cor.evaluate(r, zero))) for y, r in runs.items()]
+    carried = {}
+    for term in TERMS:
+        alone = RouteConstants({**values, term: 0.0}, "trial", "")
+        rows = _rows(cor.evaluate(est, alone))
+        carried[term] = [
+            dict(element=a["element"], calibrated=a["modelled"], without_term=b["modelled"])
+            for a, b in zip(fits[0].rows, rows, strict=True)
+        ]
+    return Estimate(constants, box, at_bound, fits, without, carried)
+
+
+def _rows(result) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [
+        dict(element=r.element, published=r.published, modelled=r.modelled, error_pct=r.error_pct)
+        for r in result.calibration
+    ]
+
+
+def write_constants(est: Estimate, path: Path = CONSTANTS_PATH) -> Path:
+    """Write the estimated constants, marked calibrated with the elements and fit they used."""
+    fit = {r["element"]: r["error_pct"] for r in est.fits[0].rows}
+    val = {r["element"]: r["error_pct"] for r in est.fits[1].rows}
+    sources = ";".join(dict.fromkeys(s for s in _target_sources() if s))
+    rows = []
+    for term in TERMS:
+        lo, hi = est.bounds[term]
+        target = TARGET_OF[term]
+        rows.append(dict(
+            key=term, value_usd_per_t=round(est.constants.values[term], 3),
+            lower_usd_per_t=round(lo, 3), upper_usd_per_t=round(hi, 3), status="calibrated",
+            estimated_on=f"{ESTIMATION_YEAR}: {target}", elements=target,
+            year=ESTIMATION_YEAR, source_ids=f"{CALIBRATION_SOURCE};{sources}",
+            note=(f"fit {ESTIMATION_YEAR} {fit[target]:+.1f}%, validation {VALIDATION_YEAR} "
+                  f"{val[target]:+.1f}%" + ("; at its bound" if est.at_bound[term] else "")),
+            assumption=ASSUMPTIONS[term],
+        ))  # fmt: skip
+    pd.DataFrame(rows, columns=list(CONSTANT_COLUMNS)).to_csv(path, index=False)
+    return path
+
+
+ASSUMPTIONS = {
+    KHORGOS: "stands for what the cost model lacks at Khorgos vs Dostyk (dry port and free zone, "
+    "haul to Almaty and Central Asia, assumed regional weights); bounds: ± a third of the ERAI "
+    "mean China–Europe rate per tonne",
+    CASPIAN: "stands for the Caspian leg's real cost (modelled only by the Poti–Mersin container "
+    "proxy, applied to bulk too), contract and state-programme bulk on the TITR and avoidance "
+    "of Russian transit; bounds: ± the modelled leg charges (two ports + ferry)",
+}
+
+
+def _target_sources() -> list[str]:
+    from landbridge.flows.corridor import published_calibration
+
+    out: list[str] = []
+    for pub in published_calibration(ESTIMATION_YEAR):
+        if pub["element"] in TARGET_OF.values():
+            out.extend(pub["source"].split(";"))
+    return out
+
