@@ -225,6 +225,42 @@ def test_load_network_rebuilds_a_corrupted_cache_with_a_warning(tmp_path, monkey
     cache_mod._memo.clear()
 
 
+def test_builds_of_other_inputs_are_kept_side_by_side(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path))
+    calls = []
+
+    def fake_build(progress=None):
+        calls.append(1)
+        net = compiled()
+        net.meta["inputs_sha256"] = current["h"]
+        return net
+
+    monkeypatch.setattr(cache_mod, "build_network", fake_build)
+    hashes = iter(["a" * 64, "b" * 64, "a" * 64])
+    current = {"h": ""}
+
+    def fake_hash():
+        return current["h"]
+
+    monkeypatch.setattr(cache_mod, "inputs_hash", fake_hash)
+    for _ in range(3):  # inputs A, then B, then A again: the third load reads A's file
+        current["h"] = next(hashes)
+        cache_mod._memo.clear()
+        cache_mod.load_network()
+    assert calls == [1, 1]
+    assert sorted(p.name for p in tmp_path.glob("network-v*-*.npz")) == [
+        f"network-v{cache_mod.CACHE_FORMAT}-{'a' * 16}.npz",
+        f"network-v{cache_mod.CACHE_FORMAT}-{'b' * 16}.npz",
+    ]
+    for i in range(cache_mod.KEEP_BUILDS + 2):  # older builds are pruned, the newest kept
+        current["h"] = f"{i:02d}" + "c" * 62
+        cache_mod._memo.clear()
+        cache_mod.load_network()
+    assert len(list(tmp_path.glob("network-v*-*.npz"))) == cache_mod.KEEP_BUILDS
+    assert cache_mod.cache_path().is_file()
+    cache_mod._memo.clear()
+
+
 def tiny_sea():
     from landbridge.network.sea import SeaLayer
 

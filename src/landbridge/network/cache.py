@@ -1,12 +1,14 @@
 """Build once, load fast: the compiled network as one ``.npz`` in the user cache.
 
 The file holds every array, the facilities table (Parquet bytes) and the build meta (JSON,
-with the SHA-256 of the inputs). ``load_network`` rebuilds, with a warning that says why, when
-the file is missing, truncated, of another format, or built from other inputs.
+with the SHA-256 of the inputs); its name carries that hash, so builds of other inputs live side
+by side. ``load_network`` rebuilds, with a warning that says why, when the file is missing,
+truncated, of another format, or built from other inputs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import json
@@ -37,8 +39,27 @@ class CacheRebuildWarning(UserWarning):
     """The network cache was missing, stale or corrupted and has been rebuilt."""
 
 
-def cache_path() -> Path:
-    return cache_dir() / f"network-v{CACHE_FORMAT}.npz"
+KEEP_BUILDS = 4
+"""Builds of other inputs kept beside the current one, so that switching between versions of
+the data or the build code (branches, ``--params`` experiments) does not rebuild each time."""
+
+
+def cache_path(inputs_sha256: str | None = None) -> Path:
+    """The cache file of the network built from these inputs (default: the current ones)."""
+    key = (inputs_sha256 or inputs_hash())[:16]
+    return cache_dir() / f"network-v{CACHE_FORMAT}-{key}.npz"
+
+
+def _prune_builds(keep: Path) -> None:
+    """Remove all but the ``KEEP_BUILDS`` most recently used cache files (``keep`` stays)."""
+    others = sorted(
+        (p for p in keep.parent.glob(f"network-v{CACHE_FORMAT}-*.npz") if p != keep),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for old in others[KEEP_BUILDS - 1 :]:
+        with contextlib.suppress(OSError):  # another process may be pruning too
+            old.unlink()
 
 
 def save_network(net: Network, path: Path) -> None:
@@ -180,8 +201,8 @@ def load_network(rebuild: bool = False, progress: Callable[[str], None] | None =
     """The compiled network: from the cache when it is current, else built (a few seconds) and
     cached. A stale or corrupted cache is rebuilt with a ``CacheRebuildWarning`` saying why.
     Concurrent processes share one build: the others wait for it and then read the cache."""
-    path = cache_path()
     expected = inputs_hash()
+    path = cache_path(expected)
     if not rebuild:
         net = _read_current(path, expected, warn=False)
         if net is not None:
@@ -198,6 +219,7 @@ def load_network(rebuild: bool = False, progress: Callable[[str], None] | None =
             warnings.warn(f"{exc}; the network built in memory is used", CacheRebuildWarning,
                           stacklevel=2)  # fmt: skip
             return net
+        _prune_builds(path)
     st = path.stat()
     _memo.clear()
     _memo[(str(path), st.st_mtime_ns, st.st_size)] = net
@@ -226,8 +248,8 @@ def _read_current(path: Path, expected: str, warn: bool) -> Network | None:
 
 @contextmanager
 def _build_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock next to the cache file, held while one process builds."""
-    lock = path.with_suffix(".lock")
+    """An exclusive lock in the cache folder, held while one process builds."""
+    lock = path.with_name(f"network-v{CACHE_FORMAT}.lock")
     try:
         fh = open(lock, "a+b")  # noqa: SIM115 (closed below)
     except OSError:  # a read-only cache folder: nobody can write the cache there either
