@@ -22,6 +22,7 @@ from rich.markup import escape
 from landbridge.cli_events import events as events_command
 from landbridge.cli_events import print_option_events
 from landbridge.errors import LandbridgeError
+from landbridge.units import HOURS_PER_DAY
 
 app = typer.Typer(
     name="landbridge",
@@ -737,7 +738,8 @@ def _print_run(run: Any) -> None:
     routes = run.results.get("route_options")
     if routes is not None:
         view = routes.assign(
-            p50_d=routes["transit_p50_h"] / 24, p90_d=routes["transit_p90_h"] / 24
+            p50_d=routes["transit_p50_h"] / HOURS_PER_DAY,
+            p90_d=routes["transit_p90_h"] / HOURS_PER_DAY,
         )
         console.print(
             _frame_table(
@@ -826,9 +828,9 @@ def scenario_compare(
         )
         return
     best = comparison.best.assign(
-        a_d=comparison.best["transit_p50_h_a"] / 24,
-        b_d=comparison.best["transit_p50_h_b"] / 24,
-        d_d=comparison.best["d_transit_p50_h"] / 24,
+        a_d=comparison.best["transit_p50_h_a"] / HOURS_PER_DAY,
+        b_d=comparison.best["transit_p50_h_b"] / HOURS_PER_DAY,
+        d_d=comparison.best["d_transit_p50_h"] / HOURS_PER_DAY,
     )
     console.print(
         _frame_table(
@@ -841,7 +843,7 @@ def scenario_compare(
     changed = comparison.routes[comparison.routes["status"] != "same"]
     console.print(
         _frame_table(
-            changed.assign(d_d=changed["d_transit_p50_h"] / 24),
+            changed.assign(d_d=changed["d_transit_p50_h"] / HOURS_PER_DAY),
             "Route options that changed",
             {"od": "origin → destination", "label": "option", "status": "status",
              "d_d": "Δ p50 d", "d_cost_usd_per_feu": "Δ USD/FEU"},  # fmt: skip

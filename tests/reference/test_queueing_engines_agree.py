@@ -22,7 +22,8 @@ from scipy.special import stdtrit
 
 from landbridge.sim import analysis, engine, reference
 from landbridge.sim.corridor2023 import build_corridor_2023
-from landbridge.sim.draws import HOURS_PER_DAY, draw
+from landbridge.sim.draws import draw
+from landbridge.units import HOURS_PER_DAY
 
 DAYS = 90
 FAMILY_ALPHA = 0.05

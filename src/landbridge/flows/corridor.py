@@ -45,6 +45,7 @@ from landbridge.schema.flows import (
     FlowsResult,
 )
 from landbridge.schema.place import Place
+from landbridge.units import DAYS_PER_YEAR, HOURS_PER_YEAR, TEU_PER_FEU
 
 if TYPE_CHECKING:
     from landbridge.flows.route_choice import ChoiceSet
@@ -53,7 +54,6 @@ TARGET_GAP = 1e-6
 """Relative gap at which the corridor assignment stops. Fixed tariffs dominate the total cost, so
 the gap must be small for the queueing part to settle (flows change by <0.1% below 1e-6)."""
 MAX_ITERATIONS = 300
-HOURS_PER_YEAR = 8760.0
 CLASS_NAMES = ("transit", "container", "bulk", "transit_avoiding_ru_by")
 TRANSIT_CLASSES = (0, 3)
 AVOIDING_CLASS = 3
@@ -105,7 +105,7 @@ def facility_capacity_t(facilities: pd.DataFrame, t_per_train: float) -> np.ndar
 
     tonnes = col("capacity_t_per_yr")
     trains = col("capacity_trains_per_day")
-    from_trains = trains * 365.0 * t_per_train
+    from_trains = trains * DAYS_PER_YEAR * t_per_train
     return np.where(np.isfinite(tonnes), tonnes, from_trains)
 
 
@@ -114,7 +114,7 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     from landbridge.costs.edges import compute_edge_costs
 
     tonnes_per_teu = float(params.scalar("tonnes_per_teu"))
-    t_per_feu = 2.0 * tonnes_per_teu
+    t_per_feu = TEU_PER_FEU * tonnes_per_teu
     feu_per_train, _ = dem.figure("feu_per_train", 2021)
     t_per_train = feu_per_train * t_per_feu
     vot = float(params.scalar("value_of_time_usd_per_feu_h")) / t_per_feu

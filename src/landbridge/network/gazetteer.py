@@ -43,6 +43,7 @@ from landbridge.network.place_sources import (
 )
 from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
+from landbridge.units import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:  # scipy.spatial is imported only for coordinate queries (its import is slow)
     from scipy.spatial import cKDTree
@@ -60,7 +61,6 @@ PREFIX_MAX_HITS = 50
 RESOLVE_MIN_SCORE = SCORE_WORD_PREFIX
 SUGGESTIONS = 5
 NEAR_COORDINATE_KM = 50.0  # places listed under a coordinate query
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 
 # Curated first; then cities, stations, ports (a kind's rank breaks ties between equal scores).
 _KIND_RANK = {"city": 1, "terminal": 1, "crossing": 1, "station": 2, "port": 3, "coordinate": 4}

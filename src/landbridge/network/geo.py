@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+from landbridge.units import EARTH_RADIUS_KM
 
 
 def haversine_km(

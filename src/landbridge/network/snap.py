@@ -24,11 +24,11 @@ import numpy as np
 from landbridge.errors import UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.schema.place import Place
+from landbridge.units import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 # Assumption: a terminal, station or city centre lies within 50 km of its railway; farther than
 # that the place is not on the network (e.g. Lhasa for a network without the Qinghai-Tibet line).
 SNAP_MAX_KM = 50.0

@@ -31,8 +31,8 @@ from landbridge.schema.route import (
     TimeBreakdownH,
     TransitDays,
 )
+from landbridge.units import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 LEG_MODE = {
     EdgeMode.RAIL: "rail",
     EdgeMode.TRANSFER: "transfer",

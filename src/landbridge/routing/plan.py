@@ -56,6 +56,7 @@ from landbridge.routing.search import (
 )
 from landbridge.schema.route import DatedValue, Endpoint, RouteRequest, RouteResponse, Source
 from landbridge.schema.route import Shipment as ShipmentOut
+from landbridge.units import TEU_PER_FEU
 
 MODEL_ASSUMPTIONS = (
     f"transit p50/p90 from a seeded Monte Carlo of {DRAWS} draws: lognormal rail running per "
@@ -423,7 +424,7 @@ def plan_routes_with_paths(
         )
     tonnes_per_teu = request.tonnes_per_teu or params.scalar("tonnes_per_teu")
     feu = request.shipment_feu
-    shipment = Shipment(feu=feu, tonnes=shipment_tonnes(2.0 * feu, tonnes_per_teu))
+    shipment = Shipment(feu=feu, tonnes=shipment_tonnes(TEU_PER_FEU * feu, tonnes_per_teu))
 
     found, blocked = _found_paths(net, cache, request, constraints, origin, destination, via)
     if not found:
@@ -474,7 +475,7 @@ def plan_routes_with_paths(
     response = RouteResponse(
         origin=origin,
         destination=destination,
-        shipment=ShipmentOut(feu=feu, teu=2.0 * feu, tonnes=shipment.tonnes),
+        shipment=ShipmentOut(feu=feu, teu=TEU_PER_FEU * feu, tonnes=shipment.tonnes),
         depart=request.depart,
         options=options,
         assumptions=assumptions,

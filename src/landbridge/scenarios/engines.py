@@ -20,8 +20,8 @@ from landbridge.errors import ScenarioError, UnreachableError
 from landbridge.network.model import Network
 from landbridge.scenarios.runner import NOTES_KEY, Base, Engines, ODPair
 from landbridge.schema.scenario import Scenario
+from landbridge.units import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 GEOMETRY_SIMPLIFY_DEG = 0.01
 """Route lines are simplified to about 1 km before storing: enough for maps and exports."""
 GEOMETRY_DECIMALS = 4

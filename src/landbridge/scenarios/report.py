@@ -14,11 +14,11 @@ import pandas as pd  # noqa: E402
 
 from landbridge.outputs import atomic_folder  # noqa: E402
 from landbridge.scenarios.compare import Comparison  # noqa: E402
+from landbridge.units import HOURS_PER_DAY  # noqa: E402
 
 UTILIZATION_PNG = "utilization.png"
 TRANSIT_PNG = "transit.png"
 CHART_DPI = 110
-HOURS_PER_DAY = 24.0
 
 
 def write_report(comparison: Comparison, directory: Path) -> Path:

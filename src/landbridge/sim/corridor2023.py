@@ -29,15 +29,14 @@ from landbridge.data import split_source_ids
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.network import sea, tables
 from landbridge.paths import DATA_DIR
-from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
 from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY, TEU_PER_FEU
 
 SIM_CSV = DATA_DIR / "params" / "sim.csv"
 SYSTEM_NAME = "corridor-2023"
 DEMAND_TRAINS = "trains"
 DEMAND_OD_PREFIX = "od-"
 DEMAND_NETWORK = "network"
-TEU_PER_FEU = 2
 DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
 

@@ -13,9 +13,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from landbridge.sim.system import ArrivalProcess, CorridorSystem, ServiceDist, lognormal_sigma
-
-HOURS_PER_DAY = 24.0
-DAYS_PER_YEAR = 365.0
+from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY
 
 
 @dataclass(frozen=True)

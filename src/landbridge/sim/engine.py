@@ -20,9 +20,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from landbridge.sim.draws import HOURS_PER_DAY, Draws
+from landbridge.sim.draws import Draws
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
 from landbridge.sim.system import CorridorSystem, FacilityKind
+from landbridge.units import HOURS_PER_DAY
 
 # Agenda event kinds (internal; the log uses ``Event``). An agenda entry is
 # (time_h, seq, kind, a, b): ``a, b`` are the train and its next step for _ARRIVE, the queue slot

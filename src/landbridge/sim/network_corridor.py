@@ -45,15 +45,14 @@ from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import cache_dir
 from landbridge.sim.corridor2023 import (
     DIRECTIONS,
-    TEU_PER_FEU,
     _facility_tables,
     _ferry_record,
     _params,
     _server_facility,
     load_sim_table,
 )
-from landbridge.sim.draws import DAYS_PER_YEAR, HOURS_PER_DAY
 from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY, TEU_PER_FEU
 
 if TYPE_CHECKING:
     from landbridge.costs.edges import EdgeCosts

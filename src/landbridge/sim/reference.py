@@ -15,9 +15,10 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from landbridge.sim.draws import HOURS_PER_DAY, Draws
+from landbridge.sim.draws import Draws
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
 from landbridge.sim.system import CorridorSystem, FacilityKind
+from landbridge.units import HOURS_PER_DAY
 
 
 class _Recorder:

@@ -26,8 +26,8 @@ from landbridge.schema.scenario import (
     SetDwell,
     SetFerryFleet,
 )
-from landbridge.sim.draws import HOURS_PER_DAY
 from landbridge.sim.system import CorridorSystem, FacilityKind, lognormal_sigma
+from landbridge.units import HOURS_PER_DAY
 
 
 class _NotSimulated(Exception):
