@@ -41,6 +41,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports --config pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

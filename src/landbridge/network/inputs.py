@@ -34,6 +34,7 @@ BUILD_MODULES = (
 def input_paths() -> list[Path]:
     """Every file whose content determines the built network: data and the build's own code."""
     code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
+    code.append(Path(__file__).parents[1] / "units.py")  # the build's unit constants
     paths = [RAIL_FILE, COUNTRIES_FILE, BORDER_LINES_FILE, *tables.input_files(), *SEA_INPUTS]
     paths += code
     if PLACES_CSV.is_file():
