@@ -105,7 +105,7 @@ def test_a_cache_that_cannot_be_written_costs_a_warning_not_the_answer(
     import pytest
 
     net = compiled()
-    monkeypatch.setattr(cache_mod, "cache_path", lambda: tmp_path / "network.npz")
+    monkeypatch.setattr(cache_mod, "cache_path", lambda *_: tmp_path / "network.npz")
     monkeypatch.setattr(cache_mod, "build_network", lambda progress=None: net)
 
     def full_disk(*args, **kwargs):
