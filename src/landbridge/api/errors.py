@@ -30,9 +30,3 @@ class BusyError(LandbridgeError):
     """Too many jobs are waiting; the client should retry later."""
 
     http_status = 429
-
-
-class UnknownLayerError(LandbridgeError):
-    """A map layer name the server does not serve."""
-
-    http_status = 404

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from landbridge.errors import ScenarioError
@@ -271,8 +270,3 @@ def _facility_exists(fid: str, rows: dict[str, int]) -> list[tuple[str, str]]:
     if fid in rows:
         return []
     return [("", f"unknown facility '{fid}'; {allowed_list(fid, rows)}")]
-
-
-def facility_edges(net: Network, row: int) -> np.ndarray:
-    """Mask of the edges that pass through facility row ``row``."""
-    return np.asarray(net.edge_facility) == row
