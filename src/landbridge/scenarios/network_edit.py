@@ -7,6 +7,7 @@ Removing or adding edges keeps the CSR contract: edges sorted by source node, ``
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ _NODE_FIELDS = ("node_lat", "node_lon", "node_country", "node_gauge_mm", "node_k
 
 def copy_network(net: Network) -> Network:
     """A deep copy: arrays, facilities table and meta are all new objects."""
-    changes = {
+    changes: dict[str, Any] = {
         f.name: np.array(getattr(net, f.name), copy=True)
         for f in dataclasses.fields(net)
         if isinstance(getattr(net, f.name), np.ndarray)
@@ -39,7 +40,7 @@ def copy_network(net: Network) -> Network:
 
 
 def _copy_meta(meta: dict) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in meta.items():
         if isinstance(value, list):
             out[key] = [dict(v) if isinstance(v, dict) else v for v in value]
@@ -76,7 +77,7 @@ def _select_edges(net: Network, order: np.ndarray) -> Network:
     """A network with the old edges ``order`` (already in CSR order), in that order."""
     new_index = np.full(net.n_edges, -1, dtype=np.int64)
     new_index[order] = np.arange(order.size)
-    changes: dict[str, object] = {name: getattr(net, name)[order] for name in _EDGE_FIELDS}
+    changes: dict[str, Any] = {name: getattr(net, name)[order] for name in _EDGE_FIELDS}
     changes["edge_reverse"] = new_index[net.edge_reverse[order]].astype(net.edge_reverse.dtype)
     changes["indptr"] = _indptr(changes["edge_src"], net.n_nodes, net.indptr.dtype)  # type: ignore[arg-type]
     offsets, geom = _gather_geometry(net.edge_geom_offset, net.geom_lonlat, order)
@@ -129,7 +130,7 @@ def add_nodes(net: Network, nodes: list[NewNode]) -> tuple[Network, list[int]]:
         "node_kind": [n.kind for n in nodes],
         "node_name": [n.name for n in nodes],
     }
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name in _NODE_FIELDS:
         old = getattr(net, name)
         changes[name] = np.concatenate([old, np.asarray(values[name], dtype=old.dtype)])
@@ -178,7 +179,7 @@ def add_links(net: Network, links: list[NewLink]) -> Network:
             cols["edge_gauge_mm"].append(link.gauge_mm)
             cols["edge_facility"].append(link.facility)
             geoms.append(geom)
-    extended: dict[str, np.ndarray] = {}
+    extended: dict[str, Any] = {}
     for name in _EDGE_FIELDS:
         old = getattr(net, name)
         extended[name] = np.concatenate([old, np.asarray(cols[name], dtype=old.dtype)])
