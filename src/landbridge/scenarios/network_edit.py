@@ -7,8 +7,8 @@ Removing or adding edges keeps the CSR contract: edges sorted by source node, ``
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
