@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from landbridge.cli_events import events as events_command
 from landbridge.cli_events import print_option_events
+from landbridge.cli_skim import skim as skim_command
 from landbridge.errors import LandbridgeError
 from landbridge.units import HOURS_PER_DAY
 
@@ -967,6 +968,7 @@ def serve(
 
 
 app.command("events")(user_errors(events_command))
+app.command("skim")(user_errors(skim_command))
 
 
 def main() -> None:

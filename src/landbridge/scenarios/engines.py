@@ -16,16 +16,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landbridge.errors import ScenarioError, UnreachableError
+from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
 from landbridge.scenarios.runner import NOTES_KEY, Base, Engines, ODPair
 from landbridge.schema.scenario import Scenario
-from landbridge.units import HOURS_PER_DAY
 
 GEOMETRY_SIMPLIFY_DEG = 0.01
 """Route lines are simplified to about 1 km before storing: enough for maps and exports."""
 GEOMETRY_DECIMALS = 4
-NO_ROUTE = "no route"
+ROUTE_OPTION_COLUMNS = (
+    "od", "origin", "destination", "option_rank", "corridor", "label", "transit_p50_h",
+    "transit_p90_h", "cost_usd_per_feu", "co2e_kg_per_feu", "length_km", "facility_ids",
+    "geometry_geojson",
+)  # fmt: skip
+"""The ``route_options`` table of a scenario run (as stored)."""
 
 
 def load_base(scenario: Scenario) -> Base:
@@ -77,37 +81,13 @@ def plan_route_options(
     net: Network, params: Any, pairs: Sequence[ODPair], depart: dt.date | None
 ) -> pd.DataFrame:
     """Route options of every pair for one FEU; an unreachable pair gets one 'no route' row."""
-    from landbridge.routing.plan import plan_routes_with_paths
-    from landbridge.schema.route import RouteRequest
+    from landbridge.routing.table import option_table
 
-    rows = []
-    for pair in pairs:
-        base = {"od": pair.label, "origin": pair.origin, "destination": pair.destination}
-        request = RouteRequest(
-            origin=pair.origin, destination=pair.destination, feu=1, depart=depart
-        )
-        try:
-            response, paths = plan_routes_with_paths(request, network=net, params=params)
-        except UnreachableError as exc:
-            rows.append({**base, "option_rank": 0, "corridor": NO_ROUTE, "label": str(exc)[:200]})
-            continue
-        for rank, (option, edges) in enumerate(zip(response.options, paths, strict=True), start=1):
-            rows.append(
-                {
-                    **base,
-                    "option_rank": rank,
-                    "corridor": option.corridor,
-                    "label": option.label,
-                    "transit_p50_h": option.transit_days.p50 * HOURS_PER_DAY,
-                    "transit_p90_h": option.transit_days.p90 * HOURS_PER_DAY,
-                    "cost_usd_per_feu": option.cost_usd,
-                    "co2e_kg_per_feu": option.co2e_kg,
-                    "length_km": option.distance_km.total,
-                    "facility_ids": _facility_ids(net, edges),
-                    "geometry_geojson": _line(net, edges),
-                }
-            )
-    return pd.DataFrame(rows)
+    table, paths = option_table(net, params, [(p.origin, p.destination) for p in pairs], depart)
+    table.insert(0, "od", table["origin"] + " → " + table["destination"])
+    table["facility_ids"] = [_facility_ids(net, edges) for edges in paths]
+    table["geometry_geojson"] = [_line(net, edges) for edges in paths]
+    return table[list(ROUTE_OPTION_COLUMNS)]
 
 
 def _facility_ids(net: Network, edges: np.ndarray | None) -> str | None:
