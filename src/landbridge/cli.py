@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from landbridge.cli_events import events as events_command
-from landbridge.cli_events import print_option_events
+from landbridge.cli_events import option_flags, print_option_events
 from landbridge.cli_skim import skim as skim_command
 from landbridge.errors import LandbridgeError
 from landbridge.units import HOURS_PER_DAY
@@ -300,7 +300,7 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
         title=f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t",
         caption="★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days",
     )
-    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes, ports"):
+    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes, ports", "events, risks"):
         numeric = column in ROUTE_NUMERIC_COLUMNS
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for o in response.options:
@@ -308,7 +308,7 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
         table.add_row(
             "★" if o.pareto else "", o.label,
             f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
-            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops,
+            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops, option_flags(o),
         )  # fmt: skip
     console.print(table)
     when = "departure" if response.depart else "today, no --depart given"

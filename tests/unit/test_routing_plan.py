@@ -11,9 +11,11 @@ import pytest
 from pydantic import ValidationError
 from test_routing_toy import FACILITIES, NODES, build_network
 
+from landbridge.costs import dated
 from landbridge.costs.edges import compute_edge_costs
 from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError, UnknownPlaceError, UnreachableError
+from landbridge.events import country_factor
 from landbridge.network.model import EdgeMode
 from landbridge.routing.constraints import MaxTransshipments
 from landbridge.routing.places import resolve_on_network
@@ -35,6 +37,11 @@ def plan(params=None, constraints=(), **kw) -> RouteResponse:
         resolver=resolve_on_network,
         constraints=constraints,
     )
+
+
+def _tariff_event(country: str) -> float:
+    """The tariff changes of the events table in force today (KTZ +16%, RZD +10%)."""
+    return country_factor(country, "usd_per_feu_km", dated.today())[0]
 
 
 def by_label(resp: RouteResponse) -> dict:
@@ -106,7 +113,7 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
         "kunowice-frankfurt",
     ]
     running = sum(km / PARAMS.value("rail_speed", c, "speed_p50_kmh") for c, km in rail)
-    rail_cost = sum(km * PARAMS.value("rail_tariff", c) for c, km in rail) * feu
+    rail_cost = sum(km * PARAMS.value("rail_tariff", c) * _tariff_event(c) for c, km in rail) * feu
     fixed_cost = sum(_fac(f)["cost_usd_per_feu"] for f in facs) * feu
 
     def factor(c: str) -> float:
@@ -248,7 +255,9 @@ def test_parameter_override_moves_the_total_by_the_exact_amount() -> None:
     )
     resp = plan(params=params)
     changed = by_label(resp)["Northern via Alashankou–Dostyk"]
-    assert changed.cost_usd == pytest.approx(base.cost_usd + 0.1 * 1800.0, abs=0.02)
+    assert changed.cost_usd == pytest.approx(
+        base.cost_usd + 0.1 * 1800.0 * _tariff_event("KZ"), abs=0.02
+    )
     assert "rail_tariff.KZ.usd_per_feu_km set by the parameter file t.yaml" in resp.assumptions
 
 

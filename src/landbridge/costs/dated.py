@@ -296,8 +296,12 @@ def _ocean_lanes(net: Network) -> dict[str, str]:
     }
 
 
-def _build_patch(net: Network, on: dt.date) -> DatedPatch:
+def _build_patch(
+    net: Network, on: dt.date, reach: Mapping[str, dt.date] | None = None
+) -> DatedPatch:
     from landbridge.network.sea import OCEAN_RATE_LANE
+
+    reach = reach or {}
 
     fac = net.facilities
     index = {str(fid): i for i, fid in enumerate(fac["facility_id"].tolist())} if len(fac) else {}
@@ -314,7 +318,7 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
         i = index.get(fid)
         if i is None or col not in fac or not _same_value(cell(col, i), series):
             continue
-        row, note = row_on(series, on)
+        row, note = row_on(series, reach.get(fid, on))
         values.setdefault(fid, {})[col] = row.value
         records.setdefault(fid, []).append(
             DatedValue(
@@ -337,35 +341,46 @@ def _build_patch(net: Network, on: dt.date) -> DatedPatch:
                 f"dwell_p50_h {p50:g}; date the other column too"
             )
     # one sample and one record per lane, shared by the lane's ocean facilities
-    samples: dict[str, tuple[OceanSample, DatedValue]] = {}
+    samples: dict[tuple[str, str], tuple[OceanSample, DatedValue]] = {}
     for fid, lane in _ocean_lanes(net).items():
         lane = lane or OCEAN_RATE_LANE
-        if lane not in samples:
-            sample = ocean_sample(lane, on)
-            samples[lane] = (sample, DatedValue(
+        day = reach.get(fid, on)
+        key = (lane, f"{day:%Y-%m}")
+        if key not in samples:
+            sample = ocean_sample(lane, day)
+            samples[key] = (sample, DatedValue(
                 item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
                 unit="USD/FEU", sample_date=sample.sample_date,
                 source_ids=list(sample.source_ids), note=sample.note,
             ))  # fmt: skip
-        sample, record = samples[lane]
+        sample, record = samples[key]
         values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
         records.setdefault(fid, []).append(record)
     key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
     return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, key)
 
 
-_PATCHES: dict[tuple[int, dt.date], tuple[weakref.ref[Network], DatedPatch]] = {}
+_PATCHES: dict[tuple, tuple[weakref.ref[Network], DatedPatch]] = {}
 
 
-def dated_patch(net: Network, on: dt.date) -> DatedPatch:
-    """The dated facility values of ``net`` on ``on`` (cached per network and date)."""
-    hit = _PATCHES.get((id(net), on))
+def dated_patch(
+    net: Network, on: dt.date, reach: Mapping[str, dt.date] | None = None
+) -> DatedPatch:
+    """The dated facility values of ``net`` on ``on`` (cached per network and dates).
+
+    ``reach`` gives, per facility id, the day a shipment reaches it: that facility's values
+    are those of that day (the dated value applies where and when the box is)."""
+    days: tuple = ()
+    if reach:
+        dated_ids = {fid for fid, _ in load_facility_series()} | set(_ocean_lanes(net))
+        days = tuple(sorted((f, d) for f, d in reach.items() if f in dated_ids and d != on))
+    hit = _PATCHES.get((id(net), on, days))
     if hit is not None and hit[0]() is net:
         return hit[1]
     if len(_PATCHES) >= _PATCH_LIMIT:
         _PATCHES.clear()
-    patch = _build_patch(net, on)
-    _PATCHES[(id(net), on)] = (weakref.ref(net), patch)
+    patch = _build_patch(net, on, dict(days))
+    _PATCHES[(id(net), on, days)] = (weakref.ref(net), patch)
     return patch
 
 

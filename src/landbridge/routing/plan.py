@@ -7,7 +7,10 @@ priced leg by leg. Identical paths are merged; masks and per-edge arrays are cac
 network, parameter set and set of dated values, so repeated requests only pay for the searches.
 
 Dated parameters (``costs/dated.py``) are read for the departure date, or for today when the
-request gives none; the response names the date (``as_of``) and every dated value used.
+request gives none: paths are searched with the values of that date, and each option is priced
+with each facility's values of the day the box reaches it; the events of that day then delay,
+close, re-price or flag it (``routing/event_effects.py``). The response names the date
+(``as_of``), every dated value used and how recent each kind of data is (``data_dates``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from landbridge.routing.constraints import (
 )
 from landbridge.routing.corridors import Variant, variants_for
 from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
+from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
 from landbridge.routing.search import (
@@ -56,6 +60,7 @@ from landbridge.routing.search import (
 )
 from landbridge.schema.route import DatedValue, Endpoint, RouteRequest, RouteResponse, Source
 from landbridge.schema.route import Shipment as ShipmentOut
+from landbridge.staleness import data_dates
 from landbridge.units import TEU_PER_FEU
 
 MODEL_ASSUMPTIONS = (
@@ -124,13 +129,13 @@ def _weather(cache: _Cache, net: Network, params: Params, on: dt.date) -> Weathe
 
 
 def _dated_values(
-    net: Network, patch: DatedPatch, found: list[_Found], evaluated: list[Evaluated]
+    net: Network, patches: list[DatedPatch], found: list[_Found], evaluated: list[Evaluated]
 ) -> list[DatedValue]:
-    """The dated values behind the options: rows of facilities on their paths, ocean rates,
-    weather waits (each once)."""
+    """The dated values behind the options: rows of facilities on their paths (of the day the
+    box reaches each), ocean rates, weather waits (each once)."""
     ids = net.facilities["facility_id"].astype(str).to_numpy() if len(net.facilities) else []
     out: dict[tuple, DatedValue] = {}
-    for item in found:
+    for item, patch in zip(found, patches, strict=True):
         fac = net.edge_facility[item.edges]
         for f in dict.fromkeys(fac[fac >= 0].tolist()):
             for value in patch.records.get(str(ids[f]), ()):
@@ -433,24 +438,27 @@ def plan_routes_with_paths(
         )
 
     weather = _weather(cache, net, params, as_of)
-    evaluated = [
-        evaluate_path(
-            net,
-            cache.costs,
-            f.edges,
-            shipment,
-            f.variant.family,
-            f.variant.label,
-            request.depart,
-            weather,
-        )
-        for f in found
-    ]
+    evaluated, patches = [], []
+    for f in found:
+        item = evaluate_path(
+            net, cache.costs, f.edges, shipment, f.variant.family, f.variant.label,
+            request.depart, weather,
+        )  # fmt: skip
+        # dates where the box is: each facility's dated values of the day the box reaches it
+        reach = facility_reach_dates(net, f.edges, item.option, as_of, cache.costs.running_p50_h)
+        box = dated_patch(net, as_of, reach)
+        if box.key != patch.key:
+            item = evaluate_path(
+                net, _cache_for(net, params, box).costs, f.edges, shipment, f.variant.family,
+                f.variant.label, request.depart, weather,
+            )  # fmt: skip
+        evaluated.append(apply_events(net, item, f.edges, as_of))
+        patches.append(box)
     points = np.array(
         [[e.option.transit_days.p50, e.option.cost_usd, e.option.co2e_kg] for e in evaluated],
         dtype=float,
     )
-    flags = pareto_mask(points)
+    flags = pareto_mask(points) & ~np.array([e.option.closed for e in evaluated], dtype=bool)
     ranked = sorted(
         (
             (e.option.model_copy(update={"pareto": bool(flag)}), f.edges)
@@ -460,7 +468,7 @@ def plan_routes_with_paths(
     )
     options = [option for option, _ in ranked]
 
-    dated_values = _dated_values(net, patch, found, evaluated)
+    dated_values = _dated_values(net, patches, found, evaluated)
     extra = [
         f"dated parameters (border times, capacities, ocean freight, winter ferry weather) "
         f"are those valid on the departure date {as_of}"
@@ -471,7 +479,14 @@ def plan_routes_with_paths(
               or "earliest" in v.note]  # fmt: skip
     if request.tonnes_per_teu:
         extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
+    dates = data_dates(as_of)
+    extra += [f"stale data: {d.note}" for d in dates if d.stale]
     assumptions, sources = _sources(params, net, evaluated, extra, dated_values)
+    known = {s.source_id for s in sources}
+    sources += [
+        _source_rows().get(sid) or Source(source_id=sid, title="(not in data/sources)")
+        for sid in event_source_ids(options) if sid not in known
+    ]  # fmt: skip
     response = RouteResponse(
         origin=origin,
         destination=destination,
@@ -482,5 +497,6 @@ def plan_routes_with_paths(
         sources=sources,
         as_of=as_of,
         dated_values=dated_values,
+        data_dates=dates,
     )
     return response, [edges for _, edges in ranked]

@@ -108,5 +108,21 @@ class OptionEvent(BaseModel):
     reached: dt.date  # the day the box reaches ``where`` (departure + median hours before it)
     effect: str  # what it does to this option, in words
     delay_h: float = 0.0  # hours added to the option (a closure it waits out)
+    cost_delta_usd: float = 0.0  # money added to the option (a tariff change)
     closed: bool = False  # the option cannot pass (a closure with no end)
     source: list[str]
+
+
+DataKind = Literal["tariffs", "border_times", "ocean_rates", "events"]
+
+
+class DataDate(BaseModel):
+    """How recent the data of one kind behind an answer is, and whether it is stale (more than
+    a year older than the date the answer is for)."""
+
+    kind: DataKind
+    newest: dt.date  # a figure dated to its year only counts as of 31 December of that year
+    as_published: str  # the date as the table gives it (YYYY, YYYY-MM or YYYY-MM-DD)
+    table: str
+    stale: bool
+    note: str = ""

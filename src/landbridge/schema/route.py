@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from landbridge.schema.event import DataDate, OptionEvent, Risk
+
 Corridor = Literal["northern", "middle", "southern", "sea"]
 CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea")
 LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
@@ -158,6 +160,10 @@ class RouteOption(BaseModel):
     pareto: bool = False
     arrival: ArrivalDates | None = None
     legs: list[Leg]
+    # events of data/events/events.csv on the day the box reaches the place they touch
+    events: list[OptionEvent] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    closed: bool = False  # an open-ended closure on the way: the option cannot be booked
 
 
 class Source(BaseModel):
@@ -196,3 +202,4 @@ class RouteResponse(BaseModel):
     # the date the dated parameters were read for: ``depart``, or the day of the request
     as_of: dt.date | None = None
     dated_values: list[DatedValue] = Field(default_factory=list)
+    data_dates: list[DataDate] = Field(default_factory=list)  # newest data per kind, staleness

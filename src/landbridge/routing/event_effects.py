@@ -1,0 +1,219 @@
+"""What the events table does to a priced option, on the day the box reaches each place.
+
+The box reaches leg ``i`` at departure (00:00) plus the median hours of the legs before it, plus
+any wait an earlier event added. On that day:
+
+- a ``closed`` event on the leg's facility holds the box until the day after its end (the
+  hours are added to the leg, the option's p50/p90 and its arrival); with no end the option is
+  marked closed and cannot be booked;
+- a ``scale`` event of the leg's country multiplies a rail leg's cost (a tariff change);
+- an event with a ``risk`` on the leg's facility or country is a risk flag on the option;
+- a winter weather wait on a Caspian ferry leg (``costs/dated.py``) is a ``caspian_weather`` flag.
+
+``set`` events are dated facility values: ``costs/dated.py`` applies them on the day the box
+reaches the facility (``facility_reach_dates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from landbridge.events import in_force, load_events, touches_facility
+from landbridge.network.model import Network
+from landbridge.routing.constraints import facility_text
+from landbridge.routing.evaluate import HOURS_PER_DAY, ROUND, Evaluated, _run_starts
+from landbridge.schema.event import Event, OptionEvent, Risk
+from landbridge.schema.route import RouteOption
+
+# the time bucket a wait at a facility leg of this mode is counted in
+WAIT_BUCKET = {"border": "border", "transfer": "gauge_change", "port": "port"}
+
+
+def leg_start_hours(option: RouteOption) -> list[float]:
+    """Median hours from departure to the start of each leg."""
+    hours = np.cumsum([0.0, *(leg.hours for leg in option.legs)])
+    return hours[:-1].tolist()
+
+
+def leg_facilities(net: Network, edges: np.ndarray) -> list[int]:
+    """Facility row of each leg of the path (-1 for rail legs and unnamed stops)."""
+    if not len(edges):
+        return []
+    return [int(net.edge_facility[edges[s]]) for s in _run_starts(net, edges).tolist()]
+
+
+def facility_reach_dates(
+    net: Network, edges: np.ndarray, option: RouteOption, depart: dt.date, running_h: np.ndarray
+) -> dict[str, dt.date]:
+    """Facility id → the day the box reaches it (the first time, when a path passes twice).
+
+    A stop is reached at the start of its leg; a line section inside a rail leg at the leg's
+    start plus the median running hours (``running_h`` per edge) of the edges before it."""
+    if not len(edges):
+        return {}
+    ids = facility_text(net).ids
+    starts = _run_starts(net, edges).tolist()
+    ends = [*starts[1:], len(edges)]
+    out: dict[str, dt.date] = {}
+    for lo, hi, start_h in zip(starts, ends, leg_start_hours(option), strict=True):
+        leg_edges = edges[lo:hi]
+        before_h = np.concatenate([[0.0], np.cumsum(running_h[leg_edges])[:-1]])
+        for f, offset_h in zip(net.edge_facility[leg_edges].tolist(), before_h.tolist(),
+                               strict=True):  # fmt: skip
+            if f >= 0 and str(ids[f]) not in out:
+                out[str(ids[f])] = _day(depart, start_h + offset_h)
+    return out
+
+
+def _day(depart: dt.date, hours: float) -> dt.date:
+    return depart + dt.timedelta(hours=hours)
+
+
+def _leg_countries(country: str) -> tuple[str, ...]:
+    return tuple(c for c in country.split("-") if c)
+
+
+def apply_events(
+    net: Network,
+    evaluated: Evaluated,
+    edges: np.ndarray,
+    depart: dt.date,
+    events: Sequence[Event] | None = None,
+) -> Evaluated:
+    """``evaluated`` with the events in force where and when the box is (see module doc)."""
+    table = load_events() if events is None else events
+    option = evaluated.option
+    text = facility_text(net)
+    facilities = leg_facilities(net, edges)
+    legs = [leg.model_copy() for leg in option.legs]
+    notes: dict[str, OptionEvent] = {}
+    risks: dict[str, Risk] = {}
+    waits = dict.fromkeys(WAIT_BUCKET.values(), 0.0)
+    added_h = 0.0
+    rail_usd = 0.0
+    closed = False
+    start_h = 0.0
+    for leg, f in zip(legs, facilities, strict=True):
+        reached = _day(depart, start_h + added_h)
+        fid = str(text.ids[f]) if f >= 0 else ""
+        name = str(text.names[f]) if f >= 0 else leg.country
+        countries = _leg_countries(leg.country)
+        start_h += leg.hours
+        for e in table:
+            if not in_force(e, reached):
+                continue
+            on_facility = bool(fid) and touches_facility(e, fid)
+            in_country = any(c in e.countries for c in countries)
+            if not (on_facility or in_country):
+                continue
+            where = name if on_facility else ", ".join(c for c in countries if c in e.countries)
+            if e.risk is not None:
+                _add_risk(risks, e, where)
+            if e.effect == "closed" and on_facility:
+                note = _closure(e, name, reached, depart, start_h - leg.hours + added_h)
+                closed |= note.closed
+                added_h += note.delay_h
+                leg.hours = round(leg.hours + note.delay_h, ROUND)
+                if leg.mode in WAIT_BUCKET:
+                    waits[WAIT_BUCKET[leg.mode]] += note.delay_h
+                notes.setdefault(e.event_id, note)
+            elif e.effect == "scale" and leg.mode == "rail" and in_country:
+                delta = leg.cost_usd * (float(e.value or 1.0) - 1.0)
+                leg.cost_usd = round(leg.cost_usd + delta, ROUND)
+                rail_usd += delta
+                _add_tariff_note(notes, e, where, reached, delta)
+    for value in evaluated.dated:
+        if value.parameter == "weather_wait_h":
+            risks.setdefault(f"weather:{value.item}", Risk(
+                kind="caspian_weather", where=value.item, since=None,
+                source=list(value.source_ids), title=f"Caspian winter storms: {value.note}",
+            ))  # fmt: skip
+    if not notes and not risks:
+        return evaluated
+    update: dict = {
+        "legs": legs,
+        "events": list(notes.values()),
+        "risks": list(risks.values()),
+        "closed": closed,
+    }
+    if added_h:
+        days = added_h / HOURS_PER_DAY
+        update["transit_days"] = option.transit_days.model_copy(update={
+            "p50": round(option.transit_days.p50 + days, ROUND),
+            "p90": round(option.transit_days.p90 + days, ROUND),
+        })  # fmt: skip
+        bucket = option.time_breakdown_h.model_dump()
+        for key, hours in waits.items():
+            bucket[key] = round(bucket[key] + hours, ROUND)
+        update["time_breakdown_h"] = option.time_breakdown_h.model_copy(update=bucket)
+        if option.arrival is not None:
+            shift = dt.timedelta(hours=added_h)
+            update["arrival"] = option.arrival.model_copy(
+                update={"p50": option.arrival.p50 + shift, "p90": option.arrival.p90 + shift}
+            )
+    if rail_usd:
+        breakdown = dict(option.cost_breakdown_usd)
+        breakdown["rail"] = round(breakdown.get("rail", 0.0) + rail_usd, ROUND)
+        update["cost_breakdown_usd"] = breakdown
+        update["cost_usd"] = round(option.cost_usd + rail_usd, ROUND)
+    return Evaluated(
+        option.model_copy(update=update), evaluated.refs, evaluated.facility_rows, evaluated.dated
+    )
+
+
+def _add_risk(risks: dict[str, Risk], e: Event, where: str) -> None:
+    """One flag per event; the places it touches on the route joined in route order."""
+    assert e.risk is not None
+    risk = risks.get(e.event_id)
+    if risk is None:
+        risks[e.event_id] = Risk(
+            kind=e.risk, where=where, since=e.start, source=list(e.source_ids),
+            event_id=e.event_id, title=e.title,
+        )  # fmt: skip
+        return
+    places = risk.where.split(", ")
+    new = [p for p in where.split(", ") if p not in places]
+    if new:
+        risks[e.event_id] = risk.model_copy(update={"where": ", ".join([*places, *new])})
+
+
+def _closure(
+    e: Event, where: str, reached: dt.date, depart: dt.date, reached_h: float
+) -> OptionEvent:
+    """The box reaches a closed facility: it waits for the reopening, or cannot pass."""
+    base = dict(event_id=e.event_id, kind=e.kind, title=e.title, where=where, reached=reached,
+                source=list(e.source_ids))  # fmt: skip
+    if e.end is None:
+        return OptionEvent(
+            **base, closed=True, effect="closed with no reopening date: the option cannot pass"
+        )
+    reopen = dt.datetime.combine(e.end + dt.timedelta(days=1), dt.time())
+    at = dt.datetime.combine(depart, dt.time()) + dt.timedelta(hours=reached_h)
+    wait_h = max(0.0, (reopen - at).total_seconds() / 3600.0)
+    effect = (
+        f"closed {e.start} to {e.end}: the box waits {wait_h / HOURS_PER_DAY:.1f} days for the "
+        f"reopening on {reopen.date()}"
+    )
+    return OptionEvent(**base, delay_h=round(wait_h, ROUND), effect=effect)
+
+
+def _add_tariff_note(
+    notes: dict[str, OptionEvent], e: Event, where: str, reached: dt.date, delta_usd: float
+) -> None:
+    note = notes.get(e.event_id)
+    total = delta_usd + (note.cost_delta_usd if note is not None else 0.0)
+    notes[e.event_id] = OptionEvent(
+        event_id=e.event_id, kind=e.kind, title=e.title, where=where,
+        reached=note.reached if note is not None else reached,
+        effect=f"rail tariff × {e.value:g} from {e.start}: {total:+,.0f} USD",
+        cost_delta_usd=round(total, ROUND), source=list(e.source_ids),
+    )  # fmt: skip
+
+
+def event_source_ids(options: Sequence[RouteOption]) -> list[str]:
+    """Source ids of the events and risk flags on ``options``, each once, in order."""
+    ids = [s for o in options for item in (*o.events, *o.risks) for s in item.source]
+    return list(dict.fromkeys(ids))
