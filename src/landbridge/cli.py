@@ -688,14 +688,14 @@ def scenario_check(
     scenario: str = typer.Argument(..., help="Bundled scenario name or YAML file."),
 ) -> None:
     """Validate a scenario against the bundled network and its base, without running it."""
-    from landbridge.scenarios.apply import apply_scenario
-    from landbridge.scenarios.engines import load_base
+    from landbridge.network import load_network
+    from landbridge.scenarios.check import check_scenario
     from landbridge.scenarios.load import load_scenario, resolve_scenario
 
     source = str(resolve_scenario(scenario))
     spec = load_scenario(scenario)
-    network, params, demand = load_base(spec)
-    out, _, _ = apply_scenario(spec, network, params, demand, source=source)
+    network = load_network()
+    out = check_scenario(spec, network, source)
     console.print(
         f"{source}: valid; {len(spec.modifications)} modifications apply to the bundled network "
         f"({network.n_edges:,} -> {out.n_edges:,} edges).",
@@ -953,9 +953,8 @@ def serve(
     port: int = typer.Option(8765, min=0, max=65535, help="TCP port."),
 ) -> None:
     """Start the REST API and the offline web planner, and print its URL."""
-    import uvicorn
-
     from landbridge.api.app import create_app
+    from landbridge.api.serving import serve as serve_app
     from landbridge.api.settings import ApiSettings
 
     settings = ApiSettings.from_env(host=host, port=port)
@@ -964,7 +963,7 @@ def serve(
     err_console.print(
         f"landbridge web planner: http://{shown}:{port}/  (API docs: /docs; Ctrl-C stops)"
     )
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    serve_app(web_app, host, port)
 
 
 app.command("events")(user_errors(events_command))

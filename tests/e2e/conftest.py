@@ -122,11 +122,24 @@ def page(browser, server_url: str):
     page.set_default_timeout(PAGE_READY_MS)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server_url + "/")
-    page.wait_for_function("window.landbridge && window.landbridge.ready")
-    page.wait_for_function(
-        "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()"
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
+    page.goto(server_url + "/")
+    wait_until(page, "window.landbridge && window.landbridge.ready")
+    wait_until(page, "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()")
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def wait_until(page, expression: str, timeout_ms: float = PAGE_READY_MS) -> None:
+    """Poll ``expression`` until it is truthy. Playwright's ``wait_for_function`` evaluates its
+    predicate with ``eval`` inside the page, which the server's Content-Security-Policy (no
+    'unsafe-eval') refuses; ``evaluate`` goes through the debugger protocol and is not bound."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(f"Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms:g} ms: {expression}")
+        page.wait_for_timeout(100)

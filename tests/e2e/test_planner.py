@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import wait_until
+
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,8 +43,8 @@ def test_plan_xian_to_duisburg_shows_options_and_draws_routes(page, tmp_path: Pa
     labels = rows.locator("td:nth-child(2)").all_inner_texts()
     assert len(set(labels)) == len(labels)
     assert "2.0 FEU" in page.locator("#plan-status").inner_text()
-    page.wait_for_function(
-        "window.landbridge.map.queryRenderedFeatures({layers: ['route-lines']}).length > 0"
+    wait_until(
+        page, "window.landbridge.map.queryRenderedFeatures({layers: ['route-lines']}).length > 0"
     )
     drawn = page.evaluate(
         "[...new Set(window.landbridge.map.queryRenderedFeatures({layers: ['route-lines']})"
@@ -88,7 +90,7 @@ def test_autocomplete_offers_places(page) -> None:
     field.fill("")
     page.evaluate("document.getElementById('destination-list').replaceChildren()")
     field.press_sequentially("Malasz", delay=30)
-    page.wait_for_function("document.querySelectorAll('#destination-list option').length > 0")
+    wait_until(page, "document.querySelectorAll('#destination-list option').length > 0")
     values = page.eval_on_selector_all("#destination-list option", "els => els.map(e => e.value)")
     assert values[0] == "Małaszewicze"
 
@@ -115,7 +117,7 @@ def test_bottlenecks_colour_facilities_by_utilization(page) -> None:
 @pytest.mark.slow
 def test_two_scenarios_side_by_side(page) -> None:
     page.get_by_role("tab", name="Scenarios").click()
-    page.wait_for_function("document.querySelectorAll('#scenario-a option').length > 1")
+    wait_until(page, "document.querySelectorAll('#scenario-a option').length > 1")
     page.get_by_label("Scenario A").select_option("baseline-2023")
     page.get_by_label("Scenario B").select_option("khorgos-closed-one-week")
     page.get_by_role("button", name="Run and compare").click()

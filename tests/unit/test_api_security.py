@@ -13,6 +13,8 @@ from landbridge.api.settings import DEFAULT_HOST, DEFAULT_PORT, ApiSettings, is_
 from landbridge.cli import serve
 from landbridge.errors import InvalidInputError
 
+STRONG = "Zq8-vN3kLp0sT7wXy2bR5mC9dF1gH4jK6"
+
 
 class Echo(BaseModel):
     text: str
@@ -52,7 +54,7 @@ def test_cli_serve_defaults_match_the_api_settings() -> None:
 def test_refuses_to_listen_beyond_loopback_without_a_token() -> None:
     with pytest.raises(InvalidInputError, match="LANDBRIDGE_TOKEN"):
         create_app(ApiSettings(host="0.0.0.0"))
-    create_app(ApiSettings(host="0.0.0.0", token="s3cret"))  # allowed with a token
+    create_app(ApiSettings(host="0.0.0.0", token=STRONG))  # allowed with a token
 
 
 def test_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,7 +65,7 @@ def test_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_work_endpoint_needs_the_token_when_one_is_set() -> None:
-    client = TestClient(guarded_app(ApiSettings(host="0.0.0.0", token="s3cret")))
+    client = TestClient(guarded_app(ApiSettings(host="0.0.0.0", token=STRONG)))
     body = {"text": "hi"}
     missing = client.post("/api/test-echo", json=body)
     assert missing.status_code == 401
@@ -76,17 +78,20 @@ def test_work_endpoint_needs_the_token_when_one_is_set() -> None:
         == 401
     )
     assert (
-        client.post("/api/test-echo", json=body, headers={"Authorization": "Bearer s3cret"}).json()
+        client.post(
+            "/api/test-echo", json=body, headers={"Authorization": f"Bearer {STRONG}"}
+        ).json()
         == body
     )
     assert (
-        client.post(
-            "/api/test-echo", json=body, headers={"X-Landbridge-Token": "s3cret"}
-        ).status_code
+        client.post("/api/test-echo", json=body, headers={"X-Landbridge-Token": STRONG}).status_code
         == 200
     )
-    # read-only endpoints stay open
-    assert client.get("/api/info").json()["token_required"] is True
+    # with a token every endpoint but the page and its files needs it
+    assert client.get("/api/info").status_code == 401
+    auth = {"Authorization": f"Bearer {STRONG}"}
+    assert client.get("/api/info", headers=auth).json()["token_required"] is True
+    assert client.get("/static/style.css").status_code == 200
 
 
 def test_loopback_without_token_lets_local_clients_run_work() -> None:

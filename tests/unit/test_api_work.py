@@ -17,6 +17,7 @@ from landbridge.scenarios.load import bundled_names, load_scenario
 # a bound on waiting, not an assertion about speed.
 JOB_WAIT_S = 300.0
 YAML = {"Content-Type": "application/yaml"}
+JSON = "application/json"
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +85,17 @@ def test_running_job_result_is_409_then_cancel(client: TestClient) -> None:
     assert early.status_code == 409
     assert "poll its status" in early.json()["detail"]
     assert client.get(f"/api/flows/{job['job_id']}/result").status_code == 404  # other kind
-    client.delete(f"/api/jobs/{job['job_id']}")
+    stranger = client.delete(f"/api/jobs/{job['job_id']}")  # not the submitter: refused
+    assert stranger.status_code == 403 and "X-Job-Key" in stranger.json()["detail"]
+    assert client.get(f"/api/jobs/{job['job_id']}").json()["cancel_key"] is None  # never shown
+    client.delete(f"/api/jobs/{job['job_id']}", headers={"X-Job-Key": job["cancel_key"]})
     assert wait_for(client, job["job_id"])["state"] == "cancelled"
     assert client.get("/api/jobs/not-a-job").status_code == 404
 
 
 def test_work_endpoints_need_the_token_when_one_is_set() -> None:
-    app = create_app(ApiSettings(host="0.0.0.0", token="t0ken"), network_loader=load_network)
+    token = "t0ken-" + "abcdefghijklmnopqrstuvwxyz0123456789"
+    app = create_app(ApiSettings(host="0.0.0.0", token=token), network_loader=load_network)
     client = TestClient(app)
     calls = [
         ("post", "/api/simulations", {"json": {}}),
@@ -102,12 +107,12 @@ def test_work_endpoints_need_the_token_when_one_is_set() -> None:
     for method, path, kwargs in calls:
         response = getattr(client, method)(path, **kwargs)
         assert response.status_code == 401, path
-    ok = client.post(
-        "/api/simulations", json={"days": 1}, headers={"Authorization": "Bearer t0ken"}
-    )
+    auth = {"Authorization": f"Bearer {token}"}
+    ok = client.post("/api/simulations", json={"days": 1}, headers=auth)
     assert ok.status_code == 202
-    client.delete(f"/api/jobs/{ok.json()['job_id']}", headers={"Authorization": "Bearer t0ken"})
-    assert client.get("/api/scenarios").status_code == 200  # reading needs no token
+    client.delete(f"/api/jobs/{ok.json()['job_id']}", headers=auth)  # the token holder cancels
+    assert client.get("/api/scenarios").status_code == 401  # with a token, reading needs it too
+    assert client.get("/api/scenarios", headers=auth).status_code == 200
 
 
 @pytest.mark.slow
@@ -177,7 +182,9 @@ def test_validate_names_what_is_wrong(client: TestClient, text: str, words: str)
 def test_validate_refuses_bodies_that_are_not_json_or_utf8(client: TestClient) -> None:
     assert (
         "not valid JSON"
-        in client.post("/api/scenarios/validate", content=b"{nope").json()["detail"]
+        in client.post(
+            "/api/scenarios/validate", content=b"{nope", headers={"Content-Type": JSON}
+        ).json()["detail"]
     )
     bad = client.post("/api/scenarios/validate", content=b"\xff\xfe", headers=YAML)
     assert bad.status_code == 422 and "UTF-8" in bad.json()["detail"]

@@ -13,9 +13,11 @@ from starlette.exceptions import HTTPException
 
 from landbridge import __version__
 from landbridge.api.endpoints import ENDPOINT_ROUTERS
+from landbridge.api.errors import without_paths
+from landbridge.api.heavy import HeavyWork
 from landbridge.api.jobs import JobRunner
 from landbridge.api.route_answers import RouteAnswers
-from landbridge.api.security import SizeLimitMiddleware
+from landbridge.api.security import RequestGuard, SizeLimitMiddleware
 from landbridge.api.settings import ApiSettings
 from landbridge.api.state import ServerState
 from landbridge.api.web import mount_web
@@ -67,6 +69,7 @@ def create_app(
     """Build the app. ``network_loader`` defaults to the bundled network (``load_network``)."""
     settings = settings or ApiSettings.from_env()
     settings.check_exposure()
+    heavy = HeavyWork()
     jobs = JobRunner(
         max_running=settings.max_running_jobs,
         max_queued=settings.max_queued_jobs,
@@ -81,6 +84,7 @@ def create_app(
         ).start()
         yield
         jobs.shutdown()
+        heavy.shutdown()
 
     app = FastAPI(
         title="landbridge",
@@ -91,13 +95,15 @@ def create_app(
     )
     app.state.settings = settings
     app.state.jobs = jobs
+    app.state.heavy = heavy
     app.state.server = ServerState(network_loader or _default_network)
     app.state.route_answers = RouteAnswers()
 
     @app.exception_handler(LandbridgeError)
     async def _landbridge_error(_: Request, exc: LandbridgeError) -> JSONResponse:
         return JSONResponse(
-            status_code=exc.http_status, content={"detail": str(exc), "error": type(exc).__name__}
+            status_code=exc.http_status,
+            content={"detail": without_paths(str(exc)), "error": type(exc).__name__},
         )
 
     @app.exception_handler(HTTPException)
@@ -122,4 +128,5 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_query_bytes=settings.max_query_bytes,
     )
+    app.add_middleware(RequestGuard, settings=settings)  # outermost: runs first
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from landbridge.errors import LandbridgeError
 
 
@@ -30,3 +32,24 @@ class BusyError(LandbridgeError):
     """Too many jobs are waiting; the client should retry later."""
 
     http_status = 429
+
+
+class ForbiddenError(LandbridgeError):
+    """The caller may not do this (cancel a job it did not submit)."""
+
+    http_status = 403
+
+
+class WorkerLostError(LandbridgeError):
+    """The process doing a request's work died; the request may be retried."""
+
+    http_status = 503
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s'\"/()]+/)+([^\s'\"/()]*)")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute server path cut to its last part (``…/runs.duckdb``): an
+    answer names the file a client can act on, never where the server keeps it."""
+    return _ABSOLUTE_PATH.sub(lambda m: f"…/{m.group(1)}" if m.group(1) else "…/", text)

@@ -11,10 +11,12 @@ a JSON-able dict.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import importlib
 import multiprocessing as mp
 import os
 import queue
+import secrets
 import threading
 import time
 import traceback
@@ -29,7 +31,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from landbridge.api.errors import BusyError, JobNotFinishedError, UnknownJobError
+from landbridge.api.errors import (
+    BusyError,
+    ForbiddenError,
+    JobNotFinishedError,
+    UnknownJobError,
+    without_paths,
+)
 from landbridge.errors import LandbridgeError
 
 # How often the child reports progress at most, and how often the parent checks a running job
@@ -41,6 +49,7 @@ TERMINATE_GRACE_S = 2.0
 # Niceness added to a job process (and the Monte Carlo workers it starts): 10 is what `nice`
 # uses by default for batch work; the kernel then gives a nice-0 server about 10x its CPU share.
 JOB_NICE = 10
+CANCEL_KEY_HEADER = "X-Job-Key"
 
 
 class JobState(StrEnum):
@@ -63,6 +72,11 @@ class JobStatus(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    cancel_key: str | None = Field(
+        None,
+        description=f"Only in the answer to the submission: send it as {CANCEL_KEY_HEADER} to "
+        "cancel the job (without a server token, only its submitter can).",
+    )
 
 
 @dataclass
@@ -80,6 +94,7 @@ class _Job:
     finished_at: datetime | None = None
     result: dict[str, Any] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    cancel_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     def status(self) -> JobStatus:
         return JobStatus(
@@ -87,7 +102,7 @@ class _Job:
             kind=self.kind,
             state=self.state,
             progress=self.progress,
-            message=self.message,
+            message=without_paths(self.message),
             http_status=self.http_status,
             created_at=self.created_at,
             started_at=self.started_at,
@@ -154,7 +169,7 @@ class JobRunner:
             self._jobs[job.job_id] = job
             self._forget_old()
         self._queue.put(job)
-        return job.status()
+        return job.status().model_copy(update={"cancel_key": job.cancel_key})
 
     def status(self, job_id: str) -> JobStatus:
         return self._get(job_id).status()
@@ -165,15 +180,21 @@ class JobRunner:
         if job.state == JobState.DONE and job.result is not None:
             return job.result
         if job.state == JobState.FAILED:
-            error = LandbridgeError(job.message)
+            error = LandbridgeError(without_paths(job.message))
             error.http_status = job.http_status or 500
             raise error
         raise JobNotFinishedError(
             f"Job '{job_id}' is {job.state.value}; poll its status until it is done."
         )
 
-    def cancel(self, job_id: str) -> JobStatus:
+    def cancel(self, job_id: str, key: str | None = None) -> JobStatus:
+        """Cancel a job; with ``key`` given it must be the job's cancel key (403 otherwise)."""
         job = self._get(job_id)
+        if key is not None and not hmac.compare_digest(key.encode(), job.cancel_key.encode()):
+            raise ForbiddenError(
+                f"Only the client that submitted job '{job_id}' may cancel it: send the "
+                f"cancel_key of the submission as {CANCEL_KEY_HEADER}."
+            )
         with self._lock:
             if job.state == JobState.QUEUED:
                 self._finish(job, JobState.CANCELLED, "Cancelled before it started.")

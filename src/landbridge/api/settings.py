@@ -14,6 +14,12 @@ from pydantic import BaseModel, Field
 from landbridge.errors import InvalidInputError
 
 TOKEN_ENV = "LANDBRIDGE_TOKEN"
+ALLOWED_HOSTS_ENV = "LANDBRIDGE_ALLOWED_HOSTS"
+# A token that guards a server reachable from a network: at least 32 characters drawn from at
+# least 12 different ones (``secrets.token_urlsafe(32)`` gives 43 of about 40 different).
+MIN_TOKEN_CHARS = 32
+MIN_TOKEN_DISTINCT_CHARS = 12
+TOKEN_ADVICE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -50,7 +56,10 @@ class ApiSettings(BaseModel):
 
     host: str = DEFAULT_HOST
     port: int = Field(DEFAULT_PORT, ge=0, le=65535)
-    token: str | None = Field(None, description="Required on work endpoints when set.")
+    token: str | None = Field(None, description="Required on every endpoint but the page when set.")
+    allowed_hosts: tuple[str, ...] = Field(
+        (), description="Host names accepted besides the listening address (DNS rebinding guard)."
+    )
     max_body_bytes: int = Field(MAX_BODY_BYTES, gt=0)
     max_query_bytes: int = Field(MAX_QUERY_BYTES, gt=0)
     max_replications: int = Field(MAX_REPLICATIONS, gt=0)
@@ -63,13 +72,24 @@ class ApiSettings(BaseModel):
     def from_env(cls, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> ApiSettings:
         """Settings for ``host:port`` with the token read from ``LANDBRIDGE_TOKEN``."""
         token = os.environ.get(TOKEN_ENV) or None
-        return cls(host=host, port=port, token=token)
+        names = tuple(
+            h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()
+        )
+        return cls(host=host, port=port, token=token, allowed_hosts=names)
 
     def check_exposure(self) -> None:
-        """Refuse to listen beyond loopback without a token: anyone there could run work."""
-        if not is_loopback(self.host) and not self.token:
+        """Refuse to listen beyond loopback without a strong token: anyone there could run work."""
+        if is_loopback(self.host):
+            return
+        if not self.token:
             raise InvalidInputError(
                 f"Refusing to listen on {self.host} without a token: set {TOKEN_ENV} to a secret "
-                "(clients send it as 'Authorization: Bearer <token>'), "
+                f"(e.g. from {TOKEN_ADVICE}; clients send it as 'Authorization: Bearer <token>'), "
                 f"or listen on {DEFAULT_HOST}."
+            )
+        if len(self.token) < MIN_TOKEN_CHARS or len(set(self.token)) < MIN_TOKEN_DISTINCT_CHARS:
+            raise InvalidInputError(
+                f"Refusing to listen on {self.host} with a weak {TOKEN_ENV}: beyond loopback the "
+                f"token needs at least {MIN_TOKEN_CHARS} characters of at least "
+                f"{MIN_TOKEN_DISTINCT_CHARS} different ones; make one with {TOKEN_ADVICE}."
             )

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from landbridge.api.jobs import JobRunner, JobStatus
+from landbridge.api.jobs import CANCEL_KEY_HEADER, JobRunner, JobStatus
 from landbridge.api.models import ERROR_RESPONSES
 from landbridge.api.security import require_token
 
@@ -40,5 +40,8 @@ def job_status(job_id: str, request: Request) -> JobStatus:
     dependencies=[Depends(require_token)],
 )
 def cancel_job(job_id: str, request: Request) -> JobStatus:
-    """Cancel a queued or running job (its process is stopped)."""
-    return runner(request).cancel(job_id)
+    """Cancel a queued or running job (its process is stopped). With a server token, its holder
+    may cancel any job; without one, only the submitter (``X-Job-Key: <cancel_key>``)."""
+    if request.app.state.settings.token:
+        return runner(request).cancel(job_id)
+    return runner(request).cancel(job_id, request.headers.get(CANCEL_KEY_HEADER, ""))

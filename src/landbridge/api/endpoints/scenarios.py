@@ -16,13 +16,12 @@ from landbridge.api.models import (
     ScenarioRunRequest,
     ScenarioRunResult,
 )
-from landbridge.api.security import require_token
+from landbridge.api.security import YAML_TYPES, require_token
 from landbridge.errors import ScenarioError
 from landbridge.schema.scenario import Scenario
 
 router = APIRouter(tags=["scenarios"])
 KIND = "scenario"
-YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 POSTED = "<posted scenario>"
 
 VALIDATE_BODY = {
@@ -58,31 +57,38 @@ def get_scenario(name: str) -> Scenario:
 )
 async def validate_posted(request: Request) -> ScenarioCheck:
     """Parse a scenario (JSON object, or YAML text loaded safely) and check every modification
-    against the base network; 422 lists each wrong field, as the CLI does."""
+    against the base network, exactly as ``landbridge scenario check`` does; 422 lists each
+    wrong field. The parsing runs in a worker process with a time budget (``api.heavy``)."""
     from starlette.concurrency import run_in_threadpool
 
-    from landbridge.scenarios.load import parse_scenario, scenario_from_data
-    from landbridge.scenarios.validate import validate_scenario
+    from landbridge.scenarios.check import check_scenario
 
     raw = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    scenario = await request.app.state.heavy.run(parse_posted, raw, media in YAML_TYPES)
+    network = await run_in_threadpool(lambda: request.app.state.server.network)
+    await run_in_threadpool(check_scenario, scenario, network, POSTED, False)
+    return ScenarioCheck(scenario=scenario)
+
+
+def parse_posted(raw: bytes, is_yaml: bool) -> Scenario:
+    """A posted scenario body (UTF-8 YAML or JSON) as a ``Scenario``; ``ScenarioError`` says
+    what is wrong. Runs in a heavy-work process, so it takes and returns picklable values."""
+    from landbridge.scenarios.load import parse_scenario, scenario_from_data
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{POSTED}: not UTF-8 text.") from None
-    if media in YAML_TYPES:
-        scenario = parse_scenario(text, source=POSTED)
-    else:
-        try:
-            data: Any = json.loads(text)
-        except (ValueError, RecursionError):
-            raise ScenarioError(
-                f"{POSTED}: not valid JSON; send YAML with Content-Type: application/yaml."
-            ) from None
-        scenario = scenario_from_data(data, source=POSTED)
-    network = await run_in_threadpool(lambda: request.app.state.server.network)
-    await run_in_threadpool(validate_scenario, scenario, network, None, POSTED)
-    return ScenarioCheck(scenario=scenario)
+    if is_yaml:
+        return parse_scenario(text, source=POSTED)
+    try:
+        data: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ScenarioError(
+            f"{POSTED}: not valid JSON; send YAML with Content-Type: application/yaml."
+        ) from None
+    return scenario_from_data(data, source=POSTED)
 
 
 @router.post(

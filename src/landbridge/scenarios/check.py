@@ -1,0 +1,58 @@
+"""``landbridge scenario check`` and the API's ``POST /api/scenarios/validate``: one check.
+
+A scenario is checked by loading its base (parameter set, demand) and applying every
+modification to a copy of the network, without running anything. A scenario posted to the API
+may name bundled bases only: the server never reads a file a request names (``base.params:
+/etc/shadow`` is refused there, and in the CLI too when it is not a parameter file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from landbridge.errors import ScenarioError
+from landbridge.network.model import Network
+from landbridge.schema.scenario import Scenario
+
+BUNDLED_PARAMS = ("default",)
+
+
+def _bundled_demand(name: str) -> bool:
+    return name == "default" or (name.startswith("od-") and name[3:].isdigit())
+
+
+def refuse_files(scenario: Scenario, source: str) -> None:
+    """``ScenarioError`` when the base names a file instead of a bundled set."""
+    base = scenario.base
+    named = [
+        (field, value)
+        for field, value, bundled in (
+            ("base.params", base.params, base.params in BUNDLED_PARAMS),
+            ("base.demand", base.demand, _bundled_demand(base.demand)),
+        )
+        if not bundled
+    ]
+    if named:
+        field, value = named[0]
+        raise ScenarioError(
+            f"{source}: {field} '{value[:100]}' names a file; a scenario sent to the server may "
+            "use bundled sets only (base.params: default; base.demand: default or od-<year>). "
+            "Check a scenario with its own files with `landbridge scenario check FILE`."
+        )
+
+
+def check_scenario(
+    scenario: Scenario, network: Network, source: str, read_files: bool = True
+) -> Network:
+    """Load the base and apply every modification to a copy of ``network``; returns the copy.
+
+    ``read_files=False`` (the API) refuses bases that name files before anything is read."""
+    from landbridge.scenarios.apply import apply_scenario
+    from landbridge.scenarios.engines import _demand, _params
+
+    if not read_files:
+        refuse_files(scenario, source)
+    params: Any = _params(scenario.base.params)
+    demand = _demand(scenario, params.scalar("tonnes_per_teu"))
+    out, _, _ = apply_scenario(scenario, network, params, demand, source=source)
+    return out
