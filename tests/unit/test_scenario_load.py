@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def test_not_a_mapping_and_bad_yaml() -> None:
     assert "must be a mapping" in _error("- just\n- a list\n")
     assert "got empty" in _error("")
     msg = _error("name: x\nbase: {year: 2024\n")
-    assert "not valid YAML at line" in msg
+    assert re.search(r":\d+:\d+: not valid YAML", msg), msg
 
 
 def test_unsafe_yaml_tag_is_refused() -> None:

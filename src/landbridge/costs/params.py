@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
-from landbridge.user_files import read_user_text
+from landbridge.user_files import load_user_yaml, read_user_text
 
 if TYPE_CHECKING:  # its pydantic models are built on import: only a parameter file needs them
     from landbridge.schema.params import ParamsOverride
@@ -270,14 +270,7 @@ def load_params(path: str | Path | None = None, base: Params | None = None) -> P
     params = base or load_default_params()
     if path is None:
         return params
-    import yaml  # only a --params file needs it
-
     file = Path(path)
     text = read_user_text(file, ParameterError, "parameter file", MAX_PARAMS_FILE_BYTES)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{file}: not valid YAML ({exc.__class__.__name__}: {exc})") from None
-    except RecursionError:
-        raise ParameterError(f"{file}: YAML nested too deeply for a parameter file") from None
+    data = load_user_yaml(text, ParameterError, str(file))
     return params.with_overrides(parse_override(data, str(file)), str(file))

@@ -31,7 +31,7 @@ import pandas as pd
 from landbridge.errors import InvalidInputError
 from landbridge.flows.demand import CLASSES, OD_COLUMNS, load_regions
 from landbridge.flows.route_choice import AVOID_COLUMN
-from landbridge.user_files import read_user_text
+from landbridge.user_files import csv_header, read_user_text
 
 MAX_DEMAND_FILE_BYTES = 20_000_000
 MAX_DEMAND_ROWS = 100_000
@@ -40,6 +40,8 @@ MAX_T_PER_YR = 1e9
 REQUIRED = ("origin", "destination", "t_per_yr")
 DEFAULT_SEGMENT = "user"
 DEFAULT_SOURCE = "user-file"
+ROW_KEY = ("segment", "cargo_class", "origin", "destination")
+"""Columns that identify an OD row: a second row with the same key is a duplicate."""
 
 
 def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.DataFrame:
@@ -49,7 +51,7 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
     text = read_user_text(file, InvalidInputError, "demand file", MAX_DEMAND_FILE_BYTES)
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
+        header = csv_header(reader.fieldnames, InvalidInputError, str(file))
     except csv.Error as exc:
         raise InvalidInputError(f"{file}: not a CSV file ({exc})") from None
     missing = [c for c in REQUIRED if c not in header]
@@ -63,6 +65,8 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
     regions = load_regions()
     has_share = AVOID_COLUMN in header
     rows = []
+    key_at = [OD_COLUMNS.index(c) for c in ROW_KEY]
+    first_line: dict[tuple, int] = {}
     try:
         for record in reader:
             line = reader.line_num
@@ -70,7 +74,15 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
                 raise InvalidInputError(f"{file}: more than {MAX_DEMAND_ROWS:,} OD rows")
             if None in record:
                 raise InvalidInputError(f"{file}, line {line}: more cells than header columns")
-            rows.append((year, *_row(file, line, record, regions, tonnes_per_teu, has_share)))
+            row = (year, *_row(file, line, record, regions, tonnes_per_teu, has_share))
+            key = tuple(row[i] for i in key_at)
+            if key in first_line:
+                raise InvalidInputError(
+                    f"{file}:{line}: the same OD row ({', '.join(map(str, key))}) is already on "
+                    f"line {first_line[key]}; its tonnes would be counted twice"
+                )
+            first_line[key] = line
+            rows.append(row)
     except csv.Error as exc:
         raise InvalidInputError(
             f"{file}, after line {reader.line_num}: not valid CSV ({exc})"

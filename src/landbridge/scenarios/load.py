@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from landbridge.errors import ScenarioError
 from landbridge.paths import DATA_DIR
 from landbridge.schema.scenario import MODIFICATION_TYPES, Scenario
+from landbridge.user_files import load_user_yaml
 
 BUNDLED_DIR = DATA_DIR / "scenarios"
 MAX_FILE_BYTES = 1_000_000
@@ -76,17 +77,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Parse scenario YAML text; ``source`` names the file in messages."""
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError(f"{source}: too large for a scenario file (limit {MAX_FILE_BYTES}).")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError(f"{source}: not valid YAML{where}: {problem}.") from None
-    except RecursionError:
-        raise ScenarioError(f"{source}: YAML nested too deeply.") from None
+    data = load_user_yaml(text, ScenarioError, source)
     return scenario_from_data(data, source=source)
 
 

@@ -25,7 +25,7 @@ from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import BUNDLED_DIR, scenario_hash, scenario_to_yaml
 from landbridge.schema.scenario import Scenario
 from landbridge.store.db import RunRecord, Store
-from landbridge.user_files import read_user_text
+from landbridge.user_files import csv_header, read_user_text
 
 STANDARD_OD_FILE = BUNDLED_DIR / "standard-od.csv"
 MAX_OD_PAIRS = 200
@@ -84,19 +84,27 @@ def load_od_pairs(path: str | Path | None = None) -> tuple[ODPair, ...]:
     file = Path(path) if path is not None else STANDARD_OD_FILE
     text = read_user_text(file, InvalidInputError, "OD file", MAX_OD_FILE_BYTES)
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().casefold() for f in (reader.fieldnames or [])]
+    fields = [f.casefold() for f in csv_header(reader.fieldnames, InvalidInputError, str(file))]
     if "origin" not in fields or "destination" not in fields:
         raise InvalidInputError(
             f"{file}: the first line must name the columns origin,destination (got "
             f"{','.join(reader.fieldnames or []) or 'nothing'})"
         )
     pairs = []
+    first_line: dict[ODPair, int] = {}
     for line, row in enumerate(reader, start=2):
         clean = {str(k).strip().casefold(): (v or "").strip() for k, v in row.items() if k}
         origin, destination = clean.get("origin", ""), clean.get("destination", "")
         if not origin or not destination:
             raise InvalidInputError(f"{file}, line {line}: origin and destination are required")
-        pairs.append(ODPair(origin, destination))
+        pair = ODPair(origin, destination)
+        if pair in first_line:
+            raise InvalidInputError(
+                f"{file}:{line}: the pair {origin} -> {destination} is already on line "
+                f"{first_line[pair]}; list each pair once"
+            )
+        first_line[pair] = line
+        pairs.append(pair)
         if len(pairs) > MAX_OD_PAIRS:
             raise InvalidInputError(f"{file}: more than {MAX_OD_PAIRS} pairs; split the file")
     if not pairs:
