@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import ValidationError
 
+from landbridge.country_codes import unknown_country
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
@@ -194,8 +195,11 @@ class Params:
 
 def _check_new_key(table: str, key: str, origin: str) -> None:
     spec = TABLES[table]
-    if spec.key == "country" and len(key) == 2 and key.isalpha() and key.isupper():
-        return
+    if spec.key == "country":
+        reason = unknown_country(key)
+        if reason is None:
+            return
+        raise ParameterError(f"{origin}: {table}.{key[:20]}: {reason}")
     raise ParameterError(
         f"{origin}: {table}.{key}: unknown {spec.key}; "
         f"known: {', '.join(sorted(map(str, load_default_params().tables[table].index)))}"

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from landbridge.country_codes import unknown_country
 from landbridge.schema.event import DataDate, OptionEvent, Risk
 
 Corridor = Literal["northern", "middle", "southern", "sea"]
@@ -20,12 +21,6 @@ MAX_FEU = 10_000.0
 # (LCL) are not modelled, so a smaller size would be priced as a fraction of a box.
 MIN_FEU = 0.5
 MAX_TONNES_PER_TEU = 30.0  # ISO 668 20' max gross 30.48 t minus tare: no TEU carries more cargo
-# ISO 3166-1 user-assigned (AA, QM-QZ, XA-XZ, ZZ) and reserved (OO) codes name no country;
-# XK is the code in general use for Kosovo (the network's country tables use it).
-_NOT_COUNTRIES = {"AA", "OO", "ZZ", *(f"Q{c}" for c in "MNOPQRSTUVWXYZ"), *(f"X{c}" for c in
-                  "ABCDEFGHIJLMNOPQRSTUVWXYZ")}  # fmt: skip
-
-
 class RouteRequest(BaseModel):
     """What to route: two places, a shipment size and constraints."""
 
@@ -47,15 +42,9 @@ class RouteRequest(BaseModel):
         out = []
         for code in codes:
             code = code.strip().upper()
-            if len(code) != 2 or not code.isalpha():
-                raise ValueError(
-                    f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. RU, BY, IR)"
-                )
-            if code in _NOT_COUNTRIES:
-                raise ValueError(
-                    f"'{code}' is a user-assigned or reserved ISO 3166-1 code, not a country "
-                    "(e.g. RU, BY, IR)"
-                )
+            reason = unknown_country(code)
+            if reason is not None:
+                raise ValueError(reason)
             out.append(code)
         return out
 
