@@ -409,7 +409,7 @@ def flows(
 
         network, params, demand = apply_scenario(
             spec, load_network(), params, load_demand(year) if demand is None else demand,
-            source=scenario,
+            source=scenario, annual=True,
         )  # fmt: skip
     result = run_flows(
         year, growth, network, params, demand, hard_capacity=max_throughput,
@@ -630,13 +630,20 @@ def _run_options(routes: str | None, flows: bool, simulate: bool) -> Any:
     return RunOptions(routes=True, flows=flows, simulate=simulate, od_pairs=load_od_pairs(routes))
 
 
-def _run(name: str, options: Any, store: Any) -> Any:
+def _run(name: str, options: Any, store: Any, spec: Any = None) -> Any:
     from landbridge.scenarios.engines import real_engines
     from landbridge.scenarios.load import load_scenario, resolve_scenario
     from landbridge.scenarios.runner import run_scenario
 
     source = str(resolve_scenario(name))
-    return run_scenario(load_scenario(name), real_engines(), options, store=store, source=source)
+    spec = load_scenario(name) if spec is None else spec
+    return run_scenario(spec, real_engines(), options, store=store, source=source)
+
+
+def _load_spec(name: str) -> Any:
+    from landbridge.scenarios.load import load_scenario
+
+    return load_scenario(name)
 
 
 def _frame_table(frame: Any, title: str, columns: dict[str, str], limit: int = 30) -> Any:
@@ -796,6 +803,7 @@ def scenario_compare(
     """Show what changes from A to B; scenarios are run and stored, run ids are read back."""
     from pathlib import Path
 
+    from landbridge.scenarios.align import align_bases, stored_differences
     from landbridge.scenarios.compare import compare_runs
     from landbridge.scenarios.runner import stored_run
     from landbridge.store.db import RUN_ID_PATTERN
@@ -807,13 +815,20 @@ def scenario_compare(
 
         check_output_folder(report, "report")
 
-    def run_or_stored(name: str) -> Any:
-        if RUN_ID_PATTERN.match(name):
-            return stored_run(target, name)
-        return _run(name, options, target)
+    if RUN_ID_PATTERN.match(a) or RUN_ID_PATTERN.match(b):
 
-    run_a, run_b = run_or_stored(a), run_or_stored(b)
-    comparison = compare_runs(run_a, run_b)
+        def run_or_stored(name: str) -> Any:
+            if RUN_ID_PATTERN.match(name):
+                return stored_run(target, name)
+            return _run(name, options, target)
+
+        run_a, run_b = run_or_stored(a), run_or_stored(b)
+        aligned = stored_differences(run_a.scenario, run_b.scenario)
+    else:
+        spec_a, spec_b, aligned = align_bases(_load_spec(a), _load_spec(b))
+        run_a = _run(a, options, target, spec_a)
+        run_b = _run(b, options, target, spec_b)
+    comparison = compare_runs(run_a, run_b, aligned)
     page = None
     if report:
         from landbridge.scenarios.report import write_report
@@ -869,6 +884,8 @@ def scenario_compare(
                 {"kpi": "KPI", "unit": "unit", "value_a": "A", "value_b": "B", "d_value": "Δ"},
             )
         )
+    for note in aligned:
+        console.print(f"Note (A and B): {note}.", highlight=False, markup=False)
     for side, run in (("A", run_a), ("B", run_b)):
         for note in run.notes:
             console.print(f"Note ({side}): {note}.", highlight=False, markup=False)

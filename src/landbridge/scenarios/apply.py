@@ -48,15 +48,23 @@ def apply_scenario(
     params: Any = None,
     demand: pd.DataFrame | None = None,
     source: str = "<scenario>",
+    annual: bool = False,
 ) -> tuple[Network, Any, pd.DataFrame | None]:
-    """Validate against the base, then return modified copies (network, params, demand)."""
+    """Validate against the base, then return modified copies (network, params, demand).
+
+    ``annual`` builds the network of the annual flows: a dated closure only takes its days'
+    share of the facility's annual capacity, even when the departure date falls inside it (the
+    routes of that date do not cross the facility; the year's flows still do).
+    """
     validate_scenario(scenario, network, demand, source=source)
     net = edit.copy_network(network)
     params_out = copy.deepcopy(params)
     demand_out = demand.copy(deep=True) if demand is not None else None
     net = edit.with_meta(net, scenario=scenario.name)
     for mod in scenario.modifications:
-        net, params_out, demand_out = _apply_one(mod, scenario, net, params_out, demand_out, source)
+        net, params_out, demand_out = _apply_one(
+            mod, scenario, net, params_out, demand_out, source, annual
+        )
     return net, params_out, demand_out
 
 
@@ -67,9 +75,10 @@ def _apply_one(
     params: Any,
     demand: pd.DataFrame | None,
     source: str,
+    annual: bool = False,
 ) -> tuple[Network, Any, pd.DataFrame | None]:
     if isinstance(mod, CloseCrossing):
-        return _close(net, mod, scenario), params, demand
+        return _close(net, mod, scenario, source, annual), params, demand
     if isinstance(mod, SetCapacity):
         column, value = capacity_column(mod)  # type: ignore[arg-type]
         return _set_columns(net, mod.facility, {column: value}), params, demand
@@ -119,12 +128,22 @@ def _facility_mask(net: Network, facility_id: str) -> np.ndarray:
     return np.isin(net.edge_facility, pos)
 
 
-def _close(net: Network, mod: CloseCrossing, scenario: Scenario) -> Network:
+def _close(
+    net: Network, mod: CloseCrossing, scenario: Scenario, source: str, annual: bool
+) -> Network:
     if mod.from_date is None or mod.to_date is None:
         net = edit.remove_edges(net, _facility_mask(net, mod.facility))
         return _add_closure(net, mod.facility, None, None, mod.reason)
+    year = scenario.base.year
+    closed_share = closed_share_of_year(mod.from_date, mod.to_date, year)
+    if closed_share <= 0:
+        raise ScenarioError(
+            f"{source}: close_crossing {mod.facility}: the closure {mod.from_date} to "
+            f"{mod.to_date} lies outside the scenario's year {year} ({year}-01-01 to "
+            f"{year}-12-31); move the dates into {year} or change base.year"
+        )
     net = _add_closure(net, mod.facility, mod.from_date, mod.to_date, mod.reason)
-    open_share = 1.0 - closed_share_of_year(mod.from_date, mod.to_date, scenario.base.year)
+    open_share = 1.0 - closed_share
     row = _row(net, mod.facility)
     fac = net.facilities.copy()
     for column in ANNUAL_CAPACITY_COLUMNS:
@@ -132,7 +151,7 @@ def _close(net: Network, mod: CloseCrossing, scenario: Scenario) -> Network:
             fac.at[row, column] = fac.at[row, column] * open_share
     net = edit.with_facilities(net, fac)
     day = scenario.base.departure_date
-    if day is not None and mod.from_date <= day <= mod.to_date:
+    if not annual and day is not None and mod.from_date <= day <= mod.to_date:
         net = edit.remove_edges(net, _facility_mask(net, mod.facility))
     return net
 

@@ -26,7 +26,7 @@ class Comparison:
     flows: pd.DataFrame  # facility_id, name, kind, <metric>_a/_b, d_utilization
     kpis: pd.DataFrame  # kpi, unit, value_a, value_b, d_value
     transit: pd.DataFrame  # scenario, od, transit_h (samples for distribution charts)
-    notes: dict[str, list[str]]  # "a"/"b": what each run could not model
+    notes: dict[str, list[str]]  # "both": base alignment; "a"/"b": what each run could not model
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,7 +40,9 @@ class Comparison:
         }
 
 
-def compare_runs(a: ScenarioRun, b: ScenarioRun) -> Comparison:
+def compare_runs(a: ScenarioRun, b: ScenarioRun, bases: list[str] | None = None) -> Comparison:
+    """Differences B - A; ``bases`` notes how the two bases were aligned or still differ
+    (``scenarios.align``)."""
     name_a, name_b = a.scenario.name, b.scenario.name
     return Comparison(
         a=name_a,
@@ -50,7 +52,7 @@ def compare_runs(a: ScenarioRun, b: ScenarioRun) -> Comparison:
         flows=_flows(a.results.get("flows"), b.results.get("flows")),
         kpis=_kpis(a.results.get("sim_kpis"), b.results.get("sim_kpis")),
         transit=_transit(a, b),
-        notes={"a": list(a.notes), "b": list(b.notes)},
+        notes={"both": list(bases or []), "a": list(a.notes), "b": list(b.notes)},
     )
 
 

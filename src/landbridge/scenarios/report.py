@@ -95,20 +95,60 @@ def _cell(value: object) -> str:
     return html.escape(str(value))
 
 
+HEADINGS = {
+    "od": "origin → destination", "label": "option", "corridor": "corridor", "status": "status",
+    "best_a": "best in A", "best_b": "best in B", "facility_id": "facility id", "name": "facility",
+    "kind": "type", "kpi": "indicator", "unit": "unit", "value_a": "A", "value_b": "B",
+    "d_value": "B − A",
+}  # fmt: skip
+METRIC_HEADINGS = {
+    "transit_p50_h": "median days", "transit_p90_h": "p90 days", "cost_usd_per_feu": "USD/FEU",
+    "co2e_kg_per_feu": "kg CO2e/FEU", "flow_t_per_yr": "Mt/yr",
+    "capacity_t_per_yr": "capacity Mt/yr", "utilization": "utilization %",
+}  # fmt: skip
+SCALE = {"transit_p50_h": 1 / HOURS_PER_DAY, "transit_p90_h": 1 / HOURS_PER_DAY,
+         "flow_t_per_yr": 1e-6, "capacity_t_per_yr": 1e-6, "utilization": 100.0}  # fmt: skip
+HIDDEN = ("facility_id",)
+
+
+def human(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns with readable headings, hours as days, tonnes as Mt, utilization in %."""
+    out = {}
+    for col in frame.columns:
+        if col in HIDDEN:
+            continue
+        base, side = col, ""
+        if col.startswith("d_"):
+            base, side = col[2:], "B − A"
+        elif col.endswith(("_a", "_b")) and col[:-2] in METRIC_HEADINGS:
+            base, side = col[:-2], col[-1].upper()
+        if base in METRIC_HEADINGS:
+            values = pd.to_numeric(frame[col], errors="coerce") * SCALE.get(base, 1.0)
+            out[f"{METRIC_HEADINGS[base]} {side}".strip()] = values
+        else:
+            out[HEADINGS.get(col, col.replace("_", " "))] = frame[col]
+    return pd.DataFrame(out)
+
+
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "<p>(no results)</p>"
+    frame = human(frame)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+        "</table></div>"
+    )
 
 
 def _notes(c: Comparison) -> str:
+    who = {"both": "A and B", "a": "A", "b": "B"}
     items = [
-        f"<li>{side.upper()}: {html.escape(note)}</li>"
+        f"<li>{who.get(side, side)}: {html.escape(note)}</li>"
         for side, notes in c.notes.items()
         for note in notes
     ]
@@ -125,14 +165,17 @@ def _html(c: Comparison, charts: list[tuple[str, str]]) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 75em; }}
-table {{ border-collapse: collapse; margin-bottom: 2em; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }}
+body {{ font-family: system-ui, sans-serif; margin: 1em auto; max-width: 75em; padding: 0 1em; }}
+.wide {{ max-width: 100%; overflow-x: auto; margin-bottom: 2em; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.4em; text-align: right; }}
+td:first-child, td:nth-child(2) {{ max-width: 22em; overflow-wrap: anywhere; }}
 th:first-child, td:first-child {{ text-align: left; }}
 img {{ max-width: 100%; }}
 </style></head><body>
 <h1>{title}</h1>
-<p>Differences are B − A. Hours are door-to-door along the network; costs per FEU.</p>
+<p>Differences are B − A. Transit times in days door to door along the network; costs and
+CO2e per FEU; flows in million tonnes a year.</p>
 <h2>Best option per origin–destination</h2>{_table(c.best)}
 <h2>Route options</h2>{_table(c.routes)}
 <h2>Bottlenecks</h2>{_table(c.flows)}

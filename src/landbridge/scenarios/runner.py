@@ -128,9 +128,10 @@ def run_scenario(
         timings[step] = round(time.perf_counter() - start, 4)
         return out
 
-    network, params, demand = timed("load_base", lambda: engines.base(scenario))
+    network, base_params, base_demand = timed("load_base", lambda: engines.base(scenario))
     net, params, demand = timed(
-        "apply", lambda: apply_scenario(scenario, network, params, demand, source=source)
+        "apply",
+        lambda: apply_scenario(scenario, network, base_params, base_demand, source=source),
     )
     results: dict[str, pd.DataFrame] = {}
     if options.routes:
@@ -140,7 +141,14 @@ def run_scenario(
             "routes", lambda: engines.routes(net, params, pairs, depart)
         )
     if options.flows:
-        results["flows"] = timed("flows", lambda: engines.flows(net, params, demand, scenario))
+        # the year's flows see a dated closure as lost days of capacity, not a closed facility
+        def annual_flows() -> pd.DataFrame:
+            annual, _, _ = apply_scenario(
+                scenario, network, base_params, base_demand, source=source, annual=True
+            )
+            return engines.flows(annual, params, demand, scenario)
+
+        results["flows"] = timed("flows", annual_flows)
     notes = list(net.meta.get("notes", []))
     if options.simulate:
         simulated = timed("simulate", lambda: engines.simulate(net, params, demand, scenario))
