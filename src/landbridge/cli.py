@@ -417,14 +417,17 @@ def flows(
         calibrated=not uncalibrated,
     )  # fmt: skip
     if demand_file is not None:
-        result.notes.append(
-            f"demand from {demand_file} ({len(demand):,} OD rows); the calibration rows compare "
-            f"with the published {year} volumes"
-        )
+        from landbridge.flows.demand_file import PLACE_MAPPING
+
+        result.notes.append(f"demand from {demand_file} ({len(demand):,} OD rows)")
+        result.notes.extend(f"place {m}" for m in demand.attrs.get(PLACE_MAPPING, []))
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
     _print_flows(result)
+
+
+BOTTLENECK_ROWS = 25
 
 
 def _print_flows(result: Any) -> None:
@@ -434,19 +437,23 @@ def _print_flows(result: Any) -> None:
     table = Table(
         title=f"Bottlenecks {result.year}{grown}: {result.demand_t / 1e6:,.1f} Mt/yr, "
         f"{result.demand_teu / 1e3:,.0f} kTEU/yr",
-        caption="flows per year; delay = queueing wait added per train at that flow",
+        caption="flows per year; delay = queueing wait added per train at that flow; kTEU = "
+        "container Mt / t per TEU (bulk has no TEU); cap: * estimate, ^ observed floor "
+        f"(flows.capacity); the {BOTTLENECK_ROWS} busiest shown",
     )
-    heads = ("#", "element", "type", "kTEU", "Mt", "cap Mt", "util%", "delay h")
+    heads = ("#", "element", "type", "Mt", "cont. Mt", "kTEU", "cap Mt", "util%", "delay h")
     for head in heads:
         if head == "element":
             table.add_column(head, min_width=16, overflow="fold")
         else:
             table.add_column(head, justify="left" if head == "type" else "right", no_wrap=True)
-    for b in result.bottlenecks:
+    mark = {"observed floor": "^"}
+    for b in result.bottlenecks[:BOTTLENECK_ROWS]:
+        flag = "*" if b.capacity_basis.startswith("estimate") else mark.get(b.capacity_basis, "")
         table.add_row(
             str(b.rank), b.name, b.kind.replace("gauge_change", "gauge"),
-            f"{b.flow_teu / 1e3:,.0f}", f"{b.flow_t / 1e6:,.2f}",
-            f"{b.capacity_t / 1e6:,.2f}", f"{b.utilization * 100:,.0f}", f"{b.delay_h:,.1f}",
+            f"{b.flow_t / 1e6:,.2f}", f"{b.container_t / 1e6:,.2f}", f"{b.flow_teu / 1e3:,.0f}",
+            f"{b.capacity_t / 1e6:,.2f}{flag}", f"{b.utilization * 100:,.0f}", f"{b.delay_h:,.1f}",
         )  # fmt: skip
     console.print(table)
     shares = Table(title="China transit by gateway")
@@ -460,6 +467,8 @@ def _print_flows(result: Any) -> None:
         cal.add_column(head, justify="left" if head == "element" else "right")
     for c in result.calibration:
         err = "–" if c.error_pct is None else f"{c.error_pct:+.0f}"
+        if c.note.startswith("not comparable"):
+            err = "not comparable"
         cal.add_row(c.element, f"{c.published / 1e6:,.2f}", f"{c.modelled / 1e6:,.2f}", err)
     console.print(cal)
     limit = result.max_throughput

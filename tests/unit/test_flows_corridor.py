@@ -11,6 +11,7 @@ import pytest
 from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError
 from landbridge.flows import corridor
+from landbridge.flows.capacity import sourced_capacity_t
 from landbridge.flows.demand import load_regions
 from landbridge.network.model import EdgeMode, Network, NodeKind
 
@@ -126,20 +127,22 @@ def _flow_through(result, facility_id: str) -> float:
 
 def test_khorgos_takes_flow_until_its_queue_equalises_costs(params):
     net = toy_network()
-    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 12e6)])
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 24e6)])
     res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     khorgos, dostyk = (
         _flow_through(res, "khorgos-altynkol"),
         _flow_through(res, "alashankou-dostyk"),
     )
-    assert khorgos + dostyk == pytest.approx(12e6, rel=1e-9)
-    # 20 trains/day x 365 x 55 FEU x 20 t = 8.03 Mt. The short route fills up to about that, then
-    # spills; at routing's low value of time the queue lets it run a little over nominal capacity.
-    cap = 20 * 365 * 55 * 20.0
-    assert 0.9 * cap < khorgos < 1.1 * cap
-    assert dostyk > 3e6  # without the queue all 12 Mt would take the short route
+    assert khorgos + dostyk == pytest.approx(24e6, rel=1e-9)
+    # 20 trains/day x 365 x 55 FEU x 20 t = 8.03 Mt is below the 16.1 Mt that crossed in 2025,
+    # so the observed floor applies. The short route fills up to about that, then spills; at
+    # routing's low value of time the queue lets it run a little over nominal capacity.
+    cap = 16.1e6
+    assert 0.9 * cap < khorgos < 1.2 * cap
+    assert dostyk > 3e6  # without the queue all 24 Mt would take the short route
     assert res.bottlenecks[0].facility_id == "khorgos-altynkol"
     assert res.bottlenecks[0].capacity_t == pytest.approx(cap)
+    assert res.bottlenecks[0].capacity_basis == "observed floor"
     assert res.bottlenecks[0].delay_h > res.bottlenecks[1].delay_h > 0
     assert res.assignment.converged
 
@@ -147,7 +150,7 @@ def test_khorgos_takes_flow_until_its_queue_equalises_costs(params):
 def test_used_routes_cost_the_same_at_equilibrium(params):
     net = toy_network()
     model = corridor.prepare(net, params)
-    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 12e6)])
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 24e6)])
     nodes = corridor.snap_regions(net, ["cn-urumqi", "kz-almaty"])
     assert nodes == {"cn-urumqi": 0, "kz-almaty": 5}
     classes = corridor.demand_classes(model, od, nodes)
@@ -180,6 +183,7 @@ def test_transit_shares_and_calibration(params):
         ("cn-urumqi", "ca-tashkent", "CN", "CA", "container", 3e6),
         ("cn-urumqi", "kz-almaty", "CN", "KZ", "bulk", 1e6),
     ])  # fmt: skip
+    od["segment"] = ["cn_rest_west", "kz_exports_cn"]  # bundled segments: errors are reported
     res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     shares = {s.corridor: s for s in res.corridor_shares}
     assert shares["Khorgos–Altynkol"].share == pytest.approx(1.0)  # uncongested: short route
@@ -221,7 +225,7 @@ def test_bad_requests_are_typed_errors(params, kwargs, message):
 
 def test_capacity_from_trains_when_no_tonnage():
     fac = _facilities()
-    cap = corridor.facility_capacity_t(fac, 1100.0)
+    cap = sourced_capacity_t(fac, 1100.0, 10.0)
     assert cap.tolist() == [20_000_000, 20 * 365 * 1100.0]
 
 
@@ -232,8 +236,8 @@ def test_hard_capacity_mode_names_both_crossings_when_demand_exceeds_them(params
     res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     limit = res.max_throughput
     assert limit is not None
-    assert limit.carried_t == pytest.approx(20e6 + 8.03e6, rel=1e-6)
-    assert limit.carried_share == pytest.approx(28.03 / 40, rel=1e-6)
+    assert limit.carried_t == pytest.approx(20e6 + 16.1e6, rel=1e-6)
+    assert limit.carried_share == pytest.approx(36.1 / 40, rel=1e-6)
     assert {b.facility_id for b in limit.binding} == {"alashankou-dostyk", "khorgos-altynkol"}
     assert all(b.shadow_price == pytest.approx(1.0) for b in limit.binding)
 
@@ -274,35 +278,40 @@ def test_closing_every_crossing_leaves_all_demand_unserved(params):
 
 
 def test_hard_capacity_finds_a_bottleneck_on_a_route_the_equilibrium_does_not_use(params):
-    """8.1 Mt against Khorgos 8.03 Mt: the equilibrium keeps everything on Khorgos (its queue
+    """16.2 Mt against Khorgos 16.1 Mt: the equilibrium keeps everything on Khorgos (its queue
     stays cheaper than the Dostyk detour), yet the LP also offers the Dostyk route, whose 0.05 Mt
-    capacity binds: at most 8.08 Mt fit."""
+    capacity binds: at most 16.15 Mt fit. (Dostyk renamed: its observed throughput would floor
+    the 0.05 Mt.)"""
     net = toy_network()
     fac = net.facilities.copy()
-    fac.loc[fac.facility_id == "alashankou-dostyk", "capacity_t_per_yr"] = 0.05e6
+    dostyk = fac.facility_id == "alashankou-dostyk"
+    fac.loc[dostyk, ["facility_id", "capacity_t_per_yr"]] = ["toy-dostyk", 0.05e6]
     net = dataclasses.replace(net, facilities=fac)
-    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 8.1e6)])
+    od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 16.2e6)])
     res = corridor.run_flows(
         2024, network=net, params=params, demand=od, hard_capacity=True, route_choice="ue"
     )
-    assert _flow_through(res, "alashankou-dostyk") == 0.0
+    assert _flow_through(res, "toy-dostyk") == 0.0
     limit = res.max_throughput
     assert limit.paths == 2
-    assert limit.carried_t == pytest.approx(8.08e6, rel=1e-9)
+    assert limit.carried_t == pytest.approx(16.15e6, rel=1e-9)
     binding = {b.facility_id: b for b in limit.binding}
-    assert set(binding) == {"alashankou-dostyk", "khorgos-altynkol"}
-    assert binding["alashankou-dostyk"].flow_t == pytest.approx(0.05e6)
+    assert set(binding) == {"toy-dostyk", "khorgos-altynkol"}
+    assert binding["toy-dostyk"].flow_t == pytest.approx(0.05e6)
 
 
 def test_hard_capacity_lists_facilities_without_a_capacity_figure(params):
     net = toy_network()
     fac = net.facilities.copy()
-    fac.loc[fac.facility_id == "khorgos-altynkol", "capacity_trains_per_day"] = np.nan
+    # a kind without an estimate rule and no observed throughput: nothing to go by
+    khorgos = fac.facility_id == "khorgos-altynkol"
+    columns = ["facility_id", "kind", "capacity_trains_per_day"]
+    fac.loc[khorgos, columns] = ["toy-yard", "yard", np.nan]
     net = dataclasses.replace(net, facilities=fac)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 40e6)])
     res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     limit = res.max_throughput
-    assert limit.uncapacitated == ["khorgos-altynkol"]
+    assert limit.uncapacitated == ["toy-yard"]
     assert limit.carried_t == pytest.approx(40e6)  # the uncapacitated crossing takes the rest
     assert limit.binding == []
 

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 import landbridge.network as network_pkg
 from landbridge.cli import app
+from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError
 from landbridge.flows.demand import OD_COLUMNS, load_demand, load_regions
-from landbridge.flows.demand_file import MAX_T_PER_YR, read_demand_file
+from landbridge.flows.demand_file import MAX_T_PER_YR, PLACE_MAPPING, read_demand_file
 
 TONNES_PER_TEU = 10.0
 HEADER = "origin,destination,t_per_yr"
@@ -166,3 +167,23 @@ def test_bundled_table_as_a_file_gives_the_default_flows(tmp_path: Path) -> None
     default = run_flows(2024).model_dump(mode="json")
     from_file = run_flows(2024, demand=read_demand_file(path, 2024, TONNES_PER_TEU))
     assert from_file.model_dump(mode="json") == default
+
+
+def test_places_by_name_snap_to_regions_and_the_mapping_is_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\nXi'an,Hamburg,1000\nLanzhou,Almaty,500\n")
+    od = read_demand_file(path, 2024, TONNES_PER_TEU)
+    assert od[["origin", "destination"]].values.tolist() == [
+        ["cn-xian", "eu-duisburg"], ["cn-xian", "kz-almaty"],
+    ]  # fmt: skip
+    mapping = od.attrs[PLACE_MAPPING]
+    assert len(mapping) == 4
+    assert any(m.startswith("'Hamburg' = Hamburg (DE) -> region eu-duisburg") for m in mapping)
+
+
+def test_user_demand_calibration_is_marked_not_comparable(tmp_path: Path) -> None:
+    from landbridge.flows.corridor import run_flows
+
+    od = read_demand_file(write(tmp_path, f"{HEADER}\ncn-urumqi,kz-almaty,800000\n"), 2024, 10.0)
+    res = run_flows(2024, network=toy_network(), params=load_default_params(), demand=od)
+    assert res.calibration and all(c.error_pct is None for c in res.calibration)
+    assert all(c.note.startswith("not comparable") for c in res.calibration)

@@ -102,7 +102,7 @@ def load_constants(path: Path = CONSTANTS_PATH) -> RouteConstants:
     if absent:
         raise ParameterError(f"{path.name}: no row for {absent}")
     status = "calibrated" if (frame.status == "calibrated").all() else "uncalibrated"
-    on = str(frame.estimated_on.iloc[0]) if len(frame) else ""
+    on = "; ".join(dict.fromkeys(str(x) for x in frame.estimated_on if str(x)))
     return RouteConstants({t: float(values[t]) for t in TERMS}, status, on)
 
 
@@ -126,6 +126,12 @@ def cn_kz_gateway_edges(network: Network) -> np.ndarray:
         return np.zeros(network.n_edges, dtype=bool)
     both = fac["countries"].astype(str).str.split("-").apply(lambda c: set(c) >= CN_KZ)
     return np.isin(network.edge_facility, np.flatnonzero(both.to_numpy()))
+
+
+def bundled_demand(od: pd.DataFrame) -> bool:
+    """Whether every row belongs to a bundled segment: only then are the calibration elements
+    the demand's targets."""
+    return bool(len(od)) and "segment" in od and bool(od.segment.isin(SEGMENT_ROUTE).all())
 
 
 def route_requirement(od: pd.DataFrame) -> np.ndarray:
@@ -357,4 +363,3 @@ def _target_sources() -> list[str]:
         if pub["element"] in TARGET_OF.values():
             out.extend(pub["source"].split(";"))
     return out
-

@@ -1,8 +1,9 @@
 """Corridor assignment: regional demand on the network, congested at capacitated facilities.
 
 Cost of an edge per tonne = routing's generalized cost per FEU (tariffs + value of time x hours,
-``costs.edges.compute_edge_costs``) divided by the tonnes in a FEU. Facilities with a sourced
-capacity (crossings, gauge-change yards, ports, ferry lines, line sections) add a queueing delay:
+``costs.edges.compute_edge_costs``) divided by the tonnes in a FEU. Facilities with a capacity
+(``flows.capacity``: sourced, floored at the observed throughput, else estimated; crossings,
+gauge-change yards, ports, ferry lines, line sections) add a queueing delay:
 the M/M/1 wait of a facility serving one train every ``8760 h x t_per_train / capacity_t`` hours
 (``vdf.DelayKind.QUEUE``), valued at the same value of time. A crossing's two directions share one
 capacity; a line section's capacity is per direction, so each of its edges is its own element.
@@ -34,6 +35,7 @@ import pandas as pd
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.flows import demand as dem
 from landbridge.flows.assignment import AssignmentResult, DemandClass, assign
+from landbridge.flows.capacity import facility_capacities
 from landbridge.flows.shortest import PairGraph
 from landbridge.flows.vdf import DelayKind, VolumeDelay
 from landbridge.network.model import EdgeMode, Network
@@ -45,7 +47,7 @@ from landbridge.schema.flows import (
     FlowsResult,
 )
 from landbridge.schema.place import Place
-from landbridge.units import DAYS_PER_YEAR, HOURS_PER_YEAR, TEU_PER_FEU
+from landbridge.units import HOURS_PER_YEAR, TEU_PER_FEU
 
 if TYPE_CHECKING:
     from landbridge.flows.route_choice import ChoiceSet
@@ -82,6 +84,7 @@ class CorridorModel:
     value_of_time_usd_per_t_h: float
     tonnes_per_teu: float
     t_per_train: float
+    capacity_basis: np.ndarray | None = None  # object [f]: how each capacity was found
 
 
 def class_of(row: pd.Series) -> str:
@@ -92,21 +95,6 @@ def class_of(row: pd.Series) -> str:
         return "transit_avoiding_ru_by"
     groups = {row.origin_group, row.destination_group}
     return "container" if groups == {"CN", "KZ"} or "CN" not in groups else "transit"
-
-
-def facility_capacity_t(facilities: pd.DataFrame, t_per_train: float) -> np.ndarray:
-    """Capacity in t/yr: the tonnage figure, else trains/day x 365 x t per train; NaN if unknown."""
-    n = len(facilities)
-
-    def col(name: str) -> np.ndarray:
-        if name not in facilities:
-            return np.full(n, np.nan)
-        return pd.to_numeric(facilities[name], errors="coerce").to_numpy(float)
-
-    tonnes = col("capacity_t_per_yr")
-    trains = col("capacity_trains_per_day")
-    from_trains = trains * DAYS_PER_YEAR * t_per_train
-    return np.where(np.isfinite(tonnes), tonnes, from_trains)
 
 
 def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyped-def]
@@ -122,7 +110,8 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     cost_t = costs.weight / t_per_feu
 
     fac = network.facilities
-    cap = facility_capacity_t(fac, t_per_train)
+    capacities = facility_capacities(fac, t_per_train, tonnes_per_teu)
+    cap = capacities.t_per_yr
     closed = (
         fac["closed"].astype(str).str.lower().isin(("true", "1")).to_numpy()
         if "closed" in fac
@@ -162,7 +151,7 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     )
     return CorridorModel(
         network, keep, cost_t, edge_element, element_facility, vdf, vot, tonnes_per_teu,
-        t_per_train,
+        t_per_train, capacities.basis,
     )  # fmt: skip
 
 
@@ -511,7 +500,7 @@ def evaluate(
         demand_teu=float(od.teu_per_yr.sum()),
         bottlenecks=bottlenecks(model, res, flows),
         corridor_shares=corridor_shares(model, flows, classes),
-        calibration=calibration(model, flows, run.year),
+        calibration=calibration(model, flows, run.year, cal.bundled_demand(od)),
         assignment=AssignmentSummary(
             algorithm=res.algorithm,
             iterations=res.iterations,
@@ -572,7 +561,11 @@ def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) 
         rows.append(dict(
             facility_id=str(r.facility_id), name=str(r["name"]), kind=str(r.kind),
             countries=str(r.countries), flow_t=float(element_flow[e]),
+            container_t=float(container_elem[e]),
             flow_teu=float(container_elem[e] / model.tonnes_per_teu),
+            capacity_basis=(
+                "sourced" if model.capacity_basis is None else str(model.capacity_basis[int(frow)])
+            ),
             capacity_t=float(model.vdf.capacity[e]), utilization=float(util[e]),
             delay_h=float(delay_h[e]),
         ))  # fmt: skip
@@ -651,7 +644,16 @@ def published_calibration(year: int) -> list[dict]:
     ]  # fmt: skip
 
 
-def calibration(model: CorridorModel, flows: np.ndarray, year: int) -> list[Calibration]:
+NOT_COMPARABLE = (
+    "not comparable: the demand is not the bundled demand of the year (rows of other segments), "
+    "so the published volumes are not its targets"
+)
+
+
+def calibration(
+    model: CorridorModel, flows: np.ndarray, year: int, comparable: bool = True
+) -> list[Calibration]:
+    """Published vs modelled elements; without an error when the demand is not the bundled one."""
     net = model.network
     total = flows.sum(axis=0)
     transit = flows[list(TRANSIT_CLASSES)].sum(axis=0)
@@ -670,6 +672,8 @@ def calibration(model: CorridorModel, flows: np.ndarray, year: int) -> list[Cali
         if not np.isfinite(mod):
             note += "; the network has no such element, so nothing is modelled"
         err = (mod - pub["published"]) / pub["published"] * 100 if np.isfinite(mod) else None
+        if not comparable:
+            err, note = None, f"{NOT_COMPARABLE}; {note}"
         out.append(Calibration(
             element=pub["element"], year=year, published=pub["published"],
             modelled=mod if np.isfinite(mod) else 0.0, unit=pub["unit"], error_pct=err,

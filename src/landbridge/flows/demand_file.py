@@ -3,7 +3,9 @@
 The file is a CSV with a header row. Columns:
 
 - ``origin``, ``destination`` (required): region ids of ``data/demand/regions.csv``
-  (``cn-xian``, ``kz-almaty``, ``eu-duisburg``, ...); the groups (CN, KZ, EU, ...) come from there.
+  (``cn-xian``, ``kz-almaty``, ``eu-duisburg``, ...) or any place the gazetteer knows, snapped to
+  the nearest region of its country (``flows.region_snap``; the mapping is kept in
+  ``attrs["place_mapping"]``); the groups (CN, KZ, EU, ...) come from the region.
 - ``t_per_yr`` (required): tonnes per year, finite and >= 0.
 - ``cargo_class``: ``container`` (default) or ``bulk``.
 - ``teu_per_yr``: TEU per year; default ``t_per_yr / tonnes_per_teu`` for containers, 0 for bulk.
@@ -28,8 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from landbridge.errors import InvalidInputError
+from landbridge.errors import InvalidInputError, UnknownPlaceError
 from landbridge.flows.demand import CLASSES, OD_COLUMNS, load_regions
+from landbridge.flows.region_snap import Snapped, snap_place
 from landbridge.flows.route_choice import AVOID_COLUMN
 from landbridge.user_files import csv_header, read_user_text
 
@@ -42,6 +45,8 @@ DEFAULT_SEGMENT = "user"
 DEFAULT_SOURCE = "user-file"
 ROW_KEY = ("segment", "cargo_class", "origin", "destination")
 """Columns that identify an OD row: a second row with the same key is a duplicate."""
+PLACE_MAPPING = "place_mapping"
+"""``DataFrame.attrs`` key: how place names were snapped to regions (one line each)."""
 
 
 def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.DataFrame:
@@ -64,6 +69,7 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
     reader.fieldnames = header
     regions = load_regions()
     has_share = AVOID_COLUMN in header
+    snapped: dict[str, Snapped] = {}
     rows = []
     key_at = [OD_COLUMNS.index(c) for c in ROW_KEY]
     first_line: dict[tuple, int] = {}
@@ -74,7 +80,7 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
                 raise InvalidInputError(f"{file}: more than {MAX_DEMAND_ROWS:,} OD rows")
             if None in record:
                 raise InvalidInputError(f"{file}, line {line}: more cells than header columns")
-            row = (year, *_row(file, line, record, regions, tonnes_per_teu, has_share))
+            row = (year, *_row(file, line, record, regions, tonnes_per_teu, has_share, snapped))
             key = tuple(row[i] for i in key_at)
             if key in first_line:
                 raise InvalidInputError(
@@ -90,7 +96,24 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
     if not rows:
         raise InvalidInputError(f"{file}: no OD rows below the header")
     columns = [*OD_COLUMNS, *([AVOID_COLUMN] if has_share else [])]
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs[PLACE_MAPPING] = [s.describe() for s in snapped.values()]
+    return out
+
+
+def _snapped(name: str, where: str, regions: pd.DataFrame, seen: dict[str, Snapped]) -> str:
+    """Region of a place name that is not a region id (``flows.region_snap``), remembered."""
+    if name not in seen:
+        try:
+            seen[name] = snap_place(name, regions)
+        except (UnknownPlaceError, InvalidInputError):
+            close = difflib.get_close_matches(name, list(regions.index), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else "see data/demand/regions.csv"
+            raise InvalidInputError(
+                f"{where}: unknown region {name[:80]!r}; {hint} (it is neither a region id nor "
+                "a place the gazetteer knows)"
+            ) from None
+    return seen[name].region
 
 
 def _row(
@@ -100,6 +123,7 @@ def _row(
     regions: pd.DataFrame,
     tonnes_per_teu: float,
     has_share: bool,
+    snapped: dict[str, Snapped],
 ) -> tuple:
     def cell(name: str) -> str:
         return (record.get(name) or "").strip()
@@ -111,9 +135,7 @@ def _row(
     for name in ("origin", "destination"):
         region = cell(name)
         if region not in regions.index:
-            close = difflib.get_close_matches(region, list(regions.index), n=3, cutoff=0.6)
-            hint = f"did you mean {', '.join(close)}?" if close else "see data/demand/regions.csv"
-            raise InvalidInputError(f"{where(name)}: unknown region {region[:80]!r}; {hint}")
+            region = _snapped(region, where(name), regions, snapped)
         ends.append(region)
     if ends[0] == ends[1]:
         raise InvalidInputError(f"{where('destination')}: same region as the origin ({ends[0]})")

@@ -16,8 +16,13 @@ class Bottleneck(BaseModel):
     kind: str
     countries: str
     flow_t: float = Field(description="t/yr through the element (busiest direction for sections)")
-    flow_teu: float = Field(description="container part of flow_t in TEU/yr")
+    container_t: float = Field(default=0.0, description="container part of flow_t, t/yr")
+    flow_teu: float = Field(description="container_t in TEU/yr (tonnes_per_teu); bulk has none")
     capacity_t: float = Field(description="t/yr")
+    capacity_basis: str = Field(
+        default="sourced",
+        description="sourced | observed floor | estimate (method): see flows.capacity",
+    )
     utilization: float = Field(description="flow_t / capacity_t")
     delay_h: float = Field(description="queueing delay added per train passage at this flow, h")
 
