@@ -704,14 +704,12 @@ def scenario_check(
     scenario: str = typer.Argument(..., help="Bundled scenario name or YAML file."),
 ) -> None:
     """Validate a scenario against the bundled network and its base, without running it."""
-    from landbridge.network import load_network
     from landbridge.scenarios.check import check_scenario
     from landbridge.scenarios.load import load_scenario, resolve_scenario
 
     source = str(resolve_scenario(scenario))
     spec = load_scenario(scenario)
-    network = load_network()
-    out = check_scenario(spec, network, source)
+    network, out = check_scenario(spec, source)
     console.print(
         f"{source}: valid; {len(spec.modifications)} modifications apply to the bundled network "
         f"({network.n_edges:,} -> {out.n_edges:,} edges).",

@@ -125,7 +125,7 @@ def test_random_modifications_validate_apply_or_refuse(mods: list[dict], year: i
                     "unit": "t_per_yr",
                 },
                 st.sampled_from(FACILITIES),
-                st.floats(min_value=0, max_value=1e9),
+                st.floats(min_value=1, max_value=1e9),  # 0 is refused (use close_crossing)
             ),
             st.builds(
                 lambda f: {"type": "close_crossing", "facility": f}, st.sampled_from(FACILITIES)

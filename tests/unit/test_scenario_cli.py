@@ -103,7 +103,7 @@ def test_user_errors_are_one_line_with_exit_codes(toy: dict[str, str], tmp_path:
     garbage = tmp_path / "garbage.duckdb"
     garbage.write_bytes(b"not a database" * 100)
     code, _, err = invoke("runs", "list", "--store", str(garbage))
-    assert code == 5 and "damaged" in err
+    assert code == 5 and "not a DuckDB file" in err
 
 
 def test_check_validates_without_running(toy: dict[str, str], tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from landbridge.errors import ScenarioError
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.scenarios import network_edit as edit
 from landbridge.scenarios.params_adapter import set_country_rail_tariff
-from landbridge.scenarios.units import capacity_column
+from landbridge.scenarios.units import capacity_changes, capacity_column
 from landbridge.scenarios.validate import NetworkIndex, link_facility_id, validate_scenario
 from landbridge.schema.scenario import (
     AddLink,
@@ -80,8 +80,8 @@ def _apply_one(
     if isinstance(mod, CloseCrossing):
         return _close(net, mod, scenario, source, annual), params, demand
     if isinstance(mod, SetCapacity):
-        column, value = capacity_column(mod)  # type: ignore[arg-type]
-        return _set_columns(net, mod.facility, {column: value}), params, demand
+        changes = capacity_changes(mod)  # type: ignore[arg-type]
+        return _set_columns(net, mod.facility, changes), params, demand
     if isinstance(mod, SetDwell):
         return _set_dwell(net, mod), params, demand
     if isinstance(mod, SetFerryFleet):

@@ -8,8 +8,6 @@ may name bundled bases only: the server never reads a file a request names (``ba
 
 from __future__ import annotations
 
-from typing import Any
-
 from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
 from landbridge.schema.scenario import Scenario
@@ -42,17 +40,21 @@ def refuse_files(scenario: Scenario, source: str) -> None:
 
 
 def check_scenario(
-    scenario: Scenario, network: Network, source: str, read_files: bool = True
-) -> Network:
-    """Load the base and apply every modification to a copy of ``network``; returns the copy.
+    scenario: Scenario, source: str, network: Network | None = None, read_files: bool = True
+) -> tuple[Network, Network]:
+    """Load the base and apply every modification to a copy of the network; returns the base
+    network and the modified copy. ``network`` defaults to the bundled one (``load_base``).
 
     ``read_files=False`` (the API) refuses bases that name files before anything is read."""
+    from landbridge.scenarios import engines
     from landbridge.scenarios.apply import apply_scenario
-    from landbridge.scenarios.engines import _demand, _params
 
     if not read_files:
         refuse_files(scenario, source)
-    params: Any = _params(scenario.base.params)
-    demand = _demand(scenario, params.scalar("tonnes_per_teu"))
+    if network is None:
+        network, params, demand = engines.load_base(scenario)
+    else:
+        params = engines._params(scenario.base.params)
+        demand = engines._demand(scenario, params.scalar("tonnes_per_teu"))
     out, _, _ = apply_scenario(scenario, network, params, demand, source=source)
-    return out
+    return network, out

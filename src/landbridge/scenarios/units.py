@@ -25,3 +25,16 @@ _FACTOR = {"mt_per_yr": T_PER_MT, "teu_per_yr": T_PER_TEU}
 def capacity_column(capacity: Capacity) -> tuple[str, float]:
     """The facilities column a capacity sets and the value in that column's unit."""
     return _COLUMN[capacity.unit], capacity.value * _FACTOR.get(capacity.unit, 1.0)
+
+
+TRAIN_UNITS = ("trains_per_day", "train_pairs_per_day")
+
+
+def capacity_changes(capacity: Capacity) -> dict[str, float]:
+    """The facilities columns a capacity sets. A capacity in trains also clears the tonnage
+    figure: the flows layer takes t/yr before trains/day, so a facility that has both would
+    keep its old t/yr and ignore the new train figure."""
+    column, value = capacity_column(capacity)
+    if capacity.unit in TRAIN_UNITS:
+        return {column: value, _COLUMN["t_per_yr"]: float("nan")}
+    return {column: value}

@@ -28,6 +28,22 @@ CapacityUnit = Literal[
 ]
 """Units a capacity can be given in (see ``landbridge.scenarios.units`` for the conversions)."""
 
+MAX_CAPACITY = {
+    "trains_per_day": 1_000.0,
+    "train_pairs_per_day": 500.0,
+    "t_per_yr": 1e9,
+    "mt_per_yr": 1_000.0,
+    "teu_per_yr": 1e8,
+    "servers": 1_000.0,
+}
+"""Plausibility bounds per capacity unit (policy, not measured figures): each is far above any
+facility of the corridor and far below what overflows the simulation's integer arrays
+(``1e300`` trains/day or ``1e12`` servers), so a larger number is taken as a typing error."""
+MAX_HEADWAY_H = 8_760.0
+"""A ferry line sailing less often than once a year is not a line (policy bound)."""
+MAX_VESSEL_FEU = 12_500.0
+"""Above the largest container ships afloat (the 24,000 TEU class, 12,000 FEU): policy bound."""
+
 GaugeMm = Literal[1435, 1520]
 """Track gauges of the corridor: standard (China, EU, Türkiye, Iran) and Russian broad gauge."""
 
@@ -36,11 +52,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def check_capacity(value: float, unit: str) -> None:
+    """``ValueError`` for a capacity that cannot be meant: zero (use close_crossing), beyond
+    the plausible bound of its unit, or a fractional number of servers."""
+    if value <= 0:
+        raise ValueError(
+            f"a capacity of {value:g} {unit} would stop the facility; to close it use "
+            "close_crossing (with dates for a temporary closure)"
+        )
+    most = MAX_CAPACITY[unit]
+    if value > most:
+        raise ValueError(f"{value:g} {unit} is beyond the plausible {most:,.0f} {unit}")
+    if unit == "servers" and value != int(value):
+        raise ValueError(
+            f"servers count parallel tracks or cranes: a whole number, not {value:g}; give "
+            "a fractional capacity in trains_per_day instead"
+        )
+
+
 class Capacity(_Strict):
     """A capacity figure with its unit."""
 
-    value: float = Field(ge=0, allow_inf_nan=False)
+    value: float = Field(gt=0, allow_inf_nan=False)
     unit: CapacityUnit
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Capacity:
+        check_capacity(self.value, self.unit)
+        return self
 
 
 class CloseCrossing(_Strict):
@@ -69,8 +108,13 @@ class SetCapacity(_Strict):
 
     type: Literal["set_capacity"]
     facility: str = Field(min_length=1)
-    value: float = Field(ge=0, allow_inf_nan=False)
+    value: float = Field(allow_inf_nan=False)
     unit: CapacityUnit
+
+    @model_validator(mode="after")
+    def _plausible(self) -> SetCapacity:
+        check_capacity(self.value, self.unit)
+        return self
 
 
 class NewCrossing(_Strict):
@@ -115,8 +159,10 @@ class SetFerryFleet(_Strict):
     type: Literal["set_ferry_fleet"]
     facility: str = Field(min_length=1)
     fleet: int = Field(ge=1, le=1000)
-    vessel_capacity_feu: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    headway_h: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    vessel_capacity_feu: float | None = Field(
+        default=None, gt=0, le=MAX_VESSEL_FEU, allow_inf_nan=False
+    )
+    headway_h: float | None = Field(default=None, gt=0, le=MAX_HEADWAY_H, allow_inf_nan=False)
 
 
 class DemandFilter(_Strict):

@@ -103,7 +103,7 @@ def apply_to_system(
                             f"{label}: use set_ferry_fleet for ferry '{mod.facility}'"
                         )
                     if mod.unit == "servers":
-                        arrays["servers"][f] = max(1, int(mod.value))
+                        arrays["servers"][f] = int(mod.value)  # whole and >= 1 (schema)
                     elif mod.unit in ("trains_per_day", "train_pairs_per_day"):
                         per_day = mod.value
                         arrays["servers"][f] = max(

@@ -67,7 +67,7 @@ async def validate_posted(request: Request) -> ScenarioCheck:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     scenario = await request.app.state.heavy.run(parse_posted, raw, media in YAML_TYPES)
     network = await run_in_threadpool(lambda: request.app.state.server.network)
-    await run_in_threadpool(check_scenario, scenario, network, POSTED, False)
+    await run_in_threadpool(check_scenario, scenario, POSTED, network, False)
     return ScenarioCheck(scenario=scenario)
 
 
