@@ -14,6 +14,7 @@ from landbridge.scenarios.load import (
     load_scenario,
     parse_scenario,
     resolve_scenario,
+    scenario_from_data,
     scenario_hash,
     scenario_to_yaml,
 )
@@ -225,3 +226,17 @@ def test_alias_bombs_and_deep_nesting_are_refused_quickly() -> None:
         bomb += f"{level}: &{level} [{', '.join([f'*{prev}'] * 10)}]\n"
     assert "once YAML aliases are expanded" in _error(bomb)
     assert "nested more than" in _error("name: " + "[" * 60 + "]" * 60 + "\n")
+
+
+def test_base_events_expand_into_dated_modifications_once() -> None:
+    data = {"name": "with-events", "base": {"year": 2025, "events": True},
+            "modifications": [{"type": "scale_demand", "factor": 1.1}]}  # fmt: skip
+    scenario = scenario_from_data(data)
+    assert scenario.base.events is False
+    closures = [m for m in scenario.modifications if isinstance(m, CloseCrossing)]
+    assert any(m.facility == "brest-malaszewicze" for m in closures)
+    assert isinstance(scenario.modifications[-1], ScaleDemand)  # the file's own come last
+    again = scenario_from_data(scenario.model_dump(mode="json"))
+    assert again.modifications == scenario.modifications  # not expanded a second time
+    plain = scenario_from_data({**data, "base": {"year": 2025}})
+    assert len(plain.modifications) == 1

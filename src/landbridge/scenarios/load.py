@@ -102,6 +102,22 @@ def _check_size(data: Any, source: str) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
+def _with_events(data: dict) -> dict:
+    """``base.events: true`` expanded into modifications once (the result says events: false):
+    the events table's closures and capacities of ``base.year`` come first, then the file's."""
+    base = data.get("base")
+    if not isinstance(base, dict) or base.get("events") is not True:
+        return data
+    if not isinstance(base.get("year"), int):
+        return data  # the schema says what is wrong with the year
+    from landbridge.events import year_modifications
+
+    mods = data.get("modifications") or []
+    own = mods if isinstance(mods, list) else [mods]
+    expanded = year_modifications(base["year"])
+    return {**data, "base": {**base, "events": False}, "modifications": [*expanded, *own]}
+
+
 def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate already-parsed data (a mapping) into a ``Scenario``."""
     _check_size(data, source)
@@ -112,7 +128,7 @@ def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
             f"(got {kind})."
         )
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(_with_events(data))
     except ValidationError as exc:
         lines = [_describe(err, data) for err in exc.errors(include_url=False)]
         raise ScenarioError(f"{source}: " + "\n  ".join(_unique(lines))) from None

@@ -307,18 +307,3 @@ class Scenario(_Strict):
     sources: list[str] = Field(default_factory=list)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _events_first(cls, data: object) -> object:
-        """Expand ``base.events`` into modifications once (the result says events: false)."""
-        if not isinstance(data, dict) or not isinstance(data.get("base"), dict):
-            return data
-        base = data["base"]
-        if base.get("events") is not True or not isinstance(base.get("year"), int):
-            return data
-        from landbridge.events import year_modifications
-
-        mods = data.get("modifications") or []
-        expanded = year_modifications(base["year"])
-        return {**data, "base": {**base, "events": False},
-                "modifications": [*expanded, *(mods if isinstance(mods, list) else [mods])]}
