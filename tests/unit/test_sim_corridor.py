@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from landbridge.data import load_sources
+from landbridge.distributions import lognormal_sigma
 from landbridge.errors import ScenarioError
 from landbridge.network import sea, tables
 from landbridge.scenarios.load import load_scenario, parse_scenario
@@ -22,7 +23,7 @@ from landbridge.sim.corridor2023 import (
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
 from landbridge.sim.scenario import apply_to_system
-from landbridge.sim.system import FacilityKind, lognormal_sigma
+from landbridge.sim.system import FacilityKind
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
-Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+from landbridge.distributions import lognormal_sigma
+
 DRAWS = 4000  # Monte Carlo draws per option: p90 standard error below 1% of the spread
 SEED = 14083  # fixed seed so every run of the same request gives the same p50/p90
 
@@ -39,17 +40,6 @@ def sailing_h(length_km: np.ndarray | float, speed_kmh: np.ndarray | float) -> n
 def mean_wait_h(headway_h: np.ndarray | float) -> np.ndarray:
     """Mean wait for a sail-when-full service: half the mean interval between sailings."""
     return np.asarray(headway_h, dtype=float) / 2.0
-
-
-def lognormal_sigma(p50: np.ndarray, p90: np.ndarray) -> np.ndarray:
-    """Log-scale spread of a lognormal with the given median and 90th percentile (0 if p90<=p50)."""
-    p50 = np.asarray(p50, dtype=float)
-    p90 = np.asarray(p90, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.where(
-            (p50 > 0) & (p90 > p50), np.log(p90 / np.where(p50 > 0, p50, 1.0)) / Z90, 0.0
-        )
-    return sigma
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from landbridge.data import split_source_ids
+from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.network import sea, tables
 from landbridge.paths import DATA_DIR
-from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+from landbridge.sim.system import CorridorSystem, make_system
 from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY, TEU_PER_FEU
 
 SIM_CSV = DATA_DIR / "params" / "sim.csv"
@@ -78,7 +79,7 @@ def _server_facility(row: pd.Series, default: pd.Series, kind: str) -> dict:
         else float(default["dwell_p90_h"])
     )
     p90 = max(p90, p50)
-    mean_h = p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
+    mean_h = float(lognormal_mean(p50, p90))
     capacity = row.get("capacity_trains_per_day", np.nan)
     if np.isfinite(capacity) and capacity > 0:
         # Enough parallel servers that the facility's throughput matches its sourced capacity

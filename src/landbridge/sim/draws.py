@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from landbridge.sim.system import ArrivalProcess, CorridorSystem, ServiceDist, lognormal_sigma
+from landbridge.distributions import lognormal_sigma
+from landbridge.sim.system import ArrivalProcess, CorridorSystem, ServiceDist
 from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY
 
 
@@ -131,7 +132,7 @@ def draw(system: CorridorSystem, days: float, seed: np.random.SeedSequence | int
     z = rng.standard_normal(leg_param.shape[0])
     p50 = system.leg_run_p50_h[leg_param]
     run_h = p50 * np.exp(
-        lognormal_sigma(np.maximum(p50, 1e-300), system.leg_run_p90_h[leg_param]) * z
+        lognormal_sigma(p50, system.leg_run_p90_h[leg_param]) * z
     )
     u = rng.random(step_fac.shape[0])
     service_h = _service(system, step_fac, u)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, UnreachableError
 from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import cache_dir
@@ -51,7 +52,7 @@ from landbridge.sim.corridor2023 import (
     _server_facility,
     load_sim_table,
 )
-from landbridge.sim.system import CorridorSystem, lognormal_sigma, make_system
+from landbridge.sim.system import CorridorSystem, make_system
 from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY, TEU_PER_FEU
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def sourced_servers(row: pd.Series, rec: dict, t_per_train: float, named: bool) 
     if not math.isfinite(tonnes):
         return UNCAPACITATED_SERVERS
     p50, p90 = rec["p50_h"], rec["p90_h"]
-    mean_h = p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
+    mean_h = float(lognormal_mean(p50, p90))
     per_day = tonnes / t_per_train / DAYS_PER_YEAR
     return max(1, math.ceil(per_day * mean_h / HOURS_PER_DAY))
 

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, ScenarioError
 from landbridge.schema.scenario import (
     CloseCrossing,
@@ -26,7 +27,7 @@ from landbridge.schema.scenario import (
     SetDwell,
     SetFerryFleet,
 )
-from landbridge.sim.system import CorridorSystem, FacilityKind, lognormal_sigma
+from landbridge.sim.system import CorridorSystem, FacilityKind
 from landbridge.units import HOURS_PER_DAY
 
 
@@ -57,7 +58,7 @@ def _rows(
 
 def _mean_service_h(system: CorridorSystem, f: int) -> float:
     p50, p90 = float(system.service_p50_h[f]), float(system.service_p90_h[f])
-    return p50 * math.exp(float(lognormal_sigma(p50, p90)) ** 2 / 2)
+    return float(lognormal_mean(p50, p90))
 
 
 def apply_to_system(

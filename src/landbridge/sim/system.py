@@ -29,9 +29,6 @@ import numpy as np
 
 from landbridge.errors import InvalidInputError
 
-#: z-score of the 90th percentile of a standard normal: sigma = ln(p90/p50) / Z90.
-Z90 = 1.2815515655446004
-
 
 class FacilityKind(IntEnum):
     GAUGE_CHANGE = 0
@@ -54,13 +51,6 @@ class ServiceDist(IntEnum):
 class ArrivalProcess(IntEnum):
     POISSON = 0
     UNIFORM = 1  # evenly spaced, first train at t = 0 (deterministic reference cases)
-
-
-def lognormal_sigma(p50: np.ndarray | float, p90: np.ndarray | float) -> np.ndarray:
-    """Log-standard deviation of a lognormal with the given median and 90th percentile."""
-    p50 = np.asarray(p50, dtype=np.float64)
-    p90 = np.asarray(p90, dtype=np.float64)
-    return np.log(np.maximum(p90, p50) / p50) / Z90
 
 
 @dataclass(frozen=True)
