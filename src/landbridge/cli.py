@@ -169,7 +169,7 @@ def places(
 # --- route (issue 3) ---
 
 
-ROUTE_NUMERIC_COLUMNS = ("p50 d", "p90 d", "cost USD", "t CO2e", "km")
+ROUTE_NUMERIC_COLUMNS = ("p10 d", "p50 d", "p90 d", "cost USD", "t CO2e", "km")
 
 
 @app.command()
@@ -306,11 +306,12 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
     for o in response.options:
         stops = "\n".join(dict.fromkeys(g.from_ for g in o.legs if g.mode in ("transfer", "port")))
         table.add_row(
-            "★" if o.pareto else "", o.label,
+            "★" if o.pareto else "", o.label, f"{o.transit_days.p10:.1f}",
             f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
             f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops, option_flags(o),
         )  # fmt: skip
     console.print(table)
+    _print_scope_and_published(response.options)
     when = "departure" if response.depart else "today, no --depart given"
     console.print(f"Dated values for {response.as_of} ({when}):", highlight=False)
     for v in response.dated_values:
@@ -326,6 +327,20 @@ def _print_route_table(response: Any, origin: str, destination: str) -> None:
         "--corridor middle --params my.yaml",
         highlight=False,
     )
+
+def _print_scope_and_published(options: list[Any]) -> None:
+    scopes = sorted({o.scope for o in options})
+    console.print(f"Days cover: {', '.join(scopes)} (train departure to arrival).", highlight=False)
+    for o in options:
+        if o.published is not None:
+            p = o.published
+            days = f"{p.low_days:g}" + (f"–{p.high_days:g}" if p.high_days > p.low_days else "")
+            console.print(
+                f"  published for {o.label}: {days} d ({p.scope}, {p.year}; {p.source}) "
+                f"beside the model's p10–p90 {o.transit_days.p10:.1f}–{o.transit_days.p90:.1f} d",
+                highlight=False,
+            )
+
 
 # --- flows (issue 4) ---
 

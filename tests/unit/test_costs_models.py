@@ -10,6 +10,7 @@ from test_routing_toy import build_network
 from landbridge.costs import emissions, tariff, time
 from landbridge.costs.edges import compute_edge_costs
 from landbridge.costs.params import load_default_params
+from landbridge.costs.transit import transit_time
 from landbridge.distributions import lognormal_sigma
 from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode
@@ -114,8 +115,15 @@ def test_facility_override_by_id_beats_the_network_row() -> None:
     costs = compute_edge_costs(net, params)
     e = _edge(net, "Alashankou", "Dostyk")
     assert costs.fixed_usd_per_feu[e] == 1.0
-    assert costs.dwell_p50_h[e] == 12.0  # not overridden: the network row
+    # dwell not overridden: the declared China-Kazakhstan dwell beats the network row (12 h)
+    tt = transit_time(params)
+    assert costs.dwell_p50_h[e] == tt.value[tt.index("cn_kz_dwell_p50_h")] != 12.0
     assert costs.facilities.overridden[net.edge_facility[e]]
+    dwell = load_default_params().with_overrides(
+        ParamsOverride.model_validate({"facilities": {"alashankou-dostyk": {"dwell_p50_h": 3.0}}}),
+        "test",
+    )
+    assert compute_edge_costs(net, dwell).dwell_p50_h[e] == 3.0  # the user's file beats both
 
 
 def test_unknown_facility_override_is_refused_with_a_suggestion() -> None:
@@ -141,11 +149,12 @@ def test_remembered_quantiles_are_the_drawn_ones_and_follow_every_part() -> None
             closure_share=rng.uniform(0, 0.3, c), closure_h=rng.uniform(0, 48, c),
         )  # fmt: skip
         drawn = time._simulated_quantiles_h(parts, time.DRAWS, time.SEED)
-        assert time.transit_quantiles_h(parts) == drawn
-        assert time.transit_quantiles_h(parts) == drawn  # from memory now
+        assert time.transit_p10_p50_p90_h(parts) == drawn
+        assert time.transit_p10_p50_p90_h(parts) == drawn  # from memory now
+        assert time.transit_quantiles_h(parts) == drawn[1:]
         if j:
             longer = time.TimeParts(
                 parts.lognormal_p50_h, parts.lognormal_p90_h, parts.headway_h * 2,
                 parts.fixed_h, parts.closure_share, parts.closure_h,
             )  # fmt: skip
-            assert time.transit_quantiles_h(longer) != drawn
+            assert time.transit_p10_p50_p90_h(longer) != drawn

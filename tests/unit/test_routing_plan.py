@@ -14,6 +14,7 @@ from test_routing_toy import FACILITIES, NODES, build_network
 from landbridge.costs import dated
 from landbridge.costs.edges import compute_edge_costs
 from landbridge.costs.params import load_default_params
+from landbridge.costs.transit import transit_time
 from landbridge.errors import InvalidInputError, UnknownPlaceError, UnreachableError
 from landbridge.events import country_factor
 from landbridge.network.model import EdgeMode
@@ -112,7 +113,11 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
         "brest-malaszewicze",
         "kunowice-frankfurt",
     ]
-    running = sum(km / PARAMS.value("rail_speed", c, "speed_p50_kmh") for c, km in rail)
+    tt = transit_time(PARAMS)
+    running = sum(
+        km / PARAMS.value("rail_speed", c, "speed_p50_kmh") * tt.value[tt.running_role(c)]
+        for c, km in rail
+    )
     rail_cost = sum(km * PARAMS.value("rail_tariff", c) * _tariff_event(c) for c, km in rail) * feu
     fixed_cost = sum(_fac(f)["cost_usd_per_feu"] for f in facs) * feu
 
@@ -125,7 +130,10 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
     co2e = sum(tonnes * km * factor(c) for c, km in rail)
     assert option.distance_km.rail == 9000.0 and option.distance_km.sea == 0.0
     assert option.time_breakdown_h.running == pytest.approx(running, abs=0.01)
-    assert option.time_breakdown_h.gauge_change == pytest.approx(12.0 + 20.0)
+    # the declared China-Kazakhstan and EU-entry dwells replace the toy rows' 12 h and 20 h
+    assert option.time_breakdown_h.gauge_change == pytest.approx(
+        tt.value[tt.index("cn_kz_dwell_p50_h")] + tt.value[tt.index("eu_entry_dwell_p50_h")]
+    )
     assert option.time_breakdown_h.border == pytest.approx(
         4.0 + _fac("krasnoye-osinovka")["dwell_p50_h"] + 2.0
     )

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from landbridge.costs import transit
+from landbridge.costs.params import load_default_params
 from landbridge.data import load_sources
 from landbridge.distributions import lognormal_sigma
 from landbridge.errors import ScenarioError
@@ -30,6 +32,8 @@ from landbridge.sim.system import FacilityKind
 def corridor():
     return build_corridor_2023()
 
+
+TT = transit.transit_time(load_default_params())
 
 def _row(system, fid: str) -> int:
     return system.facility_id.index(fid)
@@ -64,10 +68,14 @@ def test_facilities_take_their_figures_from_the_network_tables(corridor) -> None
     for direction in ("west", "east"):
         f = _row(corridor, f"khorgos-altynkol:{direction}")
         row = crossings.loc["khorgos-altynkol"]
-        assert corridor.service_p50_h[f] == row["dwell_p50_h"]
-        assert corridor.service_p90_h[f] == row["dwell_p90_h"]
-        sigma = float(lognormal_sigma(row["dwell_p50_h"], row["dwell_p90_h"]))
-        mean_h = row["dwell_p50_h"] * math.exp(sigma**2 / 2)
+        # the planner's declared China-Kazakhstan dwell (costs.transit) on the table's row
+        p50, p90 = transit.dwell_h(
+            TT, TT.index("cn_kz_dwell_p50_h"), row["dwell_p50_h"], row["dwell_p90_h"]
+        )
+        assert corridor.service_p50_h[f] == p50 == TT.value[TT.index("cn_kz_dwell_p50_h")]
+        assert corridor.service_p90_h[f] == p90 >= row["dwell_p90_h"]
+        sigma = float(lognormal_sigma(p50, p90))
+        mean_h = p50 * math.exp(sigma**2 / 2)
         # Servers sized so the sourced daily capacity is met at the mean dwell.
         assert corridor.servers[f] == math.ceil(row["capacity_trains_per_day"] * mean_h / 24)
     links = pd.read_csv(sea.LINKS_CSV).set_index("link_id")
@@ -76,7 +84,9 @@ def test_facilities_take_their_figures_from_the_network_tables(corridor) -> None
     assert corridor.fleet[f] == links.at["aktau-alat-feeder", "fleet"]
     assert corridor.vessel_capacity_feu[f] == links.at["aktau-alat-feeder", "vessel_capacity_feu"]
     assert corridor.crossing_h[f] == links.at["aktau-alat-feeder", "sailing_h"]
-    assert corridor.max_wait_h[f] == links.at["aktau-alat-feeder", "headway_h"]
+    assert corridor.max_wait_h[f] == pytest.approx(
+        links.at["aktau-alat-feeder", "headway_h"] * TT.value[TT.index("caspian_wait_scale")]
+    )
 
 
 def test_server_utilization_equals_offered_load(corridor) -> None:

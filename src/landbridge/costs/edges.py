@@ -1,8 +1,11 @@
 """Per-edge time, money and CO2e arrays of a network under a parameter set (computed once).
 
 Facility values are resolved in this order: ``--params`` override by ``facility_id``, the
-dated row valid on the request's date (``costs/dated.py``), the facility row of the network,
-then ``facility_defaults`` for the facility's kind.
+declared transit-time parameter of the facility's role (``costs/transit.py``: calibrated dwell
+at the China-Kazakhstan and EU-entry gauge changes, Caspian wait scale), the dated row valid on
+the request's date (``costs/dated.py``), the facility row of the network, then
+``facility_defaults`` for the facility's kind. Rail running times carry the delay factor of
+their country's network.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from landbridge.costs import emissions, tariff, time
+from landbridge.costs import emissions, tariff, time, transit
 from landbridge.costs.dated import DatedPatch
 from landbridge.costs.params import FACILITY_COLUMNS, Params
 from landbridge.errors import ParameterError
@@ -39,6 +42,7 @@ class FacilityValues:
     values: dict[str, np.ndarray]  # column -> float [f]
     used_default: np.ndarray  # bool [f]: some value came from facility_defaults
     overridden: np.ndarray  # bool [f]: some value came from --params
+    role: np.ndarray  # int [f]: transit_time row that sets its dwell or wait (-1: none)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class EdgeCosts:
     weight: np.ndarray  # generalized cost per FEU used by the path search
     facilities: FacilityValues
     country_refs: dict[str, dict[str, str]]  # country -> table -> row key actually used
+    time_role: np.ndarray  # int [m]: transit_time row that sets the edge's time (-1: none)
+    transit: transit.TransitTime  # the declared transit-time parameters used
 
 
 def check_facility_overrides(net: Network, params: Params) -> None:
@@ -91,6 +97,13 @@ def resolve_facilities(
     values: dict[str, np.ndarray] = {}
     used_default = np.zeros(n, dtype=bool)
     overridden = np.zeros(n, dtype=bool)
+    tt = transit.transit_time(params)
+    role = (
+        transit.facility_roles(tt, fac["facility_id"].astype(str).tolist(), kinds.tolist(),
+                               fac["countries"].fillna("").astype(str).tolist())
+        if n and "countries" in fac
+        else np.full(n, transit.NO_ROLE, dtype=np.int64)
+    )  # fmt: skip
     for col in FACILITY_COLUMNS:
         own = (
             pd.to_numeric(fac[col], errors="coerce").to_numpy(dtype=float)
@@ -104,12 +117,13 @@ def resolve_facilities(
         for fid, cells in dated_cells.items():
             if col in cells and fid in rows_of:
                 resolved[rows_of[fid]] = cells[col]
-        for fid, cells in params.facility_overrides.items():  # ids checked above
-            if col in cells:
-                resolved[rows_of[fid]] = cells[col]
-                overridden[rows_of[fid]] = True
         values[col] = resolved
-    return FacilityValues(kinds, values, used_default, overridden)
+    transit.apply_to_facilities(tt, role, values, np.zeros(n, dtype=bool))
+    for fid, cells in params.facility_overrides.items():  # ids checked above
+        for col, value in cells.items():
+            values[col][rows_of[fid]] = value
+            overridden[rows_of[fid]] = True
+    return FacilityValues(kinds, values, used_default, overridden, role)
 
 
 def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = None) -> EdgeCosts:
@@ -122,7 +136,9 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
     defaults = params.tables["facility_defaults"]
 
     country_refs: dict[str, dict[str, str]] = {}
+    tt = transit.transit_time(params)
     speed50, speed90, rate, share, grid = (np.empty(len(net.countries) + 1) for _ in range(5))
+    delay_role = np.empty(len(net.countries) + 1, dtype=np.int64)
     for c, code in enumerate([*net.countries, "*"]):
         refs = {
             t: params.resolve_key(t, code)
@@ -134,6 +150,8 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
         rate[c] = params.value("rail_tariff", code)
         share[c] = params.value("electric_share", code)
         grid[c] = params.value("grid_intensity", code)
+        delay_role[c] = tt.running_role(code)
+    delay = np.where(delay_role >= 0, tt.value[delay_role], 1.0)
     rail_factor = emissions.rail_kg_per_tkm(
         share, grid, params.factor("rail_electric"), params.factor("rail_diesel")
     )
@@ -179,8 +197,15 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
 
     running50 = np.zeros(m)
     running90 = np.zeros(m)
-    running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]])
-    running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]])
+    rail_delay = delay[country[is_rail]]
+    running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]]) * rail_delay
+    running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]]) * rail_delay
+    time_role = np.full(m, transit.NO_ROLE, dtype=np.int64)
+    time_role[is_rail] = delay_role[country[is_rail]]
+    if len(fv.kind):
+        time_role[has_fac] = np.where(
+            fv.overridden[fidx[has_fac]], transit.NO_ROLE, fv.role[fidx[has_fac]]
+        )
     linehaul = np.zeros(m)
     linehaul[is_rail] = tariff.line_haul_usd_per_feu(length[is_rail], rate[country[is_rail]])
     linehaul[ocean_per_km] = tariff.line_haul_usd_per_feu(
@@ -215,4 +240,6 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
         weight=weight,
         facilities=fv,
         country_refs=country_refs,
+        time_role=time_role,
+        transit=tt,
     )

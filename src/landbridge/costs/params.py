@@ -50,8 +50,10 @@ TABLES: dict[str, TableSpec] = {
     ),
     "emission_factors": TableSpec("key", ("value",), False),
     "scalars": TableSpec("key", ("value",), False),
+    # the declared transit-time parameters with their sourced bounds (costs/transit.py)
+    "transit_time": TableSpec("key", ("value", "lower", "upper", "p90_over_p50"), False),
 }
-SINGLE_VALUE_TABLES = ("emission_factors", "scalars")
+SINGLE_VALUE_TABLES = ("emission_factors", "scalars", "transit_time")
 FACILITY_COLUMNS = TABLES["facility_defaults"].values
 
 

@@ -1,4 +1,7 @@
-"""Transit time from its parts, and p50/p90 of the total (see docs/decisions/transit-time-model.md).
+"""Transit time from its parts, and p10/p50/p90 of the total (docs/validation.md, "Transit times").
+
+Scope: the days run from the train's departure at the origin terminal to its arrival at the
+destination terminal (``SCOPE``); pre- and on-carriage are not in them.
 
 Parts of a trip:
 - rail running per country: lognormal, median ``length / speed_p50``, 90th percentile
@@ -11,7 +14,14 @@ Parts of a trip:
 - weather closure of a ferry line (winter months): the box's vessel is held for a closure of
   mean length ``closure_h`` with probability ``closure_share`` (Bernoulli), so the expected
   added wait is ``closure_share × closure_h``.
-The total's p50/p90 come from a seeded Monte Carlo of ``DRAWS`` joint draws (deterministic).
+
+The parts of one option share one corridor state (congestion, season): each part's standard
+normal draw is ``sqrt(rho) z_corridor + sqrt(1 - rho) z_own`` (waits through their normal
+score), so every part keeps its own distribution while slow parts come together; with rho = 0
+they are independent, with rho = 1 the p90 of the sum is the sum of the p90s. The delay
+factors, dwells and wait scales that set the parts, and rho, are the declared parameters of
+``costs.transit``. The total's p10/p50/p90 come from a seeded Monte Carlo of ``DRAWS`` joint
+draws (deterministic).
 """
 
 from __future__ import annotations
@@ -20,11 +30,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from landbridge.distributions import lognormal_sigma
 
 DRAWS = 4000  # Monte Carlo draws per option: p90 standard error below 1% of the spread
 SEED = 14083  # fixed seed so every run of the same request gives the same p50/p90
+SCOPE = "terminal to terminal"  # what an option's days cover
+QUANTILES = (0.1, 0.5, 0.9)
 
 
 def running_h(length_km: np.ndarray | float, speed_kmh: np.ndarray | float) -> np.ndarray:
@@ -52,10 +65,15 @@ class TimeParts:
     fixed_h: float  # sailing time
     closure_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # [c] P(held)
     closure_h: np.ndarray = field(default_factory=lambda: np.zeros(0))  # [c] hold length
+    # [k] / [j] index of the costs.transit parameter that set each part (-1: none); only the
+    # calibration reads them, to re-price a path at other parameter values
+    lognormal_role: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    headway_role: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    corridor_rho: float = 0.0  # share of each part's log-variance from the corridor state
 
 
 _BLOCK_ROWS = 32  # rows of standard draws generated per seeded block
-_KIND_CODE = {"normal": 0, "uniform": 1, "closure": 2}  # one stream per kind of part
+_KIND_CODE = {"normal": 0, "uniform": 1, "closure": 2, "corridor": 3}  # a stream per kind
 
 
 @lru_cache(maxsize=64)
@@ -69,7 +87,7 @@ def _block(seed: int, draws: int, kind: str, index: int) -> np.ndarray:
     rng = np.random.default_rng([seed, draws, _KIND_CODE[kind], index])
     block = (
         rng.standard_normal((_BLOCK_ROWS, draws))
-        if kind == "normal"
+        if kind in ("normal", "corridor")
         else rng.random((_BLOCK_ROWS, draws))
     )
     block.setflags(write=False)
@@ -81,14 +99,22 @@ def _rows(seed: int, draws: int, kind: str, n: int) -> np.ndarray:
     return np.concatenate(blocks)[:n] if len(blocks) > 1 else blocks[0][:n]
 
 
-_QUANTILES: dict[tuple, tuple[float, float]] = {}
+_QUANTILES: dict[tuple, tuple[float, float, float]] = {}
 _QUANTILES_LIMIT = 4096
 
 
 def transit_quantiles_h(
     parts: TimeParts, draws: int = DRAWS, seed: int = SEED
 ) -> tuple[float, float]:
-    """p50 and p90 of the total trip time in hours (seeded Monte Carlo, deterministic).
+    """p50 and p90 of the total trip time in hours (see ``transit_p10_p50_p90_h``)."""
+    _, p50, p90 = transit_p10_p50_p90_h(parts, draws, seed)
+    return p50, p90
+
+
+def transit_p10_p50_p90_h(
+    parts: TimeParts, draws: int = DRAWS, seed: int = SEED
+) -> tuple[float, float, float]:
+    """p10, p50 and p90 of the total trip time in hours (seeded Monte Carlo, deterministic).
 
     Remembered per parts: the same path on the same date (any shipment size) draws once."""
     arrays = (parts.lognormal_p50_h, parts.lognormal_p90_h, parts.headway_h,
@@ -96,6 +122,7 @@ def transit_quantiles_h(
     key = (
         *(np.asarray(a, dtype=float).tobytes() for a in arrays),
         float(parts.fixed_h),
+        float(parts.corridor_rho),
         draws,
         seed,
     )
@@ -107,19 +134,30 @@ def transit_quantiles_h(
     return hit
 
 
-def _simulated_quantiles_h(parts: TimeParts, draws: int, seed: int) -> tuple[float, float]:
+def _simulated_quantiles_h(
+    parts: TimeParts, draws: int, seed: int
+) -> tuple[float, float, float]:
     k = parts.lognormal_p50_h.shape[0]
     j = parts.headway_h.shape[0]
+    rho = float(parts.corridor_rho)
+    common = _rows(seed, draws, "corridor", 1)[0] if rho > 0 else None
+
+    def shared(z: np.ndarray) -> np.ndarray:
+        return z if common is None else np.sqrt(rho) * common + np.sqrt(1.0 - rho) * z
+
     total = np.full(draws, parts.fixed_h)
     if k:
         sigma = lognormal_sigma(parts.lognormal_p50_h, parts.lognormal_p90_h)
-        z = _rows(seed, draws, "normal", k)
+        z = shared(_rows(seed, draws, "normal", k))
         total += parts.lognormal_p50_h @ np.exp(sigma[:, None] * z)
     if j:
-        total += parts.headway_h @ _rows(seed, draws, "uniform", j)
+        u = _rows(seed, draws, "uniform", j)
+        if common is not None:
+            u = ndtr(shared(ndtri(u)))
+        total += parts.headway_h @ u
     c = parts.closure_share.shape[0]
     if c:
         held = _rows(seed, draws, "closure", c) < parts.closure_share[:, None]
         total += parts.closure_h @ held
-    p50, p90 = np.quantile(total, [0.5, 0.9])
-    return float(p50), float(p90)
+    p10, p50, p90 = np.quantile(total, QUANTILES)
+    return float(p10), float(p50), float(p90)

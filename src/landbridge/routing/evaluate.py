@@ -19,7 +19,7 @@ from landbridge.costs.dated import Weather, closure_share, weather_wait_h
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
 from landbridge.costs.params import RowRef
 from landbridge.costs.tariff import shipment_usd
-from landbridge.costs.time import TimeParts, transit_quantiles_h
+from landbridge.costs.time import SCOPE, TimeParts, transit_p10_p50_p90_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
 from landbridge.schema.route import (
@@ -65,6 +65,7 @@ class Evaluated:
     refs: list[RowRef] = field(default_factory=list)
     facility_rows: list[int] = field(default_factory=list)
     dated: list[DatedValue] = field(default_factory=list)  # weather waits applied
+    parts: TimeParts | None = None  # the time parts the transit days were drawn from
 
 
 def node_label(net: Network, node: int) -> str:
@@ -103,9 +104,12 @@ def evaluate_path(
     dist = {"rail": 0.0, "sea": 0.0}
     run50_by_country: dict[int, float] = {}
     run90_by_country: dict[int, float] = {}
+    role_by_country: dict[int, int] = {}
     dwell50: list[float] = []
     dwell90: list[float] = []
+    dwell_roles: list[int] = []
     headways: list[float] = []
+    headway_roles: list[int] = []
     sailing_total = 0.0
     via: list[str] = []
     countries: list[str] = []
@@ -143,6 +147,7 @@ def evaluate_path(
             hours = run50[i]
             run50_by_country[cid] = run50_by_country.get(cid, 0.0) + hours
             run90_by_country[cid] = run90_by_country.get(cid, 0.0) + run90[i]
+            role_by_country[cid] = int(costs.time_role[first])
             usd_per_feu = linehaul[i]
             per_t = per_ts[i]
             electric = electrics[i]
@@ -164,10 +169,12 @@ def evaluate_path(
                 time_h[DWELL_BUCKET[mode]] += dwell
                 dwell50.append(dwell)
                 dwell90.append(float(costs.dwell_p90_h[first]))
+                dwell_roles.append(int(costs.time_role[first]))
             headway = float(costs.headway_h[first])
             sail = sailing[i]
             if mode in (EdgeMode.SEA, EdgeMode.OCEAN):
                 headways.append(headway)
+                headway_roles.append(int(costs.time_role[first]))
                 time_h["ferry_wait"] += headway / 2.0
                 time_h["sailing"] += sail
                 sailing_total += sail
@@ -230,8 +237,11 @@ def evaluate_path(
         fixed_h=sailing_total,
         closure_share=np.array(closure_shares),
         closure_h=np.array(closure_lengths),
+        lognormal_role=np.array([*role_by_country.values(), *dwell_roles], dtype=np.int64),
+        headway_role=np.array(headway_roles, dtype=np.int64),
+        corridor_rho=costs.transit.corridor_rho,
     )
-    p50_h, p90_h = transit_quantiles_h(parts)
+    p10_h, p50_h, p90_h = transit_p10_p50_p90_h(parts)
     arrival = None
     if depart is not None:
         arrival = ArrivalDates(
@@ -249,8 +259,11 @@ def evaluate_path(
             total=round(dist["rail"] + dist["sea"], ROUND),
         ),
         transit_days=TransitDays(
-            p50=round(p50_h / HOURS_PER_DAY, ROUND), p90=round(p90_h / HOURS_PER_DAY, ROUND)
+            p10=round(p10_h / HOURS_PER_DAY, ROUND),
+            p50=round(p50_h / HOURS_PER_DAY, ROUND),
+            p90=round(p90_h / HOURS_PER_DAY, ROUND),
         ),
+        scope=SCOPE,
         time_breakdown_h=TimeBreakdownH(**{k: round(v, ROUND) for k, v in time_h.items()}),
         cost_usd=round(sum(cost.values()), ROUND),
         cost_breakdown_usd={k: round(v, ROUND) for k, v in cost.items() if v},
@@ -259,7 +272,16 @@ def evaluate_path(
         arrival=arrival,
         legs=legs,
     )
-    return Evaluated(option, refs, facility_rows, dated)
+    refs.extend(RowRef("transit_time", k) for k in _transit_keys(costs, parts))
+    return Evaluated(option, refs, facility_rows, dated, parts)
+
+
+def _transit_keys(costs: EdgeCosts, parts: TimeParts) -> list[str]:
+    """The transit_time rows the option's parts used (their sources go into the answer)."""
+    keys = costs.transit.keys
+    roles = {*parts.lognormal_role.tolist(), *parts.headway_role.tolist()} - {-1}
+    rho = [k for k, kind in zip(keys, costs.transit.kind, strict=True) if kind == "corridor"]
+    return [keys[r] for r in sorted(roles)] + rho
 
 
 def _weather_value(

@@ -86,6 +86,21 @@ class ScalarsPatch(BaseModel):
     ferry_closure_mean_h: float | None = Hours
 
 
+class TransitTimePatch(BaseModel):
+    """The declared transit-time parameters (``transit_time.csv``); their sourced bounds are
+    not enforced here, so a file can test values outside them."""
+
+    model_config = _STRICT
+    delay_factor_cn: float | None = Field(default=None, gt=0, le=100)
+    delay_factor_1520: float | None = Field(default=None, gt=0, le=100)
+    delay_factor_eu: float | None = Field(default=None, gt=0, le=100)
+    delay_factor_other: float | None = Field(default=None, gt=0, le=100)
+    cn_kz_dwell_p50_h: float | None = Hours
+    eu_entry_dwell_p50_h: float | None = Hours
+    caspian_wait_scale: float | None = Field(default=None, gt=0, le=100)
+    corridor_rho: float | None = Field(default=None, ge=0, le=1)
+
+
 class ParamsOverride(BaseModel):
     """A whole ``--params`` file. Unknown tables or columns are errors that name the key."""
 
@@ -97,4 +112,5 @@ class ParamsOverride(BaseModel):
     grid_intensity: dict[str, GridIntensityPatch] = Field(default_factory=dict)
     emission_factors: EmissionFactorsPatch = Field(default_factory=EmissionFactorsPatch)
     scalars: ScalarsPatch = Field(default_factory=ScalarsPatch)
+    transit_time: TransitTimePatch = Field(default_factory=TransitTimePatch)
     facilities: dict[str, FacilityPatch] = Field(default_factory=dict)

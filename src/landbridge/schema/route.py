@@ -103,8 +103,21 @@ class DistanceKm(BaseModel):
 
 
 class TransitDays(BaseModel):
+    p10: float
     p50: float
     p90: float
+
+
+class Published(BaseModel):
+    """A published end-to-end transit time for the option's pair (the calibration set)."""
+
+    case: str
+    low_days: float
+    high_days: float
+    year: int
+    scope: str
+    source: str
+    source_ids: list[str]
 
 
 class TimeBreakdownH(BaseModel):
@@ -141,6 +154,10 @@ class RouteOption(BaseModel):
     countries: list[str]
     distance_km: DistanceKm
     transit_days: TransitDays
+    # what the days cover: "terminal to terminal" (train departure at the origin terminal to
+    # arrival at the destination terminal)
+    scope: str = "terminal to terminal"
+    published: Published | None = None
     time_breakdown_h: TimeBreakdownH
     cost_usd: float
     cost_breakdown_usd: dict[str, float]

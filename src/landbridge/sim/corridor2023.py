@@ -2,7 +2,10 @@
 
 Facilities (dwell p50/p90, servers, daily capacity; ports; the Caspian feeder's vessels, fleet,
 sailing time, interval and weather) come from the network layer's curated tables
-(``data/facilities/crossings.csv``, ``ports.csv``, ``sea_links.csv``). Train classes (trains a
+(``data/facilities/crossings.csv``, ``ports.csv``, ``sea_links.csv``), with the planner's
+declared transit-time parameters applied (``costs.transit``: the calibrated dwell of the
+China-Kazakhstan and EU-entry gauge changes, the Caspian wait scale), so the simulation and
+routing draw the same parts. Train classes (trains a
 year per crossing and direction, ordered facilities, leg lengths and the speed that applies to
 each leg) come from ``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
 at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
@@ -25,6 +28,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from landbridge.costs import transit
+from landbridge.costs.params import load_default_params
 from landbridge.data import split_source_ids
 from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, ParameterError
@@ -67,6 +72,10 @@ def _params(frame: pd.DataFrame) -> dict[str, float]:
         raise ParameterError(f"{SIM_CSV.name}: a param value is not a number ({exc})") from None
 
 
+def _transit() -> transit.TransitTime:
+    return transit.transit_time(load_default_params())
+
+
 def _server_facility(row: pd.Series, default: pd.Series, kind: str) -> dict:
     p50 = (
         float(row["dwell_p50_h"])
@@ -79,6 +88,12 @@ def _server_facility(row: pd.Series, default: pd.Series, kind: str) -> dict:
         else float(default["dwell_p90_h"])
     )
     p90 = max(p90, p50)
+    # the planner's declared dwell of the facility's role (costs.transit): one time model
+    role = _transit().facility_role(
+        str(row.get("facility_id", row.name)), str(row.get("kind", "")),
+        str(row.get("countries", "")),
+    )  # fmt: skip
+    p50, p90 = transit.dwell_h(_transit(), role, p50, p90)
     mean_h = float(lognormal_mean(p50, p90))
     capacity = row.get("capacity_trains_per_day", np.nan)
     if np.isfinite(capacity) and capacity > 0:
@@ -120,7 +135,11 @@ def _facility_tables() -> dict[str, dict]:
             "capacity_feu": float(link["vessel_capacity_feu"]),
             "fleet": int(link["fleet"]) if np.isfinite(link["fleet"]) else 0,
             "sailing_h": float(link["sailing_h"]),
-            "headway_h": float(link["headway_h"]),
+            "headway_h": transit.headway_h(
+                _transit(),
+                _transit().facility_role(str(link["link_id"]), str(link["kind"]), ""),
+                float(link["headway_h"]),
+            ),
             "closure_days_per_month": float(link["weather_closure_days_per_month"]),
             "from_port": sea.PORT_ID_PREFIX + str(link["from_port"]),
             "to_port": sea.PORT_ID_PREFIX + str(link["to_port"]),
