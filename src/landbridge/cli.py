@@ -22,6 +22,7 @@ from rich.markup import escape
 from landbridge.cli_events import events as events_command
 from landbridge.cli_events import option_flags, print_option_events
 from landbridge.cli_skim import skim as skim_command
+from landbridge.cli_validate import validate as validate_command
 from landbridge.errors import LandbridgeError
 from landbridge.units import HOURS_PER_DAY
 
@@ -1007,6 +1008,7 @@ def serve(
 
 app.command("events")(user_errors(events_command))
 app.command("skim")(user_errors(skim_command))
+app.command("validate")(user_errors(validate_command))
 
 
 def main() -> None:

@@ -72,11 +72,13 @@ def test_edge_arrays_on_the_toy_network() -> None:
     params = load_default_params()
     costs = compute_edge_costs(net, params)
     e = _edge(net, "Dostyk", "Almaty")  # 900 km KZ rail
+    tt = transit_time(params)
+    delay = tt.value[tt.index("delay_factor_kz")]  # running at commercial speed in Kazakhstan
     assert costs.running_p50_h[e] == pytest.approx(
-        900 / params.value("rail_speed", "KZ", "speed_p50_kmh")
+        900 / params.value("rail_speed", "KZ", "speed_p50_kmh") * delay
     )
     assert costs.running_p90_h[e] == pytest.approx(
-        900 / params.value("rail_speed", "KZ", "speed_p90_kmh")
+        900 / params.value("rail_speed", "KZ", "speed_p90_kmh") * delay
     )
     assert costs.linehaul_usd_per_feu[e] == pytest.approx(900 * params.value("rail_tariff", "KZ"))
     share, grid = params.value("electric_share", "KZ"), params.value("grid_intensity", "KZ")

@@ -12,7 +12,7 @@ from landbridge.data import SOURCES_DIR, load_sources, source_rows, split_source
 from landbridge.paths import DATA_DIR, PACKAGE_DIR
 
 REPO = PACKAGE_DIR.parent.parent
-TABLE_DIRS = ("params", "facilities", "demand", "places", "events")
+TABLE_DIRS = ("params", "facilities", "demand", "places", "events", "validation")
 # Tables that hold no parameter, so cite no source row: each with the reason.
 NOT_PARAMETER_TABLES = {
     "demand/regions.csv": "representative points of the demand regions, each naming its "

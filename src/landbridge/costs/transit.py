@@ -78,6 +78,17 @@ class TransitTime:
         return float(self.value[rows[0]]) if rows else 0.0
 
 
+def running_h(params: Params, country: str, length_km: float) -> tuple[float, float]:
+    """(p50, p90) hours of rail running over ``length_km`` in ``country``: the speed table's
+    p50/p90 with the country's delay factor (the per-edge form is in ``costs.edges``)."""
+    tt = transit_time(params)
+    role = tt.running_role(country)
+    delay = float(tt.value[role]) if role != NO_ROLE else 1.0
+    speed50 = params.value("rail_speed", country, "speed_p50_kmh")
+    speed90 = params.value("rail_speed", country, "speed_p90_kmh")
+    return length_km / speed50 * delay, length_km / speed90 * delay
+
+
 def transit_time(params: Params) -> TransitTime:
     frame = params.tables[TABLE]
     kinds = tuple(str(k) for k in frame["kind"])

@@ -62,6 +62,7 @@ from landbridge.schema.route import DatedValue, Endpoint, RouteRequest, RouteRes
 from landbridge.schema.route import Shipment as ShipmentOut
 from landbridge.staleness import data_dates
 from landbridge.units import TEU_PER_FEU
+from landbridge.validation.published import with_published
 
 MODEL_ASSUMPTIONS = (
     f"transit p50/p90 from a seeded Monte Carlo of {DRAWS} draws: lognormal rail running per "
@@ -466,7 +467,10 @@ def plan_routes_with_paths(
         ),
         key=lambda pair: (not pair[0].pareto, pair[0].transit_days.p50, pair[0].cost_usd),
     )
-    options = [option for option, _ in ranked]
+    options = with_published(
+        [option for option, _ in ranked], origin.node, destination.node,
+        lambda query: _resolved(cache, resolve, query, net).node,
+    )  # fmt: skip
 
     dated_values = _dated_values(net, patches, found, evaluated)
     extra = [

@@ -92,7 +92,8 @@ class TransitTimePatch(BaseModel):
 
     model_config = _STRICT
     delay_factor_cn: float | None = Field(default=None, gt=0, le=100)
-    delay_factor_1520: float | None = Field(default=None, gt=0, le=100)
+    delay_factor_kz: float | None = Field(default=None, gt=0, le=100)
+    delay_factor_ru_by: float | None = Field(default=None, gt=0, le=100)
     delay_factor_eu: float | None = Field(default=None, gt=0, le=100)
     delay_factor_other: float | None = Field(default=None, gt=0, le=100)
     cn_kz_dwell_p50_h: float | None = Hours

@@ -6,8 +6,9 @@ sailing time, interval and weather) come from the network layer's curated tables
 declared transit-time parameters applied (``costs.transit``: the calibrated dwell of the
 China-Kazakhstan and EU-entry gauge changes, the Caspian wait scale), so the simulation and
 routing draw the same parts. Train classes (trains a
-year per crossing and direction, ordered facilities, leg lengths and the speed that applies to
-each leg) come from ``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
+year per crossing and direction, ordered facilities, leg lengths and the rail network of each
+leg, whose speed and delay factor are routing's: ``LEG_COUNTRY``) come from
+``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
 at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
 With ``demand="od-2023"`` (or ``od-2024``) the train rates come instead from the flows layer's
 OD tables (``flows.demand.load_demand``): each class carries ``demand_share`` of the container
@@ -45,6 +46,10 @@ DEMAND_OD_PREFIX = "od-"
 DEMAND_NETWORK = "network"
 DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
+# The rail network whose speed and delay factor (routing's, costs.transit.running_h) a class leg
+# of sim.csv (legs_speed) runs at: the eu legs (Brest - Duisburg, about 675 of 1150 km in
+# Poland) take the Polish figures, the cau legs (Baku - Poti) the regional ones.
+LEG_COUNTRY = {"cn": "CN", "kz": "KZ", "ru": "RU", "eu": "PL", "cau": "AZ"}
 
 
 @lru_cache(maxsize=1)
@@ -233,7 +238,6 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
     trains_per_yr = _trains_per_yr(frame, demand, params["feu_per_train"])
     known = _facility_tables()
     ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
-    spread = params["run_p90_over_p50"]
     facilities: dict[str, dict] = {}
     classes = []
     class_rows = frame[frame["row_type"] == "class"].reset_index(drop=True)
@@ -261,13 +265,14 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
         if len(speeds) != len(legs_km):
             raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per leg")
         try:
-            p50 = [
-                km / params[f"speed_{s}"] * HOURS_PER_DAY
+            running = [
+                transit.running_h(load_default_params(), LEG_COUNTRY[s], km)
                 for km, s in zip(legs_km, speeds, strict=True)
             ]
         except KeyError as exc:
             raise ParameterError(
-                f"{SIM_CSV.name}: class '{key}' uses unknown speed {exc}"
+                f"{SIM_CSV.name}: class '{key}' uses unknown speed {exc}; known: "
+                f"{', '.join(LEG_COUNTRY)}"
             ) from None
         classes.append(
             dict(
@@ -276,8 +281,8 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
                 per_day=trains_per_yr[c] / DAYS_PER_YEAR,
                 feu=params["feu_per_train"],
                 route=route,
-                legs_p50_h=p50,
-                legs_p90_h=[h * spread for h in p50],
+                legs_p50_h=[h50 for h50, _ in running],
+                legs_p90_h=[h90 for _, h90 in running],
             )
         )
     return make_system(list(facilities.values()), classes)

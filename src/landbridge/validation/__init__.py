@@ -1,0 +1,1 @@
+"""Model validation against published figures (transit times: ``validation.transit``)."""

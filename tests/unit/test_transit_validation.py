@@ -1,0 +1,102 @@
+"""The model against published end-to-end transit times (a model regression test), the stored
+calibration, the published figure beside the planner's, and the simulation on the same parts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from landbridge.costs import transit
+from landbridge.costs.params import load_default_params
+from landbridge.validation.transit import CASES_CSV, case_paths, load_cases, metrics, result
+
+PARAMS = load_default_params()
+TABLE = PARAMS.tables[transit.TABLE]
+
+
+@pytest.fixture(scope="module")
+def paths():
+    return case_paths(PARAMS)
+
+
+def test_calibrated_parameters_sit_inside_their_sourced_bounds() -> None:
+    case_ids = {c.case for c in load_cases()}
+    assert (TABLE["lower"] <= TABLE["upper"]).all()
+    calibrated = TABLE[TABLE["status"] == "calibrated"]
+    assert len(calibrated) >= 5
+    assert len(TABLE) <= 10  # a small declared set
+    for key, row in TABLE.iterrows():
+        assert row["lower"] <= row["value"] <= row["upper"], key
+        assert row["source_ids"].strip(), key
+    for key, row in calibrated.iterrows():
+        used = set(row["cases"].split(";"))
+        assert used and used <= case_ids, key
+
+
+@pytest.mark.slow
+def test_model_matches_the_published_transit_times(paths) -> None:
+    """Fails when the model drifts from the published figures (MAE > 15% or |bias| > 10%)."""
+    summary = metrics([result(p) for p in paths])
+    assert summary.n == len(load_cases()) >= 12
+    assert summary.mae <= 0.15
+    assert abs(summary.bias) <= 0.10
+
+
+def test_every_case_has_a_source_a_scope_and_a_year() -> None:
+    frame = pd.read_csv(CASES_CSV, keep_default_na=False)
+    assert frame["case"].is_unique
+    assert (frame["source_ids"].str.strip() != "").all()
+    assert (frame["scope"].str.strip() != "").all()
+    assert frame["year"].between(2010, 2026).all()
+
+
+@pytest.mark.slow
+def test_published_figure_stands_beside_the_option() -> None:
+    from landbridge.routing.plan import plan_routes
+    from landbridge.schema.route import RouteRequest
+
+    response = plan_routes(RouteRequest(origin="Xi'an", destination="Duisburg"))
+    northern = [o for o in response.options if o.corridor == "northern"]
+    assert northern and all(o.published is not None for o in northern)
+    assert northern[0].published.case == "C01"
+    assert northern[0].published.low_days == 12 and northern[0].published.high_days == 14
+    assert all(o.published is None for o in response.options if o.corridor != "northern")
+
+
+@pytest.mark.slow
+def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
+    """One train a day on the planner's Xi'an - Duisburg path, no queues: the simulated p50 is
+    the planner's within 10% (same running legs and dwells; only the correlation differs)."""
+    from landbridge.network import tables
+    from landbridge.routing.plan import edge_costs, load_bundled_network, plan_routes_with_paths
+    from landbridge.schema.route import RouteRequest
+    from landbridge.sim import network_corridor as nc
+    from landbridge.sim.corridor2023 import _facility_tables
+    from landbridge.sim.run import run_simulation
+    from landbridge.sim.system import make_system
+
+    net = load_bundled_network()
+    response, found = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg", corridor="northern"), net, PARAMS
+    )
+    option, edges = response.options[0], found[0]
+    table = nc.StopTable.of(net, set())
+    stops = nc.option_stops(
+        net, edge_costs(net, PARAMS, response.as_of), edges, option.corridor, option.label, table
+    )
+    known, defaults = _facility_tables(), tables.load_crossings().set_index("facility_id")
+    facilities = [
+        nc._facility_record(net, row, known, defaults) | {"id": str(table.ids[row]), "servers": 99}
+        for row in stops.facility_rows
+    ]
+    system = make_system(
+        facilities,
+        [dict(id="xian-duisburg", corridor="northern", per_day=1.0, feu=55,
+              route=[f["id"] for f in facilities], legs_p50_h=stops.legs_p50_h,
+              legs_p90_h=[1.25 * h for h in stops.legs_p50_h])],
+    )  # fmt: skip
+    report = run_simulation(system, 365, 2, 0, 1).report()
+    simulated = report.corridors[0].transit_days.p50
+    assert simulated == pytest.approx(option.transit_days.p50, rel=0.10)
+    assert np.isfinite(simulated)
