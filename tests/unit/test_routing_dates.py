@@ -20,6 +20,7 @@ import landbridge.routing.plan as plan_module
 from landbridge.cli import app
 from landbridge.costs.params import load_default_params
 from landbridge.costs.time import TimeParts, transit_quantiles_h
+from landbridge.costs.transit import transit_time
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.network.sea import load_ocean_rates
 from landbridge.routing.places import resolve_on_network
@@ -94,11 +95,27 @@ def _edge(net, fid: str) -> int:
 
 
 # --- facility rows with validity dates ------------------------------------------------------
-# On the hand-made network the box reaches Alashankou 37.4 h after departure (the Xi'an rail
-# leg) and the Dostyk–Moyinty section 49.4 h after (plus the 12 h gauge change).
+# On the hand-made network the box reaches Alashankou after the 3000 km Xi'an rail leg (China's
+# speed times its delay factor) and the Dostyk–Moyinty section after the gauge change too.
+_TT = transit_time(PARAMS)
+REACH_H = (
+    3000.0 / PARAMS.value("rail_speed", "CN", "speed_p50_kmh")
+    * _TT.value[_TT.index("delay_factor_cn")]
+)  # fmt: skip
+MOYINTY_H = REACH_H + _TT.value[_TT.index("cn_kz_dwell_p50_h")]
+NEW_YEAR = dt.date(2022, 1, 1)
+
+
+def _days_before(day: dt.date, hours: float, reach: bool) -> dt.date:
+    """The latest departure whose box is at the facility before ``day`` (``reach`` False), or
+    the earliest whose box is there on or after it (``reach`` True)."""
+    whole = int(hours // 24)
+    return day - dt.timedelta(days=whole + (0 if reach else 1))
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
-    [(dt.date(2021, 12, 30), 80.2), (dt.date(2022, 1, 1), 30.5), (dt.date(2021, 1, 1), 80.2)],
+    [(_days_before(NEW_YEAR, REACH_H, False), 80.2), (NEW_YEAR, 30.5), (dt.date(2021, 1, 1), 80.2)],
 )
 def test_alashankou_dwell_p90_switches_at_the_year_boundary(day: dt.date, expected: float) -> None:
     costs = edge_costs(NET, PARAMS, day)
@@ -110,29 +127,36 @@ def test_alashankou_dwell_p90_switches_at_the_year_boundary(day: dt.date, expect
 
 def test_a_dated_value_is_the_one_of_the_day_the_box_reaches_the_facility() -> None:
     label = "Northern via Alashankou–Dostyk"
-    # departing on 31 Dec 2021 the box reaches Alashankou on 1 Jan 2022: the 2022 row applies
-    assert edge_costs(NET, PARAMS, dt.date(2021, 12, 31)).dwell_p90_h[
-        _edge(NET, "alashankou-dostyk")
-    ] == 80.2
-    late = plan(depart=dt.date(2021, 12, 31), corridor="northern")
-    assert option(late, label).legs[0].hours == pytest.approx(37.41)
+    # departing late in 2021 the box reaches Alashankou on 1 Jan 2022: the 2022 row applies
+    late_day = _days_before(NEW_YEAR, REACH_H, True)
+    assert edge_costs(NET, PARAMS, late_day).dwell_p90_h[_edge(NET, "alashankou-dostyk")] == 80.2
+    late = plan(depart=late_day, corridor="northern")
+    assert option(late, label).legs[0].hours == pytest.approx(REACH_H, abs=0.01)
     (value,) = values(late, "alashankou-dostyk", "dwell_p90_h")
     assert value.value == 30.5
-    new_year = option(plan(depart=dt.date(2022, 1, 1), corridor="northern"), label)
+    new_year = option(plan(depart=NEW_YEAR, corridor="northern"), label)
     assert option(late, label).transit_days.p90 == new_year.transit_days.p90
 
 
 def test_the_dwell_row_changes_the_transit_p90_of_the_option() -> None:
     label = "Northern via Alashankou–Dostyk"
-    before = option(plan(depart=dt.date(2021, 12, 30), corridor="northern"), label)
-    after = option(plan(depart=dt.date(2022, 1, 1), corridor="northern"), label)
+    day = _days_before(NEW_YEAR, REACH_H, False)
+    before = option(plan(depart=day, corridor="northern"), label)
+    after = option(plan(depart=NEW_YEAR, corridor="northern"), label)
     assert before.transit_days.p90 > after.transit_days.p90
     assert before.transit_days.p50 >= after.transit_days.p50
     assert before.cost_usd == after.cost_usd
 
 
+OPENING = dt.date(2025, 9, 30)
+
+
 @pytest.mark.parametrize(
-    ("day", "expected"), [(dt.date(2025, 9, 27), 12.0), (dt.date(2025, 9, 28), 60.0)]
+    ("day", "expected"),
+    [
+        (_days_before(OPENING, MOYINTY_H, False), 12.0),
+        (_days_before(OPENING, MOYINTY_H, True), 60.0),
+    ],
 )
 def test_dostyk_moyinty_capacity_switches_on_30_september_2025(
     day: dt.date, expected: float
