@@ -72,3 +72,13 @@ def test_report_tables_use_days_mt_and_readable_headings():
         "origin → destination", "median days A", "median days B − A", "Mt/yr B", "utilization % A",
     ]  # fmt: skip
     assert out.iloc[0, 1:].tolist() == pytest.approx([20.0, -1.0, 12.3, 50.0])
+
+
+def test_a_week_closed_takes_7_365_of_the_observed_floor_too():
+    """Khorgos's 16.1 Mt floor (2025) loses the closed week like its sourced figure."""
+    from landbridge.flows.capacity import facility_capacities
+
+    annual, _, _ = apply_scenario(scenario(WEEK), toy_network(), annual=True)
+    caps = facility_capacities(annual.facilities, 1100.0, 10.0)
+    row = annual.facilities.facility_id.tolist().index("khorgos-altynkol")
+    assert caps.t_per_yr[row] == pytest.approx(16.1e6 * 358 / 365)

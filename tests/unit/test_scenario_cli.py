@@ -109,7 +109,7 @@ def test_user_errors_are_one_line_with_exit_codes(toy: dict[str, str], tmp_path:
 def test_check_validates_without_running(toy: dict[str, str], tmp_path: Path) -> None:
     code, out, err = invoke("scenario", "check", "khorgos-closed-one-week")
     assert code == 0, err
-    assert "valid; 1 modifications apply" in out and "(26 -> 24 edges)" in out
+    assert "valid; 2 modifications apply" in out and "(26 -> 24 edges)" in out
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nbase: {year: 2023}\nmodifications:\n"
                    "  - {type: avoid_country, country: XX}\n")  # fmt: skip

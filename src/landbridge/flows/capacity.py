@@ -14,7 +14,8 @@ everywhere). The units, stated once:
 Order: a sourced tonnage, else TEU/yr, else trains/day. Then the **observed floor**: no facility
 carries less than it has been observed to carry (``observed_throughput.csv``, published or
 derived from published figures with the derivation); a figure below it is a daily quota or a
-terminal's share, not the facility's capacity. Facilities with no figure get an **estimate**
+terminal's share, not the facility's capacity. A dated closure of d days (a scenario) takes d/365
+of the floor too (``open_share_of_year``). Facilities with no figure get an **estimate**
 from ``capacity_estimates.csv`` (marked as such): a line crossing or a gauge-change yard =
 tracks x trains per track per day x 365 x train load; a ferry or feeder line = fleet x vessel
 FEU x sailings per year (8760 h / headway) x t per FEU; a port = the sum of the sea lines that
@@ -36,6 +37,8 @@ from landbridge.units import DAYS_PER_YEAR, HOURS_PER_YEAR, TEU_PER_FEU
 ESTIMATES_PATH = DATA_DIR / "params" / "capacity_estimates.csv"
 OBSERVED_PATH = DATA_DIR / "facilities" / "observed_throughput.csv"
 SOURCED, OBSERVED, ESTIMATED = "sourced", "observed floor", "estimate"
+OPEN_SHARE_COLUMN = "open_share_of_year"
+"""Written by a scenario's dated closure (``scenarios.apply``): the floor loses the closed days."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ def facility_capacities(
     cap = sourced_capacity_t(facilities, t_per_train, tonnes_per_teu)
     basis = np.where(np.isfinite(cap), SOURCED, "").astype(object)
     ids = facilities["facility_id"].astype(str).to_numpy() if n else np.empty(0, dtype=object)
-    peak = observed_peak_t(ids)
+    open_share = _col(facilities, OPEN_SHARE_COLUMN)
+    peak = observed_peak_t(ids) * np.where(np.isfinite(open_share), open_share, 1.0)
     floor = np.isfinite(peak) & ~(cap >= peak)
     cap = np.where(floor, peak, cap)
     basis[floor] = OBSERVED

@@ -38,6 +38,8 @@ from landbridge.schema.scenario import (
 )
 
 ANNUAL_CAPACITY_COLUMNS = ("capacity_t_per_yr", "capacity_trains_per_day")
+OPEN_SHARE_COLUMN = "open_share_of_year"
+"""Share of the year a facility is open after dated closures (1 = all year)."""
 DEMAND_VOLUME_SUFFIXES = ("_per_yr", "_per_year")
 """Demand columns scaled by ``scale_demand``: numeric columns whose names end in a yearly unit."""
 
@@ -149,6 +151,10 @@ def _close(
     for column in ANNUAL_CAPACITY_COLUMNS:
         if column in fac:
             fac.at[row, column] = fac.at[row, column] * open_share
+    # kept apart as well: the flows' capacity floors (flows.capacity) lose the same share
+    if OPEN_SHARE_COLUMN not in fac:
+        fac[OPEN_SHARE_COLUMN] = 1.0
+    fac.at[row, OPEN_SHARE_COLUMN] = float(fac.at[row, OPEN_SHARE_COLUMN]) * open_share
     net = edit.with_facilities(net, fac)
     day = scenario.base.departure_date
     if not annual and day is not None and mod.from_date <= day <= mod.to_date:

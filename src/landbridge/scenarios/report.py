@@ -109,6 +109,13 @@ METRIC_HEADINGS = {
 SCALE = {"transit_p50_h": 1 / HOURS_PER_DAY, "transit_p90_h": 1 / HOURS_PER_DAY,
          "flow_t_per_yr": 1e-6, "capacity_t_per_yr": 1e-6, "utilization": 100.0}  # fmt: skip
 HIDDEN = ("facility_id",)
+ROUTE_COLUMNS = (
+    "od", "label", "status", "transit_p50_h_a", "transit_p50_h_b", "d_transit_p50_h",
+    "d_transit_p90_h", "cost_usd_per_feu_a", "cost_usd_per_feu_b", "d_cost_usd_per_feu",
+    "d_co2e_kg_per_feu",
+)  # fmt: skip
+"""The route table of the report: medians and costs of both sides, the other metrics as B − A
+(the full table is in the JSON and the store)."""
 
 
 def human(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +184,7 @@ img {{ max-width: 100%; }}
 <p>Differences are B − A. Transit times in days door to door along the network; costs and
 CO2e per FEU; flows in million tonnes a year.</p>
 <h2>Best option per origin–destination</h2>{_table(c.best)}
-<h2>Route options</h2>{_table(c.routes)}
+<h2>Route options</h2>{_table(c.routes[[k for k in ROUTE_COLUMNS if k in c.routes]])}
 <h2>Bottlenecks</h2>{_table(c.flows)}
 <h2>Simulation KPIs</h2>{_table(c.kpis)}
 {figures}
