@@ -140,8 +140,8 @@ def test_any_departure_prices_the_sea_option_at_the_lane_sample_of_its_date(day:
     (ocean,) = [g for g in sea.legs if g.mode == "ocean"]
     assert ocean.cost_usd == pytest.approx(ocean_sample(LANE, day).usd_per_feu, abs=0.01)
     # the middle option's ferry wait over the plain network's is the winter wait or nothing
-    plain = BASE_BY_LABEL["Middle via Aktau, Poti/Batumi"].time_breakdown_h.ferry_wait
-    middle = next(o for o in resp.options if o.label == "Middle via Aktau, Poti/Batumi")
+    plain = BASE_BY_LABEL["Middle via Aktau port, Poti port"].time_breakdown_h.ferry_wait
+    middle = next(o for o in resp.options if o.label == "Middle via Aktau port, Poti port")
     extra = middle.time_breakdown_h.ferry_wait - plain
     waits = [v for v in resp.dated_values if v.parameter == "weather_wait_h"]
     if waits:

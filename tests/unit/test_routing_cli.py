@@ -35,7 +35,7 @@ def test_table_lists_every_option_and_marks_pareto(monkeypatch: pytest.MonkeyPat
     result = run("Xi'an", "Duisburg")
     assert result.exit_code == 0, result.output
     assert "Northern via Alashankou–Dostyk" in result.output
-    assert "All-sea via Suez" in result.output
+    assert "Rail + sea via Suez" in result.output
     assert "★" in result.output
     assert "--avoid RU,BY" in result.output  # how to ask for another shipment
 

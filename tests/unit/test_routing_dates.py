@@ -252,7 +252,8 @@ def test_all_sea_pays_the_wci_sample_of_its_month(day: dt.date) -> None:
     sampled = _samples(f"{day:%Y-%m}")
     assert sampled, "the test needs a month with a sample"
     resp = plan(depart=day, corridor="sea", feu=3)
-    (leg,) = [g for g in option(resp, "All-sea via Suez").legs if g.mode == "ocean"]
+    sea = option(resp, "Rail + sea via Suez (Lianyungang port → Rotterdam port)")
+    (leg,) = [g for g in sea.legs if g.mode == "ocean"]
     assert leg.cost_usd == pytest.approx(3 * np.mean(sampled), abs=0.01)
     (value,) = values(resp, LANE, "cost_usd_per_feu")
     assert value.sample_date.startswith(f"{day:%Y-%m}") and value.note == ""
@@ -280,7 +281,7 @@ def test_a_lane_without_samples_falls_back_to_the_reference_lane() -> None:
 
 # --- winter Caspian weather -----------------------------------------------------------------
 def test_winter_ferry_wait_exceeds_summer_by_share_times_mean_closure() -> None:
-    label = "Middle via Aktau, Poti/Batumi"
+    label = "Middle via Aktau port, Poti port"
     winter = plan(depart=dt.date(2025, 1, 2), corridor="middle")
     summer = plan(depart=dt.date(2025, 7, 2), corridor="middle")
     expected = 10.0 / 31 * PARAMS.scalar("ferry_closure_mean_h")

@@ -6,6 +6,7 @@ Lengths are checked against published figures (not fitted to them): Xi'an–Duis
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 
 import pytest
@@ -14,6 +15,8 @@ from landbridge.routing.plan import plan_routes
 from landbridge.schema.route import RouteRequest, RouteResponse
 
 XIAN_DUISBURG_RAIL_KM = 9908.0
+# before the Red Sea diversions (Dec 2023) the sea option sails via Suez
+BEFORE_RED_SEA = dt.date(2023, 6, 1)
 SUEZ_ROUTE_KM = 10600 * 1.852
 LENGTH_TOLERANCE = 0.10  # OSM track geometry vs published line lengths; 10% is a gross-error check
 
@@ -29,7 +32,9 @@ def network():
 
 @pytest.fixture(scope="module")
 def xian_duisburg(network) -> RouteResponse:
-    return plan_routes(RouteRequest(origin="Xi'an", destination="Duisburg"), network=network)
+    return plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg", depart=BEFORE_RED_SEA), network=network
+    )
 
 
 def labels(resp: RouteResponse, corridor: str) -> set[str]:
@@ -45,7 +50,7 @@ def test_xian_duisburg_has_every_corridor_family(xian_duisburg: RouteResponse) -
     middle = labels(resp, "middle")
     assert any("Aktau" in label for label in middle) and any("Kuryk" in label for label in middle)
     assert any("Poti" in label for label in middle) and any("Kars" in label for label in middle)
-    assert labels(resp, "sea") == {"All-sea via Suez"}
+    assert labels(resp, "sea") == {"Rail + sea via Suez (Lianyungang → Antwerp)"}
     assert labels(resp, "southern") == {"Southern via Turkmenistan–Iran"}
     assert any(o.pareto for o in resp.options)
 

@@ -49,15 +49,18 @@ def by_label(resp: RouteResponse) -> dict:
     return {o.label: o for o in resp.options}
 
 
+# labels are read from the path taken: ports by their network names, the sea passage of the date
+# (this network has no Cape legs, so Suez), "Rail + sea" for the rail to and from the ports
+SEA = "Rail + sea via Suez (Lianyungang port → Rotterdam port)"
 ALL_LABELS = {
     "Northern via Alashankou–Dostyk",
     "Northern via Khorgos–Altynkol",
-    "Middle via Aktau, Poti/Batumi",
-    "Middle via Aktau, Kars",
-    "Middle via Kuryk, Poti/Batumi",
-    "Middle via Kuryk, Kars",
+    "Middle via Aktau port, Poti port",
+    "Middle via Aktau port, Kars",
+    "Middle via Kuryk port, Poti port",
+    "Middle via Kuryk port, Kars",
     "Southern via Turkmenistan–Iran",
-    "All-sea via Suez",
+    SEA,
 }
 
 
@@ -68,11 +71,11 @@ def test_every_corridor_variant_is_found_once() -> None:
     opts = by_label(resp)
     assert opts["Northern via Alashankou–Dostyk"].via[0] == "Alashankou–Dostyk"
     assert opts["Northern via Khorgos–Altynkol"].via[0] == "Khorgos–Altynkol"
-    assert "Kuryk port" in opts["Middle via Kuryk, Kars"].via
-    assert "Akhalkalaki (gauge change to Kars)" in opts["Middle via Kuryk, Kars"].via
-    assert "Poti port" in opts["Middle via Aktau, Poti/Batumi"].via
+    assert "Kuryk port" in opts["Middle via Kuryk port, Kars"].via
+    assert "Akhalkalaki (gauge change to Kars)" in opts["Middle via Kuryk port, Kars"].via
+    assert "Poti port" in opts["Middle via Aktau port, Poti port"].via
     assert opts["Southern via Turkmenistan–Iran"].countries == ["CN", "KZ", "TM", "IR", "TR", "DE"]
-    assert opts["All-sea via Suez"].countries == ["CN", "NL", "DE"]
+    assert opts[SEA].countries == ["CN", "NL", "DE"]
     assert opts["Northern via Alashankou–Dostyk"].countries == ["CN", "KZ", "RU", "BY", "PL", "DE"]
 
 
@@ -159,7 +162,7 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
 
 
 def test_middle_option_counts_ferry_wait_sailing_and_ports() -> None:
-    option = by_label(plan())["Middle via Aktau, Kars"]
+    option = by_label(plan())["Middle via Aktau port, Kars"]
     t = option.time_breakdown_h
     assert t.ferry_wait == pytest.approx(96.0 / 2)
     assert t.sailing == pytest.approx(450.0 / 25.0)
@@ -173,7 +176,7 @@ def test_middle_option_counts_ferry_wait_sailing_and_ports() -> None:
 
 
 def test_sea_option_prices_the_ocean_leg_per_km() -> None:
-    option = by_label(plan())["All-sea via Suez"]
+    option = by_label(plan())[SEA]
     assert option.distance_km.sea == 20000.0
     assert option.cost_breakdown_usd["ocean"] == pytest.approx(
         20000 * PARAMS.scalar("ocean_freight_usd_per_feu_km"), abs=0.01
@@ -205,7 +208,11 @@ def test_corridor_and_via_filters() -> None:
     assert {o.corridor for o in plan(corridor="middle").options} == {"middle"}
     via = plan(via="Kars").options
     assert via and all("TR" in o.countries for o in via)
-    assert {o.corridor for o in via} == {"middle", "southern"}
+    # the southern line does not pass Kars: sent there and back, it is dropped with a note
+    assert {o.corridor for o in via} == {"middle"}
+    resp = plan(via="Kars")
+    notes = [a for a in resp.assumptions if "--via Kars" in a]
+    assert notes and "Southern via Turkmenistan–Iran" in notes[0]
 
 
 def test_max_transshipments_constraint_composes() -> None:
@@ -225,7 +232,7 @@ def test_nothing_left_says_what_blocks() -> None:
     assert message.startswith("Avoiding KZ, CN leaves no route between Xi'an and Duisburg")
     assert "Northern via Alashankou–Dostyk; Northern via Khorgos–Altynkol" in message
     assert "cross CN, KZ" in message
-    assert "All-sea via Suez crosses CN." in message
+    assert f"{SEA} crosses CN." in message
     assert exc.value.exit_code == 3
     with pytest.raises(UnreachableError, match="on the southern corridor"):
         plan(avoid=["TM"], corridor="southern")
@@ -381,10 +388,10 @@ def test_closed_facilities_are_never_used() -> None:
 
 def test_places_in_the_caucasus_get_middle_options_without_an_exit() -> None:
     opts = by_label(plan(destination="Tbilisi"))
-    assert {"Middle via Aktau", "Middle via Kuryk"} <= set(opts)
-    assert opts["Middle via Aktau"].countries == ["CN", "KZ", "AZ", "GE"]
+    assert {"Middle via Aktau port", "Middle via Kuryk port"} <= set(opts)
+    assert opts["Middle via Aktau port"].countries == ["CN", "KZ", "AZ", "GE"]
     # towards Europe the exit variants answer and the fallbacks stay out
-    assert not {"Middle via Aktau", "Middle via Kuryk"} & set(by_label(plan()))
+    assert not {"Middle via Aktau port", "Middle via Kuryk port"} & set(by_label(plan()))
 
 
 def test_places_short_of_russia_get_northern_gateway_options() -> None:
@@ -398,7 +405,7 @@ def test_a_port_destination_ends_rail_options_on_its_rail_side() -> None:
     northern = opts["Northern via Alashankou–Dostyk"]
     assert northern.legs[-1].mode == "rail" and northern.legs[-1].to == "Rotterdam"
     assert "port" not in northern.cost_breakdown_usd
-    sea = opts["All-sea via Suez"]
+    sea = opts[SEA]
     assert sea.legs[-1].mode == "ocean" and sea.legs[-1].to == "Rotterdam port"
 
 

@@ -4,8 +4,10 @@
 - middle (Trans-Caspian): Aktau or Kuryk -> Baku/Alat by ferry, Georgia, then Poti/Batumi by
   sea or Kars by rail; never through Russia, Belarus, Turkmenistan or Iran.
 - southern: Kazakhstan–Turkmenistan–Iran–Turkey by rail (inland ferries such as Lake Van allowed).
-- sea: all-sea from a Chinese port via Suez; rail only to and from the ports.
+- sea: all-sea from a Chinese port via Suez or via the Cape (the passage of the departure
+  date, ``routing.passage``); rail only to and from the ports.
 Variants differ by the crossing or port they are pinned to; identical paths are merged later.
+The label an option shows is read from its path (``routing.families``), not from the variant.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ POTI_BATUMI = ("poti", "batumi")
 # The BTK gauge change at Akhalkalaki marks the rail exit towards Kars ("kars" alone would also
 # match the closed Kars–Gyumri crossing).
 KARS = ("akhalkalaki",)
-CAPE = ("cape",)  # mainline legs round Africa: the sea reference sails via Suez
+CAPE = ("cape",)  # mainline legs round Africa
+SUEZ = ("suez",)  # mainline legs through the Suez Canal
 BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
 # Shores whose sea legs would make a southern option Caspian or Black Sea instead.
 SOUTHERN_NO_SEA = ("KZ", "TM", "IR", "RO", "BG", "UA")
@@ -164,8 +167,25 @@ VARIANTS: tuple[Variant, ...] = (
             RequireMode(EdgeMode.OCEAN),
         ),
     ),
+    Variant(
+        "sea",
+        "cape",
+        "All-sea via the Cape",
+        all_of(
+            AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
+            AvoidFacilities(SUEZ),
+            RequireMode(EdgeMode.OCEAN),
+        ),
+    ),
 )
+SEA_PASSAGE_KEYS = ("suez", "cape")
 
 
-def variants_for(corridor: str | None) -> tuple[Variant, ...]:
-    return tuple(v for v in VARIANTS if corridor is None or v.family == corridor)
+def variants_for(corridor: str | None, passage: str = "suez") -> tuple[Variant, ...]:
+    """The variants of ``corridor`` (all without one); the sea variant of ``passage`` only."""
+    return tuple(
+        v
+        for v in VARIANTS
+        if (corridor is None or v.family == corridor)
+        and (v.key not in SEA_PASSAGE_KEYS or v.key == passage)
+    )

@@ -22,6 +22,7 @@ from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import SCOPE, TimeParts, transit_p10_p50_p90_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
+from landbridge.routing.families import customs_flags
 from landbridge.schema.route import (
     ArrivalDates,
     DatedValue,
@@ -120,6 +121,7 @@ def evaluate_path(
     closure_lengths: list[float] = []
     elapsed_h = 0.0
     text = facility_text(net)
+    customs = customs_flags(net)
 
     def add_country(code: str) -> None:
         if code and (not countries or countries[-1] != code):
@@ -203,7 +205,8 @@ def evaluate_path(
                 kind = text.kinds[f]
                 if costs.facilities.used_default[f]:
                     refs.append(RowRef("facility_defaults", kind))
-                if mode in DWELL_BUCKET:
+                # an operator change inside a customs union is no stop a shipper names
+                if mode in DWELL_BUCKET and (mode != EdgeMode.BORDER or customs[f]):
                     name = text.names[f]
                     if not via or via[-1] != name:
                         via.append(name)

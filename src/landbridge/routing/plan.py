@@ -1,10 +1,14 @@
-"""``plan_routes``: every corridor option between two places, priced, ranked and Pareto-flagged.
+"""``plan_routes``: the distinct good routes between two places, priced, ranked, Pareto-flagged.
 
-For each corridor variant the network is masked by the variant's and the user's constraints,
-the cheapest path under the generalized cost (money + value of time) is found with Dijkstra
-(through the variant's pinned crossing or port, or the user's via place), checked, and
-priced leg by leg. Identical paths are merged; masks and per-edge arrays are cached per
-network, parameter set and set of dated values, so repeated requests only pay for the searches.
+The option set is the k shortest paths by generalized cost (money + value of time) under the
+user's constraints, with an overlap limit (``routing.alternatives``), plus the best path of each
+corridor variant: the network masked by the variant's and the user's constraints, the cheapest
+path found with Dijkstra (through the variant's pinned crossing or port, or the user's via
+place), checked, and priced leg by leg. A variant path that leaves a country and comes back, or
+runs to the via place and back, was forced through its pin and is dropped. Family and label
+come from the path taken (``routing.families``); one option per label. Masks and per-edge
+arrays are cached per network, parameter set and set of dated values, so repeated requests only
+pay for the searches.
 
 Dated parameters (``costs/dated.py``) are read for the departure date, or for today when the
 request gives none: paths are searched with the values of that date, and each option is priced
@@ -32,19 +36,24 @@ from landbridge.costs.time import DRAWS
 from landbridge.data import source_rows, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.network.tables import load_customs_unions
+from landbridge.routing.alternatives import k_shortest
 from landbridge.routing.constraints import (
     AvoidClosed,
     AvoidCountries,
+    AvoidFacilities,
     Constraint,
     PathView,
     all_of,
     facility_matches,
     facility_text,
 )
-from landbridge.routing.corridors import Variant, variants_for
+from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
 from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
 from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
+from landbridge.routing.families import classify, customs_crossings, customs_round_trips
 from landbridge.routing.pareto import pareto_mask
+from landbridge.routing.passage import Passage, passage_on
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
 from landbridge.routing.search import (
     Ends,
@@ -214,8 +223,10 @@ def load_bundled_network() -> Network:
 
 @dataclass
 class _Found:
-    variant: Variant
+    variant: Variant | None  # None for a k-shortest path under the user's constraints only
     edges: np.ndarray
+    family: str = ""
+    label: str = ""
 
 
 def _search(
@@ -254,7 +265,7 @@ def _search(
         if path is None:
             blocked[variant.label] = "no connection under its constraints"
             continue
-        reason = constraint.check(PathView(net, path))
+        reason = constraint.check(PathView(net, path)) or _forced(net, path, via)
         if reason:
             blocked[variant.label] = reason
             continue
@@ -262,21 +273,57 @@ def _search(
     return found, blocked
 
 
-def _dedupe(found: list[_Found], net: Network) -> list[_Found]:
-    """Drop repeated paths, and variants of a family that pass the same crossings and ports."""
-    seen_paths: set[bytes] = set()
-    seen_via: set[tuple] = set()
-    out = []
+def _forced(net: Network, path: np.ndarray, via: Ends | None) -> str:
+    """Why a path only exists because it was sent through the via place ('' if real)."""
+    if via is not None and np.isin(net.edge_reverse[path], path).any():
+        return "it would run to the via place and back"
+    return ""
+
+
+def _without_round_trips(
+    found: list[_Found], net: Network, weight: np.ndarray, blocked: dict[str, str], ends: tuple
+) -> list[_Found]:
+    """Drop the paths that cross a customs border out and back (a pinned gateway sends
+    Almaty -> Tashkent through China and back) unless the cheapest path does the same
+    (Xi'an -> Dushanbe has no way round Turkmenistan); and, when some path stays behind
+    customs borders (a domestic trip, or one inside a customs union), every path that does not
+    (Almaty -> Aktau through Uzbekistan and Turkmenistan)."""
+    if not found:
+        return found
+    cost = [float(weight[item.edges].sum()) for item in found]
+    trips = [customs_round_trips(net, item.edges) for item in found]
+    abroad = [bool(customs_crossings(net, item.edges)) for item in found]
+    allowed = trips[int(np.argmin(cost))]
+    union = load_customs_unions()
+    territory = {
+        union.get(code, code) for code in (net.countries[net.node_country[e[0]]] for e in ends)
+    }
+    inland = len(territory) == 1 and not all(abroad)
+    kept = []
+    for item, trip, out in zip(found, trips, abroad, strict=True):
+        why = ""
+        if not trip <= allowed:
+            pairs = ", ".join("–".join(p) for p in sorted(trip - allowed))
+            why = f"it would cross the {pairs} border out and back"
+        elif inland and out:
+            why = "it would leave the customs territory that both places lie in"
+        if not why:
+            kept.append(item)
+        elif item.variant is not None:
+            blocked[item.variant.label] = why
+    return kept
+
+
+def _dedupe(found: list[_Found], net: Network, weight: np.ndarray) -> list[_Found]:
+    """Label every path from the route it takes and keep the cheapest path of each label."""
+    best: dict[str, tuple[float, _Found]] = {}
     for item in found:
-        sig = item.edges.tobytes()
-        fac = net.edge_facility[item.edges]
-        via_sig = (item.variant.family, tuple(dict.fromkeys(fac[fac >= 0].tolist())))
-        if sig in seen_paths or via_sig in seen_via:
-            continue
-        seen_paths.add(sig)
-        seen_via.add(via_sig)
-        out.append(item)
-    return out
+        fam = classify(net, item.edges)
+        item.family, item.label = fam.family, fam.label
+        cost = float(weight[item.edges].sum())
+        if item.label not in best or cost < best[item.label][0]:
+            best[item.label] = (cost, item)
+    return [item for _, item in best.values()]
 
 
 def _explain_unreachable(
@@ -287,11 +334,12 @@ def _explain_unreachable(
     destination: Endpoint,
     via: Ends | None,
     blocked: dict[str, str],
+    passage: str = "suez",
 ) -> str:
     pair = f"{origin.name} and {destination.name}"
     scope = f"the {request.corridor} corridor" if request.corridor else "any corridor"
     if request.avoid:
-        variants = variants_for(request.corridor)
+        variants = variants_for(request.corridor, passage)
         free, _ = _search(
             net,
             cache,
@@ -304,9 +352,9 @@ def _explain_unreachable(
         )
         if free:
             by_countries: dict[str, list[str]] = {}
-            for item in _dedupe(free, net):
+            for item in _dedupe(free, net, cache.costs.weight):
                 touched = sorted(PathView(net, item.edges).country_codes() & set(request.avoid))
-                by_countries.setdefault(", ".join(touched), []).append(item.variant.label)
+                by_countries.setdefault(", ".join(touched), []).append(item.label)
             if len(by_countries) == 1:
                 ((codes, labels),) = by_countries.items()
                 why = f"every option ({'; '.join(labels)}) crosses {codes}"
@@ -319,6 +367,25 @@ def _explain_unreachable(
             return f"Avoiding {avoided} leaves no route between {pair} on {scope}: {why}."
     reasons = "; ".join(f"{label}: {why}" for label, why in blocked.items())
     return f"No route between {pair} on {scope} ({reasons})."
+
+
+def _route_notes(
+    found: list[_Found], blocked: dict[str, str], request: RouteRequest, passage
+) -> list[str]:
+    """What a shipper should know about the option set: the sea passage of the date, and the
+    corridor options a --via place or a detour left out."""
+    notes = []
+    if any(item.family == "sea" for item in found):
+        way = "round the Cape of Good Hope" if passage.passage == "cape" else "through Suez"
+        notes.append(f"sea options sail {way} on this date: {passage.note}")
+    if request.via:
+        dropped = [label for label, why in blocked.items() if "via place" in why]
+        if dropped:
+            notes.append(
+                f"dropped because --via {request.via} is not on their way (they would run to it "
+                f"and back): {'; '.join(dropped)}"
+            )
+    return notes
 
 
 @lru_cache(maxsize=1)
@@ -362,22 +429,38 @@ def _found_paths(
     origin: Endpoint,
     destination: Endpoint,
     via: Ends | None,
+    passage: str = "suez",
 ) -> tuple[list[_Found], dict[str, str]]:
-    """The deduplicated paths of every corridor variant, and why the others are blocked.
+    """The labelled paths (k shortest and every corridor variant's best), and why the variants
+    not offered are blocked.
 
     Remembered per search when no extra constraint objects are given (their identity would be
     the key); the paths are read-only."""
     ends = (_ends(net, origin.node), _ends(net, destination.node))
-    key = (request.corridor, tuple(request.avoid), *ends, via) if not constraints else None
+    key = (request.corridor, tuple(request.avoid), *ends, via, passage) if not constraints else None
     hit = cache.searches.get(key) if key is not None else None
     if hit is not None:
         return hit
-    user: list[Constraint] = [AvoidClosed(), *constraints]
+    # the passage not sailed on the date is closed to every option
+    user: list[Constraint] = [AvoidClosed(), AvoidFacilities(CAPE if passage == "suez" else SUEZ)]
+    user += constraints
     if request.avoid:
         user.append(AvoidCountries(tuple(request.avoid)))
     user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
-    found, blocked = _search(net, cache, variants_for(request.corridor), user, user_key, *ends, via)
-    found = _dedupe(found, net)
+    variants = variants_for(request.corridor, passage)
+    found, blocked = _search(net, cache, variants, user, user_key, *ends, via)
+    free = all_of(*user)
+    graph = _graph(cache, net, (free.mask_key(), user_key), free)
+    if via is None:
+        shortest = k_shortest(graph, *ends, net)
+    else:
+        through = path_through(graph, *ends, via, Trees())
+        shortest = [] if through is None or _forced(net, through, via) else [through]
+    found = [*(_Found(None, p) for p in shortest), *found]
+    found = _without_round_trips(found, net, cache.costs.weight, blocked, ends)
+    found = _dedupe(found, net, cache.costs.weight)
+    if request.corridor:
+        found = [item for item in found if item.family == request.corridor]
     for item in found:
         item.edges.setflags(write=False)
     if key is not None:
@@ -432,26 +515,32 @@ def plan_routes_with_paths(
     feu = request.shipment_feu
     shipment = Shipment(feu=feu, tonnes=shipment_tonnes(TEU_PER_FEU * feu, tonnes_per_teu))
 
-    found, blocked = _found_paths(net, cache, request, constraints, origin, destination, via)
+    passage = passage_on(as_of)
+    if passage.passage == "cape" and not len(_pin_edges(cache, net, CAPE)):
+        passage = Passage("suez", None, None, (), "this network has no ocean legs round the Cape")
+    found, blocked = _found_paths(
+        net, cache, request, constraints, origin, destination, via, passage.passage
+    )
     if not found:
         raise UnreachableError(
-            _explain_unreachable(net, cache, request, origin, destination, via, blocked)
+            _explain_unreachable(
+                net, cache, request, origin, destination, via, blocked, passage.passage
+            )
         )
 
     weather = _weather(cache, net, params, as_of)
     evaluated, patches = [], []
     for f in found:
         item = evaluate_path(
-            net, cache.costs, f.edges, shipment, f.variant.family, f.variant.label,
-            request.depart, weather,
+            net, cache.costs, f.edges, shipment, f.family, f.label, request.depart, weather,
         )  # fmt: skip
         # dates where the box is: each facility's dated values of the day the box reaches it
         reach = facility_reach_dates(net, f.edges, item.option, as_of, cache.costs.running_p50_h)
         box = dated_patch(net, as_of, reach)
         if box.key != patch.key:
             item = evaluate_path(
-                net, _cache_for(net, params, box).costs, f.edges, shipment, f.variant.family,
-                f.variant.label, request.depart, weather,
+                net, _cache_for(net, params, box).costs, f.edges, shipment, f.family,
+                f.label, request.depart, weather,
             )  # fmt: skip
         evaluated.append(apply_events(net, item, f.edges, as_of))
         patches.append(box)
@@ -473,6 +562,15 @@ def plan_routes_with_paths(
     )  # fmt: skip
 
     dated_values = _dated_values(net, patches, found, evaluated)
+    if any(item.family == "sea" for item in found):
+        dated_values.append(
+            DatedValue(
+                item="asia-europe-container-services", parameter="via_cape",
+                value=1.0 if passage.passage == "cape" else 0.0, unit="1 = Cape, 0 = Suez",
+                valid_from=passage.valid_from, valid_to=passage.valid_to,
+                source_ids=list(passage.source_ids), note=passage.note,
+            )
+        )  # fmt: skip
     extra = [
         f"dated parameters (border times, capacities, ocean freight, winter ferry weather) "
         f"are those valid on the departure date {as_of}"
@@ -485,6 +583,7 @@ def plan_routes_with_paths(
         extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
     dates = data_dates(as_of)
     extra += [f"stale data: {d.note}" for d in dates if d.stale]
+    extra += _route_notes(found, blocked, request, passage)
     assumptions, sources = _sources(params, net, evaluated, extra, dated_values)
     known = {s.source_id for s in sources}
     sources += [

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from landbridge.country_codes import unknown_country
 from landbridge.schema.event import DataDate, OptionEvent, Risk
 
-Corridor = Literal["northern", "middle", "southern", "sea"]
-CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea")
+# regional: rail that crosses no China border, no sea and no Iran (domestic, Central Asia,
+# Europe–Türkiye)
+Corridor = Literal["northern", "middle", "southern", "sea", "regional"]
+CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea", "regional")
 LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
 
 # A CR Express block train carries 55 FEU; 10,000 FEU (~180 trains) is beyond any single

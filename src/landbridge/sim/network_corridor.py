@@ -262,6 +262,7 @@ def build_records(
         if rec.get("kind") == "ferry"
         and rec.get("fleet", 0) >= 1
         and rec.get("capacity_feu", 0) > 0
+        and np.isfinite(rec.get("sailing_h", np.nan))  # Turkmenbashi-Alat has speed, no hours
     }
     table = StopTable.of(net, ferry_ok)
     ports = {k: v for k, v in known.items() if v.get("kind") == "port"}

@@ -1,0 +1,172 @@
+"""The corridor family and label of a path, read from the route it actually takes.
+
+- sea: an ocean leg; labelled with its passage (Suez or the Cape) and its two ports, and
+  "Rail + sea" when rail carries the box to or from the ports.
+- middle: a Caspian ferry or feeder; labelled with the Caspian port it sails from and the way
+  out of the Caucasus (a Black Sea port, or the gauge change towards Kars).
+- southern: rail through Iran ("via Turkmenistan–Iran" when it enters Iran from Turkmenistan).
+- northern: rail across a border of China (Kazakhstan, Mongolia, Russia); labelled with the
+  crossing it takes.
+- regional: everything else (domestic and Central Asian, Europe–Türkiye): labelled with the
+  customs crossings it passes, "Rail, domestic" when it passes none.
+``customs_crossings`` and ``customs_round_trips`` tell ``plan`` which paths only exist
+because a pin or a missing cost sent them abroad and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from landbridge.network.model import EdgeMode, Network
+from landbridge.routing.constraints import facility_text
+
+CHINA = "CN"
+CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE = ("KZ", "MN", "RU")
+KARS_EXIT = "akhalkalaki"
+CASPIAN_EAST_SHORE = ("KZ", "TM")
+CAUCASUS_WEST = ("GE",)  # Black Sea ports of the Caucasus (Poti, Batumi)
+
+
+@dataclass(frozen=True)
+class Family:
+    family: str  # northern | middle | southern | sea | regional
+    label: str
+
+
+def _column(net: Network, name: str) -> list[str]:
+    fac = net.facilities
+    if name not in fac:
+        return [""] * len(fac)
+    return ["" if not isinstance(v, str) else v for v in fac[name].tolist()]
+
+
+def customs_flags(net: Network) -> np.ndarray:
+    """Per facility row: is it a customs stop (a border outside every customs union)?"""
+    if "customs" not in net.facilities:
+        return np.ones(len(net.facilities), dtype=bool)
+    return net.facilities["customs"].to_numpy(bool)
+
+
+def country_runs(net: Network, edges: np.ndarray) -> list[str]:
+    """Countries in travel order (rail edges by their country, others by their end node's),
+    consecutive repeats merged."""
+    runs: list[str] = []
+    for e in edges.tolist():
+        cid = int(net.edge_country[e]) if net.edge_mode[e] == EdgeMode.RAIL else -1
+        if cid < 0:
+            cid = int(net.node_country[net.edge_dst[e]])
+        code = net.countries[cid] if cid >= 0 else ""
+        if code and (not runs or runs[-1] != code):
+            runs.append(code)
+    return runs
+
+
+def customs_crossings(net: Network, edges: np.ndarray) -> list[tuple[str, str]]:
+    """The customs borders the path crosses, as (from, to) country pairs in travel order
+    (borders inside a customs union are not customs borders)."""
+    customs = customs_flags(net)
+    out = []
+    for e in edges.tolist():
+        f = int(net.edge_facility[e])
+        if net.edge_mode[e] in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and customs[f]:
+            a, b = int(net.node_country[net.edge_src[e]]), int(net.node_country[net.edge_dst[e]])
+            out.append((net.countries[a], net.countries[b]))
+    return out
+
+
+def customs_round_trips(net: Network, edges: np.ndarray) -> frozenset[tuple[str, str]]:
+    """Customs borders the path crosses out and later back (Almaty -> Tashkent sent through
+    Dostyk: KZ -> CN, then CN -> KZ)."""
+    seen: set[tuple[str, str]] = set()
+    trips = set()
+    for a, b in customs_crossings(net, edges):
+        if (b, a) in seen:
+            trips.add(tuple(sorted((a, b))))
+        seen.add((a, b))
+    return frozenset(trips)
+
+
+def stop_name(text_name: str, facility_id: str, countries: str) -> str:
+    """A crossing's name for a label: its own, or 'TM–UZ border' for an unnamed one."""
+    if facility_id.startswith("border-"):
+        return f"{countries.replace('-', '–')} border"
+    return text_name
+
+
+def classify(net: Network, edges: np.ndarray) -> Family:
+    """Family and label of the path ``edges`` (see the module docstring)."""
+    text = facility_text(net)
+    via = _column(net, "via")
+    customs = customs_flags(net)
+    modes = net.edge_mode[edges]
+    fac = net.edge_facility[edges]
+    ship = edges[(modes == EdgeMode.SEA) | (modes == EdgeMode.OCEAN)]
+    ports = list(
+        dict.fromkeys(
+            str(net.node_name[n])
+            for e in ship.tolist()
+            for n in (int(net.edge_src[e]), int(net.edge_dst[e]))
+        )
+    )
+    runs = country_runs(net, edges)
+    if (modes == EdgeMode.OCEAN).any():
+        ocean = [f for m, f in zip(modes, fac, strict=True) if m == EdgeMode.OCEAN and f >= 0]
+        passage = "the Cape" if any(via[f] == "cape" for f in ocean) else "Suez"
+        rail = bool((modes == EdgeMode.RAIL).any())
+        route = f" ({ports[0]} → {ports[-1]})" if len(ports) >= 2 else ""
+        return Family("sea", f"{'Rail + sea' if rail else 'All-sea'} via {passage}{route}")
+    crossings = _sea_crossings(net, edges[modes == EdgeMode.SEA])
+    caspian = [c for c in crossings if {c[0][1], c[1][1]} & set(CASPIAN_EAST_SHORE)]
+    if caspian:
+        # named by the east-shore port and the way out of the Caucasus, in either direction
+        (a, ca), (b, cb) = caspian[0]
+        parts = [a if ca in CASPIAN_EAST_SHORE else b]
+        black_sea = [c for c in crossings if {c[0][1], c[1][1]} & set(CAUCASUS_WEST)]
+        if black_sea:
+            (a, ca), (b, cb) = black_sea[0]
+            parts.append(a if ca in CAUCASUS_WEST else b)
+        elif any(KARS_EXIT in text.labels[f] for f in fac[fac >= 0]):
+            parts.append("Kars")
+        return Family("middle", f"Middle via {', '.join(parts)}")
+    if "IR" in runs:
+        i = runs.index("IR")
+        neighbours = {runs[i - 1] if i > 0 else "", runs[i + 1] if i + 1 < len(runs) else ""}
+        if "TM" in neighbours:
+            return Family("southern", "Southern via Turkmenistan–Iran")
+        return Family("southern", "Southern via Iran")
+    gateways = [
+        text.names[f]
+        for m, f in zip(modes, fac, strict=True)
+        if m in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and CHINA in text.countries[f]
+        and any(c in text.countries[f] for c in CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE)
+    ]  # fmt: skip
+    if gateways:
+        return Family("northern", f"Northern via {gateways[0]}")
+    stops = list(
+        dict.fromkeys(
+            stop_name(text.names[f], text.ids[f], text.countries[f])
+            for m, f in zip(modes, fac, strict=True)
+            if m in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and customs[f]
+        )
+    )
+    if (modes == EdgeMode.SEA).any() and ports:
+        stops = [*stops, *dict.fromkeys(ports)]
+    if not stops:
+        return Family("regional", "Rail, domestic" if len(runs) <= 1 else "Rail, no customs border")
+    shown = stops[:2]
+    more = f" +{len(stops) - 2}" if len(stops) > 2 else ""
+    return Family("regional", f"Rail via {', '.join(shown)}{more}")
+
+
+def _sea_crossings(net: Network, ship: np.ndarray) -> list[tuple[tuple[str, str], ...]]:
+    """Each ferry or feeder leg as ((port, country), (port, country)), in travel order."""
+    out = []
+    for e in ship.tolist():
+        ends = []
+        for n in (int(net.edge_src[e]), int(net.edge_dst[e])):
+            c = int(net.node_country[n])
+            ends.append((str(net.node_name[n]), net.countries[c] if c >= 0 else ""))
+        out.append(tuple(ends))
+    return out
