@@ -251,12 +251,12 @@ def test_shipment_size_scales_cost_and_co2e_linearly() -> None:
     one = by_label(plan(feu=1))
     teu2 = by_label(plan(teu=2))
     four = by_label(plan(feu=4))
-    heavy = by_label(plan(feu=1, tonnes_per_teu=20))
+    heavy = by_label(plan(feu=1, tonnes_per_teu=13))
     for label in ALL_LABELS:
         assert teu2[label].cost_usd == pytest.approx(one[label].cost_usd)
         assert four[label].cost_usd == pytest.approx(4 * one[label].cost_usd, rel=1e-6)
         assert four[label].co2e_kg == pytest.approx(4 * one[label].co2e_kg, rel=1e-6)
-        assert heavy[label].co2e_kg == pytest.approx(2 * one[label].co2e_kg, rel=1e-6)
+        assert heavy[label].co2e_kg == pytest.approx(1.3 * one[label].co2e_kg, rel=1e-6)
         assert heavy[label].cost_usd == pytest.approx(one[label].cost_usd)
         assert four[label].transit_days == one[label].transit_days
 
@@ -469,3 +469,21 @@ def test_a_new_shipment_size_on_a_known_pair_reuses_the_search(monkeypatch) -> N
     )  # fmt: skip
     with pytest.raises(ValueError, match="read-only"):
         paths[0][0] = 0
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"tonnes_per_teu": 30}, "60 t in a 40ft box, which carries at most 26.73 t"),
+        ({"tonnes_per_teu": 13.4}, "26.8 t in a 40ft box"),
+        ({"teu": 2, "tonnes_per_teu": 28.5}, "28.5 t in a 20ft box, which carries at most 28.18 t"),
+    ],
+)
+def test_cargo_beyond_the_payload_of_its_box_is_refused(kw: dict, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        plan(**kw)
+
+
+def test_cargo_up_to_the_payload_is_priced() -> None:
+    assert plan(tonnes_per_teu=13.3).shipment.tonnes == pytest.approx(26.6)
+    assert plan(teu=1, tonnes_per_teu=28).shipment.tonnes == pytest.approx(28.0)

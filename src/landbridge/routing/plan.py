@@ -32,6 +32,7 @@ from landbridge.costs.dated import DatedPatch, Weather, dated_patch
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, RowRef, load_default_params
+from landbridge.costs.payload import check_payload
 from landbridge.costs.time import DRAWS
 from landbridge.data import source_rows, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
@@ -512,6 +513,8 @@ def plan_routes_with_paths(
             "nothing to route"
         )
     tonnes_per_teu = request.tonnes_per_teu or params.scalar("tonnes_per_teu")
+    if request.tonnes_per_teu:
+        check_payload(request.tonnes_per_teu, in_teu=request.teu is not None)
     feu = request.shipment_feu
     shipment = Shipment(feu=feu, tonnes=shipment_tonnes(TEU_PER_FEU * feu, tonnes_per_teu))
 
