@@ -193,7 +193,7 @@ def route(
     ),
     via: str | None = typer.Option(None, "--via", help="A place every option must pass."),
     corridor: str | None = typer.Option(
-        None, "--corridor", help="Only this family: northern|middle|southern|sea."
+        None, "--corridor", help="Only this family: northern|middle|southern|sea|regional."
     ),
     params: str | None = typer.Option(None, "--params", help="YAML file overriding parameters."),
     as_json: bool = typer.Option(False, "--json", help="Print the options as JSON."),

@@ -52,28 +52,33 @@ def customs_flags(net: Network) -> np.ndarray:
 def country_runs(net: Network, edges: np.ndarray) -> list[str]:
     """Countries in travel order (rail edges by their country, others by their end node's),
     consecutive repeats merged."""
-    runs: list[str] = []
-    for e in edges.tolist():
-        cid = int(net.edge_country[e]) if net.edge_mode[e] == EdgeMode.RAIL else -1
-        if cid < 0:
-            cid = int(net.node_country[net.edge_dst[e]])
-        code = net.countries[cid] if cid >= 0 else ""
-        if code and (not runs or runs[-1] != code):
-            runs.append(code)
-    return runs
+    rail = net.edge_mode[edges] == EdgeMode.RAIL
+    cid = np.where(rail, net.edge_country[edges], -1).astype(np.int64)
+    cid = np.where(cid < 0, net.node_country[net.edge_dst[edges]], cid)
+    cid = cid[cid >= 0]
+    if not len(cid):
+        return []
+    first = np.concatenate([[True], cid[1:] != cid[:-1]])
+    return [net.countries[c] for c in cid[first].tolist()]
+
+
+def _stops(net: Network, edges: np.ndarray) -> np.ndarray:
+    """Positions in ``edges`` of border and gauge-change stops with a facility."""
+    modes = net.edge_mode[edges]
+    stop = ((modes == EdgeMode.BORDER) | (modes == EdgeMode.TRANSFER)) & (
+        net.edge_facility[edges] >= 0
+    )
+    return np.flatnonzero(stop)
 
 
 def customs_crossings(net: Network, edges: np.ndarray) -> list[tuple[str, str]]:
     """The customs borders the path crosses, as (from, to) country pairs in travel order
     (borders inside a customs union are not customs borders)."""
-    customs = customs_flags(net)
-    out = []
-    for e in edges.tolist():
-        f = int(net.edge_facility[e])
-        if net.edge_mode[e] in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and customs[f]:
-            a, b = int(net.node_country[net.edge_src[e]]), int(net.node_country[net.edge_dst[e]])
-            out.append((net.countries[a], net.countries[b]))
-    return out
+    at = edges[_stops(net, edges)]
+    at = at[customs_flags(net)[net.edge_facility[at]]]
+    a = net.node_country[net.edge_src[at]].tolist()
+    b = net.node_country[net.edge_dst[at]].tolist()
+    return [(net.countries[x], net.countries[y]) for x, y in zip(a, b, strict=True)]
 
 
 def customs_round_trips(net: Network, edges: np.ndarray) -> frozenset[tuple[str, str]]:
@@ -103,17 +108,12 @@ def classify(net: Network, edges: np.ndarray) -> Family:
     modes = net.edge_mode[edges]
     fac = net.edge_facility[edges]
     ship = edges[(modes == EdgeMode.SEA) | (modes == EdgeMode.OCEAN)]
-    ports = list(
-        dict.fromkeys(
-            str(net.node_name[n])
-            for e in ship.tolist()
-            for n in (int(net.edge_src[e]), int(net.edge_dst[e]))
-        )
-    )
+    ends = np.column_stack([net.edge_src[ship], net.edge_dst[ship]]).ravel()
+    ports = list(dict.fromkeys(str(net.node_name[n]) for n in ends.tolist()))
     runs = country_runs(net, edges)
     if (modes == EdgeMode.OCEAN).any():
-        ocean = [f for m, f in zip(modes, fac, strict=True) if m == EdgeMode.OCEAN and f >= 0]
-        passage = "the Cape" if any(via[f] == "cape" for f in ocean) else "Suez"
+        ocean = fac[(modes == EdgeMode.OCEAN) & (fac >= 0)]
+        passage = "the Cape" if any(via[f] == "cape" for f in ocean.tolist()) else "Suez"
         rail = bool((modes == EdgeMode.RAIL).any())
         route = f" ({ports[0]} → {ports[-1]})" if len(ports) >= 2 else ""
         return Family("sea", f"{'Rail + sea' if rail else 'All-sea'} via {passage}{route}")
@@ -127,7 +127,7 @@ def classify(net: Network, edges: np.ndarray) -> Family:
         if black_sea:
             (a, ca), (b, cb) = black_sea[0]
             parts.append(a if ca in CAUCASUS_WEST else b)
-        elif any(KARS_EXIT in text.labels[f] for f in fac[fac >= 0]):
+        elif any(KARS_EXIT in text.labels[f] for f in set(fac[fac >= 0].tolist())):
             parts.append("Kars")
         return Family("middle", f"Middle via {', '.join(parts)}")
     if "IR" in runs:
@@ -136,19 +136,20 @@ def classify(net: Network, edges: np.ndarray) -> Family:
         if "TM" in neighbours:
             return Family("southern", "Southern via Turkmenistan–Iran")
         return Family("southern", "Southern via Iran")
+    stop_rows = fac[_stops(net, edges)].tolist()
     gateways = [
         text.names[f]
-        for m, f in zip(modes, fac, strict=True)
-        if m in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and CHINA in text.countries[f]
+        for f in stop_rows
+        if CHINA in text.countries[f]
         and any(c in text.countries[f] for c in CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE)
-    ]  # fmt: skip
+    ]
     if gateways:
         return Family("northern", f"Northern via {gateways[0]}")
     stops = list(
         dict.fromkeys(
             stop_name(text.names[f], text.ids[f], text.countries[f])
-            for m, f in zip(modes, fac, strict=True)
-            if m in (EdgeMode.BORDER, EdgeMode.TRANSFER) and f >= 0 and customs[f]
+            for f in stop_rows
+            if customs[f]
         )
     )
     if (modes == EdgeMode.SEA).any() and ports:
