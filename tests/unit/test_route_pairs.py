@@ -21,6 +21,7 @@ import test_routing_toy as toy
 from landbridge.costs.params import load_default_params
 from landbridge.network.model import EdgeMode, NodeKind
 from landbridge.network.tables import load_gauges
+from landbridge.routing.passage import passage_on
 from landbridge.routing.places import resolve_on_network
 from landbridge.routing.plan import plan_routes
 from landbridge.schema.route import RouteRequest, RouteResponse
@@ -53,6 +54,10 @@ CUT_LINKS = [
     (7, 9, R, 3100.0, "CN", ""),
 ]
 SARYAGASH = ("saryagash-keles", "Saryagash–Keles", "crossing", "KZ-UZ", 6.0, 24.0, 0.0)
+SECOND_CROSSING = [
+    (*SARYAGASH, np.nan, np.nan),
+    ("zhambyl-kazygurt", "Zhambyl–Kazygurt", "crossing", "KZ-UZ", 6.0, 24.0, 0.0, np.nan, np.nan),
+]
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +115,41 @@ def test_a_border_inside_a_customs_union_is_no_customs_stop(cut) -> None:
     (option,) = plan_cut(union, "Almaty", "Tashkent").options
     assert option.label == "Rail, no customs border" and option.via == []
     assert option.time_breakdown_h.border == 6.0  # the crossing's own dwell still counts
+
+
+def test_a_second_distinct_route_is_offered_when_it_costs_little_more(cut) -> None:
+    # a parallel line Almaty - Zhambyl - Kazygurt (UZ) - Tashkent through another crossing:
+    # shares no track with the Shymkent line and costs about 5% more
+    nodes = [*CUT_NODES, ("Zhambyl", "KZ", NodeKind.CROSSING, 42.9, 71.4)]
+    nodes.append(("Kazygurt", "UZ", NodeKind.CROSSING, 41.7, 69.4))
+    links = [*CUT_LINKS, (0, 10, R, 860.0, "KZ", ""), (10, 11, B, 0.0, "", "zhambyl-kazygurt")]
+    links.append((11, 4, R, 20.0, "UZ", ""))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(toy, "FACILITIES", [*toy.FACILITIES, *SECOND_CROSSING])
+        net = toy.build_network(links, nodes)
+    labels = [o.label for o in plan_cut(net, "Almaty", "Tashkent").options]
+    assert sorted(labels) == ["Rail via Saryagash–Keles", "Rail via Zhambyl–Kazygurt"]
+    # 40% longer: beyond 1.25 x the cheapest, no longer a good route
+    links[-3] = (0, 10, R, 1160.0, "KZ", "")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(toy, "FACILITIES", [*toy.FACILITIES, *SECOND_CROSSING])
+        net = toy.build_network(links, nodes)
+    assert [o.label for o in plan_cut(net, "Almaty", "Tashkent").options] == [
+        "Rail via Saryagash–Keles"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "passage"),
+    [
+        (dt.date(2023, 12, 14), "suez"),
+        (dt.date(2023, 12, 15), "cape"),
+        (dt.date(2026, 6, 1), "cape"),
+    ],
+)
+def test_the_sea_passage_is_a_dated_fact(day: dt.date, passage: str) -> None:
+    row = passage_on(day)
+    assert row.passage == passage and row.source_ids
 
 
 # --- the bundled network: 38 pairs -------------------------------------------------------------
@@ -265,3 +305,13 @@ def test_the_issue_examples(answers) -> None:
     assert sea and all("via the Cape" in o.label for o in sea)
     budapest = [o for o in answers[("Lianyungang", "Budapest")].options if o.corridor == "sea"]
     assert any("Trieste" in o.label or "Koper" in o.label for o in budapest)
+
+
+def test_via_applies_to_every_option_or_drops_it_with_a_note(network) -> None:
+    resp = plan_routes(
+        RouteRequest(origin="Xi'an", destination="Duisburg", via="Khorgos", depart=DEPART),
+        network=network,
+    )
+    assert resp.options and all("Khorgos–Altynkol" in o.via for o in resp.options)
+    assert not [o for o in resp.options if o.corridor == "sea"]
+    assert any("--via Khorgos" in a and "All-sea via the Cape" in a for a in resp.assumptions)
