@@ -122,3 +122,19 @@ def test_events_command_json_and_errors() -> None:
         app, ["events", "--date", "2025-10-15", "--where", "dostyk"], env={"COLUMNS": "250"}
     )
     assert table.exit_code == 0 and "Dostyk–Moyinty" in table.output
+
+
+def test_api_lists_the_events_of_a_date_like_the_command() -> None:
+    from fastapi.testclient import TestClient
+
+    from landbridge.api.app import create_app
+    from landbridge.api.settings import ApiSettings
+
+    client = TestClient(create_app(ApiSettings()))
+    got = client.get("/api/events", params={"date": "2025-09-15", "where": "BY"})
+    assert got.status_code == 200
+    assert {e["event"]["event_id"] for e in got.json()} == {
+        o.event.event_id for o in events_on(dt.date(2025, 9, 15), "BY")
+    }
+    bad = client.get("/api/events", params={"where": "Narnia"})
+    assert bad.status_code == 422 and "no event touches 'Narnia'" in bad.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from landbridge.api.endpoints import (
+    events,
     flows,
     jobs,
     layers,
@@ -18,6 +19,7 @@ ENDPOINT_ROUTERS = (
     meta.router,
     layers.router,
     places.router,
+    events.router,
     routes.router,
     jobs.router,
     simulations.router,
