@@ -46,33 +46,56 @@ def _brest_reach_h(o) -> float:
     return leg_start_hours(o)[i]
 
 
-def test_a_box_reaching_brest_during_the_closure_waits_for_the_reopening() -> None:
-    open_ = option(plan(depart=dt.date(2025, 10, 15), corridor="northern"), NORTH)
-    closed = option(plan(depart=dt.date(2025, 9, 15), corridor="northern"), NORTH)
-    reach_h = _brest_reach_h(closed)
-    assert dt.date(2025, 9, 15) + dt.timedelta(hours=reach_h) <= dt.date(2025, 9, 24)
-    # the wait runs from the hour the box arrives to 00:00 on 25 September
-    wait_h = (dt.datetime(2025, 9, 25) - dt.datetime(2025, 9, 15)).total_seconds() / 3600 - reach_h
-    (event,) = [e for e in closed.events if e.event_id == "pl-by-closure-2025"]
+CLOSED_FROM, REOPEN = dt.datetime(2025, 9, 12), dt.datetime(2025, 9, 25)
+CLEAR_H = 7 * 24.0  # backlog_clear_days of the closure row
+
+
+def _expected_wait_h(depart: dt.date, reach_h: float) -> float:
+    """First come, first served behind the closure's queue, which clears in 7 days."""
+    at = dt.datetime.combine(depart, dt.time()) + dt.timedelta(hours=reach_h)
+    length_h = (REOPEN - CLOSED_FROM).total_seconds() / 3600
+    since_h = (at - CLOSED_FROM).total_seconds() / 3600
+    leave = REOPEN + dt.timedelta(hours=CLEAR_H * since_h / (CLEAR_H + length_h))
+    return (leave - at).total_seconds() / 3600
+
+
+def _closure_event(o):
+    return [e for e in o.events if e.event_id == "pl-by-closure-2025"]
+
+
+@pytest.mark.parametrize("depart", [dt.date(2025, 9, 10), dt.date(2025, 9, 15)])
+def test_a_box_reaching_brest_in_the_closure_or_its_queue_waits_its_turn(depart) -> None:
+    held = option(plan(depart=depart, corridor="northern"), NORTH)
+    reach_h = _brest_reach_h(held)
+    at = dt.datetime.combine(depart, dt.time()) + dt.timedelta(hours=reach_h)
+    assert CLOSED_FROM <= at <= REOPEN + dt.timedelta(hours=CLEAR_H)
+    (event,) = _closure_event(held)
+    wait_h = _expected_wait_h(depart, reach_h)
     assert event.delay_h == pytest.approx(wait_h, abs=0.01)
     assert event.where == BREST and not event.closed
     assert "ev-tass-2025-pl-by-close" in event.source
-    assert "reopening on 2025-09-25" in event.effect
-    base = option(plan(depart=dt.date(2025, 9, 1), corridor="northern"), NORTH)
-    assert closed.transit_days.p50 == pytest.approx(base.transit_days.p50 + wait_h / 24, abs=0.01)
-    assert closed.time_breakdown_h.gauge_change == pytest.approx(
-        base.time_breakdown_h.gauge_change + wait_h, abs=0.01
+    assert ("for the reopening" if at < REOPEN else "behind the queue") in event.effect
+    free = option(plan(depart=dt.date(2025, 8, 20), corridor="northern"), NORTH)
+    assert not _closure_event(free)
+    assert held.transit_days.p50 == pytest.approx(free.transit_days.p50 + wait_h / 24, abs=0.01)
+    assert held.time_breakdown_h.gauge_change == pytest.approx(
+        free.time_breakdown_h.gauge_change + wait_h, abs=0.01
     )
-    assert not [e for e in open_.events if e.event_id == "pl-by-closure-2025"]
-    assert {r.kind for r in closed.risks} >= {"war_or_closure", "sanctions"}
-    assert "war_or_closure" not in {r.kind for r in open_.risks}
+    assert "sanctions" in {r.kind for r in held.risks}
 
 
-def test_a_box_that_reaches_brest_after_the_reopening_is_not_held() -> None:
-    # departing on 20 Sep, the box reaches Brest about a week later: after 25 Sep
-    o = option(plan(depart=dt.date(2025, 9, 20), corridor="northern"), NORTH)
-    assert dt.date(2025, 9, 20) + dt.timedelta(hours=_brest_reach_h(o)) >= dt.date(2025, 9, 25)
-    assert not [e for e in o.events if e.event_id == "pl-by-closure-2025"]
+def test_a_box_that_reaches_brest_inside_the_closure_carries_the_closure_flag() -> None:
+    held = option(plan(depart=dt.date(2025, 9, 10), corridor="northern"), NORTH)
+    assert "war_or_closure" in {r.kind for r in held.risks}
+
+
+def test_a_box_that_reaches_brest_after_the_queue_has_cleared_is_not_held() -> None:
+    for depart in (dt.date(2025, 9, 25), dt.date(2025, 10, 15)):
+        o = option(plan(depart=depart, corridor="northern"), NORTH)
+        at = dt.datetime.combine(depart, dt.time()) + dt.timedelta(hours=_brest_reach_h(o))
+        assert at > REOPEN + dt.timedelta(hours=CLEAR_H)
+        assert not _closure_event(o)
+        assert "war_or_closure" not in {r.kind for r in o.risks}
 
 
 def test_an_open_ended_closure_closes_the_option_and_drops_it_from_the_pareto_set() -> None:
@@ -130,7 +153,7 @@ def test_a_winter_caspian_crossing_is_flagged() -> None:
 
 
 def test_event_sources_are_listed_in_the_answer() -> None:
-    resp = plan(depart=dt.date(2025, 9, 15), corridor="northern")
+    resp = plan(depart=dt.date(2025, 9, 10), corridor="northern")
     ids = {s.source_id for s in resp.sources}
     assert {"ev-tass-2025-pl-by-close", "ev-apc-2024-decree-1374"} <= ids
     assert all(s.title != "(not in data/sources)" for s in resp.sources if s.source_id in ids)

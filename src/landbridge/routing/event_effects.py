@@ -3,9 +3,12 @@
 The box reaches leg ``i`` at departure (00:00) plus the median hours of the legs before it, plus
 any wait an earlier event added. On that day:
 
-- a ``closed`` event on the leg's facility holds the box until the day after its end (the
-  hours are added to the leg, the option's p50/p90 and its arrival); with no end the option is
-  marked closed and cannot be booked;
+- a ``closed`` event on the leg's facility holds the box until the day after its end, and
+  behind the queue built during the closure: with ``backlog_clear_days`` T, a first-come-first-
+  served queue that clears at a constant rate leaves a box that arrives at ``a`` (from the
+  closure's start until T days after the reopening) at ``reopen + T (a - start) / (T + L)``, L
+  the closure's length; the hours are added to the leg, the option's p50/p90 and its arrival.
+  With no end the option is marked closed and cannot be booked;
 - a ``scale`` event of the leg's country multiplies a rail leg's cost (a tariff change);
 - an event with a ``risk`` on the leg's facility or country is a risk flag on the option;
 - a winter weather wait on a Caspian ferry leg (``costs/dated.py``) is a ``caspian_weather`` flag.
@@ -103,14 +106,14 @@ def apply_events(
         countries = _leg_countries(leg.country)
         start_h += leg.hours
         for e in table:
-            if not in_force(e, reached):
+            if not (in_force(e, reached) or _in_backlog(e, reached)):
                 continue
             on_facility = bool(fid) and touches_facility(e, fid)
             in_country = any(c in e.countries for c in countries)
             if not (on_facility or in_country):
                 continue
             where = name if on_facility else ", ".join(c for c in countries if c in e.countries)
-            if e.risk is not None:
+            if e.risk is not None and in_force(e, reached):
                 _add_risk(risks, e, where)
             if e.effect == "closed" and on_facility:
                 note = _closure(e, name, reached, depart, start_h - leg.hours + added_h)
@@ -164,6 +167,13 @@ def apply_events(
     )
 
 
+def _in_backlog(e: Event, on: dt.date) -> bool:
+    """``on`` is after a closure's end but before its queue has cleared."""
+    if e.effect != "closed" or e.end is None or not e.clear_days:
+        return False
+    return e.end < on <= e.end + dt.timedelta(days=e.clear_days)
+
+
 def _add_risk(risks: dict[str, Risk], e: Event, where: str) -> None:
     """One flag per event; the places it touches on the route joined in route order."""
     assert e.risk is not None
@@ -190,13 +200,22 @@ def _closure(
         return OptionEvent(
             **base, closed=True, effect="closed with no reopening date: the option cannot pass"
         )
+    assert e.start is not None
+    start = dt.datetime.combine(e.start, dt.time())
     reopen = dt.datetime.combine(e.end + dt.timedelta(days=1), dt.time())
     at = dt.datetime.combine(depart, dt.time()) + dt.timedelta(hours=reached_h)
-    wait_h = max(0.0, (reopen - at).total_seconds() / 3600.0)
-    effect = (
-        f"closed {e.start} to {e.end}: the box waits {wait_h / HOURS_PER_DAY:.1f} days for the "
-        f"reopening on {reopen.date()}"
+    length_h = (reopen - start).total_seconds() / 3600.0
+    clear_h = e.clear_days * HOURS_PER_DAY
+    leave = reopen + dt.timedelta(
+        hours=clear_h * ((at - start).total_seconds() / 3600.0) / (clear_h + length_h)
     )
+    wait_h = max(0.0, (leave - at).total_seconds() / 3600.0)
+    queue = f"the queue of the closure ({e.clear_days:g} days to clear)"
+    if at < reopen:
+        why = f"for the reopening on {reopen.date()}" + (f", then {queue}" if clear_h else "")
+    else:
+        why = f"behind {queue}: reopened on {reopen.date()}"
+    effect = f"closed {e.start} to {e.end}: the box waits {wait_h / HOURS_PER_DAY:.1f} days, {why}"
     return OptionEvent(**base, delay_h=round(wait_h, ROUND), effect=effect)
 
 

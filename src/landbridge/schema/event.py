@@ -14,7 +14,8 @@ EventKind = Literal[
     "weather", "opening",
 ]  # fmt: skip
 # What an event does in the model:
-#   closed    the facilities are shut from start to end: a box reaching one waits or cannot pass
+#   closed    the facilities are shut from start to end: a box reaching one waits or cannot pass;
+#             parameter backlog_clear_days = value: days the queue takes to clear after the end
 #   set       parameter = value on the facilities (a dated facility value, costs/dated.py)
 #   scale     the countries' parameter (rail tariff usd_per_feu_km) is multiplied by value
 #   risk      no change to times or costs: a risk flag on the options it touches
@@ -23,6 +24,7 @@ EventKind = Literal[
 EventEffect = Literal["closed", "set", "scale", "risk", "scenario", "none"]
 RiskKind = Literal["sanctions", "war_or_closure", "caspian_weather", "border_quota"]
 EventStatus = Literal["in_force", "announced", "ended"]
+BACKLOG_CLEAR_DAYS = "backlog_clear_days"
 
 
 class Event(BaseModel):
@@ -54,6 +56,10 @@ class Event(BaseModel):
             raise ValueError("name the facilities or countries the event touches")
         if self.effect in ("set", "scale") and (not self.parameter or self.value is None):
             raise ValueError(f"effect '{self.effect}' needs a parameter and a value")
+        if self.effect == "closed" and self.parameter not in ("", BACKLOG_CLEAR_DAYS):
+            raise ValueError(f"a closure's parameter can only be {BACKLOG_CLEAR_DAYS}")
+        if self.effect == "closed" and self.parameter and not (self.value or 0) > 0:
+            raise ValueError(f"{BACKLOG_CLEAR_DAYS} needs a positive value")
         if self.effect == "scenario" and not self.parameter:
             raise ValueError("effect 'scenario' names the scenario in 'parameter'")
         if self.effect == "scale" and not self.countries:
@@ -65,6 +71,11 @@ class Event(BaseModel):
         if self.start is None and self.effect not in ("scenario", "none"):
             raise ValueError("only an announcement (effect scenario or none) may have no start")
         return self
+
+    @property
+    def clear_days(self) -> float:
+        """Days a closure's queue takes to clear after its end (0 when not given)."""
+        return float(self.value or 0.0) if self.parameter == BACKLOG_CLEAR_DAYS else 0.0
 
     def status(self, on: dt.date) -> EventStatus:
         if self.start is None or on < self.start:
