@@ -5,8 +5,9 @@
 - middle: a Caspian ferry or feeder; labelled with the Caspian port it sails from and the way
   out of the Caucasus (a Black Sea port, or the gauge change towards Kars).
 - southern: rail through Iran ("via Turkmenistan–Iran" when it enters Iran from Turkmenistan).
-- northern: rail across a border of China (Kazakhstan, Mongolia, Russia); labelled with the
-  crossing it takes.
+- northern: rail across a border of China (Kazakhstan, Mongolia, Russia), labelled with the
+  crossing it takes; or rail from Kazakhstan or Mongolia through Russia to Belarus or the EU
+  (Dostyk -> Brest), labelled "via Russia and Belarus".
 - regional: everything else (domestic and Central Asian, Europe–Türkiye): labelled with the
   customs crossings it passes, "Rail, domestic" when it passes none.
 ``customs_crossings`` and ``customs_round_trips`` tell ``plan`` which paths only exist
@@ -16,6 +17,7 @@ because a pin or a missing cost sent them abroad and back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from landbridge.routing.constraints import facility_text
 CHINA = "CN"
 CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE = ("KZ", "MN", "RU")
 KARS_EXIT = "akhalkalaki"
+NAMES = {"Russia": "RU", "Belarus": "BY"}
 CASPIAN_EAST_SHORE = ("KZ", "TM")
 CAUCASUS_WEST = ("GE",)  # Black Sea ports of the Caucasus (Poti, Batumi)
 
@@ -145,6 +148,9 @@ def classify(net: Network, edges: np.ndarray) -> Family:
     ]
     if gateways:
         return Family("northern", f"Northern via {gateways[0]}")
+    if _on_the_northern_line(runs):
+        transit = " and ".join(c for c in ("Russia", "Belarus") if NAMES[c] in runs)
+        return Family("northern", f"Northern via {transit}")
     stops = list(
         dict.fromkeys(
             stop_name(text.names[f], text.ids[f], text.countries[f])
@@ -159,6 +165,21 @@ def classify(net: Network, edges: np.ndarray) -> Family:
     shown = stops[:2]
     more = f" +{len(stops) - 2}" if len(stops) > 2 else ""
     return Family("regional", f"Rail via {', '.join(shown)}{more}")
+
+
+def _on_the_northern_line(runs: list[str]) -> bool:
+    """Rail between Kazakhstan or Mongolia and Belarus or the EU through Russia (the northern
+    corridor's 1520 mm stretch, e.g. Dostyk -> Brest), without a China border."""
+    through = set(runs)
+    west = {"BY"} | {c for c, union in customs_territory().items() if union == "EU"}
+    return bool(through & {"KZ", "MN"}) and "RU" in through and bool(through & west)
+
+
+@lru_cache(maxsize=1)
+def customs_territory() -> dict[str, str]:
+    from landbridge.network.tables import load_customs_unions
+
+    return load_customs_unions()
 
 
 def _sea_crossings(net: Network, ship: np.ndarray) -> list[tuple[tuple[str, str], ...]]:
