@@ -432,6 +432,11 @@ def flows(
         route_choice=route_choice, dispersion=dispersion, avoid_share=avoid_share,
         calibrated=not uncalibrated,
     )  # fmt: skip
+    from datetime import date
+
+    from landbridge.staleness import newest_data_note
+
+    result.notes.append(newest_data_note(date(year, 7, 1)) + " (the middle of the year)")
     if demand_file is not None:
         from landbridge.flows.demand_file import PLACE_MAPPING
 
@@ -532,7 +537,8 @@ def simulate(
         None,
         "--demand",
         help="'network' (2023 OD demand routed on the network, default), 'trains' (sourced "
-        "2023 train counts) or 'od-2023'/'od-2024' (flows OD on the sourced train routes).",
+        "2023 train counts) or 'od-2023'/'od-2024'/'od-2025' (flows OD on the sourced train "
+        "routes).",
     ),
     engine: str = typer.Option("fast", "--engine", help="fast (numba) or simpy (reference)."),
     events: str | None = typer.Option(

@@ -86,3 +86,11 @@ def data_dates(on: dt.date) -> list[DataDate]:
         _entry("ocean_rates", ocean, "facilities/ocean_rates.csv", on),
         _entry("events", _newest(starts, on), "events/events.csv", on),
     ]  # fmt: skip
+
+
+def newest_data_note(on: dt.date) -> str:
+    """One line naming the newest data of each kind for ``on``, stale kinds marked."""
+    old = " (more than a year old)"
+    parts = [f"{d.kind.replace('_', ' ')} {d.as_published}{old if d.stale else ''}"
+             for d in data_dates(on)]  # fmt: skip
+    return f"newest data for {on}: " + ", ".join(parts)

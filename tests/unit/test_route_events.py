@@ -202,3 +202,12 @@ def test_route_json_and_table_carry_risks_and_data_dates(monkeypatch) -> None:
     assert table.exit_code == 0, table.output
     assert "delayed +" in table.output and "Poland closes every crossing" in table.output
     assert "warning: border times: newest figure 2022" in table.output
+
+
+def test_the_newest_data_note_names_every_kind() -> None:
+    from landbridge.staleness import newest_data_note
+
+    note = newest_data_note(dt.date(2025, 7, 1))
+    assert note.startswith("newest data for 2025-07-01: tariffs 2023 (more than a year old)")
+    assert "border times 2022 (more than a year old)" in note
+    assert "ocean rates 2025-04-10," in note and "events 2025-07-01" in note
