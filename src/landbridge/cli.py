@@ -564,6 +564,10 @@ def simulate(
     from landbridge.sim.montecarlo import default_workers
     from landbridge.sim.run import run_simulation
 
+    if dask is not None:
+        from landbridge.sim.montecarlo import check_dask_address
+
+        check_dask_address(dask)
     if events is not None:
         check_output_file(events, "event log")
     if timeseries is not None:

@@ -9,6 +9,7 @@ the run stops with a ``SimulationError`` naming it.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -32,6 +33,33 @@ DASK_RETRIES = 2
 #: Seconds to wait for a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT_S = 5
 MAX_WORKERS = 64
+#: Seconds between checks that every local pool worker is alive (a watchdog beside the
+#: executor's own detection, see ``_lost_worker``).
+WATCH_INTERVAL_S = 0.5
+#: Seconds to wait for a killed worker to be reaped (no zombie is left behind).
+WORKER_REAP_S = 5.0
+
+
+DASK_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx)://)?[A-Za-z0-9._\-\[\]:]+:[0-9]{1,5}/?$")
+"""A scheduler address as Dask takes it: ``tcp://host:8786``, ``tls://host:port`` or
+``host:port`` (IPv6 in brackets)."""
+
+
+def check_dask_address(address: str) -> str:
+    """``address`` if it is ``local`` or a scheduler address; ``InvalidInputError`` otherwise
+    (checked before anything runs: a malformed address made the client wait forever)."""
+    if address == "local" or DASK_ADDRESS.match(address):
+        return address
+    shown = address[:100]
+    if shown.lower().startswith(("http://", "https://")):
+        raise InvalidInputError(
+            f"--dask '{shown}' is a web address (the dashboard's?); give the scheduler's "
+            "address, e.g. tcp://HOST:8786, or 'local'"
+        )
+    raise InvalidInputError(
+        f"--dask '{shown}' is not a Dask scheduler address; give tcp://HOST:PORT "
+        "(e.g. tcp://127.0.0.1:8786) or 'local'"
+    )
 
 
 def replication_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
@@ -64,6 +92,7 @@ def map_replications(
         raise InvalidInputError(f"workers must be between 1 and {MAX_WORKERS}, got {workers}")
     seeds = replication_seeds(seed, n)
     if dask:
+        check_dask_address(dask)
         return _map_dask(task, seeds, workers, dask, progress)
     if workers == 1 or n == 1:
         results = []
@@ -82,26 +111,56 @@ def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) 
     n_done = 0
     for _attempt in range(POOL_RESTARTS + 1):
         todo = [r for r in range(n) if not done[r]]
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)))
         try:
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-                pending: dict[Future, int] = {pool.submit(task, r, seeds[r]): r for r in todo}
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        r = pending.pop(fut)
-                        results[r] = fut.result()
-                        done[r] = True
-                        n_done += 1
-                        if progress:
-                            progress(n_done, n)
-            return results
+            pending: dict[Future, int] = {pool.submit(task, r, seeds[r]): r for r in todo}
+            while pending:
+                finished, _ = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    r = pending.pop(fut)
+                    results[r] = fut.result()
+                    done[r] = True
+                    n_done += 1
+                    if progress:
+                        progress(n_done, n)
+                if not finished and _lost_worker(pool):
+                    raise BrokenProcessPool("a worker process died")
         except BrokenProcessPool:
+            _abandon(pool)
             continue
+        except BaseException:
+            _abandon(pool)
+            raise
+        pool.shutdown(wait=True)
+        return results
     lost = [r for r in range(n) if not done[r]]
     raise SimulationError(
         f"worker processes kept dying; replications {lost[:10]} did not finish after "
         f"{POOL_RESTARTS} restarts (out of memory? try fewer --workers or --days)"
     )
+
+
+def _workers_of(pool: ProcessPoolExecutor) -> list[Any]:
+    # The executor keeps its processes in a private dict; it is the only handle on them.
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _lost_worker(pool: ProcessPoolExecutor) -> bool:
+    """Whether a worker has exited: the executor's own check misses a worker killed while it
+    held the shared queue's lock (the others then wait on the lock forever)."""
+    return any(p.exitcode is not None for p in _workers_of(pool))
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker and reap it, then drop the pool without waiting on its queues (a
+    graceful shutdown of a broken pool can wait forever)."""
+    workers = _workers_of(pool)
+    for process in workers:
+        if process.exitcode is None:
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.join(timeout=WORKER_REAP_S)
 
 
 def _map_dask(
@@ -122,7 +181,7 @@ def _map_dask(
             client = Client(cluster)
         else:
             client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
         if cluster is not None:
             cluster.close()
         raise SimulationError(f"cannot reach the Dask scheduler at '{address}': {exc}") from None

@@ -1,0 +1,129 @@
+"""Kill soak of the local replication pool: random external SIGKILLs of its workers.
+
+Each round runs ``map_replications`` over ``--replications`` seeded replications on
+``--workers`` local processes while a killer thread SIGKILLs one randomly chosen worker process
+at a random moment of the round. Counted per round: finished with results identical to an
+undisturbed run, finished with other results, stopped with a ``SimulationError``, or hung (no
+answer within ``--round-timeout`` seconds: the failure this soak is for). Also counted: kills
+that landed (a worker existed when the killer fired) and zombie children left afterwards.
+
+The replication is a small seeded numpy computation (about 30 ms): the soak exercises the
+pool's failure handling, not the simulation, and stays short (300 rounds in a few minutes).
+
+    python benchmarks/pool_kill_soak.py [--rounds 300] [--workers 2] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from landbridge.errors import SimulationError  # noqa: E402
+from landbridge.sim.montecarlo import map_replications  # noqa: E402
+
+WORK_SIZE = 200_000
+
+
+def replication(r: int, seed: np.random.SeedSequence) -> float:
+    """A seeded replication of ~30 ms: the mean of a few random draws."""
+    rng = np.random.default_rng(seed)
+    total = 0.0
+    for _ in range(10):
+        total += float(rng.standard_normal(WORK_SIZE).mean())
+    return total + r
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (Linux /proc)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def zombies(pid: int) -> int:
+    n = 0
+    for child in children(pid):
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        n += state == "Z"
+    return n
+
+
+class Hung(Exception):
+    pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--replications", type=int, default=12)
+    parser.add_argument("--round-timeout", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    me = os.getpid()
+    reference = map_replications(replication, args.replications, 7, workers=1)
+    started = time.perf_counter()
+    undisturbed = map_replications(replication, args.replications, 7, workers=args.workers)
+    round_s = time.perf_counter() - started
+    assert undisturbed == reference, "the pool differs from the in-process run"
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise Hung
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    outcomes: Counter[str] = Counter()
+    kills = 0
+    for _ in range(args.rounds):
+        delay = rng.uniform(0.0, round_s)
+        landed = threading.Event()
+
+        def killer(delay: float = delay, landed: threading.Event = landed) -> None:
+            time.sleep(delay)
+            pids = children(me)
+            if pids:
+                os.kill(rng.choice(pids), signal.SIGKILL)
+                landed.set()
+
+        thread = threading.Thread(target=killer, daemon=True)
+        thread.start()
+        signal.setitimer(signal.ITIMER_REAL, args.round_timeout)
+        try:
+            got = map_replications(replication, args.replications, 7, workers=args.workers)
+            outcomes["identical" if got == reference else "different"] += 1
+        except SimulationError:
+            outcomes["stopped"] += 1
+        except Hung:
+            outcomes["hung"] += 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        thread.join()
+        kills += landed.is_set()
+    print(
+        f"rounds {args.rounds}, workers {args.workers}, replications {args.replications}, "
+        f"undisturbed round {round_s * 1000:.0f} ms"
+    )
+    print(f"kills that landed on a worker: {kills}")
+    print(f"outcomes: {dict(sorted(outcomes.items()))}")
+    print(f"zombie children left: {zombies(me)}")
+
+
+if __name__ == "__main__":
+    main()
