@@ -34,6 +34,7 @@ from typer.testing import CliRunner, Result
 
 from landbridge.cli import app
 from landbridge.errors import LandbridgeError
+from landbridge.schema.route import MAX_TONNES_PER_TEU
 
 OK, BAD_INPUT, UNREACHABLE, NETWORK_DATA, STORE, SIMULATION = 0, 2, 3, 4, 5, 6
 #: Exit code of the stubs standing in for long computations: "validation let this through".
@@ -351,8 +352,10 @@ def test_route(req: dict) -> None:
     assert value is not None and math.isfinite(value), args
     if size[0] == "--feu":
         assert 0.5 <= value <= 10_000, args  # one TEU to ~180 block trains
-    else:
+    elif size[0] == "--teu":
         assert 1 <= value <= 20_000, args
+    else:  # cargo per TEU: light cargo is fine, beyond what any box carries is not
+        assert 0 < value <= MAX_TONNES_PER_TEU, args
     assert req["depart"] not in IMPOSSIBLE_DATES, args
     codes = {c.strip().upper() for c in (req["avoid"] or "").split(",")}
     assert not codes & set(UNASSIGNED_ISO2), f"unassigned country code accepted: {args}"
