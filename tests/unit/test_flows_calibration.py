@@ -89,3 +89,31 @@ def test_bundled_constants_are_calibrated_inside_their_bounds():
     assert (frame.value_usd_per_t <= frame.upper_usd_per_t).all()
     assert all(frame.elements.astype(str).str.len() > 0)
     assert cal.load_constants().status == "calibrated"
+
+
+def test_estimator_recovers_the_published_split_on_a_toy_corridor():
+    """Two crossings, China–Kazakhstan trade of the bundled size: the Khorgos constant found
+    puts the published 2023 Altynkol tonnage on Khorgos; 2024 is then predicted, not fitted."""
+    from test_flows_corridor import _od, toy_network
+
+    from landbridge.costs.params import load_default_params
+    from landbridge.flows.corridor import published_calibration
+
+    def trade(total: float) -> pd.DataFrame:
+        od = _od([("kz-almaty", "cn-urumqi", "KZ", "CN", "bulk", total)])
+        od["segment"] = "kz_exports_cn"
+        return od
+
+    totals = {y: sum(p["published"] for p in published_calibration(y)[:2]) for y in (2023, 2024)}
+    est = cal.estimate(
+        toy_network(), load_default_params(), demand={y: trade(t) for y, t in totals.items()}
+    )
+    lo, hi = est.bounds[cal.KHORGOS]
+    assert lo < est.constants.values[cal.KHORGOS] < hi and not est.at_bound[cal.KHORGOS]
+    fit = {r["element"]: r for r in est.fits[0].rows}
+    assert fit["Altynkol–Khorgos"]["error_pct"] == pytest.approx(0.0, abs=0.05)
+    assert fit["Dostyk–Alashankou"]["error_pct"] == pytest.approx(0.0, abs=0.05)
+    assert est.at_bound[cal.CASPIAN]  # no Caspian on the toy: nothing to fit, reported as such
+    assert est.fits[1].year == 2024 and est.without[0].rows[1]["modelled"] != pytest.approx(
+        fit["Altynkol–Khorgos"]["modelled"]
+    )

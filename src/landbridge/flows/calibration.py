@@ -247,8 +247,12 @@ def estimate(
     network: Network | None = None,
     params=None,  # type: ignore[no-untyped-def]
     progress=None,  # type: ignore[no-untyped-def]
+    demand: dict[int, pd.DataFrame] | None = None,
 ) -> Estimate:
-    """Estimate the gateway constants on ``ESTIMATION_YEAR``, judge them on ``VALIDATION_YEAR``."""
+    """Estimate the gateway constants on ``ESTIMATION_YEAR``, judge them on ``VALIDATION_YEAR``.
+
+    ``network``, ``params`` and the ``demand`` of each year default to the bundled ones.
+    """
     from landbridge.flows import corridor as cor
 
     if network is None:
@@ -260,8 +264,11 @@ def estimate(
 
         params = load_default_params()
     box = bounds(params)
-    runs = {y: cor.prepare_run(y, network=network, params=params) for y in (
-        ESTIMATION_YEAR, VALIDATION_YEAR)}  # fmt: skip
+    demand = demand or {}
+    runs = {
+        y: cor.prepare_run(y, network=network, params=params, demand=demand.get(y))
+        for y in (ESTIMATION_YEAR, VALIDATION_YEAR)
+    }
     est = runs[ESTIMATION_YEAR]
 
     def errors(run, values: dict[str, float]) -> dict[str, float]:  # type: ignore[no-untyped-def]
