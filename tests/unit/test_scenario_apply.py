@@ -13,7 +13,6 @@ from landbridge.errors import ScenarioError
 from landbridge.network.model import EdgeMode, Network
 from landbridge.scenarios.apply import apply_scenario, closed_share_of_year
 from landbridge.scenarios.load import scenario_from_data
-from landbridge.scenarios.units import T_PER_TEU
 from landbridge.scenarios.validate import validate_scenario
 from landbridge.schema.scenario import Scenario
 
@@ -240,7 +239,7 @@ def test_closed_share_of_year_clips_to_the_year() -> None:
         ("train_pairs_per_day", 60, "capacity_trains_per_day", 60.0),
         ("trains_per_day", 28, "capacity_trains_per_day", 28.0),
         ("mt_per_yr", 35, "capacity_t_per_yr", 35e6),
-        ("teu_per_yr", 240_000, "capacity_t_per_yr", 240_000 * T_PER_TEU),
+        ("teu_per_yr", 240_000, "capacity_teu_per_yr", 240_000.0),
         ("t_per_yr", 1234, "capacity_t_per_yr", 1234.0),
         ("servers", 6, "servers", 6.0),
     ],

@@ -37,7 +37,7 @@ from landbridge.schema.scenario import (
     SetTariff,
 )
 
-ANNUAL_CAPACITY_COLUMNS = ("capacity_t_per_yr", "capacity_trains_per_day")
+ANNUAL_CAPACITY_COLUMNS = ("capacity_t_per_yr", "capacity_teu_per_yr", "capacity_trains_per_day")
 OPEN_SHARE_COLUMN = "open_share_of_year"
 """Share of the year a facility is open after dated closures (1 = all year)."""
 DEMAND_VOLUME_SUFFIXES = ("_per_yr", "_per_year")

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from landbridge.schema.scenario import Capacity
 
-T_PER_TEU = 10.0
-"""Cargo per loaded TEU, IMO MEPC.1/Circ.684 default (source ``imo-eeoi-2009``); converts TEU/yr
-targets (ports, hubs) into the ``capacity_t_per_yr`` column."""
-
 T_PER_MT = 1_000_000.0
 
 _COLUMN = {
@@ -16,10 +12,12 @@ _COLUMN = {
     "train_pairs_per_day": "capacity_trains_per_day",
     "t_per_yr": "capacity_t_per_yr",
     "mt_per_yr": "capacity_t_per_yr",
-    "teu_per_yr": "capacity_t_per_yr",
+    # kept in TEU: the flows layer converts with the parameter set's tonnes_per_teu
+    # (flows.capacity, the one place for capacity units)
+    "teu_per_yr": "capacity_teu_per_yr",
     "servers": "servers",
 }
-_FACTOR = {"mt_per_yr": T_PER_MT, "teu_per_yr": T_PER_TEU}
+_FACTOR = {"mt_per_yr": T_PER_MT}
 
 
 def capacity_column(capacity: Capacity) -> tuple[str, float]:
@@ -31,10 +29,13 @@ TRAIN_UNITS = ("trains_per_day", "train_pairs_per_day")
 
 
 def capacity_changes(capacity: Capacity) -> dict[str, float]:
-    """The facilities columns a capacity sets. A capacity in trains also clears the tonnage
-    figure: the flows layer takes t/yr before trains/day, so a facility that has both would
-    keep its old t/yr and ignore the new train figure."""
+    """The facilities columns a capacity sets. A capacity in TEU or trains also clears the
+    figures the flows layer takes before it (t/yr, then TEU/yr, then trains/day;
+    ``flows.capacity.sourced_capacity_t``), so the new figure is the one used."""
     column, value = capacity_column(capacity)
+    nan = float("nan")
     if capacity.unit in TRAIN_UNITS:
-        return {column: value, _COLUMN["t_per_yr"]: float("nan")}
+        return {column: value, _COLUMN["t_per_yr"]: nan, _COLUMN["teu_per_yr"]: nan}
+    if capacity.unit == "teu_per_yr":
+        return {column: value, _COLUMN["t_per_yr"]: nan}
     return {column: value}
