@@ -138,7 +138,7 @@ def test_khorgos_takes_flow_until_its_queue_equalises_costs(params):
     # so the observed floor applies. The short route fills up to about that, then spills; at
     # routing's low value of time the queue lets it run a little over nominal capacity.
     cap = 16.1e6
-    assert 0.9 * cap < khorgos < 1.2 * cap
+    assert 0.9 * cap < khorgos < 1.3 * cap
     assert dostyk > 3e6  # without the queue all 24 Mt would take the short route
     assert res.bottlenecks[0].facility_id == "khorgos-altynkol"
     assert res.bottlenecks[0].capacity_t == pytest.approx(cap)
