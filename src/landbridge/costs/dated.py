@@ -276,9 +276,23 @@ def _text(cell: object) -> str:
     return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
 
 
+_LANES: dict[int, tuple[weakref.ref[Network], dict[str, str]]] = {}
+
+
 def _ocean_lanes(net: Network) -> dict[str, str]:
     """Ocean facility id → WCI lane of its destination port ('' where the port has none);
-    only ocean rows with a destination port and an attached WCI charge."""
+    only ocean rows with a destination port and an attached WCI charge (read once per
+    network: every dated patch of a request asks)."""
+    hit = _LANES.get(id(net))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
+    lanes = _read_ocean_lanes(net)
+    key = id(net)
+    _LANES[key] = (weakref.ref(net, lambda _r, k=key: _LANES.pop(k, None)), lanes)
+    return lanes
+
+
+def _read_ocean_lanes(net: Network) -> dict[str, str]:
     fac = net.facilities
     if not len(fac) or "to_port" not in fac or "cost_usd_per_feu" not in fac:
         return {}

@@ -9,24 +9,24 @@ times the cheapest (at the true weights).
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.network.model import EdgeMode, Network
-from landbridge.routing.search import Ends, MaskedGraph, _edges_of_nodes, _walk_back
+from landbridge.routing.search import Ends, MaskedGraph, Trees, _edges_of_nodes, _walk_back
 
 K_PATHS = 3  # distinct paths offered besides the corridor families' best ones
 OVERLAP_MAX = 0.6  # share of a path's km it may have in common with one already kept
 COST_RATIO_MAX = 1.25  # dearest kept path / cheapest path, generalized cost
 PENALTY_FACTOR = 2.0  # weight multiplier on the edges of the paths found so far
 MAX_SEARCHES = 8
+# relative margin on a search's stopping cost, far above the rounding of a sum of weights
+LIMIT_SLACK = 1e-9
 
 
 def _cheapest(
-    g: MaskedGraph, weights: np.ndarray, origins: Ends, destinations: Ends
+    g: MaskedGraph, dist: np.ndarray, pred: np.ndarray, origins: Ends, destinations: Ends
 ) -> np.ndarray | None:
-    matrix = csr_matrix((weights, g.forward.indices, g.forward.indptr), shape=g.forward.shape)
-    dist, pred, _ = dijkstra(matrix, indices=list(origins), min_only=True, return_predecessors=True)
+    """The path to the nearest of ``destinations`` in a tree from ``origins``."""
     targets = np.asarray(destinations)
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]) or best in origins:
@@ -67,20 +67,33 @@ def k_shortest(
     g: MaskedGraph,
     origins: Ends,
     destinations: Ends,
+    key: np.ndarray,
+    trees: Trees,
     net: Network,
     k: int = K_PATHS,
 ) -> list[np.ndarray]:
-    """Up to ``k`` distinct paths, cheapest first (see the module docstring)."""
-    key = link_keys(net)
+    """Up to ``k`` distinct paths, cheapest first (see the module docstring); ``key`` is
+    ``link_keys(net)``. The first search is the shared tree from ``origins``; the penalised
+    ones run on one copy of the forward matrix whose weights are raised in place, each stopped
+    beyond the cost of the cheapest path found so far at the raised weights (the path it
+    finds costs no more, so its tree up to the destinations is the full search's)."""
     reverse = net.edge_reverse
-    base = g.forward.data.astype(float)
-    weights = base.copy()
+    matrix = g.forward.copy()
+    weights = matrix.data
     entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
     entry_of_edge[g.forward_edge] = np.arange(len(g.forward_edge))
     kept: list[np.ndarray] = []
+    found: list[np.ndarray] = []  # forward entries of every path found
     best_cost = np.inf
-    for _ in range(MAX_SEARCHES):
-        path = _cheapest(g, weights, origins, destinations)
+    dist, pred = trees.forward(g, origins)
+    for search in range(MAX_SEARCHES):
+        if search:
+            bound = min(float(weights[entries].sum()) for entries in found)
+            dist, pred, _ = dijkstra(
+                matrix, indices=list(origins), min_only=True, return_predecessors=True,
+                limit=bound * (1 + LIMIT_SLACK),
+            )  # fmt: skip
+        path = _cheapest(g, dist, pred, origins, destinations)
         if path is None:
             break
         cost = float(g.weight[path].sum())
@@ -91,6 +104,7 @@ def k_shortest(
             kept.append(path)
             if len(kept) >= k:
                 break
+        found.append(entry_of_edge[path])
         entries = entry_of_edge[np.concatenate([path, reverse[path]])]
         weights[entries[entries >= 0]] *= PENALTY_FACTOR
     return kept

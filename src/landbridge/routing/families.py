@@ -16,6 +16,7 @@ because a pin or a missing cost sent them abroad and back.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,18 +39,38 @@ class Family:
     label: str
 
 
-def _column(net: Network, name: str) -> list[str]:
+@dataclass(frozen=True)
+class _Columns:
+    via: list[str]  # per facility row, '' where none
+    customs: np.ndarray  # per facility row: a customs stop?
+
+
+_COLUMNS: dict[int, tuple[weakref.ref[Network], _Columns]] = {}
+
+
+def _columns(net: Network) -> _Columns:
+    """The facility columns labels read, once per network (every path of a request asks)."""
+    hit = _COLUMNS.get(id(net))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
     fac = net.facilities
-    if name not in fac:
-        return [""] * len(fac)
-    return ["" if not isinstance(v, str) else v for v in fac[name].tolist()]
+    via = (
+        ["" if not isinstance(v, str) else v for v in fac["via"].tolist()]
+        if "via" in fac
+        else [""] * len(fac)
+    )
+    customs = fac["customs"].to_numpy(bool) if "customs" in fac else np.ones(len(fac), dtype=bool)
+    customs.setflags(write=False)
+    columns = _Columns(via, customs)
+    key = id(net)
+    _COLUMNS[key] = (weakref.ref(net, lambda _r, k=key: _COLUMNS.pop(k, None)), columns)
+    return columns
 
 
 def customs_flags(net: Network) -> np.ndarray:
-    """Per facility row: is it a customs stop (a border outside every customs union)?"""
-    if "customs" not in net.facilities:
-        return np.ones(len(net.facilities), dtype=bool)
-    return net.facilities["customs"].to_numpy(bool)
+    """Per facility row: is it a customs stop (a border outside every customs union)?
+    Read-only (shared by every caller)."""
+    return _columns(net).customs
 
 
 def country_runs(net: Network, edges: np.ndarray) -> list[str]:
@@ -106,7 +127,7 @@ def stop_name(text_name: str, facility_id: str, countries: str) -> str:
 def classify(net: Network, edges: np.ndarray) -> Family:
     """Family and label of the path ``edges`` (see the module docstring)."""
     text = facility_text(net)
-    via = _column(net, "via")
+    via = _columns(net).via
     customs = customs_flags(net)
     modes = net.edge_mode[edges]
     fac = net.edge_facility[edges]

@@ -37,8 +37,7 @@ from landbridge.costs.time import DRAWS
 from landbridge.data import source_rows, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
-from landbridge.network.tables import load_customs_unions
-from landbridge.routing.alternatives import k_shortest
+from landbridge.routing.alternatives import k_shortest, link_keys
 from landbridge.routing.constraints import (
     AvoidClosed,
     AvoidCountries,
@@ -52,7 +51,12 @@ from landbridge.routing.constraints import (
 from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
 from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
 from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
-from landbridge.routing.families import classify, customs_crossings, customs_round_trips
+from landbridge.routing.families import (
+    classify,
+    customs_crossings,
+    customs_round_trips,
+    customs_territory,
+)
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.passage import Passage, passage_on
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
@@ -94,6 +98,10 @@ class _Cache:
     pins: dict[tuple[str, ...], np.ndarray]
     places: dict[tuple[Resolver, str], Endpoint]
     closure_days: np.ndarray | None = None  # per facility row, read once
+    link_key: np.ndarray | None = None  # per edge, its link for path overlap, built once
+    # shortest-path trees of every masked graph, shared by the requests on this cache (a skim's
+    # pairs share their origins and destinations)
+    trees: Trees = field(default_factory=lambda: Trees(_TREES_LIMIT))
     # paths found per (corridor, avoided countries, origin, destination, via): the search does
     # not depend on the shipment, so a new shipment size on a known pair is only priced
     searches: dict[tuple, tuple[list[_Found], dict[str, str]]] = field(default_factory=dict)
@@ -103,6 +111,7 @@ _CACHE: dict[tuple[int, int, tuple], _Cache] = {}
 _CACHE_LIMIT = 16
 _PLACES_LIMIT = 1024
 _SEARCHES_LIMIT = 512
+_TREES_LIMIT = 256  # ~0.2 MB each on the bundled network
 # Edge masks depend on the network and the constraints only, not on the parameters or date:
 # kept per network so that a new departure date or parameter set only rebuilds the graphs.
 _MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
@@ -242,7 +251,7 @@ def _search(
 ) -> tuple[list[_Found], dict[str, str]]:
     found: list[_Found] = []
     blocked: dict[str, str] = {}
-    trees = Trees()
+    trees = cache.trees
     for variant in variants:
         if variant.fallback and any(
             f.variant.family == variant.family and not f.variant.fallback for f in found
@@ -295,7 +304,7 @@ def _without_round_trips(
     trips = [customs_round_trips(net, item.edges) for item in found]
     abroad = [bool(customs_crossings(net, item.edges)) for item in found]
     allowed = trips[int(np.argmin(cost))]
-    union = load_customs_unions()
+    union = customs_territory()
     territory = {
         union.get(code, code) for code in (net.countries[net.node_country[e[0]]] for e in ends)
     }
@@ -453,9 +462,11 @@ def _found_paths(
     free = all_of(*user)
     graph = _graph(cache, net, (free.mask_key(), user_key), free)
     if via is None:
-        shortest = k_shortest(graph, *ends, net)
+        if cache.link_key is None:
+            cache.link_key = link_keys(net)
+        shortest = k_shortest(graph, *ends, cache.link_key, cache.trees, net)
     else:
-        through = path_through(graph, *ends, via, Trees())
+        through = path_through(graph, *ends, via, cache.trees)
         shortest = [] if through is None or _forced(net, through, via) else [through]
     found = [*(_Found(None, p) for p in shortest), *found]
     found = _without_round_trips(found, net, cache.costs.weight, blocked, ends)

@@ -123,22 +123,32 @@ Ends = tuple[int, ...]  # the nodes that stand for one place (a port node and it
 
 
 class Trees:
-    """Dijkstra trees of one request, shared by the variants that use the same masked graph."""
+    """Dijkstra trees (read-only arrays), shared by the variants that use the same masked graph
+    and, kept on a planner cache, by the requests that share an end; at most ``limit`` trees,
+    the oldest forgotten first."""
 
-    def __init__(self) -> None:
-        self._memo: dict[tuple[int, bool, Ends], tuple[np.ndarray, np.ndarray]] = {}
+    def __init__(self, limit: int | None = None) -> None:
+        self._memo: dict[tuple[int, bool, Ends], tuple[MaskedGraph, np.ndarray, np.ndarray]] = {}
+        self._limit = limit
+
+    def clear(self) -> None:
+        self._memo.clear()
 
     def _tree(self, g: MaskedGraph, nodes: Ends, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
         key = (id(g), reverse, nodes)
         hit = self._memo.get(key)
-        if hit is None:
+        if hit is None or hit[0] is not g:
             matrix = g.reverse if reverse else g.forward
             dist, pred, _ = dijkstra(
                 matrix, indices=list(nodes), min_only=True, return_predecessors=True
             )
-            hit = (dist, pred)
+            dist.setflags(write=False)
+            pred.setflags(write=False)
+            if self._limit is not None and len(self._memo) >= self._limit:
+                del self._memo[next(iter(self._memo))]
+            hit = (g, dist, pred)
             self._memo[key] = hit
-        return hit
+        return hit[1], hit[2]
 
     def forward(self, g: MaskedGraph, origins: Ends) -> tuple[np.ndarray, np.ndarray]:
         """Costs from the nearest of ``origins`` and predecessors."""

@@ -1,0 +1,151 @@
+"""The planner's speed-ups change no answer: options (labels, corridors, km, cost, days, every
+field) and paths equal those of the straightforward search, on the hand-made network and on
+real pairs of the bundled network.
+
+The reference here is the plain form of the search: every request on an empty planner cache
+(no trees shared between requests, link keys rebuilt) and the k-shortest penalty rounds each
+run as a full Dijkstra on a freshly built matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from test_routing_toy import build_network
+
+from landbridge.costs.params import load_default_params
+from landbridge.routing import plan as planner
+from landbridge.routing.alternatives import (
+    COST_RATIO_MAX,
+    MAX_SEARCHES,
+    OVERLAP_MAX,
+    PENALTY_FACTOR,
+    link_keys,
+    overlap_share,
+)
+from landbridge.routing.places import resolve_on_network
+from landbridge.routing.search import _edges_of_nodes, _walk_back
+from landbridge.schema.route import RouteRequest
+
+PARAMS = load_default_params()
+DEPART = dt.date(2026, 1, 15)
+TOY_REQUESTS = [
+    {"origin": "Xi'an", "destination": "Duisburg"},
+    {"origin": "Xi'an", "destination": "Istanbul"},
+    {"origin": "Duisburg", "destination": "Xi'an"},
+    {"origin": "Xi'an", "destination": "Duisburg", "via": "Baku"},
+    {"origin": "Xi'an", "destination": "Duisburg", "avoid": ["RU"]},
+    {"origin": "Almaty", "destination": "Duisburg", "corridor": "middle"},
+    {"origin": "Almaty", "destination": "Istanbul"},
+]
+REAL_PAIRS = [
+    ("Xi'an", "Duisburg"), ("Almaty", "Tashkent"), ("Chengdu", "Istanbul"),
+    ("Duisburg", "Xi'an"), ("Urumqi", "Tehran"), ("Xi'an", "Istanbul"),
+]  # fmt: skip
+
+
+def reference_k_shortest(g, origins, destinations, key, trees, net, k=3):
+    """routing.alternatives.k_shortest as first written: a full search per penalty round."""
+    key = link_keys(net)
+    weights = g.forward.data.astype(float)
+    entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
+    entry_of_edge[g.forward_edge] = np.arange(len(g.forward_edge))
+    kept, best_cost = [], np.inf
+    for _ in range(MAX_SEARCHES):
+        matrix = csr_matrix((weights, g.forward.indices, g.forward.indptr), shape=g.forward.shape)
+        dist, pred, _ = dijkstra(
+            matrix, indices=list(origins), min_only=True, return_predecessors=True
+        )
+        targets = np.asarray(destinations)
+        best = int(targets[np.argmin(dist[targets])])
+        if not np.isfinite(dist[best]) or best in origins:
+            break
+        path = np.asarray(_edges_of_nodes(g, _walk_back(pred, best)), dtype=np.int64)
+        cost = float(g.weight[path].sum())
+        best_cost = min(best_cost, cost)
+        if cost > COST_RATIO_MAX * best_cost:
+            break
+        if all(overlap_share(path, p, net.edge_length_km, key) <= OVERLAP_MAX for p in kept):
+            kept.append(path)
+            if len(kept) >= k:
+                break
+        entries = entry_of_edge[np.concatenate([path, net.edge_reverse[path]])]
+        weights[entries[entries >= 0]] *= PENALTY_FACTOR
+    return kept
+
+
+def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
+    """(response as a dict, paths, k shortest paths) per request, the planner's caches
+    emptied first."""
+    planner._CACHE.clear()
+    out, k_paths = [], []
+    search = reference_k_shortest if reference else planner.k_shortest
+
+    def recorded(*args, **kw):
+        paths = search(*args, **kw)
+        k_paths.append([p.tolist() for p in paths])
+        return paths
+
+    with monkeypatch.context() as patched:
+        patched.setattr(planner, "k_shortest", recorded)
+        for kw in requests:
+            if reference:
+                planner._CACHE.clear()
+            else:
+                for cache in planner._CACHE.values():
+                    cache.searches.clear()  # a new search, but the trees of earlier requests
+            response, paths = planner.plan_routes_with_paths(
+                RouteRequest(**kw), network=net, params=PARAMS, resolver=resolver
+            )
+            out.append((response.model_dump(), [p.tolist() for p in paths], k_paths[-1]))
+    planner._CACHE.clear()
+    return out
+
+
+def check_same(requests, net, resolver, monkeypatch) -> None:
+    expected = answers(requests, net, resolver, monkeypatch, reference=True)
+    got = answers(requests, net, resolver, monkeypatch, reference=False)
+    for kw, (want, want_paths, want_k), (have, have_paths, have_k) in zip(
+        requests, expected, got, strict=True
+    ):
+        assert [o["label"] for o in have["options"]] == [o["label"] for o in want["options"]], kw
+        assert have == want, kw
+        assert have_paths == want_paths, kw
+        assert have_k == want_k, kw  # the k shortest paths themselves, before labels merge them
+
+
+def test_toy_network_answers_are_those_of_the_plain_search(monkeypatch) -> None:
+    check_same(TOY_REQUESTS, build_network(), resolve_on_network, monkeypatch)
+
+
+def test_the_reference_finds_several_options() -> None:
+    """The comparison above is not vacuous: the toy pairs have several options each."""
+    planner._CACHE.clear()
+    response = planner.plan_routes(
+        RouteRequest(**TOY_REQUESTS[0]), network=build_network(), params=PARAMS,
+        resolver=resolve_on_network,
+    )  # fmt: skip
+    assert len({o.corridor for o in response.options}) >= 3
+
+
+@pytest.fixture(scope="module")
+def network():
+    from landbridge.network import load_network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_network()
+
+
+def test_real_pairs_answers_are_those_of_the_plain_search(network, monkeypatch) -> None:
+    requests = [{"origin": o, "destination": d, "depart": DEPART} for o, d in REAL_PAIRS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from landbridge.routing.places import resolve_with_gazetteer
+
+        check_same(requests, network, resolve_with_gazetteer, monkeypatch)
