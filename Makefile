@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml src/landbridge/web/package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ (Debian: apt-get install -y npm)"; exit 1; }
 	cd src/landbridge/web && npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p src/landbridge/web/static/vendor
+	mkdir -p src/landbridge/web/static/vendor/swagger-ui src/landbridge/web/static/vendor/redoc
 	cp src/landbridge/web/node_modules/maplibre-gl/dist/* src/landbridge/web/static/vendor/
+	cp src/landbridge/web/node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} src/landbridge/web/static/vendor/swagger-ui/
+	cp src/landbridge/web/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt src/landbridge/web/static/vendor/redoc/
+	@# ReDoc's sidebar logo is fetched from its CDN: point it at an empty data URL (offline, no request)
+	sed -e 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:,#' src/landbridge/web/node_modules/redoc/bundles/redoc.standalone.js > src/landbridge/web/static/vendor/redoc/redoc.standalone.js
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \

@@ -21,9 +21,11 @@ from rich.markup import escape
 
 from landbridge.cli_events import events as events_command
 from landbridge.cli_events import option_flags, print_option_events
+from landbridge.cli_lists import register as _register_lists
 from landbridge.cli_skim import skim as skim_command
 from landbridge.cli_validate import validate as validate_command
 from landbridge.errors import LandbridgeError
+from landbridge.paths import DATA_DIR
 from landbridge.units import HOURS_PER_DAY
 
 app = typer.Typer(
@@ -36,7 +38,13 @@ app = typer.Typer(
 network_app = typer.Typer(
     help="Build, inspect and check the bundled rail network.", no_args_is_help=True
 )
-scenario_app = typer.Typer(help="List, run and compare what-if scenarios.", no_args_is_help=True)
+SCENARIO_REFERENCE = DATA_DIR / "scenarios" / "README.md"
+scenario_app = typer.Typer(
+    help="List, run and compare what-if scenarios. The YAML format (every modification, its "
+    f"fields and units) is described in {SCENARIO_REFERENCE}; ids: `landbridge facilities`, "
+    "`landbridge regions`.",
+    no_args_is_help=True,
+)
 runs_app = typer.Typer(help="Stored runs: list, show, export.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 app.add_typer(scenario_app, name="scenario")
@@ -171,6 +179,9 @@ def places(
 
 
 ROUTE_NUMERIC_COLUMNS = ("p10 d", "p50 d", "p90 d", "cost USD", "t CO2e", "km")
+# Below this width (and when piped: Rich then assumes 80) the table drops km and the stops
+# column, whose wrapped cells made the rows unreadable.
+WIDE_TABLE_COLS = 120
 
 
 @app.command()
@@ -197,6 +208,10 @@ def route(
     ),
     params: str | None = typer.Option(None, "--params", help="YAML file overriding parameters."),
     as_json: bool = typer.Option(False, "--json", help="Print the options as JSON."),
+    wide: bool = typer.Option(
+        False, "--wide", help="All columns (km, gauge changes, ports) even when the terminal "
+        "is narrow or the output is piped.",
+    ),
 ) -> None:
     """Every corridor option from ORIGIN to DESTINATION: days (p50/p90), cost, CO2e."""
     fields = {
@@ -210,7 +225,7 @@ def route(
     if as_json:
         print_json(response.model_dump(mode="json", by_alias=True))
         return
-    _print_route_table(response, origin, destination)
+    _print_route_table(response, origin, destination, wide or console.width >= WIDE_TABLE_COLS)
 
 
 def _import_array_libraries() -> None:
@@ -292,26 +307,52 @@ def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
     return plan_routes(request, params=load_params(params) if params else None)
 
 
-def _print_route_table(response: Any, origin: str, destination: str) -> None:
+def _flag_count(flags: str) -> str:
+    lines = flags.splitlines()
+    closed = "CLOSED " if "CLOSED" in lines else ""
+    return f"{closed}{len(lines)}" if lines else ""
+
+
+def _print_route_table(response: Any, origin: str, destination: str, wide: bool) -> None:
+    from rich import box
     from rich.table import Table
 
     s = response.shipment
     ends = f"{response.origin.name} → {response.destination.name}"
-    table = Table(
-        title=f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t",
-        caption="★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days",
+    title = f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t"
+    caption = "★ Pareto-optimal on (p50 days, cost, CO2e); Pareto first, then by p50 days"
+    numeric = ROUTE_NUMERIC_COLUMNS if wide else ROUTE_NUMERIC_COLUMNS[:-1]
+    flagged = any(option_flags(o) for o in response.options)
+    # compact: the number of events and risks (listed under the table), not their words
+    texts = (["gauge changes, ports"] if wide else []) + (
+        [("events, risks" if wide else "flags")] if flagged else []
     )
-    for column in ("", "option", *ROUTE_NUMERIC_COLUMNS, "gauge changes, ports", "events, risks"):
-        numeric = column in ROUTE_NUMERIC_COLUMNS
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    if wide:
+        table = Table(title=title, caption=caption)
+    else:  # compact: one line per option, the title and caption as plain lines
+        console.print(title, highlight=False, soft_wrap=True)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for column in ("", "option", *numeric, *texts):
+        right = column in numeric
+        header = column if wide else column.removesuffix(" d").replace("cost ", "")
+        table.add_column(header, justify="right" if right else "left", overflow="fold",
+                         no_wrap=not wide and column not in texts)  # fmt: skip
     for o in response.options:
         stops = "\n".join(dict.fromkeys(g.from_ for g in o.legs if g.mode in ("transfer", "port")))
-        table.add_row(
+        cells = [
             "★" if o.pareto else "", o.label, f"{o.transit_days.p10:.1f}",
             f"{o.transit_days.p50:.1f}", f"{o.transit_days.p90:.1f}", f"{o.cost_usd:,.0f}",
-            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops, option_flags(o),
-        )  # fmt: skip
+            f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops,
+        ]  # fmt: skip
+        flags = option_flags(o) if wide else _flag_count(option_flags(o))
+        row = cells if wide else cells[: 2 + len(numeric)]
+        table.add_row(*row, *([flags] if flagged else []))
     console.print(table)
+    if not wide:
+        more = "; flags = events and risks, listed below" if flagged else ""
+        console.print(f"{caption}; p10/p50/p90 in days{more}; --wide adds km and stops",
+                      highlight=False,
+                      soft_wrap=True)  # fmt: skip
     _print_scope_and_published(response.options)
     when = "departure" if response.depart else "today, no --depart given"
     console.print(f"Dated values for {response.as_of} ({when}):", highlight=False)
@@ -980,15 +1021,17 @@ def runs_export(
     run_id: str = typer.Argument(..., help="Run id (see landbridge runs list)."),
     fmt: str = typer.Option("parquet", "--format", help="parquet | csv | geojson."),
     out: str | None = typer.Option(
-        None, "--out", help="Name of the export inside the store's exports folder."
+        None, "--out",
+        help="Folder to write (one file per table and a manifest); an earlier export there is "
+        "replaced as a whole. Default: <store>-exports/RUN_ID.",
     ),
     store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
 ) -> None:
-    """Export a run into the store's exports folder."""
+    """Export a run as GeoParquet, CSV or GeoJSON files (one per table, with run_id)."""
     from landbridge.store.export import export_run
 
     path = export_run(_store(store), run_id, fmt, out)
-    console.print(f"wrote {path}", highlight=False, markup=False)
+    console.print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
 
 
 # --- serve (issue 7) ---
@@ -1019,6 +1062,9 @@ def serve(
 app.command("events")(user_errors(events_command))
 app.command("skim")(user_errors(skim_command))
 app.command("validate")(user_errors(validate_command))
+
+
+_register_lists(app, user_errors)
 
 
 def main() -> None:

@@ -113,25 +113,62 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class Tab:
+    """A browser page on the planner with what it asked for outside the server, its JS errors,
+    and helpers to (re)load it; one per viewport and test module."""
+
+    def __init__(self, browser, server_url: str, viewport: dict[str, int]) -> None:
+        self.server_url = server_url
+        self.context = browser.new_context(viewport=viewport, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(PAGE_READY_MS)
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on(
+            "console",
+            lambda msg: self.errors.append(msg.text)
+            if "Content Security Policy" in msg.text
+            else None,
+        )
+        self.page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not url.startswith((self.server_url + "/", "data:", "blob:")):
+            self.outside.append(url)
+
+    def open(self, path: str = "/") -> object:
+        """Load ``path`` and wait until the map and its layers are drawn."""
+        self.page.goto(self.server_url + path)
+        wait_until(self.page, "window.landbridge && window.landbridge.ready")
+        wait_until(
+            self.page, "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()"
+        )
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
+        assert self.outside == [], f"requests outside the server: {self.outside}"
+
+
 @pytest.fixture(scope="module")
-def page(browser, server_url: str):
-    """The planner page, after the map and its layers have loaded; shared by a module's tests
-    (a page load renders the whole map in software, seconds each); fails on JS errors."""
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(PAGE_READY_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    page.goto(server_url + "/")
-    wait_until(page, "window.landbridge && window.landbridge.ready")
-    wait_until(page, "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()")
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+def desktop(browser, server_url: str) -> Iterator[Tab]:
+    tab = Tab(browser, server_url, DESKTOP)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser, server_url: str) -> Iterator[Tab]:
+    tab = Tab(browser, server_url, PHONE)
+    yield tab
+    tab.close()
 
 
 def wait_until(page, expression: str, timeout_ms: float = PAGE_READY_MS) -> None:

@@ -34,6 +34,7 @@ from typer.testing import CliRunner, Result
 
 from landbridge.cli import app
 from landbridge.errors import LandbridgeError
+from landbridge.outputs import is_complete_folder
 from landbridge.schema.route import MAX_TONNES_PER_TEU
 
 OK, BAD_INPUT, UNREACHABLE, NETWORK_DATA, STORE, SIMULATION = 0, 2, 3, 4, 5, 6
@@ -677,19 +678,27 @@ def test_scenario_routes_file_content(od: tuple[str, bool]) -> None:
 def test_runs(isolated_home, run_id, command, fmt, out, store) -> None:
     run_id = run_id.replace("<stored>", isolated_home)
     args = ["runs", command, run_id, "--json"] if command == "show" else ["runs", command, run_id]
+    target = None
     if command == "export":
-        args += (["--format", fmt] if fmt is not None else []) + (["--out", out] if out else [])
+        # --out is the path as given: kept inside WORK/out (no '/'), so nothing lands elsewhere
+        target = WORK / "out" / out.replace("/", "_") if out else None
+        args += (["--format", fmt] if fmt is not None else []) + (
+            ["--out", str(target)] if target else []
+        )
     if store is not None:
         args += ["--store", store]
     result = invoke(args, {OK, BAD_INPUT, STORE})
     if asked_for_help(result):
         return
-    if run_id == isolated_home and store is None and fmt in (None, "parquet", "csv", "geojson"):
+    fresh = command == "show" or target is None or target.name == "ok-name"
+    if run_id == isolated_home and store is None and fmt in (None, "parquet", "csv", "geojson") \
+            and fresh:
         assert result.exit_code == OK, (args, result.output)  # the stored run is always there
     if result.exit_code == OK and command == "export":
         written = Path(result.output.split("wrote ", 1)[1].strip())
         db = Path(store) if store else WORK / "home" / "runs.duckdb"
-        exports = db.with_name(db.stem + "-exports")
-        assert written.resolve().parent == exports.resolve(), (args, written)
+        expected = target or db.with_name(db.stem + "-exports") / run_id
+        assert written == expected.resolve(), (args, written)
+        assert is_complete_folder(written)
     if result.exit_code == OK and command == "show":
         assert json.loads(result.stdout)["run_id"] == isolated_home

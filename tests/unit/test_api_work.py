@@ -3,7 +3,9 @@ stored runs list, compare and export; limits and the token hold."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,7 +104,7 @@ def test_work_endpoints_need_the_token_when_one_is_set() -> None:
         ("post", "/api/flows", {"json": {}}),
         ("post", "/api/scenarios/baseline-2023/run", {"json": {}}),
         ("delete", "/api/jobs/abc", {}),
-        ("post", "/api/runs/20261128T052100Z-x-1a2b3c4d/export", {}),
+        ("get", "/api/runs/20261128T052100Z-x-1a2b3c4d/export", {}),
     ]
     for method, path, kwargs in calls:
         response = getattr(client, method)(path, **kwargs)
@@ -210,9 +212,14 @@ def test_scenario_runs_are_stored_listed_compared_and_exported(client: TestClien
     assert (cmp["a"], cmp["b"]) == ("baseline-2023", "khorgos-closed-one-week")
     assert cmp["runs"] == {"a": run_ids[0], "b": run_ids[1]}
     assert cmp["best"] and {"od", "best_a", "best_b"} <= set(cmp["best"][0])
-    exported = client.post(f"/api/runs/{run_ids[0]}/export", params={"format": "geojson"}).json()
-    assert exported["file"] == f"{run_ids[0]}.geojson"
-    assert (Store().exports_dir / exported["file"]).is_file()
+    exported = client.get(f"/api/runs/{run_ids[0]}/export", params={"format": "geojson"})
+    assert exported.headers["content-type"] == "application/zip"
+    assert exported.headers["content-disposition"] == (
+        f'attachment; filename="{run_ids[0]}-geojson.zip"'
+    )
+    names = zipfile.ZipFile(io.BytesIO(exported.content)).namelist()
+    assert f"{run_ids[0]}/route_options.geojson" in names
+    assert not Store().exports_dir.exists()  # nothing is kept on the server
 
 
 @pytest.mark.parametrize(
@@ -221,7 +228,7 @@ def test_scenario_runs_are_stored_listed_compared_and_exported(client: TestClien
         ("get", "/api/runs/..%2F..%2Fetc%2Fpasswd", 404, "Not Found"),  # no route, nothing read
         ("get", "/api/runs/..passwd", 422, "is not a run id"),
         ("get", "/api/runs/20261128T052100Z-none-1a2b3c4d", 404, "No run"),
-        ("post", "/api/runs/20261128T052100Z-none-1a2b3c4d/export?format=exe", 422, "format"),
+        ("get", "/api/runs/20261128T052100Z-none-1a2b3c4d/export?format=exe", 422, "format"),
         ("get", "/api/runs/compare?a=x&b=y", 422, "is not a run id"),
     ],
 )

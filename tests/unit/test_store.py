@@ -1,4 +1,5 @@
-"""The results store: round trips, versions and migration, damaged files, exports."""
+"""The results store: round trips, versions and migration, damaged files (exports:
+test_store_export.py)."""
 
 from __future__ import annotations
 
@@ -217,52 +218,6 @@ def test_damaged_store_is_reported_and_left_untouched(tmp_path: Path, damage: st
             action()
         assert ("move it aside" in str(info.value)) == (damage != "garbage")
     assert path.read_bytes() == damaged
-
-
-# --- exports -------------------------------------------------------------------------------
-
-
-def test_exports_in_each_format_stay_in_the_exports_folder(tmp_path: Path) -> None:
-    from landbridge.store.export import export_run
-
-    store = Store(tmp_path / "runs.duckdb")
-    frames = results()
-    frames["flows"] = pd.DataFrame(
-        {
-            "facility_id": ["alashankou-dostyk"],
-            "name": ["Alashankou–Dostyk"],
-            "kind": ["gauge_change"],
-            "lat": [45.21],
-            "lon": [82.52],
-            "flow_t_per_yr": [1.5e7],
-            "capacity_t_per_yr": [2e7],
-            "utilization": [0.75],
-        }
-    )
-    run_id = store.write_run(record(), frames)
-    folder = export_run(store, run_id, "parquet")
-    assert folder.parent == store.exports_dir.resolve()
-    assert pd.read_parquet(folder / "route_options.parquet")["corridor"].tolist() == [
-        "northern",
-        "middle",
-    ]
-    assert json.loads((folder / "run.json").read_text())["run_id"] == run_id
-    csv_dir = export_run(store, run_id, "csv", name="../../etc/evil name")
-    assert csv_dir == (store.exports_dir / "etc_evil_name").resolve()
-    assert pd.read_csv(csv_dir / "sim_transit.csv")["transit_h"].tolist() == [0.0, 1.0, 2.0]
-    geo = json.loads(export_run(store, run_id, "geojson", name="map").read_text())
-    layers = [f["properties"]["layer"] for f in geo["features"]]
-    assert layers == ["route_option", "facility_flow"]  # the middle option has no geometry
-    assert geo["features"][0]["geometry"]["coordinates"][0] == [108.9, 34.3]
-    assert geo["features"][1]["geometry"] == {"type": "Point", "coordinates": [82.52, 45.21]}
-    assert "OpenStreetMap" in geo["properties"]["attribution"]
-    with pytest.raises(StoreError, match="unknown export format"):
-        export_run(store, run_id, "xlsx")
-    with pytest.raises(StoreError, match="empty export name"):
-        export_run(store, run_id, "csv", name="../..")
-    assert sorted(p.name for p in store.exports_dir.iterdir()) == sorted(
-        ["etc_evil_name", "map.geojson", run_id]
-    )
 
 
 def test_reader_waits_for_a_writer_connection_of_the_same_process(tmp_path: Path) -> None:

@@ -92,6 +92,8 @@ def create_app(
         summary="Routes, transit time, cost, CO2e, corridor flows, simulation and scenarios "
         "for the China–Europe rail land bridge.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from local assets (api/web.py), not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.jobs = jobs

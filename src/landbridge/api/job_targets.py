@@ -69,19 +69,22 @@ def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     from landbridge.costs.params import load_default_params
     from landbridge.flows.corridor import run_flows
     from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
+    from landbridge.network import load_network
 
+    progress(FLOWS_STARTED)
     params = load_default_params()
     year = payload.get("year")
-    network = demand = None
+    network, demand = load_network(), None
+    progress(FLOWS_LOADED)
     if payload.get("scenario"):
-        from landbridge.network import load_network
         from landbridge.scenarios.apply import apply_scenario
 
         spec = bundled_scenario(payload["scenario"])
         year = year or demand_year(spec.base.demand, spec.base.year)
         network, params, demand = apply_scenario(
-            spec, load_network(), params, load_demand(year), source=spec.name
+            spec, network, params, load_demand(year), source=spec.name
         )
+    progress(FLOWS_PREPARED)
     result = run_flows(
         year or DEFAULT_YEAR,
         payload.get("growth_pct", 0.0),
@@ -89,8 +92,23 @@ def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
         params,
         demand,
         hard_capacity=payload.get("max_throughput", False),
+        progress=lambda _iteration, gap, _objective: progress(_gap_progress(gap)),
     )
     return result.model_dump(mode="json")
+
+
+# Progress marks of a flows job: network loaded, scenario applied, then the assignment's
+# convergence. They order the stages for the progress bar; they are not timings.
+FLOWS_STARTED, FLOWS_LOADED, FLOWS_PREPARED, FLOWS_SOLVED = 0.02, 0.2, 0.3, 0.95
+GAP_DECADES = 5.0  # the assignment's target relative gap is 1e-5
+
+
+def _gap_progress(gap: float) -> float:
+    """Progress of the assignment from its relative gap: one share per decade towards 1e-5."""
+    import math
+
+    done = min(max(-math.log10(gap), 0.0) / GAP_DECADES, 1.0) if gap > 0 else 1.0
+    return FLOWS_PREPARED + (FLOWS_SOLVED - FLOWS_PREPARED) * done
 
 
 def scenario_run(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from landbridge.errors import LandbridgeError
 # (deadline, cancel flag, messages). Short enough for a live progress bar, long enough to be idle.
 PROGRESS_INTERVAL_S = 0.2
 POLL_INTERVAL_S = 0.1
+PROGRESS_JUMP = 0.05
 # Grace period between terminate (SIGTERM) and kill (SIGKILL) of a job process.
 TERMINATE_GRACE_S = 2.0
 # Niceness added to a job process (and the Monte Carlo workers it starts): 10 is what `nice`
@@ -119,14 +120,16 @@ def _child_main(target: str, payload: dict[str, Any], conn: Connection) -> None:
     """Entry point of a job process: run the target, send progress, then one final message."""
     with contextlib.suppress(OSError):  # lower priority is a courtesy, not a requirement
         os.nice(JOB_NICE)
-    last = 0.0
+    last, sent = 0.0, 0.0
 
     def progress(fraction: float) -> None:
-        nonlocal last
+        nonlocal last, sent
         now = time.monotonic()
-        if now - last >= PROGRESS_INTERVAL_S:
-            last = now
-            conn.send(("progress", float(min(max(fraction, 0.0), 1.0))))
+        fraction = float(min(max(fraction, 0.0), 1.0))
+        # a stage mark (a jump) always goes out; fine-grained updates at most every interval
+        if now - last >= PROGRESS_INTERVAL_S or fraction - sent >= PROGRESS_JUMP:
+            last, sent = now, fraction
+            conn.send(("progress", fraction))
 
     try:
         result = _resolve(target)(payload, progress)

@@ -110,7 +110,10 @@ def _facility_properties(row: pd.Series) -> dict[str, Any]:
         "dwell_p50_h",
         "dwell_p90_h",
         "capacity_trains_per_day",
+        "capacity_t_per_yr",
+        "servers",
         "cost_usd_per_feu",
+        "source_ids",
     ):
         if column in row.index:
             value = row[column]

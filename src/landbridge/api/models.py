@@ -114,11 +114,3 @@ class RunComparison(BaseModel):
     best: list[dict[str, Any]]
     flows: list[dict[str, Any]]
     kpis: list[dict[str, Any]]
-
-
-class ExportResult(BaseModel):
-    """Where an export was written: a file name inside the store's exports folder."""
-
-    run_id: str
-    format: str
-    file: str

@@ -18,7 +18,7 @@ from landbridge.network.model import Network
 from landbridge.paths import cache_dir
 
 # Version of the layer files written to the user cache; bump when their content changes form.
-LAYER_CACHE_FORMAT = 2
+LAYER_CACHE_FORMAT = 3
 # gzip level for cached layers: level 6 is zlib's default trade of size against time.
 GZIP_LEVEL = 6
 

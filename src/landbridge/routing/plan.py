@@ -506,6 +506,11 @@ def plan_routes_with_paths(
 ) -> tuple[RouteResponse, list[np.ndarray]]:
     """``plan_routes`` plus the edge ids of each option's path, in the order of ``options``
     (for drawing the options or loading them onto the network)."""
+    if not isinstance(request, RouteRequest):
+        raise TypeError(
+            "plan_routes takes a RouteRequest(origin=..., destination=..., feu=...); for two "
+            "place names call landbridge.plan(origin, destination, feu=...)"
+        )
     net = network if network is not None else load_bundled_network()
     params = params if params is not None else load_default_params()
     resolve = resolver or resolve_with_gazetteer

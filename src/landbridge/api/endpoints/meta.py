@@ -1,4 +1,4 @@
-"""Server information for the web page."""
+"""Server information and the sources table for the web page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from landbridge import __version__
 from landbridge.api.layers import LAYER_NAMES
 from landbridge.api.models import ServerInfo
 from landbridge.api.web import web_assets_installed
+from landbridge.schema.route import Source
 
 router = APIRouter(tags=["server"])
 
@@ -24,3 +25,11 @@ def info(request: Request) -> ServerInfo:
         max_replications=settings.max_replications,
         max_job_run_s=settings.max_job_run_s,
     )
+
+
+@router.get("/sources", response_model=list[Source])
+def sources() -> list[Source]:
+    """Every source cited by a parameter, facility or event row (id, title, publisher, year)."""
+    from landbridge.data import source_rows
+
+    return [Source(**row) for row in source_rows().values()]

@@ -1,12 +1,12 @@
-"""Stored runs (the results store): list, show, compare two, export into the store's folder."""
+"""Stored runs (the results store): list, show, compare two, download an export."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
-from landbridge.api.models import ERROR_RESPONSES, ExportResult, RunComparison
+from landbridge.api.models import ERROR_RESPONSES, RunComparison
 from landbridge.api.security import require_token
 
 router = APIRouter(tags=["runs"])
@@ -50,17 +50,23 @@ def show_run(run_id: str) -> dict[str, Any]:
     return _plain(_store().get_run(run_id))
 
 
-@router.post(
+EXPORT_MEDIA = "application/zip"
+
+
+@router.get(
     "/runs/{run_id}/export",
-    response_model=ExportResult,
-    responses=ERROR_RESPONSES,
+    response_class=Response,
+    responses={**ERROR_RESPONSES, 200: {"content": {EXPORT_MEDIA: {}}}},
     dependencies=[Depends(require_token)],
 )
-def export(run_id: str, format: Literal["parquet", "csv", "geojson"] = "parquet") -> ExportResult:  # noqa: A002
-    """Write the run into the store's own exports folder; the name is the run id (no path
-    from the request is ever used)."""
-    from landbridge.store.export import export_run
+def export(run_id: str, format: Literal["parquet", "csv", "geojson"] = "parquet") -> Response:  # noqa: A002
+    """The run as a zip download: one GeoParquet, CSV or GeoJSON file per table, ``run.json``
+    and ``manifest.json`` (``landbridge runs export``); nothing is kept on the server."""
+    from landbridge.store.export import export_zip
 
-    store = _store()
-    path = export_run(store, run_id, format)
-    return ExportResult(run_id=run_id, format=format, file=path.name)
+    name, data = export_zip(_store(), run_id, format)
+    return Response(
+        data,
+        media_type=EXPORT_MEDIA,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,11 +1,58 @@
-// Scenarios: run two bundled scenarios as jobs (each run is stored), then compare the stored runs
-// side by side: the best option per origin–destination and a chart of its p50 days.
+// Scenarios: run two bundled scenarios as jobs (each run is stored), then compare the stored runs:
+// the best option per origin–destination in both, what changed, and a chart of p50 days.
 import { api, waitForJob } from "./api.js";
-import { fillScenarioSelect } from "./bottlenecks.js";
-import { groupedBars, PALETTE } from "./charts.js";
+import { fillScenarioSelect, progressReporter } from "./bottlenecks.js";
+import { pairedBars, PALETTE } from "./charts.js";
+import { readQuery, updateQuery } from "./url.js";
 
 const HOURS_PER_DAY = 24;
-const OD_LABEL_CHARS = 14;
+const CHANGED_ROWS = 25;
+const STATUS_TEXT = { changed: "changed", "only in A": "only in A", "only in B": "only in B" };
+
+const days = (h) => (h === null || h === undefined ? null : h / HOURS_PER_DAY);
+const num = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const signed = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : `${v > 0 ? "+" : ""}${num(v, digits)}`);
+
+function table(caption, headers, rows, className = "options compare") {
+  const wrap = document.createElement("div");
+  wrap.className = "tablewrap";
+  const t = document.createElement("table");
+  t.className = className;
+  t.createCaption().textContent = caption;
+  const head = t.createTHead().insertRow();
+  for (const text of headers) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = text;
+    head.append(th);
+  }
+  const body = t.createTBody();
+  for (const cells of rows) {
+    const tr = body.insertRow();
+    for (const cell of cells) {
+      const td = tr.insertCell();
+      if (cell instanceof Node) td.append(cell);
+      else td.textContent = cell;
+    }
+  }
+  wrap.append(t);
+  return wrap;
+}
+
+function delta(value, digits) {
+  const span = document.createElement("span");
+  span.textContent = signed(value, digits);
+  if (value > 0) span.className = "worse";
+  else if (value < 0) span.className = "better";
+  return span;
+}
+
+function badge(status) {
+  const span = document.createElement("span");
+  span.className = `badge ${status === "changed" ? "changed" : "only"}`;
+  span.textContent = STATUS_TEXT[status] || status;
+  return span;
+}
 
 async function runScenario(name, onProgress) {
   const job = await api.post(`/api/scenarios/${encodeURIComponent(name)}/run`, { flows: false, simulate: false });
@@ -13,29 +60,49 @@ async function runScenario(name, onProgress) {
   return api.get(`/api/scenarios/jobs/${job.job_id}/result`);
 }
 
-function bestTable(title, rows, side) {
-  const box = document.createElement("div");
-  const h = document.createElement("h3");
-  h.textContent = title;
-  const table = document.createElement("table");
-  table.className = "options";
-  const head = table.createTHead().insertRow();
-  for (const text of ["Origin → destination", "Best option", "p50 d"]) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = text;
-    head.append(th);
+export function renderComparison(out, cmp, titles) {
+  const label = (side) => titles[cmp[side]] || cmp[side];
+  out.replaceChildren();
+  const head = document.createElement("p");
+  head.className = "compare-head";
+  head.textContent = `A: ${label("a")} · B: ${label("b")}`;
+  out.append(head);
+
+  out.append(table("Best option per origin–destination (p50 days)",
+    ["Origin → destination", "Best in A", "Best in B", "A d", "B d", "Δ d"],
+    cmp.best.map((r) => [r.od, r.best_a, r.best_b, num(days(r.transit_p50_h_a)), num(days(r.transit_p50_h_b)),
+      delta(days(r.d_transit_p50_h), 1)])));
+
+  const changed = cmp.routes.filter((r) => r.status !== "same")
+    .sort((x, y) => Math.abs(y.d_transit_p50_h ?? Infinity) - Math.abs(x.d_transit_p50_h ?? Infinity));
+  if (changed.length) {
+    out.append(table(`What changed from A to B: ${changed.length} of ${cmp.routes.length} route options`
+      + (changed.length > CHANGED_ROWS ? ` (largest ${CHANGED_ROWS} shown)` : ""),
+    ["Origin → destination", "Option", "Status", "Δ p50 d", "Δ USD/FEU", "Δ kg CO2e/FEU"],
+    changed.slice(0, CHANGED_ROWS).map((r) => [r.od, r.label, badge(r.status), delta(days(r.d_transit_p50_h), 1),
+      delta(r.d_cost_usd_per_feu, 0), delta(r.d_co2e_kg_per_feu, 0)])));
+  } else {
+    const same = document.createElement("p");
+    same.className = "status";
+    same.textContent = `What changed from A to B: nothing; all ${cmp.routes.length} route options are the same.`;
+    out.append(same);
   }
-  const body = table.createTBody();
-  for (const row of rows) {
-    const tr = body.insertRow();
-    const hours = row[`transit_p50_h_${side}`];
-    for (const text of [row.od, row[`best_${side}`] ?? "–", hours == null ? "–" : (hours / HOURS_PER_DAY).toFixed(1)]) {
-      tr.insertCell().textContent = text;
-    }
+  const flows = (cmp.flows || []).filter((r) => r.d_utilization !== null && r.d_utilization !== undefined && Math.abs(r.d_utilization) > 1e-9);
+  if (flows.length) {
+    out.append(table("Utilization that changed", ["Facility", "A %", "B %", "Δ points"],
+      flows.map((r) => [r.name || r.facility_id, num(r.utilization_a * 100, 0), num(r.utilization_b * 100, 0),
+        delta(r.d_utilization * 100, 0)])));
   }
-  box.append(h, table);
-  return box;
+
+  const figure = document.createElement("figure");
+  const caption = document.createElement("figcaption");
+  caption.textContent = "p50 days of the best option per origin–destination, A against B";
+  const chart = document.createElement("div");
+  chart.className = "chart";
+  figure.append(caption, chart);
+  out.append(figure);
+  pairedBars(chart, cmp.best.map((r) => ({ label: r.od, a: days(r.transit_p50_h_a), b: days(r.transit_p50_h_b) })),
+    { labelA: `A: ${label("a")}`, labelB: `B: ${label("b")}`, colors: PALETTE });
 }
 
 export function setupScenarios() {
@@ -44,35 +111,47 @@ export function setupScenarios() {
   const button = document.getElementById("compare-button");
   const status = document.getElementById("scenario-status");
   const out = document.getElementById("compare-results");
+  const wrap = document.getElementById("scenario-progress");
+  const bar = document.getElementById("scenario-bar");
+  let titles = {};
   Promise.all([fillScenarioSelect(a, { withBase: false }), fillScenarioSelect(b, { withBase: false })])
-    .then(([list]) => { if (list.length > 1) b.value = list[1].name; })
-    .catch((e) => { status.textContent = e.message; });
+    .then(([list]) => {
+      titles = Object.fromEntries(list.map((s) => [s.name, s.title || s.name]));
+      const q = readQuery();
+      if (list.length > 1) b.value = list[1].name;
+      if (q.a && titles[q.a]) a.value = q.a;
+      if (q.b && titles[q.b]) b.value = q.b;
+    })
+    .then(() => {
+      // a shared link to a comparison of two stored runs shows it without running them again
+      const q = readQuery();
+      if (q.ra && q.rb) return showStored(q.ra, q.rb);
+      return null;
+    })
+    .catch((e) => { status.classList.add("error"); status.textContent = e.message; });
+
+  async function showStored(runA, runB) {
+    const cmp = await api.get(`/api/runs/compare?a=${encodeURIComponent(runA)}&b=${encodeURIComponent(runB)}`);
+    renderComparison(out, cmp, titles);
+    updateQuery({ ra: runA, rb: runB });
+    return cmp;
+  }
+
+  for (const [select, key] of [[a, "a"], [b, "b"]]) {
+    select.addEventListener("change", () => updateQuery({ [key]: select.value }));
+  }
 
   button.addEventListener("click", async () => {
     button.disabled = true;
     status.classList.remove("error");
     out.replaceChildren();
     try {
-      const names = [a.value, b.value];
       const runs = [];
-      for (const name of names) {
-        runs.push(await runScenario(name, (p) => { status.textContent = `Running ${name}… ${Math.round(p * 100)} %`; }));
+      for (const select of [a, b]) {
+        const name = select.value;
+        runs.push(await runScenario(name, progressReporter(wrap, bar, status, `Running ${titles[name] || name}`)));
       }
-      const cmp = await api.get(`/api/runs/compare?a=${encodeURIComponent(runs[0].run_id)}&b=${encodeURIComponent(runs[1].run_id)}`);
-      const grid = document.createElement("div");
-      grid.className = "compare";
-      grid.append(bestTable(`A: ${cmp.a}`, cmp.best, "a"), bestTable(`B: ${cmp.b}`, cmp.best, "b"));
-      const caption = document.createElement("p");
-      caption.className = "status";
-      caption.textContent = "p50 days of the best option per origin–destination (A vs B)";
-      const chart = document.createElement("div");
-      chart.className = "chart";
-      out.append(grid, caption, chart);
-      groupedBars(chart, ["a", "b"].map((side, i) => ({
-        label: `${side.toUpperCase()}: ${cmp[side]}`,
-        color: PALETTE[i],
-        values: Object.fromEntries(cmp.best.map((r) => [r.od, r[`transit_p50_h_${side}`] / HOURS_PER_DAY])),
-      })), cmp.best.map((r) => ({ key: r.od, label: r.od.length > OD_LABEL_CHARS ? `${r.od.slice(0, OD_LABEL_CHARS - 1)}…` : r.od })));
+      const cmp = await showStored(runs[0].run_id, runs[1].run_id);
       const changed = cmp.routes.filter((r) => r.status !== "same").length;
       status.textContent = `Runs ${runs[0].run_id} and ${runs[1].run_id} stored; ${changed} route options changed.`;
     } catch (error) {
@@ -80,6 +159,7 @@ export function setupScenarios() {
       status.textContent = error.message;
     } finally {
       button.disabled = false;
+      wrap.hidden = true;
     }
   });
 }

@@ -1,0 +1,9 @@
+// Swagger UI on the server's own OpenAPI document; no validator badge (it would call out).
+window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout",
+});
