@@ -332,11 +332,7 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
     else:  # compact: one line per option, the title and caption as plain lines
         console.print(title, highlight=False, soft_wrap=True)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    for column in ("", "option", *numeric, *texts):
-        right = column in numeric
-        header = column if wide else column.removesuffix(" d").replace("cost ", "")
-        table.add_column(header, justify="right" if right else "left", overflow="fold",
-                         no_wrap=not wide and column not in texts)  # fmt: skip
+    rows = []
     for o in response.options:
         stops = "\n".join(dict.fromkeys(g.from_ for g in o.legs if g.mode in ("transfer", "port")))
         cells = [
@@ -345,8 +341,22 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
             f"{o.co2e_kg / 1000:.2f}", f"{o.distance_km.total:,.0f}", stops,
         ]  # fmt: skip
         flags = option_flags(o) if wide else _flag_count(option_flags(o))
-        row = cells if wide else cells[: 2 + len(numeric)]
-        table.add_row(*row, *([flags] if flagged else []))
+        shown = cells if wide else cells[: 2 + len(numeric)]
+        rows.append([*shown, *([flags] if flagged else [])])
+    columns = ("", "option", *numeric, *texts)
+    headers = [c if wide else c.removesuffix(" d").replace("cost ", "") for c in columns]
+    fits = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    # compact: every figure keeps its width; a long option label is cut with an ellipsis
+    label_max = max(console.width - sum(fits) + fits[1] - 2 * len(columns), 12)
+    for i, (column, header) in enumerate(zip(columns, headers, strict=True)):
+        right = column in numeric
+        table.add_column(header, justify="right" if right else "left",
+                         min_width=fits[i] if right and not wide else None,
+                         max_width=label_max if column == "option" and not wide else None,
+                         overflow="ellipsis" if column == "option" and not wide else "fold",
+                         no_wrap=not wide and column not in texts)  # fmt: skip
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
     if not wide:
         more = "; flags = events and risks, listed below" if flagged else ""
