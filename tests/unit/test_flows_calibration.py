@@ -73,7 +73,7 @@ def test_route_defined_entries_keep_only_paths_through_their_gateways():
     off = cal.offer(choice, terms, cal.RouteConstants.zero(), 1.5)
     assert off.choice.entry.tolist() == [0, 1, 1]
     assert off.choice.free_cost.tolist() == [110.0, 100.0, 110.0]
-    assert off.scale_cost.tolist() == [110.0, 100.0]
+    assert off.choice.entry_best.tolist() == [110.0, 100.0]  # the logit's scale cost
 
 
 def test_route_requirement_of_bundled_and_user_segments():

@@ -147,7 +147,6 @@ class Offered:
 
     choice: object  # route_choice.ChoiceSet restricted to the offered paths
     path_constant: np.ndarray  # [n_offered] USD/t
-    scale_cost: np.ndarray  # [n_entries] cheapest real cost among the rule-allowed paths
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,7 @@ def offer(choice, terms: PathTerms, constants: RouteConstants, max_ratio: float)
         entry_best=np.where(np.isfinite(best_real), best_real, choice.entry_best),
         no_path=no_path,
     )  # fmt: skip
-    return Offered(sub, const[keep], sub.entry_best)
+    return Offered(sub, const[keep])
 
 
 # --- estimator ---------------------------------------------------------------------------------
