@@ -49,7 +49,7 @@ REAL_PAIRS = [
 ]  # fmt: skip
 
 
-def reference_k_shortest(g, origins, destinations, key, trees, net, k=3):
+def reference_k_shortest(g, origins, destinations, key, trees, net, known=(), k=3):
     """routing.alternatives.k_shortest as first written: a full search per penalty round."""
     key = link_keys(net)
     weights = g.forward.data.astype(float)

@@ -8,11 +8,21 @@ times the cheapest (at the true weights).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.network.model import EdgeMode, Network
-from landbridge.routing.search import Ends, MaskedGraph, Trees, _edges_of_nodes, _walk_back
+from landbridge.routing.search import (
+    NO_PRED,
+    Ends,
+    MaskedGraph,
+    Trees,
+    _edges_of_nodes,
+    _walk_back,
+)
 
 K_PATHS = 3  # distinct paths offered besides the corridor families' best ones
 OVERLAP_MAX = 0.6  # share of a path's km it may have in common with one already kept
@@ -63,6 +73,47 @@ def link_keys(net: Network) -> np.ndarray:
     return key
 
 
+class _GuidedSearch:
+    """Cheapest path at raised weights, searched on reduced weights: each weight plus the
+    drop in cost-to-go ``h`` (the true-weight tree towards the destinations), never less
+    than the true one, so the reduced weights are not negative and a path's reduced cost is
+    its cost plus a constant. A virtual source (node ``n``) starts each origin at its own
+    ``h``. Stopped at a known path's cost, the search only scans nodes on paths as cheap as
+    that: the same shortest path as a full search, in a small part of the network."""
+
+    def __init__(self, g: MaskedGraph, h: np.ndarray, origins: Ends) -> None:
+        n = g.forward.shape[0]
+        src = g.edge_src[g.forward_edge]
+        dst = g.forward.indices
+        reach = np.isfinite(h[src]) & np.isfinite(h[dst])
+        self.shift = np.where(reach, h[dst] - np.where(reach, h[src], 0.0), np.inf)
+        start = h[list(origins)]
+        self.offset = float(start[np.isfinite(start)].min()) if np.isfinite(start).any() else 0.0
+        self.nnz = len(dst)
+        self.n = n
+        self.matrix = csr_matrix(
+            (
+                np.concatenate([g.forward.data, start - self.offset]),
+                np.concatenate([dst, np.asarray(origins, dtype=dst.dtype)]),
+                np.append(g.forward.indptr, self.nnz + len(origins)),
+            ),
+            shape=(n + 1, n + 1),
+        )
+
+    def run(self, weights: np.ndarray, bound: float) -> tuple[np.ndarray, np.ndarray]:
+        """Costs (reduced, offset) and predecessors from the origins, searched up to
+        ``bound`` (a true cost at ``weights``)."""
+        data = self.matrix.data[: self.nnz]
+        np.add(weights, self.shift, out=data)
+        np.maximum(data, 0.0, out=data)
+        dist, pred = dijkstra(
+            self.matrix, indices=self.n, return_predecessors=True,
+            limit=bound - self.offset + abs(bound) * LIMIT_SLACK,
+        )  # fmt: skip
+        pred[pred == self.n] = NO_PRED
+        return dist, pred
+
+
 def k_shortest(
     g: MaskedGraph,
     origins: Ends,
@@ -70,29 +121,30 @@ def k_shortest(
     key: np.ndarray,
     trees: Trees,
     net: Network,
+    known: Sequence[np.ndarray] = (),
     k: int = K_PATHS,
 ) -> list[np.ndarray]:
     """Up to ``k`` distinct paths, cheapest first (see the module docstring); ``key`` is
     ``link_keys(net)``. The first search is the shared tree from ``origins``; the penalised
-    ones run on one copy of the forward matrix whose weights are raised in place, each stopped
-    beyond the cost of the cheapest path found so far at the raised weights (the path it
-    finds costs no more, so its tree up to the destinations is the full search's)."""
+    ones are ``_GuidedSearch`` runs stopped at the cost, at the raised weights, of the cheapest
+    path known between the two places (found so far, or in ``known``: other paths between
+    them, e.g. the corridor variants'): the path searched for costs no more."""
     reverse = net.edge_reverse
-    matrix = g.forward.copy()
-    weights = matrix.data
+    weights = g.forward.data.copy()
     entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
     entry_of_edge[g.forward_edge] = np.arange(len(g.forward_edge))
     kept: list[np.ndarray] = []
-    found: list[np.ndarray] = []  # forward entries of every path found
+    # forward entries of every path known in this graph
+    found = [e for e in (entry_of_edge[p] for p in known if len(p)) if (e >= 0).all()]
     best_cost = np.inf
     dist, pred = trees.forward(g, origins)
+    guided: _GuidedSearch | None = None
     for search in range(MAX_SEARCHES):
         if search:
+            if guided is None:
+                guided = _GuidedSearch(g, trees.backward(g, destinations)[0], origins)
             bound = min(float(weights[entries].sum()) for entries in found)
-            dist, pred, _ = dijkstra(
-                matrix, indices=list(origins), min_only=True, return_predecessors=True,
-                limit=bound * (1 + LIMIT_SLACK),
-            )  # fmt: skip
+            dist, pred = guided.run(weights, bound)
         path = _cheapest(g, dist, pred, origins, destinations)
         if path is None:
             break

@@ -464,7 +464,8 @@ def _found_paths(
     if via is None:
         if cache.link_key is None:
             cache.link_key = link_keys(net)
-        shortest = k_shortest(graph, *ends, cache.link_key, cache.trees, net)
+        known = [item.edges for item in found]
+        shortest = k_shortest(graph, *ends, cache.link_key, cache.trees, net, known)
     else:
         through = path_through(graph, *ends, via, cache.trees)
         shortest = [] if through is None or _forced(net, through, via) else [through]
