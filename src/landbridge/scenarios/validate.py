@@ -16,6 +16,7 @@ import pandas as pd
 
 from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
+from landbridge.scenarios.contradictions import contradictions
 from landbridge.scenarios.load import modification_label
 from landbridge.schema.scenario import (
     AddLink,
@@ -116,7 +117,7 @@ def validate_scenario(
 ) -> NetworkIndex:
     """Raise ``ScenarioError`` listing every problem; return the lookups on success."""
     index = NetworkIndex.of(net)
-    problems: list[str] = []
+    problems: list[str] = contradictions(scenario)
     new_facilities: set[str] = set()
     for i, mod in enumerate(scenario.modifications):
         label = modification_label(i, mod.type)

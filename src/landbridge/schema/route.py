@@ -32,7 +32,9 @@ class RouteRequest(BaseModel):
     destination: str = Field(min_length=1)
     feu: float | None = None
     teu: float | None = None
-    tonnes_per_teu: float | None = Field(default=None, gt=0, le=MAX_TONNES_PER_TEU)
+    tonnes_per_teu: float | None = Field(
+        default=None, gt=0, le=MAX_TONNES_PER_TEU, allow_inf_nan=False
+    )
     depart: dt.date | None = None
     avoid: list[str] = Field(default_factory=list)
     via: str | None = None
@@ -67,7 +69,7 @@ class RouteRequest(BaseModel):
         if value > limit:
             unit = info.field_name.upper()
             raise ValueError(
-                f"must be at most {limit:,.0f} {unit} (got {value:,.0f}); split larger volumes"
+                f"must be at most {limit:,.0f} {unit} (got {value:,.10g}); split larger volumes"
             )
         return value
 

@@ -9,7 +9,7 @@ against a network (do the facility, place and country exist?) lives in ``landbri
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -50,6 +50,22 @@ GaugeMm = Literal[1435, 1520]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no_numbers(cls, data: object) -> object:
+        """``true`` is not 1: pydantic would read a YAML yes/no as a number."""
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(str(name))
+                if field is None or not isinstance(value, bool):
+                    continue
+                if field.annotation is not bool and bool not in get_args(field.annotation):
+                    raise ValueError(
+                        f"field '{name}': {str(value).lower()} is a yes/no value, not a number "
+                        "or a name"
+                    )
+        return data
 
 
 def check_capacity(value: float, unit: str) -> None:
@@ -306,4 +322,3 @@ class Scenario(_Strict):
     modifications: list[Modification] = Field(default_factory=list, max_length=500)
     sources: list[str] = Field(default_factory=list)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
-
