@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
@@ -17,6 +17,7 @@ from test_scenario_toy import check_csr, toy_demand, toy_network  # noqa: E402
 
 from landbridge.errors import ScenarioError  # noqa: E402
 from landbridge.scenarios.apply import apply_scenario  # noqa: E402
+from landbridge.scenarios.contradictions import contradictions  # noqa: E402
 from landbridge.scenarios.load import (  # noqa: E402
     parse_scenario,
     scenario_from_data,
@@ -146,6 +147,7 @@ def test_valid_scenarios_never_touch_the_base(mods: list[dict]) -> None:
     before_edges = NET.edge_src.copy()
     before_fac = NET.facilities.copy()
     scenario = scenario_from_data({"name": "ok", "base": {"year": 2023}, "modifications": mods})
+    assume(not contradictions(scenario))  # those are refused (test_scenario_contradictions)
     text = yaml.safe_dump(scenario.model_dump(mode="json"))
     assert parse_scenario(text) == scenario
     out, _, demand = apply_scenario(scenario, NET, None, DEMAND)

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from landbridge.errors import ScenarioError
-from landbridge.flows.corridor import facility_capacity_t
+from landbridge.flows.capacity import sourced_capacity_t
 from landbridge.network import load_network
 from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import parse_scenario
@@ -44,18 +44,18 @@ def test_impossible_capacities_are_refused_naming_the_field(mod: str, words: str
     assert message.startswith("cap.yaml: modification 0") and words in message
 
 
-def test_trains_per_day_change_the_flows_capacity_of_a_facility_with_a_tonnage() -> None:
+def test_trains_per_day_change_the_sourced_capacity_of_a_facility_with_a_tonnage() -> None:
     net = load_network()
     fac = net.facilities.set_index("facility_id")
     assert math.isfinite(float(fac.at[CROSSING, "capacity_t_per_yr"]))  # both figures given
     t_per_train = 1000.0
-    before = facility_capacity_t(net.facilities, t_per_train)
+    before = sourced_capacity_t(net.facilities, t_per_train, 10.0)
     row = int((net.facilities["facility_id"] == CROSSING).to_numpy().nonzero()[0][0])
     spec = parse_scenario(
         scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day}}")
     )
     out, _, _ = apply_scenario(spec, net, None, None)
-    after = facility_capacity_t(out.facilities, t_per_train)
+    after = sourced_capacity_t(out.facilities, t_per_train, 10.0)
     assert after[row] == pytest.approx(5 * 365 * t_per_train)
     assert after[row] != before[row]
     others = [i for i in range(len(after)) if i != row]

@@ -2,7 +2,8 @@
 
 - a facility closed for good and then changed (capacity, dwell, tariff, fleet): the change can
   never act (the report's case: simulated at 40 trains/day after the closure);
-- the same setting of the same facility given twice: the later one silently wins;
+- the same absolute setting of the same facility given twice: the later one silently wins
+  (factors compose and are allowed);
 - a dated closure that ends before the scenario's year begins (a 1990 closure in a 2023
   scenario): nothing would close.
 """
@@ -46,7 +47,10 @@ def contradictions(scenario: Scenario) -> list[str]:
                 f"{modification_label(first, mods[first].type)} closes for good; the change "
                 "could never act: remove one of them (or give the closure dates)"
             )
-        key = (mod.type, facility, _what(mod))
+        what = _what(mod)
+        if what is None:  # relative (a factor): composes with what came before
+            continue
+        key = (mod.type, facility, what)
         if key in setting:
             first = setting[key]
             problems.append(
@@ -57,8 +61,10 @@ def contradictions(scenario: Scenario) -> list[str]:
     return problems
 
 
-def _what(mod: Modification) -> str:
-    """Which setting a facility modification changes (a capacity per unit column, a tariff)."""
+def _what(mod: Modification) -> str | None:
+    """Which setting an absolute facility modification changes; ``None`` for a factor."""
+    if getattr(mod, "factor", None) is not None:
+        return None
     if mod.type == "set_capacity":
         from landbridge.scenarios.units import capacity_column
 
