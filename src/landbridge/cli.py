@@ -178,6 +178,11 @@ def places(
 # --- route (issue 3) ---
 
 
+SCOPE_TEXT = {
+    "terminal to terminal": "train departure at the origin terminal to arrival at the "
+    "destination terminal; --door-to-door adds pre- and on-carriage",
+    "door to door": "pre-carriage, the terminal-to-terminal trip and on-carriage",
+}
 ROUTE_NUMERIC_COLUMNS = ("p10 d", "p50 d", "p90 d", "cost USD", "t CO2e", "km")
 # Below this width (and when piped: Rich then assumes 80) the table drops km and the stops
 # column, whose wrapped cells made the rows unreadable.
@@ -207,17 +212,21 @@ def route(
         None, "--corridor", help="Only this family: northern|middle|southern|sea|regional."
     ),
     params: str | None = typer.Option(None, "--params", help="YAML file overriding parameters."),
+    door_to_door: bool = typer.Option(
+        False, "--door-to-door", help="Days from door to door (pre- and on-carriage added)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the options as JSON."),
     wide: bool = typer.Option(
         False, "--wide", help="All columns (km, gauge changes, ports) even when the terminal "
         "is narrow or the output is piped.",
     ),
 ) -> None:
-    """Every corridor option from ORIGIN to DESTINATION: days (p50/p90), cost, CO2e."""
+    """Every corridor option from ORIGIN to DESTINATION: days (p10/p50/p90), cost, CO2e."""
     fields = {
         "origin": origin, "destination": destination, "feu": feu, "teu": teu,
         "tonnes_per_teu": tonnes_per_teu, "depart": depart, "via": via, "corridor": corridor,
         "avoid": [c for c in (avoid or "").split(",") if c.strip()],
+        "scope": "door to door" if door_to_door else None,
     }  # fmt: skip
     _import_array_libraries()
     with _cyclic_gc_paused():
@@ -381,8 +390,8 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
     )
 
 def _print_scope_and_published(options: list[Any]) -> None:
-    scopes = sorted({o.scope for o in options})
-    console.print(f"Days cover: {', '.join(scopes)} (train departure to arrival).", highlight=False)
+    for scope in sorted({o.scope for o in options}):
+        console.print(f"Days cover: {scope} ({SCOPE_TEXT[scope]}).", highlight=False)
     for o in options:
         if o.published is not None:
             p = o.published

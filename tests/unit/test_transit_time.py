@@ -108,3 +108,26 @@ def test_options_carry_p10_and_scope() -> None:
         assert (option.published.case if option.published else None) == expected
     ids = {s.source_id for s in response.sources}
     assert "cpmm-2023-prc" in ids  # the CN delay factor's bounds cite CPMM
+
+
+def test_door_to_door_adds_the_carriage_to_every_quantile() -> None:
+    net = build_network()
+    base, _ = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg"), net, PARAMS, resolve_on_network
+    )
+    door, _ = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg", scope="door to door"), net, PARAMS,
+        resolve_on_network,
+    )  # fmt: skip
+    keys, p50, p90 = TT.carriage_h()
+    assert keys == ["pre_carriage_h", "on_carriage_h"]
+    by_label = {o.label: o for o in base.options}
+    for option in door.options:
+        t2t = by_label[option.label]
+        assert option.scope == "door to door"
+        assert option.time_breakdown_h.carriage == pytest.approx(p50.sum())
+        for q in ("p10", "p50", "p90"):
+            added = getattr(option.transit_days, q) - getattr(t2t.transit_days, q)
+            # more than the carriage's own p10s, less than its p90s (one corridor state)
+            assert p50.sum() / 1.5 / 24 - 0.01 < added < p90.sum() / 24 + 0.01
+    assert any(s.source_id == "val-xinhua-2013-chengdu-lodz" for s in door.sources)

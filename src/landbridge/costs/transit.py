@@ -12,7 +12,9 @@ or ``assumption``). Each has a ``kind``:
   (or dated) p90 is larger;
 - ``wait``: a scale on the interval between sailings of the lines ``kind:facility_id``;
 - ``corridor``: the share of each part's log-variance that comes from one corridor-state
-  factor shared by all parts of an option (``costs.time``).
+  factor shared by all parts of an option (``costs.time``);
+- ``carriage``: pre- and on-carriage hours (median; p90 = ``p90_over_p50`` x median), added
+  only when a door-to-door answer is asked for (``routing.scope``).
 
 Routing (``costs.edges``) and the simulation (``sim.corridor2023``) apply them through the
 functions here, so both run on the same parts.
@@ -30,7 +32,7 @@ from landbridge.costs.time import TimeParts
 from landbridge.errors import ParameterError
 
 TABLE = "transit_time"
-KINDS = ("running", "dwell", "wait", "corridor")
+KINDS = ("running", "dwell", "wait", "corridor", "carriage")
 NO_ROLE = -1
 ALL_COUNTRIES = "*"
 
@@ -71,6 +73,12 @@ class TransitTime:
             if role_kind == "wait" and f"{kind}:{facility_id}" in targets:
                 return i
         return NO_ROLE
+
+    def carriage_h(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Keys, medians and 90th percentiles of the pre- and on-carriage parts."""
+        rows = [i for i, k in enumerate(self.kind) if k == "carriage"]
+        p50 = self.value[rows]
+        return [self.keys[i] for i in rows], p50, p50 * self.p90_over_p50[rows]
 
     @property
     def corridor_rho(self) -> float:

@@ -145,6 +145,7 @@ def apply_events(
     if added_h:
         days = added_h / HOURS_PER_DAY
         update["transit_days"] = option.transit_days.model_copy(update={
+            "p10": round(option.transit_days.p10 + days, ROUND),
             "p50": round(option.transit_days.p50 + days, ROUND),
             "p90": round(option.transit_days.p90 + days, ROUND),
         })  # fmt: skip
@@ -163,7 +164,8 @@ def apply_events(
         update["cost_breakdown_usd"] = breakdown
         update["cost_usd"] = round(option.cost_usd + rail_usd, ROUND)
     return Evaluated(
-        option.model_copy(update=update), evaluated.refs, evaluated.facility_rows, evaluated.dated
+        option.model_copy(update=update), evaluated.refs, evaluated.facility_rows, evaluated.dated,
+        evaluated.parts,
     )
 
 

@@ -60,6 +60,7 @@ from landbridge.routing.families import (
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.passage import Passage, passage_on
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
+from landbridge.routing.scope import DOOR_TO_DOOR, door_to_door
 from landbridge.routing.search import (
     Ends,
     GraphBase,
@@ -564,6 +565,8 @@ def plan_routes_with_paths(
             )  # fmt: skip
         evaluated.append(apply_events(net, item, f.edges, as_of))
         patches.append(box)
+    if request.scope == DOOR_TO_DOOR:
+        evaluated = [door_to_door(e, cache.costs.transit) for e in evaluated]
     points = np.array(
         [[e.option.transit_days.p50, e.option.cost_usd, e.option.co2e_kg] for e in evaluated],
         dtype=float,

@@ -100,6 +100,8 @@ class TransitTimePatch(BaseModel):
     eu_entry_dwell_p50_h: float | None = Hours
     caspian_wait_scale: float | None = Field(default=None, gt=0, le=100)
     corridor_rho: float | None = Field(default=None, ge=0, le=1)
+    pre_carriage_h: float | None = Hours
+    on_carriage_h: float | None = Hours
 
 
 class ParamsOverride(BaseModel):

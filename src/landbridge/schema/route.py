@@ -15,6 +15,9 @@ from landbridge.schema.event import DataDate, OptionEvent, Risk
 Corridor = Literal["northern", "middle", "southern", "sea", "regional"]
 CORRIDORS: tuple[str, ...] = ("northern", "middle", "southern", "sea", "regional")
 LegMode = Literal["rail", "transfer", "border", "port", "sea", "ocean"]
+# What an option's days cover: from the train's departure at the origin terminal to its arrival
+# at the destination terminal, or from door to door (pre- and on-carriage added).
+Scope = Literal["terminal to terminal", "door to door"]
 
 # A CR Express block train carries 55 FEU; 10,000 FEU (~180 trains) is beyond any single
 # booking, so larger numbers are taken as typing errors.
@@ -39,6 +42,7 @@ class RouteRequest(BaseModel):
     avoid: list[str] = Field(default_factory=list)
     via: str | None = None
     corridor: Corridor | None = None
+    scope: Scope = "terminal to terminal"
 
     @field_validator("avoid")
     @classmethod
@@ -131,6 +135,7 @@ class TimeBreakdownH(BaseModel):
     port: float
     ferry_wait: float
     sailing: float
+    carriage: float = 0.0  # pre- and on-carriage (door-to-door answers only)
 
 
 class ArrivalDates(BaseModel):
@@ -158,9 +163,7 @@ class RouteOption(BaseModel):
     countries: list[str]
     distance_km: DistanceKm
     transit_days: TransitDays
-    # what the days cover: "terminal to terminal" (train departure at the origin terminal to
-    # arrival at the destination terminal)
-    scope: str = "terminal to terminal"
+    scope: Scope = "terminal to terminal"  # what the days cover
     published: Published | None = None
     time_breakdown_h: TimeBreakdownH
     cost_usd: float
