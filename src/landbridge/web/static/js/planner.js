@@ -278,7 +278,9 @@ export function setupPlanner(map) {
         }
         row.cells[2].textContent = fmt(option.transit_days.p50, 1);
         row.cells[3].textContent = fmt(option.transit_days.p90, 1);
-        row.title = option.via.join(" → ");
+        const pub = option.published;
+        row.title = `${option.via.join(" → ")}\np10 ${fmt(option.transit_days.p10, 1)} d; days cover: ${option.scope}`
+          + (pub ? `\npublished ${pub.low_days}${pub.high_days > pub.low_days ? `–${pub.high_days}` : ""} d (${pub.scope}, ${pub.year}): ${pub.source}` : "");
         row.addEventListener("click", () => select(i));
         row.addEventListener("keydown", (e) => {
           if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(i); }
