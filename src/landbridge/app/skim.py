@@ -103,20 +103,25 @@ def _best_per_family(
     table: pd.DataFrame, pairs: Sequence[tuple[str, str]], families: Sequence[str]
 ) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
-    by_pair = {key: group for key, group in table.groupby(["origin", "destination"], sort=False)}
+    # plain records, not a frame per pair and family: a skim has thousands of such cells
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    for record in table.to_dict("records"):
+        by_pair.setdefault((record["origin"], record["destination"]), []).append(record)
     for origin, destination in dict.fromkeys(pairs):
         options = by_pair[(origin, destination)]
-        unreachable = options["corridor"].eq(NO_ROUTE).all()
+        unreachable = all(o["corridor"] == NO_ROUTE for o in options)
         for family in families:
-            mine = options[options["corridor"] == family].sort_values("option_rank")
+            mine = sorted(
+                (o for o in options if o["corridor"] == family), key=lambda o: o["option_rank"]
+            )
             row: dict[str, object] = {"origin": origin, "destination": destination,
                                       "family": family, "family_options": len(mine)}  # fmt: skip
             if unreachable:
-                row |= {"status": NO_ROUTE, "label": options["label"].iat[0]}
-            elif mine.empty:
+                row |= {"status": NO_ROUTE, "label": options[0]["label"]}
+            elif not mine:
                 row |= {"status": "no option", "label": ""}
             else:
-                best = mine.iloc[0]
+                best = mine[0]
                 row |= {
                     "status": "ok",
                     "label": best["label"],
