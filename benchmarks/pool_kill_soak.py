@@ -7,8 +7,9 @@ undisturbed run, finished with other results, stopped with a ``SimulationError``
 answer within ``--round-timeout`` seconds: the failure this soak is for). Also counted: kills
 that landed (a worker existed when the killer fired) and zombie children left afterwards.
 
-The replication is a small seeded numpy computation (about 30 ms): the soak exercises the
-pool's failure handling, not the simulation, and stays short (300 rounds in a few minutes).
+The replication is a small seeded numpy computation (about 30 ms) returning ``--result-kb`` KiB
+(default 1 MiB, so kills also land while results travel back through the pool's pipe): the soak
+exercises the pool's failure handling, not the simulation, and stays short.
 
     python benchmarks/pool_kill_soak.py [--rounds 300] [--workers 2] [--seed 1]
 """
@@ -16,6 +17,7 @@ pool's failure handling, not the simulation, and stays short (300 rounds in a fe
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import signal
@@ -36,13 +38,14 @@ from landbridge.sim.montecarlo import map_replications  # noqa: E402
 WORK_SIZE = 200_000
 
 
-def replication(r: int, seed: np.random.SeedSequence) -> float:
-    """A seeded replication of ~30 ms: the mean of a few random draws."""
+def replication(r: int, seed: np.random.SeedSequence, result_kb: int = 0) -> bytes:
+    """A seeded replication of ~30 ms; its result carries ``result_kb`` KiB (a simulation's
+    event log is large, so kills also land while a result is being sent back)."""
     rng = np.random.default_rng(seed)
     total = 0.0
     for _ in range(10):
         total += float(rng.standard_normal(WORK_SIZE).mean())
-    return total + r
+    return np.float64(total + r).tobytes() + rng.bytes(result_kb * 1024)
 
 
 def children(pid: int) -> list[int]:
@@ -76,12 +79,14 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=12)
     parser.add_argument("--round-timeout", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--result-kb", type=int, default=1024)
     args = parser.parse_args()
+    task = functools.partial(replication, result_kb=args.result_kb)
     rng = random.Random(args.seed)
     me = os.getpid()
-    reference = map_replications(replication, args.replications, 7, workers=1)
+    reference = map_replications(task, args.replications, 7, workers=1)
     started = time.perf_counter()
-    undisturbed = map_replications(replication, args.replications, 7, workers=args.workers)
+    undisturbed = map_replications(task, args.replications, 7, workers=args.workers)
     round_s = time.perf_counter() - started
     assert undisturbed == reference, "the pool differs from the in-process run"
 
@@ -106,7 +111,7 @@ def main() -> None:
         thread.start()
         signal.setitimer(signal.ITIMER_REAL, args.round_timeout)
         try:
-            got = map_replications(replication, args.replications, 7, workers=args.workers)
+            got = map_replications(task, args.replications, 7, workers=args.workers)
             outcomes["identical" if got == reference else "different"] += 1
         except SimulationError:
             outcomes["stopped"] += 1
@@ -118,7 +123,7 @@ def main() -> None:
         kills += landed.is_set()
     print(
         f"rounds {args.rounds}, workers {args.workers}, replications {args.replications}, "
-        f"undisturbed round {round_s * 1000:.0f} ms"
+        f"result {args.result_kb} KiB each, undisturbed round {round_s * 1000:.0f} ms"
     )
     print(f"kills that landed on a worker: {kills}")
     print(f"outcomes: {dict(sorted(outcomes.items()))}")
