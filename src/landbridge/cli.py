@@ -373,6 +373,8 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
                       highlight=False,
                       soft_wrap=True)  # fmt: skip
     _print_scope_and_published(response.options)
+    bases = dict.fromkeys(o.rate_basis.note for o in response.options if o.rate_basis)
+    console.print(f"Rail rate basis: {'; '.join(bases)} (rate_factors.csv).", highlight=False)
     when = "departure" if response.depart else "today, no --depart given"
     console.print(f"Dated values for {response.as_of} ({when}):", highlight=False)
     for v in response.dated_values:

@@ -19,6 +19,7 @@ import pandas as pd
 from landbridge.costs import emissions, tariff, time, transit
 from landbridge.costs.dated import DatedPatch
 from landbridge.costs.params import FACILITY_COLUMNS, Params
+from landbridge.costs.rate_basis import RateFactors, rate_factors
 from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode, Network
 
@@ -65,6 +66,7 @@ class EdgeCosts:
     country_refs: dict[str, dict[str, str]]  # country -> table -> row key actually used
     time_role: np.ndarray  # int [m]: transit_time row that sets the edge's time (-1: none)
     transit: transit.TransitTime  # the declared transit-time parameters used
+    rates: RateFactors  # rail rate by direction and booking size (costs/rate_basis.py)
 
 
 def check_facility_overrides(net: Network, params: Params) -> None:
@@ -242,4 +244,5 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
         country_refs=country_refs,
         time_role=time_role,
         transit=tt,
+        rates=rate_factors(params),
     )

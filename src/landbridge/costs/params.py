@@ -52,8 +52,10 @@ TABLES: dict[str, TableSpec] = {
     "scalars": TableSpec("key", ("value",), False),
     # the declared transit-time parameters with their sourced bounds (costs/transit.py)
     "transit_time": TableSpec("key", ("value", "lower", "upper", "p90_over_p50"), False),
+    # rail rate by direction and booking size with their sourced bounds (costs/rate_basis.py)
+    "rate_factors": TableSpec("key", ("value", "lower", "upper"), False),
 }
-SINGLE_VALUE_TABLES = ("emission_factors", "scalars", "transit_time")
+SINGLE_VALUE_TABLES = ("emission_factors", "scalars", "transit_time", "rate_factors")
 FACILITY_COLUMNS = TABLES["facility_defaults"].values
 
 

@@ -18,16 +18,18 @@ import numpy as np
 from landbridge.costs.dated import Weather, closure_share, weather_wait_h
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
 from landbridge.costs.params import RowRef
+from landbridge.costs.rate_basis import rate_basis
 from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import SCOPE, TimeParts, transit_p10_p50_p90_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
-from landbridge.routing.families import customs_flags
+from landbridge.routing.families import customs_flags, customs_territory
 from landbridge.schema.route import (
     ArrivalDates,
     DatedValue,
     DistanceKm,
     Leg,
+    RateBasis,
     RouteOption,
     TimeBreakdownH,
     TransitDays,
@@ -128,6 +130,10 @@ def evaluate_path(
             countries.append(code)
 
     starts = _run_starts(net, edges) if len(edges) else np.empty(0, dtype=np.int64)
+    by_ocean = bool((net.edge_mode[edges] == EdgeMode.OCEAN).any())
+    basis = rate_basis(
+        costs.rates, *_end_countries(net, edges), shipment.feu, customs_territory(), by_ocean
+    )
 
     def per_run(values: np.ndarray) -> list[float]:
         return np.add.reduceat(values[edges], starts).tolist() if len(starts) else []
@@ -216,6 +222,8 @@ def evaluate_path(
                 cid = int(net.node_country[node])
                 add_country(net.countries[cid] if cid >= 0 else "")
         elapsed_h += hours
+        if mode == EdgeMode.RAIL:  # the one place the quoted rate basis prices a leg
+            usd_per_feu *= basis.factor
         leg_cost = float(shipment_usd(usd_per_feu, shipment.feu))
         cost[COST_BUCKET[mode]] += leg_cost
         leg_co2e = shipment.tonnes * per_ts[i]
@@ -251,6 +259,7 @@ def evaluate_path(
             p50=depart + dt.timedelta(hours=p50_h), p90=depart + dt.timedelta(hours=p90_h)
         )
     refs.append(RowRef("scalars", "tonnes_per_teu"))
+    refs.extend(basis.refs)
     option = RouteOption(
         corridor=corridor,
         label=label,
@@ -274,6 +283,13 @@ def evaluate_path(
         co2e_breakdown_kg={k: round(v, ROUND) for k, v in co2e.items() if v},
         arrival=arrival,
         legs=legs,
+        rate_basis=RateBasis(
+            direction=basis.direction,
+            booking=basis.booking,
+            factor=round(basis.factor, 4),
+            note=basis.note,
+            source_ids=list(basis.source_ids),
+        ),
     )
     refs.extend(RowRef("transit_time", k) for k in _transit_keys(costs, parts))
     return Evaluated(option, refs, facility_rows, dated, parts)
@@ -308,6 +324,18 @@ def _weather_value(
         source_ids=[*month.source_ids, "landbridge-assumption"],
         note=note,
     )
+
+
+def _end_countries(net: Network, edges: np.ndarray) -> tuple[str, str]:
+    """ISO2 countries of the path's first and last node ('' off the map or for no path)."""
+    if not len(edges):
+        return "", ""
+    ends = (
+        int(net.node_country[net.edge_src[edges[0]]]),
+        int(net.node_country[net.edge_dst[edges[-1]]]),
+    )
+    a, b = (net.countries[c] if c >= 0 else "" for c in ends)
+    return a, b
 
 
 def _default_kind(mode: EdgeMode) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from landbridge.schema.route import MAX_TONNES_PER_TEU
+from landbridge.schema.route import MAX_FEU, MAX_TONNES_PER_TEU
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 # Plausibility bounds: they refuse typos and unit mistakes (1e300, km/day for km/h), at least ten
@@ -104,6 +104,16 @@ class TransitTimePatch(BaseModel):
     on_carriage_h: float | None = Hours
 
 
+class RateFactorsPatch(BaseModel):
+    """Rail rate factors (``rate_factors.csv``); like the transit-time rows, their sourced
+    bounds are not enforced here, so a file can test values outside them."""
+
+    model_config = _STRICT
+    direction_eastbound: float | None = Field(default=None, gt=0, le=1)
+    booking_block_train: float | None = Field(default=None, gt=0, le=1)
+    block_train_min_feu: float | None = Field(default=None, ge=1, le=MAX_FEU)
+
+
 class ParamsOverride(BaseModel):
     """A whole ``--params`` file. Unknown tables or columns are errors that name the key."""
 
@@ -116,4 +126,5 @@ class ParamsOverride(BaseModel):
     emission_factors: EmissionFactorsPatch = Field(default_factory=EmissionFactorsPatch)
     scalars: ScalarsPatch = Field(default_factory=ScalarsPatch)
     transit_time: TransitTimePatch = Field(default_factory=TransitTimePatch)
+    rate_factors: RateFactorsPatch = Field(default_factory=RateFactorsPatch)
     facilities: dict[str, FacilityPatch] = Field(default_factory=dict)

@@ -156,6 +156,18 @@ class Leg(BaseModel):
     co2e_kg: float
 
 
+class RateBasis(BaseModel):
+    """The rate basis of the option's rail line-haul charges (``data/params/rate_factors.csv``):
+    westbound China -> EU, eastbound EU -> China or other; a block train (one train's worth of
+    boxes or more) or single boxes; ``factor`` multiplies the rail line haul."""
+
+    direction: str
+    booking: str
+    factor: float
+    note: str = ""
+    source_ids: list[str]
+
+
 class RouteOption(BaseModel):
     corridor: Corridor
     label: str
@@ -177,6 +189,7 @@ class RouteOption(BaseModel):
     events: list[OptionEvent] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     closed: bool = False  # an open-ended closure on the way: the option cannot be booked
+    rate_basis: RateBasis | None = None
 
 
 class Source(BaseModel):
