@@ -3,8 +3,9 @@ field) and paths equal those of the straightforward search, on the hand-made net
 real pairs of the bundled network.
 
 The reference here is the plain form of the search: every request on an empty planner cache
-(no trees shared between requests, link keys rebuilt) and the k-shortest penalty rounds each
-run as a full Dijkstra on a freshly built matrix.
+(no trees shared between requests, link keys rebuilt), every corridor variant searched on its
+own masked graph, and the k-shortest penalty rounds each run as a full Dijkstra on a freshly
+built matrix.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
 
     with monkeypatch.context() as patched:
         patched.setattr(planner, "k_shortest", recorded)
+        if reference:  # every corridor variant searched on its own masked graph
+            patched.setattr(planner, "cheapest_within", lambda sub, whole, search: search(sub))
         for kw in requests:
             if reference:
                 planner._CACHE.clear()

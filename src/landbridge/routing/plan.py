@@ -67,6 +67,7 @@ from landbridge.routing.search import (
     MaskedGraph,
     Trees,
     build_graph,
+    cheapest_within,
     graph_base,
     path_through,
     path_via_edges,
@@ -253,6 +254,8 @@ def _search(
     found: list[_Found] = []
     blocked: dict[str, str] = {}
     trees = cache.trees
+    free = all_of(*user)
+    whole = _graph(cache, net, (free.mask_key(), user_key), free)
     for variant in variants:
         if variant.fallback and any(
             f.variant.family == variant.family and not f.variant.fallback for f in found
@@ -270,9 +273,14 @@ def _search(
             path = path_through(graph, origin, destination, via, trees)
         elif variant.pin:
             pin = _pin_edges(cache, net, variant.pin)
-            path = path_via_edges(graph, origin, destination, pin, trees)
+            pin = pin[graph.mask[pin]]
+            path = cheapest_within(
+                graph, whole, lambda g, p=pin: path_via_edges(g, origin, destination, p, trees)
+            )
         else:
-            path = shortest_path(graph, origin, destination, trees)
+            path = cheapest_within(
+                graph, whole, lambda g: shortest_path(g, origin, destination, trees)
+            )
         if path is None:
             blocked[variant.label] = "no connection under its constraints"
             continue

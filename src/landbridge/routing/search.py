@@ -214,6 +214,20 @@ def path_via_edges(
     return np.asarray([*head, int(pin[best]), *tail], dtype=np.int64)
 
 
+def cheapest_within(
+    sub: MaskedGraph, whole: MaskedGraph, search: Callable[[MaskedGraph], np.ndarray | None]
+) -> np.ndarray | None:
+    """``search(sub)``, answered from ``search(whole)`` when ``sub`` is a part of ``whole`` and
+    the path found there lies inside ``sub`` (no cheaper path can exist in a part; none in
+    ``whole`` means none in ``sub``): the corridor variants share the trees of the network
+    under the user's constraints instead of searching their own masked copies."""
+    if whole is not sub and not (sub.mask & ~whole.mask).any():
+        path = search(whole)
+        if path is None or sub.mask[path].all():
+            return path
+    return search(sub)
+
+
 def path_via_edges_through(
     g: MaskedGraph,
     origins: Ends,
