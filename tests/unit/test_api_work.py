@@ -211,6 +211,10 @@ def test_scenario_runs_are_stored_listed_compared_and_exported(client: TestClien
     cmp = client.get("/api/runs/compare", params={"a": run_ids[0], "b": run_ids[1]}).json()
     assert (cmp["a"], cmp["b"]) == ("baseline-2023", "khorgos-closed-one-week")
     assert cmp["runs"] == {"a": run_ids[0], "b": run_ids[1]}
+    # run apart, the baseline departs today and the closure on its own date: the answer says so
+    assert cmp["notes"]["both"] == [
+        "the stored runs depart on different dates (A today, B 2023-07-05)"
+    ]
     assert cmp["best"] and {"od", "best_a", "best_b"} <= set(cmp["best"][0])
     exported = client.get(f"/api/runs/{run_ids[0]}/export", params={"format": "geojson"})
     assert exported.headers["content-type"] == "application/zip"

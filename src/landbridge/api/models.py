@@ -114,3 +114,8 @@ class RunComparison(BaseModel):
     best: list[dict[str, Any]]
     flows: list[dict[str, Any]]
     kpis: list[dict[str, Any]]
+    notes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="'both': how the two bases differ (departure date, base year); 'a'/'b': "
+        "what each run could not model",
+    )

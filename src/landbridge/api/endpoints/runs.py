@@ -36,11 +36,13 @@ def compare(
     a: str = Query(description="Run id of A."), b: str = Query(description="Run id of B.")
 ) -> RunComparison:
     """What changes from stored run A to B: best option per OD, options, bottlenecks, KPIs."""
+    from landbridge.scenarios.align import stored_differences
     from landbridge.scenarios.compare import compare_runs
     from landbridge.scenarios.runner import stored_run
 
     store = _store()
-    comparison = compare_runs(stored_run(store, a), stored_run(store, b))
+    run_a, run_b = stored_run(store, a), stored_run(store, b)
+    comparison = compare_runs(run_a, run_b, stored_differences(run_a.scenario, run_b.scenario))
     return RunComparison.model_validate({**comparison.to_json(), "runs": {"a": a, "b": b}})
 
 
