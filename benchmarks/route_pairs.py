@@ -43,7 +43,7 @@ PAIRS = (
 REPEATS = 3
 SKIM_PAIRS = 30
 SKIM_REPEATS = 2
-NX_REPEATS = 5
+NX_REPEATS = 15
 
 
 def bench(name: str, ours_s: float, baseline: str, baseline_s: float) -> None:

@@ -113,7 +113,7 @@ _CACHE: dict[tuple[int, int, tuple], _Cache] = {}
 _CACHE_LIMIT = 16
 _PLACES_LIMIT = 1024
 _SEARCHES_LIMIT = 512
-_TREES_LIMIT = 256  # ~0.2 MB each on the bundled network
+_TREES_LIMIT = 64  # ~0.2 MB each on the bundled network; up to _CACHE_LIMIT caches
 # Edge masks depend on the network and the constraints only, not on the parameters or date:
 # kept per network so that a new departure date or parameter set only rebuilds the graphs.
 _MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
