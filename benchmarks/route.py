@@ -3,7 +3,7 @@
 Cases (one BENCH line each, ``ratio = baseline_s / ours_s``):
 - ``route_all_options_warm``: ``plan_routes`` Xi'an -> Duisburg on the bundled network, every
   corridor option searched and priced (best of repeated warm calls; the planner's memory of
-  searches and transit quantiles is emptied before each, so every call searches), against a
+  searches, trees and transit quantiles is emptied before each, so every call searches), against a
   plain networkx Dijkstra between the same two nodes of the same graph with the same
   generalized-cost weights (one path, no options, no pricing).
 - ``route_new_shipment_warm``: the same pair with a new FEU count each call: the remembered
@@ -115,12 +115,14 @@ def cpu_timed(fn, repeats: int) -> float:
 
 
 def forget_searches() -> None:
-    """Empty the planner's memory of searches and transit quantiles (edge costs stay warm)."""
+    """Empty the planner's memory of searches, shortest-path trees and transit quantiles (edge
+    costs and masked graphs stay warm)."""
     from landbridge.costs import time as time_model
     from landbridge.routing import plan as planner
 
     for cache in planner._CACHE.values():
         cache.searches.clear()
+        cache.trees.clear()
     time_model._QUANTILES.clear()
 
 
