@@ -145,7 +145,8 @@ class Trees:
             dist.setflags(write=False)
             pred.setflags(write=False)
             if self._limit is not None and len(self._memo) >= self._limit:
-                del self._memo[next(iter(self._memo))]
+                # tolerant of another thread of the server evicting at the same time
+                self._memo.pop(next(iter(self._memo), None), None)
             hit = (g, dist, pred)
             self._memo[key] = hit
         return hit[1], hit[2]
