@@ -157,6 +157,12 @@ class Tab:
         assert self.outside == [], f"requests outside the server: {self.outside}"
 
 
+@pytest.fixture(scope="session")
+def shared() -> dict[str, str]:
+    """Values one test module leaves for another (the run ids of the compared scenarios)."""
+    return {}
+
+
 @pytest.fixture(scope="module")
 def desktop(browser, server_url: str) -> Iterator[Tab]:
     tab = Tab(browser, server_url, DESKTOP)

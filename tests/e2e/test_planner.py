@@ -21,7 +21,6 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 # a job on a busy 2-core machine (a flows assignment took 80 s with six test runs beside it)
 JOB_MS = 300_000
-SHARED: dict[str, str] = {}  # run ids of the compared scenarios, for the phone tests
 
 ROUTE_POINT_JS = """(option) => {
   const map = window.landbridge.map;
@@ -226,6 +225,29 @@ def test_keyboard_moves_between_tabs_and_rows_with_visible_focus(page) -> None:
     assert rows.nth(1).get_attribute("aria-selected") == "true"
 
 
+def test_screenshot(page, tmp_path: Path) -> None:
+    """docs/screenshot.png (LANDBRIDGE_UPDATE_SCREENSHOT=1), before Bottlenecks colours the map."""
+    page.get_by_role("tab", name="Plan").click()
+    for label in ("Via", "t per TEU", "Departure", "Avoid countries"):
+        page.get_by_label(label).fill("")
+    page.get_by_label("Corridor", exact=True).select_option("")
+    page.get_by_label("Unit", exact=True).select_option("feu")
+    page.get_by_label("Boxes", exact=True).fill("2")
+    page.get_by_role("button", name="Plan routes").click()
+    wait_until(page, "!document.getElementById('plan-button').disabled")
+    assert page.locator("#options-table tbody tr").count() > 3
+    page.locator("#options-table tbody tr").nth(0).click()
+    page.evaluate("document.getElementById('panels').scrollTop = 0")
+    wait_until(
+        page, "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()"
+    )
+    shot = tmp_path / "planner.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("LANDBRIDGE_UPDATE_SCREENSHOT") == "1":
+        shutil.copy(shot, REPO / "docs" / "screenshot.png")
+
+
 @pytest.mark.slow
 def test_bottlenecks_show_job_progress_and_a_utilization_scale(page) -> None:
     page.get_by_role("tab", name="Bottlenecks").click()
@@ -254,7 +276,7 @@ def test_bottlenecks_show_job_progress_and_a_utilization_scale(page) -> None:
 
 
 @pytest.mark.slow
-def test_two_scenarios_compared_with_labels_and_what_changed(page) -> None:
+def test_two_scenarios_compared_with_labels_and_what_changed(page, shared) -> None:
     page.get_by_role("tab", name="Scenarios").click()
     wait_until(page, "document.querySelectorAll('#scenario-a option').length > 1")
     page.get_by_label("Scenario A", exact=True).select_option("baseline-2023")
@@ -274,29 +296,7 @@ def test_two_scenarios_compared_with_labels_and_what_changed(page) -> None:
     chart = out.locator(".chart svg").bounding_box()
     assert chart["x"] + chart["width"] <= panel["x"] + panel["width"] + 1
     q = query(page)
-    SHARED.update(ra=q["ra"], rb=q["rb"])
-
-
-def test_screenshot(page, tmp_path: Path) -> None:
-    page.get_by_role("tab", name="Plan").click()
-    for label in ("Via", "t per TEU", "Departure", "Avoid countries"):
-        page.get_by_label(label).fill("")
-    page.get_by_label("Corridor", exact=True).select_option("")
-    page.get_by_label("Unit", exact=True).select_option("feu")
-    page.get_by_label("Boxes", exact=True).fill("2")
-    page.get_by_role("button", name="Plan routes").click()
-    wait_until(page, "!document.getElementById('plan-button').disabled")
-    assert page.locator("#options-table tbody tr").count() > 3
-    page.locator("#options-table tbody tr").nth(1).click()
-    page.evaluate("document.getElementById('panels').scrollTop = 0")
-    wait_until(
-        page, "window.landbridge.map.loaded() && window.landbridge.map.areTilesLoaded()"
-    )
-    shot = tmp_path / "planner.png"
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("LANDBRIDGE_UPDATE_SCREENSHOT") == "1":
-        shutil.copy(shot, REPO / "docs" / "screenshot.png")
+    shared.update(ra=q["ra"], rb=q["rb"])  # for the phone tests
 
 
 @pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info .title"),

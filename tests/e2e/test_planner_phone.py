@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.conftest import PHONE
-from tests.e2e.test_planner import JOB_MS, ROUTE_POINT_JS, SHARED
+from tests.e2e.test_planner import JOB_MS, ROUTE_POINT_JS
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -91,14 +91,18 @@ def test_bottlenecks_and_scale_on_a_phone(page) -> None:
 
 
 @pytest.mark.slow
-def test_stored_comparison_fits_a_phone(phone) -> None:
-    if not SHARED:
+def test_stored_comparison_fits_a_phone(phone, shared) -> None:
+    if not shared:
         pytest.skip("needs the desktop comparison's runs (tests/e2e/test_planner.py)")
-    page = phone.open(f"/?tab=scenarios&ra={SHARED['ra']}&rb={SHARED['rb']}")
+    page = phone.open(f"/?tab=scenarios&ra={shared['ra']}&rb={shared['rb']}")
     out = page.locator("#compare-results")
     out.locator("table").first.wait_for()
     assert "What changed from A to B" in out.inner_text()
     no_sideways_scroll(page)
+    widths = page.eval_on_selector_all(
+        "#compare-results .tablewrap", "els => els.map(e => [e.scrollWidth, e.clientWidth])"
+    )
+    assert widths and all(scroll <= client for scroll, client in widths), widths  # tables fit
     chart = out.locator(".chart svg").bounding_box()
     assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"]
     texts = out.locator(".chart svg text")

@@ -59,12 +59,12 @@ export function stackedBars(container, rows, { unit = "d" } = {}) {
 export function pairedBars(container, rows, { labelA, labelB, unit = "d", colors = PALETTE } = {}) {
   container.replaceChildren();
   const max = Math.max(1e-9, ...rows.flatMap((r) => [r.a ?? 0, r.b ?? 0]));
-  const width = 380, labelH = 11, barH = 8, gap = 8, valueW = 40, rowH = labelH + 2 * barH + 1 + gap;
+  const width = 380, labelH = 13, barH = 8, gap = 8, valueW = 40, rowH = labelH + 2 * barH + 1 + gap;
   const height = rows.length * rowH + 18;
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${labelA} against ${labelB}` });
   rows.forEach((row, i) => {
     const y = i * rowH;
-    svg.append(el("text", { x: 0, y: y + labelH - 2 }, row.label));
+    svg.append(el("text", { x: 0, y: y + labelH - 3 }, row.label));
     [[row.a, labelA, 0], [row.b, labelB, 1]].forEach(([v, name, k]) => {
       const by = y + labelH + k * (barH + 1);
       if (v === null || v === undefined) {

@@ -13,27 +13,37 @@ const days = (h) => (h === null || h === undefined ? null : h / HOURS_PER_DAY);
 const num = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const signed = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : `${v > 0 ? "+" : ""}${num(v, digits)}`);
 
-function table(caption, headers, rows, className = "options compare") {
+// rows of cells; a cell is text, a Node, or [main, note] (a second, smaller line). Columns after
+// ``textColumns`` are figures (right-aligned).
+function table(caption, headers, rows, textColumns = 1) {
   const wrap = document.createElement("div");
   wrap.className = "tablewrap";
   const t = document.createElement("table");
-  t.className = className;
+  t.className = "options compare";
   t.createCaption().textContent = caption;
   const head = t.createTHead().insertRow();
-  for (const text of headers) {
+  headers.forEach((text, i) => {
     const th = document.createElement("th");
     th.scope = "col";
     th.textContent = text;
+    if (i >= textColumns) th.className = "num";
     head.append(th);
-  }
+  });
   const body = t.createTBody();
   for (const cells of rows) {
     const tr = body.insertRow();
-    for (const cell of cells) {
+    cells.forEach((cell, i) => {
       const td = tr.insertCell();
-      if (cell instanceof Node) td.append(cell);
+      if (i >= textColumns) td.className = "num";
+      if (Array.isArray(cell)) {
+        td.append(cell[0]);
+        const note = document.createElement("div");
+        note.className = "note";
+        note.textContent = cell[1];
+        td.append(note);
+      } else if (cell instanceof Node) td.append(cell);
       else td.textContent = cell;
-    }
+    });
   }
   wrap.append(t);
   return wrap;
@@ -68,19 +78,21 @@ export function renderComparison(out, cmp, titles) {
   head.textContent = `A: ${label("a")} · B: ${label("b")}`;
   out.append(head);
 
-  out.append(table("Best option per origin–destination (p50 days)",
-    ["Origin → destination", "Best in A", "Best in B", "A d", "B d", "Δ d"],
-    cmp.best.map((r) => [r.od, r.best_a, r.best_b, num(days(r.transit_p50_h_a)), num(days(r.transit_p50_h_b)),
+  const best = (r) => (r.best_a === r.best_b ? `best: ${r.best_a}` : `best: ${r.best_a} → ${r.best_b}`);
+  out.append(table("Best option per origin–destination: p50 days in A and B",
+    ["Origin → destination", "A d", "B d", "Δ d"],
+    cmp.best.map((r) => [[r.od, best(r)], num(days(r.transit_p50_h_a)), num(days(r.transit_p50_h_b)),
       delta(days(r.d_transit_p50_h), 1)])));
 
   const changed = cmp.routes.filter((r) => r.status !== "same")
-    .sort((x, y) => Math.abs(y.d_transit_p50_h ?? Infinity) - Math.abs(x.d_transit_p50_h ?? Infinity));
+    // options in both runs first, largest change in days first; then those in one run only
+    .sort((x, y) => Math.abs(y.d_transit_p50_h ?? -1) - Math.abs(x.d_transit_p50_h ?? -1));
   if (changed.length) {
     out.append(table(`What changed from A to B: ${changed.length} of ${cmp.routes.length} route options`
-      + (changed.length > CHANGED_ROWS ? ` (largest ${CHANGED_ROWS} shown)` : ""),
-    ["Origin → destination", "Option", "Status", "Δ p50 d", "Δ USD/FEU", "Δ kg CO2e/FEU"],
-    changed.slice(0, CHANGED_ROWS).map((r) => [r.od, r.label, badge(r.status), delta(days(r.d_transit_p50_h), 1),
-      delta(r.d_cost_usd_per_feu, 0), delta(r.d_co2e_kg_per_feu, 0)])));
+      + (changed.length > CHANGED_ROWS ? ` (largest ${CHANGED_ROWS} shown)` : "") + "; USD and kg CO2e per FEU",
+    ["Option", "Status", "Δ d", "Δ USD", "Δ kg CO2e"],
+    changed.slice(0, CHANGED_ROWS).map((r) => [[r.label, r.od], badge(r.status), delta(days(r.d_transit_p50_h), 1),
+      delta(r.d_cost_usd_per_feu, 0), delta(r.d_co2e_kg_per_feu, 0)]), 2));
   } else {
     const same = document.createElement("p");
     same.className = "status";
