@@ -2,7 +2,7 @@
 
 A run with 30,000 simulated transits (about the size of a year's simulation) is stored in a
 scratch store; each round starts ``runs export`` into one re-used ``--out`` folder, waits until
-its writing starts, kills it after a random share (0 to 1.2) of the time the writing takes (from
+its writing starts, kills it after a random share (0 to 0.9) of the time the writing takes (from
 the partial folder's creation to its rename, timed in a first round that is not killed), and
 checks the folder: absent (fine), present and verified against its manifest
 (a finished export: the earlier one when the kill came before the rename), or present and not
@@ -82,7 +82,7 @@ def main() -> None:
                 write_s = time.monotonic() - started
                 proc.wait()
                 continue
-            time.sleep(rng.uniform(0.0, 1.2) * write_s)
+            time.sleep(rng.uniform(0.0, 0.9) * write_s)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             left = _partials(out)

@@ -59,7 +59,7 @@ export function stackedBars(container, rows, { unit = "d" } = {}) {
 export function pairedBars(container, rows, { labelA, labelB, unit = "d", colors = PALETTE } = {}) {
   container.replaceChildren();
   const max = Math.max(1e-9, ...rows.flatMap((r) => [r.a ?? 0, r.b ?? 0]));
-  const width = 380, labelH = 13, barH = 8, gap = 8, valueW = 40, rowH = labelH + 2 * barH + 1 + gap;
+  const width = 380, labelH = 13, barH = 9, gap = 8, valueW = 40, rowH = labelH + 2 * barH + 1 + gap;
   const height = rows.length * rowH + 18;
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${labelA} against ${labelB}` });
   rows.forEach((row, i) => {
@@ -74,7 +74,7 @@ export function pairedBars(container, rows, { labelA, labelB, unit = "d", colors
       const w = (v / max) * (width - valueW);
       const rect = el("rect", { x: 0, y: by, width: w, height: barH, fill: colors[k] });
       rect.append(el("title", {}, `${row.label}: ${name} ${one(v)} ${unit}`));
-      svg.append(rect, el("text", { x: w + 3, y: by + barH - 1 }, one(v)));
+      svg.append(rect, el("text", { x: w + 3, y: by + barH - 1, class: "value" }, one(v)));
     });
   });
   const ly = rows.length * rowH + 4;
