@@ -17,6 +17,7 @@ exercises the pool's failure handling, not the simulation, and stays short.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import pickle
@@ -37,6 +38,7 @@ from landbridge.errors import SimulationError  # noqa: E402
 from landbridge.sim.montecarlo import map_replications  # noqa: E402
 
 WORK_SIZE = 200_000
+RE_ALARM_S = 2.0
 
 
 def replication(r: int, seed: np.random.SeedSequence, result_kb: int = 0) -> bytes:
@@ -53,8 +55,8 @@ def children(pid: int) -> list[int]:
     """Direct child processes of ``pid`` (Linux /proc)."""
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        out += [int(c) for c in text]
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            out += [int(c) for c in (task / "children").read_text().split()]
     return out
 
 
@@ -124,12 +126,14 @@ def main() -> None:
             time.sleep(delay)
             pids = children(me)
             if pids:
-                os.kill(rng.choice(pids), signal.SIGKILL)
-                landed.set()
+                with contextlib.suppress(OSError):  # the worker ended meanwhile
+                    os.kill(rng.choice(pids), signal.SIGKILL)
+                    landed.set()
 
         thread = threading.Thread(target=killer, daemon=True)
         thread.start()
-        signal.setitimer(signal.ITIMER_REAL, args.round_timeout)
+        # the alarm repeats: a hung pool's graceful shutdown blocks again after the first one
+        signal.setitimer(signal.ITIMER_REAL, args.round_timeout, RE_ALARM_S)
         try:
             got = map_replications(task, args.replications, 7, workers=args.workers)
             outcomes["identical" if same(got, reference) else "different"] += 1
@@ -137,6 +141,9 @@ def main() -> None:
             outcomes["stopped"] += 1
         except Hung:
             outcomes["hung"] += 1
+            for pid in children(me):  # free the hung pool's workers so the soak goes on
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         thread.join()

@@ -102,3 +102,12 @@ def test_route_csv_duplicate_pair_and_bom(tmp_path: Path) -> None:
     path.write_text("origin,destination\nXi'an,Duisburg\nXi'an,Duisburg\n")
     with pytest.raises(InvalidInputError, match=r"routes.csv:3: the pair Xi'an -> Duisburg"):
         load_od_pairs(path)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(["--tonnes-per-teu", "nan"], "finite number"), (["--feu", "10000.0001"], "got 10,000.0001")],
+)
+def test_route_numbers_say_what_is_wrong(args: list[str], words: str) -> None:
+    res = CliRunner().invoke(app, ["route", "Xi'an", "Duisburg", *args])
+    assert res.exit_code == 2 and words in res.output

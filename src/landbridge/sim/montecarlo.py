@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -123,7 +124,7 @@ def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) 
                     n_done += 1
                     if progress:
                         progress(n_done, n)
-                if not finished and _lost_worker(pool):
+                if pending and _lost_worker(pool):
                     raise BrokenProcessPool("a worker process died")
         except BrokenProcessPool:
             _abandon(pool)
@@ -131,7 +132,7 @@ def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) 
         except BaseException:
             _abandon(pool)
             raise
-        pool.shutdown(wait=True)
+        _close(pool)
         return results
     lost = [r for r in range(n) if not done[r]]
     raise SimulationError(
@@ -149,6 +150,19 @@ def _lost_worker(pool: ProcessPoolExecutor) -> bool:
     """Whether a worker has exited: the executor's own check misses a worker killed while it
     held the shared queue's lock (the others then wait on the lock forever)."""
     return any(p.exitcode is not None for p in _workers_of(pool))
+
+
+def _close(pool: ProcessPoolExecutor) -> None:
+    """Shut a finished pool down, but never wait for ever: a worker killed after the last
+    result can leave the others blocked on the queue lock, and a graceful shutdown waits on
+    them; past ``WORKER_REAP_S`` they are killed (they hold no results any more)."""
+    workers = _workers_of(pool)
+    pool.shutdown(wait=False)
+    deadline = time.monotonic() + WORKER_REAP_S
+    for process in workers:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    if any(p.exitcode is None for p in workers):
+        _abandon(pool)
 
 
 def _abandon(pool: ProcessPoolExecutor) -> None:
