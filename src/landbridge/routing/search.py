@@ -167,12 +167,23 @@ def _reached(g: MaskedGraph, path: np.ndarray, starts: Ends, targets: Ends) -> i
     return next(n for n in starts if n in targets)
 
 
+def _cut_off(g: MaskedGraph, origins: Ends, destinations: Ends) -> bool:
+    """No usable edge leaves any origin, or none enters any destination (a variant that avoids
+    the destination's country): no path, without a search."""
+    out, into = g.forward.indptr, g.reverse.indptr
+    return all(out[n + 1] == out[n] for n in origins) or all(
+        into[n + 1] == into[n] for n in destinations
+    )
+
+
 def shortest_path(
     g: MaskedGraph, origins: Ends, destinations: Ends, trees: Trees
 ) -> np.ndarray | None:
     """Edge ids of the cheapest path, or None when no destination is reachable."""
     if set(origins) & set(destinations):
         return np.empty(0, dtype=np.int64)
+    if _cut_off(g, origins, destinations):
+        return None
     dist, pred = trees.forward(g, origins)
     targets = np.asarray(destinations)
     best = int(targets[np.argmin(dist[targets])])
@@ -201,7 +212,7 @@ def path_via_edges(
 ) -> np.ndarray | None:
     """Cheapest path that uses one of the edges ``pin`` (a crossing or port of a variant)."""
     pin = pin[g.mask[pin]]
-    if not len(pin):
+    if not len(pin) or _cut_off(g, origins, destinations):
         return None
     d_from, pred = trees.forward(g, origins)
     d_to, next_hop = trees.backward(g, destinations)
