@@ -61,6 +61,20 @@ def test_every_tab_is_reachable(page) -> None:
         no_sideways_scroll(page)
 
 
+def test_the_narrowest_phone_360_px(page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"page is {width} px wide at 360 px"
+        for name in ("Plan", "Bottlenecks", "Scenarios"):
+            box = page.get_by_role("tab", name=name).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 360, name
+        row = page.locator("#options-table tbody tr").first.bounding_box()
+        assert row["x"] + row["width"] <= 360
+    finally:
+        page.set_viewport_size(PHONE)
+
+
 def test_inputs_toggle_exports_and_details_fit(page) -> None:
     for label in ("From", "To", "Via", "Boxes", "Unit", "t per TEU", "Departure", "Corridor",
                   "Avoid countries"):  # fmt: skip
