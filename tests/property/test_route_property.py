@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_routing_toy import build_network  # noqa: E402
 
 from landbridge.costs.params import load_default_params, parse_override  # noqa: E402
+from landbridge.costs.rate_basis import rate_factors
 from landbridge.errors import ParameterError  # noqa: E402
 from landbridge.routing.places import resolve_on_network  # noqa: E402
 from landbridge.routing.plan import plan_routes  # noqa: E402
@@ -34,20 +35,42 @@ BASE_BY_LABEL = {o.label: o for o in BASE.options}
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+BLOCK_MIN_FEU = rate_factors(PARAMS).block_min_feu
+BLOCK = plan_routes(
+    RouteRequest(origin="Xi'an", destination="Duisburg", feu=BLOCK_MIN_FEU),
+    network=NET, params=PARAMS, resolver=resolve_on_network,
+)  # fmt: skip
+BLOCK_BY_LABEL = {o.label: o for o in BLOCK.options}
+
+
 @FAST
 @given(feu=st.floats(min_value=MIN_FEU, max_value=MAX_FEU, allow_nan=False))
 def test_cost_and_co2e_scale_with_feu_and_time_does_not(feu: float) -> None:
+    """Linear in the FEU count on each rate basis: single boxes below a block train's worth,
+    the block-train rate from it on (``rate_factors.csv``)."""
     resp = plan_routes(
         RouteRequest(origin="Xi'an", destination="Duisburg", feu=feu),
         network=NET, params=PARAMS, resolver=resolve_on_network,
     )  # fmt: skip
     assert resp.shipment.tonnes == pytest.approx(20.0 * feu)
+    block = feu >= BLOCK_MIN_FEU
+    base, per = (BLOCK_BY_LABEL, BLOCK_MIN_FEU) if block else (BASE_BY_LABEL, 1.0)
     for option in resp.options:
-        base = BASE_BY_LABEL[option.label]
-        assert option.cost_usd == pytest.approx(base.cost_usd * feu, rel=1e-6, abs=0.02)
-        assert option.co2e_kg == pytest.approx(base.co2e_kg * feu, rel=1e-6, abs=0.02)
-        assert option.transit_days == base.transit_days
-    assert [o.pareto for o in resp.options] == [o.pareto for o in BASE.options]
+        ref = base[option.label]
+        assert option.cost_usd == pytest.approx(ref.cost_usd / per * feu, rel=1e-6, abs=0.02)
+        assert option.co2e_kg == pytest.approx(ref.co2e_kg / per * feu, rel=1e-6, abs=0.02)
+        assert option.transit_days == ref.transit_days
+    assert [o.pareto for o in resp.options] == [
+        o.pareto for o in (BLOCK if block else BASE).options
+    ]
+
+
+def test_a_block_train_pays_less_per_box_than_single_boxes() -> None:
+    for label, option in BLOCK_BY_LABEL.items():
+        single = BASE_BY_LABEL[label].cost_usd
+        assert option.cost_usd / BLOCK_MIN_FEU <= single + 1e-6
+    assert any(o.cost_usd / BLOCK_MIN_FEU < BASE_BY_LABEL[o.label].cost_usd - 1.0
+               for o in BLOCK.options)  # fmt: skip
 
 
 @FAST
