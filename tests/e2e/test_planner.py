@@ -178,7 +178,19 @@ def test_click_a_route_then_a_facility_for_details(page) -> None:
     popup.filter(has_text="Sources:").wait_for()
     text = popup.inner_text()
     assert hit[2] in text and "Dwell p50 / p90" in text and "gauge-change yard" in text
-    page.keyboard.press("Escape")
+    page.evaluate("document.querySelectorAll('.maplibregl-popup').forEach(p => p.remove())")
+    # a facility with an event in the events table: its popup lists it (the Dostyk quota)
+    page.evaluate(
+        """(async () => {
+          const m = await import('/static/js/map.js');
+          const map = window.landbridge.map;
+          const f = map.querySourceFeatures('yards').find(x => x.id === 'alashankou-dostyk');
+          await m.facilityPopup(map, {...f, source: 'yards', id: f.id},
+                                {lng: f.geometry.coordinates[0], lat: f.geometry.coordinates[1]});
+        })()"""
+    )
+    popup.filter(has_text="Events:").wait_for()
+    assert "quota" in popup.inner_text().split("Events:", 1)[1]
     page.evaluate("document.querySelectorAll('.maplibregl-popup').forEach(p => p.remove())")
 
 

@@ -165,6 +165,17 @@ export async function facilityPopup(map, feature, lngLat) {
   }
   const ids = String(p.source_ids || "").split(";").map((s) => s.trim()).filter(Boolean);
   const popup = new maplibregl.Popup({ maxWidth: "18rem" }).setLngLat(lngLat).setDOMContent(box).addTo(map);
+  // events of the events table in force or announced today at this facility
+  const events = await api.get(`/api/events?where=${encodeURIComponent(p.facility_id)}`).catch(() => []);
+  if (events.length) {
+    line(box, "div", "Events:");
+    const ul = document.createElement("ul");
+    for (const { event, status } of events) {
+      const span = event.start ? (event.end ? `${event.start} to ${event.end}` : `from ${event.start}`) : "date not announced";
+      line(ul, "li", `${event.title} (${status.replace("_", " ")}, ${span})`, "risk");
+    }
+    box.append(ul);
+  }
   if (ids.length) {
     const rowsById = await sources();
     line(box, "div", "Sources:");
