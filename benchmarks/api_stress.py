@@ -42,6 +42,7 @@ INFO_INTERVAL_S = 0.05
 SLOW_BYTE_INTERVAL_S = 2.0
 NORMAL_INTERVAL_S = 1.0
 REQUEST_TIMEOUT_S = 10.0
+WARM_UP_S = 20.0
 
 
 def free_port() -> int:
@@ -206,6 +207,7 @@ def main() -> None:
         proc = start_server(port, home, args.fd_limit)
         try:
             wait_ready(url, proc)
+            time.sleep(WARM_UP_S)  # the server warms its layers in a thread after start
             if not args.skip_heavy:
                 heavy_phase(url, args.seconds)
             asyncio.run(slow_phase(url, port, args.slow_clients, args.seconds))
