@@ -111,3 +111,12 @@ def test_route_csv_duplicate_pair_and_bom(tmp_path: Path) -> None:
 def test_route_numbers_say_what_is_wrong(args: list[str], words: str) -> None:
     res = CliRunner().invoke(app, ["route", "Xi'an", "Duisburg", *args])
     assert res.exit_code == 2 and words in res.output
+
+
+def test_a_params_yes_no_value_is_not_a_number(tmp_path: Path) -> None:
+    from landbridge.costs.params import load_params
+
+    path = tmp_path / "p.yaml"
+    path.write_text("rail_speed:\n  KZ: {speed_p50_kmh: true}\n")
+    with pytest.raises(ParameterError, match=r"p.yaml: rail_speed.KZ.speed_p50_kmh: a yes/no"):
+        load_params(path)

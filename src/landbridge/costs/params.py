@@ -246,8 +246,23 @@ def load_default_params() -> Params:
     return _load_directory(str(PARAMS_DIR))
 
 
+def _yes_no_value(data: Any, path: str = "") -> str | None:
+    """The key path of the first yes/no value (no parameter is one; pydantic reads true as 1)."""
+    if isinstance(data, bool):
+        return path or "(the file)"
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = _yes_no_value(value, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    return None
+
+
 def parse_override(data: Any, origin: str) -> ParamsOverride:
     """Validate a parsed YAML mapping; the error names the offending key path."""
+    where = _yes_no_value(data)
+    if where is not None:
+        raise ParameterError(f"{origin}: {where}: a yes/no value, not a number")
     from landbridge.schema.params import ParamsOverride
 
     if data is None:
