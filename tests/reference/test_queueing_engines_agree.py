@@ -54,11 +54,19 @@ def _welch_contains_zero(a: np.ndarray, b: np.ndarray, level: float) -> tuple[bo
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("demand", "days"), [("network", 2 * DAYS), ("trains", DAYS)])
-def test_fast_engine_and_simpy_agree_on_the_2023_corridor(demand: str, days: int) -> None:
+@pytest.mark.parametrize(
+    ("demand", "days", "ref_replications"), [("network", 2 * DAYS, 8), ("trains", DAYS, 24)]
+)
+def test_fast_engine_and_simpy_agree_on_the_2023_corridor(
+    demand: str, days: int, ref_replications: int
+) -> None:
+    # With the calibrated time model the trains corridor's replication means scatter more (at 8
+    # SimPy runs the China-Kazakhstan interval was 0.42 d wide, 7% of the mean): it is small
+    # enough to afford three times the SimPy runs, which keeps the interval under 5%.
     system = build_corridor_2023(demand)
     fast = _per_replication(engine.simulate, system, np.random.SeedSequence(101).spawn(30), days)
-    ref = _per_replication(reference.simulate, system, np.random.SeedSequence(202).spawn(8), days)
+    seeds = np.random.SeedSequence(202).spawn(ref_replications)
+    ref = _per_replication(reference.simulate, system, seeds, days)
     level = 1 - FAMILY_ALPHA / (2 * len(system.corridors))
     for corridor in system.corridors:
         for stat, i in (("mean", 0), ("p90", 1)):
