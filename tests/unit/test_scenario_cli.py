@@ -10,6 +10,7 @@ from test_scenario_runner import ENGINES
 from typer.testing import CliRunner
 
 from landbridge.cli import app
+from landbridge.outputs import is_complete_folder
 from landbridge.scenarios import engines
 
 runner = CliRunner()
@@ -61,12 +62,15 @@ def test_run_then_list_show_export(toy: dict[str, str]) -> None:
         "--format",
         "csv",
         "--out",
-        "k/../x",
+        str(Path(toy["dir"]) / "k" / ".." / "x"),
         "--store",
         toy["store"],
     )
     assert code == 0
-    assert (Path(toy["dir"]) / "runs-exports" / "k_.._x" / "flows.csv").is_file()
+    # --out is the folder as given (issue 18): k/../x is x, with every table and a manifest
+    written = Path(toy["dir"]) / "x"
+    assert (written / "flows.csv").is_file() and is_complete_folder(written)
+    assert not (Path(toy["dir"]) / "runs-exports").exists()
 
 
 def test_compare_prints_tables_and_writes_a_report(toy: dict[str, str]) -> None:
