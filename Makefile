@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test bench lint clean
 
-$(STAMP): pyproject.toml src/landbridge/web/package-lock.json
+$(STAMP): pyproject.toml src/landbridge/web/package-lock.json Makefile
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
