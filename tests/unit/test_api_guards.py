@@ -5,6 +5,7 @@ answers, the same scenario check as the CLI, heavy parsing bounded and off the e
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -118,6 +119,25 @@ def test_validate_is_the_cli_check_and_never_reads_a_named_file(client: TestClie
         assert "/etc" not in detail
 
 
+def in_own_thread(coroutine_function) -> None:
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright session keeps an
+    event loop running in the main thread for the rest of the pytest run."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine_function())
+        except BaseException as exc:  # re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=300)
+    assert not thread.is_alive(), "the coroutine did not finish in 300 s"
+    if failure:
+        raise failure[0]
+
+
 def test_heavy_work_runs_in_a_process_with_a_bound_and_a_budget() -> None:
     async def scenario() -> None:
         heavy = HeavyWork(workers=1, max_waiting=1, budget_s=60.0)
@@ -140,4 +160,4 @@ def test_heavy_work_runs_in_a_process_with_a_bound_and_a_budget() -> None:
         finally:
             heavy.shutdown()
 
-    asyncio.run(scenario())
+    in_own_thread(scenario)
