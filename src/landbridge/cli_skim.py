@@ -28,10 +28,11 @@ def skim(
 ) -> None:
     """Per OD pair and corridor family: p10/p50/p90 days, USD/FEU, kg CO2e/FEU, km, gateways."""
     from landbridge.app.skim import skim as make_skim
-    from landbridge.app.skim import write_skim
+    from landbridge.app.skim import skim_target, write_skim
     from landbridge.scenarios.runner import load_od_pairs
 
     on = _date(depart)
+    target = skim_target(out) if out is not None else None
     pairs = None
     if od is not None:
         pairs = [(p.origin, p.destination) for p in load_od_pairs(od)]
@@ -43,10 +44,10 @@ def skim(
             status.update(f"planning routes: {done:,} of {total:,} pairs")
 
         frame = make_skim(pairs, wanted, on, progress=progress)
-    if out is None:
+    if target is None:
         frame.to_csv(sys.stdout, index=False)
         return
-    path = write_skim(frame, out)
+    path = write_skim(frame, target)
     counts = frame["status"].value_counts()
     n_pairs = len(frame[["origin", "destination"]].drop_duplicates())
     summary = ", ".join(f"{n:,} {status}" for status, n in counts.items())

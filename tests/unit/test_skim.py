@@ -102,3 +102,16 @@ def test_cli_writes_parquet_and_csv_that_read_back(tmp_path: Path) -> None:
     assert result.exit_code == 2 and ".parquet or .csv" in result.output
     result = runner.invoke(app, ["skim", "--od", str(od), "--depart", "2025-13-01"])
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+def test_bad_families_and_out_fail_before_any_route_is_planned(monkeypatch, tmp_path) -> None:
+    def plan(*args, **kwargs):
+        raise AssertionError("a route was planned")
+
+    monkeypatch.setattr(plan_module, "plan_routes_with_paths", plan)
+    with pytest.raises(InvalidInputError, match="unknown corridor family"):
+        skim(PAIRS, families=["arctic"], network=NET, params=PARAMS)
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination\nXi'an,Duisburg\n")
+    result = CliRunner().invoke(app, ["skim", "--od", str(od), "--out", str(tmp_path / "s.txt")])
+    assert result.exit_code == 2 and ".parquet or .csv" in result.output

@@ -57,34 +57,42 @@ def skim(
     from landbridge.costs.params import load_default_params
     from landbridge.routing.plan import load_bundled_network
 
+    wanted = list(dict.fromkeys(families or ()))
+    unknown = [f for f in wanted if f not in _corridor_names()]
+    if unknown:  # before any route is planned
+        raise InvalidInputError(
+            f"unknown corridor family {', '.join(map(repr, unknown))}; "
+            f"choose from {', '.join(_corridor_names())}"
+        )
     net = network if network is not None else load_bundled_network()
     params = params if params is not None else load_default_params()
     pairs = list(pairs) if pairs is not None else demand_pairs()
     if not pairs:
         raise InvalidInputError("a skim needs at least one origin–destination pair")
     table, _ = option_table(net, params, pairs, depart, progress)
-    known = sorted(set(table["corridor"]) - {NO_ROUTE})
-    wanted = list(dict.fromkeys(families)) if families else known
-    unknown = [f for f in wanted if f not in _corridor_names()]
-    if unknown:
-        raise InvalidInputError(
-            f"unknown corridor family {', '.join(map(repr, unknown))}; "
-            f"choose from {', '.join(_corridor_names())}"
-        )
+    if not wanted:
+        wanted = sorted(set(table["corridor"]) - {NO_ROUTE})
     return _best_per_family(table, pairs, wanted)
 
 
-def write_skim(frame: pd.DataFrame, out: str | Path) -> Path:
-    """Write a skim to ``out`` (.parquet or .csv, by suffix) through the output guard: a
-    regular file, written whole or not at all. Returns the path written."""
-    from landbridge.outputs import atomic_file, check_output_file
+def skim_target(out: str | Path) -> Path:
+    """The file a skim is written to: ``.parquet`` or ``.csv``, at a path the output guard
+    accepts. Faces call it before the routes are planned, so a bad ``--out`` fails at once."""
+    from landbridge.outputs import check_output_file
 
-    suffix = Path(out).suffix.lower()
-    if suffix not in (".parquet", ".csv"):
+    if Path(out).suffix.lower() not in (".parquet", ".csv"):
         raise InvalidInputError(f"--out {out}: a skim is written as .parquet or .csv")
-    target = check_output_file(out, "skim")
+    return check_output_file(out, "skim")
+
+
+def write_skim(frame: pd.DataFrame, out: str | Path) -> Path:
+    """Write a skim to ``out`` (by suffix) through the output guard: a regular file, written
+    whole or not at all. Returns the path written."""
+    from landbridge.outputs import atomic_file
+
+    target = skim_target(out)
     with atomic_file(target, "skim") as tmp:
-        if suffix == ".csv":
+        if target.suffix.lower() == ".csv":
             frame.to_csv(tmp, index=False)
         else:
             frame.to_parquet(tmp, index=False)

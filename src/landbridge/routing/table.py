@@ -32,13 +32,12 @@ Progress = Callable[[int, int], None]
 
 
 def option_row(option: RouteOption) -> dict[str, object]:
-    """One option's figures for one FEU (p10 is NaN where the time model gives none)."""
+    """One option's figures for one FEU."""
     days = option.transit_days
-    p10 = getattr(days, "p10", None)
     return {
         "corridor": option.corridor,
         "label": option.label,
-        "transit_p10_h": np.nan if p10 is None else float(p10) * HOURS_PER_DAY,
+        "transit_p10_h": days.p10 * HOURS_PER_DAY,
         "transit_p50_h": days.p50 * HOURS_PER_DAY,
         "transit_p90_h": days.p90 * HOURS_PER_DAY,
         "cost_usd_per_feu": option.cost_usd,
