@@ -4,8 +4,8 @@ real pairs of the bundled network.
 
 The reference here is the plain form of the search: every request on an empty planner cache
 (no trees shared between requests, link keys rebuilt), every corridor variant searched on its
-own masked graph, and the k-shortest penalty rounds each run as a full Dijkstra on a freshly
-built matrix.
+own masked graph with Dijkstra trees from the pair's ends (no gateway trees), and the
+k-shortest penalty rounds each run as a full Dijkstra on a freshly built matrix.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from landbridge.routing.alternatives import (
     overlap_share,
 )
 from landbridge.routing.places import resolve_on_network
-from landbridge.routing.search import _edges_of_nodes, _walk_back
+from landbridge.routing.search import edges_of_nodes, path_via_edges, walk_back
 from landbridge.schema.route import RouteRequest
 
 PARAMS = load_default_params()
@@ -66,7 +66,7 @@ def reference_k_shortest(g, origins, destinations, key, trees, net, known=(), k=
         best = int(targets[np.argmin(dist[targets])])
         if not np.isfinite(dist[best]) or best in origins:
             break
-        path = np.asarray(_edges_of_nodes(g, _walk_back(pred, best)), dtype=np.int64)
+        path = np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
         cost = float(g.weight[path].sum())
         best_cost = min(best_cost, cost)
         if cost > COST_RATIO_MAX * best_cost:
@@ -94,8 +94,10 @@ def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
 
     with monkeypatch.context() as patched:
         patched.setattr(planner, "k_shortest", recorded)
-        if reference:  # every corridor variant searched on its own masked graph
+        if reference:  # every corridor variant searched on its own masked graph, from the ends
             patched.setattr(planner, "cheapest_within", lambda sub, whole, search: search(sub))
+            patched.setattr(planner, "_via_pin", lambda cache, g, whole, o, d, pin: (
+                path_via_edges(g, o, d, pin, cache.trees)))  # fmt: skip
         for kw in requests:
             if reference:
                 planner._CACHE.clear()
@@ -152,3 +154,51 @@ def test_real_pairs_answers_are_those_of_the_plain_search(network, monkeypatch) 
         from landbridge.routing.places import resolve_with_gazetteer
 
         check_same(requests, network, resolve_with_gazetteer, monkeypatch)
+
+
+def found_paths(pairs, net, monkeypatch, gateways: bool) -> list:
+    """Per pair, the options the planner offers with their paths (or why there are none)."""
+    from landbridge.routing.places import resolve_with_gazetteer
+
+    out = []
+    with monkeypatch.context() as patched:
+        if not gateways:
+            patched.setattr(planner, "_via_pin", lambda cache, g, whole, o, d, pin: (
+                path_via_edges(g, o, d, pin, cache.trees)))  # fmt: skip
+        for origin, destination in pairs:
+            request = RouteRequest(origin=origin, destination=destination, depart=DEPART)
+            for cache in planner._CACHE.values():
+                cache.searches.clear()
+            try:
+                response, paths = planner.plan_routes_with_paths(
+                    request, network=net, params=PARAMS, resolver=resolve_with_gazetteer
+                )
+            except planner.UnreachableError as exc:
+                out.append(str(exc))
+                continue
+            out.append([(o.model_dump(), p.tolist())
+                        for o, p in zip(response.options, paths, strict=True)])  # fmt: skip
+    return out
+
+
+@pytest.mark.slow
+def test_standard_od_pairs_options_are_those_of_the_search_from_the_ends(
+    network, monkeypatch
+) -> None:
+    """Every pair of the bundled demand table (the skim's default pairs): the same options
+    (every field) and paths with the corridor variants' gateway trees as with trees from each
+    pair's own ends."""
+    from landbridge.app.skim import demand_pairs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pairs = demand_pairs()
+        assert len(pairs) >= 200
+        planner._CACHE.clear()
+        want = found_paths(pairs, network, monkeypatch, gateways=False)
+        planner._CACHE.clear()
+        got = found_paths(pairs, network, monkeypatch, gateways=True)
+    planner._CACHE.clear()
+    assert sum(isinstance(w, list) and len(w) >= 3 for w in want) >= len(pairs) // 2
+    for pair, a, b in zip(pairs, want, got, strict=True):
+        assert b == a, pair

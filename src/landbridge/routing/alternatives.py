@@ -20,8 +20,8 @@ from landbridge.routing.search import (
     Ends,
     MaskedGraph,
     Trees,
-    _edges_of_nodes,
-    _walk_back,
+    edges_of_nodes,
+    walk_back,
 )
 
 K_PATHS = 3  # distinct paths offered besides the corridor families' best ones
@@ -41,7 +41,7 @@ def _cheapest(
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]) or best in origins:
         return None
-    return np.asarray(_edges_of_nodes(g, _walk_back(pred, best)), dtype=np.int64)
+    return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
 
 
 def overlap_share(a: np.ndarray, b: np.ndarray, length_km: np.ndarray, key: np.ndarray) -> float:

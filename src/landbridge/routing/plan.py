@@ -57,6 +57,7 @@ from landbridge.routing.families import (
     customs_round_trips,
     customs_territory,
 )
+from landbridge.routing.gateways import Gateways, path_via_gateways
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.passage import Passage, passage_on
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
@@ -68,6 +69,7 @@ from landbridge.routing.search import (
     Trees,
     build_graph,
     cheapest_within,
+    cut_off,
     graph_base,
     path_through,
     path_via_edges,
@@ -104,6 +106,8 @@ class _Cache:
     # shortest-path trees of every masked graph, shared by the requests on this cache (a skim's
     # pairs share their origins and destinations)
     trees: Trees = field(default_factory=lambda: Trees(_TREES_LIMIT))
+    # trees at the corridor variants' pinned crossings and ports, shared by every pair
+    gateways: Gateways = field(default_factory=Gateways)
     # paths found per (corridor, avoided countries, origin, destination, via): the search does
     # not depend on the shipment, so a new shipment size on a known pair is only priced
     searches: dict[tuple, tuple[list[_Found], dict[str, str]]] = field(default_factory=dict)
@@ -275,7 +279,7 @@ def _search(
             pin = _pin_edges(cache, net, variant.pin)
             pin = pin[graph.mask[pin]]
             path = cheapest_within(
-                graph, whole, lambda g, p=pin: path_via_edges(g, origin, destination, p, trees)
+                graph, whole, lambda g, p=pin: _via_pin(cache, g, whole, origin, destination, p)
             )
         else:
             path = cheapest_within(
@@ -290,6 +294,19 @@ def _search(
             continue
         found.append(_Found(variant, path))
     return found, blocked
+
+
+def _via_pin(
+    cache: _Cache, g: MaskedGraph, whole: MaskedGraph, origin: Ends, destination: Ends,
+    pin: np.ndarray,
+) -> np.ndarray | None:
+    """Cheapest path through one of ``pin``: on the user's graph from the origin and
+    destination trees k-shortest builds anyway, on a variant's graph from its gateway trees."""
+    if g is whole:
+        return path_via_edges(g, origin, destination, pin, cache.trees)
+    if cut_off(g, origin, destination):
+        return None
+    return path_via_gateways(g, cache.gateways.trees(g, pin), origin, destination)
 
 
 def _forced(net: Network, path: np.ndarray, via: Ends | None) -> str:

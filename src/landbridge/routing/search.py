@@ -91,7 +91,7 @@ def build_graph(base: GraphBase, mask: np.ndarray | None) -> MaskedGraph:
     return MaskedGraph(base, mask, forward, kept, reverse, rkept)
 
 
-def _edges_of_nodes(g: MaskedGraph, nodes: list[int]) -> list[int]:
+def edges_of_nodes(g: MaskedGraph, nodes: list[int]) -> list[int]:
     """The cheapest usable edge between each pair of consecutive nodes."""
     seq = np.asarray(nodes, dtype=np.int64)
     keys = seq[:-1] * g.base.n_nodes + seq[1:]
@@ -105,11 +105,11 @@ def _edges_of_nodes(g: MaskedGraph, nodes: list[int]) -> list[int]:
     return edges.tolist()
 
 
-def _walk_back(pred: np.ndarray, target: int) -> list[int]:
-    return _walk_forward(pred, target)[::-1]
+def walk_back(pred: np.ndarray, target: int) -> list[int]:
+    return walk_forward(pred, target)[::-1]
 
 
-def _walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
+def walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
     step = next_hop.item  # a Python int per step, ~4x faster than indexing the array
     nodes = [start]
     node = step(start)
@@ -167,7 +167,7 @@ def _reached(g: MaskedGraph, path: np.ndarray, starts: Ends, targets: Ends) -> i
     return next(n for n in starts if n in targets)
 
 
-def _cut_off(g: MaskedGraph, origins: Ends, destinations: Ends) -> bool:
+def cut_off(g: MaskedGraph, origins: Ends, destinations: Ends) -> bool:
     """No usable edge leaves any origin, or none enters any destination (a variant that avoids
     the destination's country): no path, without a search."""
     out, into = g.forward.indptr, g.reverse.indptr
@@ -182,14 +182,14 @@ def shortest_path(
     """Edge ids of the cheapest path, or None when no destination is reachable."""
     if set(origins) & set(destinations):
         return np.empty(0, dtype=np.int64)
-    if _cut_off(g, origins, destinations):
+    if cut_off(g, origins, destinations):
         return None
     dist, pred = trees.forward(g, origins)
     targets = np.asarray(destinations)
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]):
         return None
-    return np.asarray(_edges_of_nodes(g, _walk_back(pred, best)), dtype=np.int64)
+    return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
 
 
 def path_through(
@@ -212,7 +212,7 @@ def path_via_edges(
 ) -> np.ndarray | None:
     """Cheapest path that uses one of the edges ``pin`` (a crossing or port of a variant)."""
     pin = pin[g.mask[pin]]
-    if not len(pin) or _cut_off(g, origins, destinations):
+    if not len(pin) or cut_off(g, origins, destinations):
         return None
     d_from, pred = trees.forward(g, origins)
     d_to, next_hop = trees.backward(g, destinations)
@@ -221,8 +221,8 @@ def path_via_edges(
     best = int(np.argmin(total))
     if not np.isfinite(total[best]):
         return None
-    head = _edges_of_nodes(g, _walk_back(pred, int(src[best])))
-    tail = _edges_of_nodes(g, _walk_forward(next_hop, int(dst[best])))
+    head = edges_of_nodes(g, walk_back(pred, int(src[best])))
+    tail = edges_of_nodes(g, walk_forward(next_hop, int(dst[best])))
     return np.asarray([*head, int(pin[best]), *tail], dtype=np.int64)
 
 

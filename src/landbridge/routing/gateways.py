@@ -1,0 +1,99 @@
+"""Shortest-path trees rooted at the gateways a corridor variant is pinned to (its crossing or
+port edges), built once per masked graph and shared by every origin–destination pair.
+
+For each pinned edge ``tail -> head``: the all-to-one tree into ``tail`` (cost from every node
+and the next hop towards it) and the one-to-all tree from ``head`` (cost to every node and the
+predecessors). The cheapest path through one of the edges is then array look-ups (cost from
+the nearest origin to each tail, plus the edge, plus cost from each head to the nearest
+destination) and two path walks, instead of two Dijkstra searches per pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from landbridge.routing.search import Ends, MaskedGraph, edges_of_nodes, walk_back, walk_forward
+
+GATEWAY_MASKS_LIMIT = 32  # masked graphs with gateway trees kept; ~20 MB each for Dostyk's 80 edges
+
+
+@dataclass(frozen=True)
+class GatewayTrees:
+    """Trees at the tails and heads of the usable pinned edges ``pin`` of one masked graph."""
+
+    pin: np.ndarray  # usable pinned edge ids
+    tail_row: np.ndarray  # per pinned edge, its tail's row in ``to_tail``
+    to_tail: np.ndarray  # [tails, nodes] cost from each node to the tail
+    to_tail_next: np.ndarray  # [tails, nodes] next hop from each node towards the tail
+    head_row: np.ndarray  # per pinned edge, its head's row in ``from_head``
+    from_head: np.ndarray  # [heads, nodes] cost from the head to each node
+    from_head_pred: np.ndarray  # [heads, nodes] predecessor of each node on that tree
+
+
+def gateway_trees(g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
+    pin = pin[g.mask[pin]]
+    tails, tail_row = np.unique(g.edge_src[pin], return_inverse=True)
+    heads, head_row = np.unique(g.edge_dst[pin], return_inverse=True)
+    to_tail, to_tail_next = _trees(g, tails, reverse=True)
+    from_head, from_head_pred = _trees(g, heads, reverse=False)
+    return GatewayTrees(
+        pin, tail_row.ravel(), to_tail, to_tail_next, head_row.ravel(), from_head, from_head_pred
+    )
+
+
+def _trees(g: MaskedGraph, roots: np.ndarray, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+    n = g.base.n_nodes
+    if not len(roots):
+        return np.empty((0, n)), np.empty((0, n), dtype=np.int32)
+    dist, pred = dijkstra(
+        g.reverse if reverse else g.forward, indices=roots, return_predecessors=True
+    )
+    dist.setflags(write=False)
+    pred.setflags(write=False)
+    return dist, pred
+
+
+class Gateways:
+    """Gateway trees per (masked graph, pinned edges), kept while the graph is (at most
+    ``GATEWAY_MASKS_LIMIT`` entries, the oldest forgotten first)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, bytes], tuple[MaskedGraph, GatewayTrees]] = {}
+
+    def trees(self, g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
+        key = (id(g), np.ascontiguousarray(pin).tobytes())
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not g:
+            if len(self._memo) >= GATEWAY_MASKS_LIMIT:
+                self._memo.pop(next(iter(self._memo), None), None)
+            hit = (g, gateway_trees(g, pin))
+            self._memo[key] = hit
+        return hit[1]
+
+
+def path_via_gateways(
+    g: MaskedGraph, gt: GatewayTrees, origins: Ends, destinations: Ends
+) -> np.ndarray | None:
+    """Edge ids of the cheapest path from one of ``origins`` through one of the pinned edges of
+    ``gt`` to one of ``destinations`` (None when there is none)."""
+    if not len(gt.pin):
+        return None
+    o = np.asarray(origins, dtype=np.int64)
+    d = np.asarray(destinations, dtype=np.int64)
+    into = gt.to_tail[:, o]  # [tails, origins]
+    start = np.argmin(into, axis=1)
+    out = gt.from_head[:, d]  # [heads, destinations]
+    end = np.argmin(out, axis=1)
+    rows = np.arange(len(into))
+    heads = np.arange(len(out))
+    total = into[rows, start][gt.tail_row] + g.weight[gt.pin] + out[heads, end][gt.head_row]
+    best = int(np.argmin(total))
+    if not np.isfinite(total[best]):
+        return None
+    t, h = int(gt.tail_row[best]), int(gt.head_row[best])
+    head = edges_of_nodes(g, walk_forward(gt.to_tail_next[t], int(o[start[t]])))
+    tail = edges_of_nodes(g, walk_back(gt.from_head_pred[h], int(d[end[h]])))
+    return np.asarray([*head, int(gt.pin[best]), *tail], dtype=np.int64)
