@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -1088,7 +1089,12 @@ app.command("validate")(user_errors(validate_command))
 _register_lists(app, user_errors)
 
 
+def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
+    return f"warning: {message}\n"
+
+
 def main() -> None:
+    warnings.formatwarning = _one_line_warning  # a user sees what happened, not our source line
     app()
 
 

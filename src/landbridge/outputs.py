@@ -14,6 +14,10 @@ The rules, in one place:
 Folder outputs are written as a whole: into a temporary folder next to the target, closed with a
 ``manifest.json`` listing every file with its size and SHA-256, then renamed into place. A folder
 without a complete manifest is not a finished output.
+
+Temporary names carry the writing process's id (``.NAME.PID.RANDOM.tmp``): a process killed
+before its clean-up leaves them behind, and the next write to the same target removes those whose
+process is gone (never one of a live process, which may still be writing).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -137,6 +142,41 @@ def check_output_folder(path: str | Path, what: str) -> Path:
     return folder
 
 
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name[:100]}.{os.getpid()}."
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0  # someone else's live process (or a pid the kernel cannot hold)
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files and folders of writes to ``target`` whose process is dead."""
+    pattern = re.compile(rf"\.{re.escape(target.name[:100])}\.(\d{{1,10}})\.[^./]+\.(?:tmp|old)")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
     try:
         fd = os.open(path, flags)
@@ -158,8 +198,9 @@ def atomic_file(path: str | Path, what: str) -> Iterator[Path]:
     raised inside becomes an ``OutputError``; on any error the temporary file is removed and
     the target is left as it was."""
     target = check_output_file(path, what)
+    remove_stale_temporaries(target)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp",
+        fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp",
                                     dir=target.parent)  # fmt: skip
     except OSError as exc:
         raise output_error(exc, path, what) from None
@@ -218,8 +259,9 @@ def atomic_folder(path: str | Path, what: str) -> Iterator[Path]:
     On any error the temporary folder is removed and ``path`` is left as it was; an ``OSError``
     becomes an ``OutputError``."""
     target = check_output_folder(path, what)
+    remove_stale_temporaries(target)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name[:100]}.", suffix=".tmp",
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".tmp",
                                     dir=target.parent))  # fmt: skip
     except OSError as exc:
         raise output_error(exc, path, what) from None
@@ -233,7 +275,7 @@ def atomic_folder(path: str | Path, what: str) -> Iterator[Path]:
                 _fsync(file)
         check_output_folder(target, what)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name[:100]}.", suffix=".old",
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".old",
                                         dir=target.parent))  # fmt: skip
             os.replace(target, old)  # an empty placeholder folder is replaced by the rename
         os.replace(tmp, target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def cache_dir() -> Path:
         base = Path(env)
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "landbridge"
-    base.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a cache that cannot be made costs a rebuild; writers warn
+        base.mkdir(parents=True, exist_ok=True)
     return base
 
 

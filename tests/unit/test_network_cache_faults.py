@@ -116,3 +116,64 @@ def test_a_cache_that_cannot_be_written_costs_a_warning_not_the_answer(
         got = cache_mod.load_network(rebuild=True)
     assert got is net
     assert [p.name for p in tmp_path.iterdir() if p.suffix != ".lock"] == []
+
+
+def test_a_cache_folder_that_cannot_be_created_costs_a_warning_not_the_answer(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """LANDBRIDGE_CACHE under a regular file (the folder can never exist, whoever runs it, root
+    included): the network is built in memory, with one warning, and nothing is written."""
+    import pytest
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(blocker / "cache"))
+    net = compiled()
+    monkeypatch.setattr(cache_mod, "inputs_hash", lambda: "test")
+    monkeypatch.setattr(cache_mod, "build_network", lambda progress=None: net)
+    cache_mod._memo.clear()
+    with pytest.warns(cache_mod.CacheRebuildWarning, match="Not a directory.*built in memory"):
+        got = cache_mod.load_network()
+    assert got is net
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
+def test_a_read_only_cache_folder_costs_a_warning_not_the_answer(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """EROFS on every write (as root, chmod would not stop a write, so the fault is injected):
+    the lock cannot be opened, the temporary file cannot be made; a warning, the answer."""
+    import errno
+    import os
+    import tempfile
+
+    import pytest
+
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path))
+    net = compiled()
+    monkeypatch.setattr(cache_mod, "inputs_hash", lambda: "test")
+    monkeypatch.setattr(cache_mod, "build_network", lambda progress=None: net)
+    cache_mod._memo.clear()
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr("builtins.open", read_only)  # the build lock's "a+b"
+    with pytest.warns(cache_mod.CacheRebuildWarning, match="read-only.*built in memory"):
+        got = cache_mod.load_network()
+    assert got is net
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_shows_a_cache_warning_as_one_line(monkeypatch) -> None:
+    from landbridge import cli
+
+    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)  # restored after
+    monkeypatch.setattr(cli, "app", lambda: None)
+    cli.main()
+    shown = warnings.formatwarning(
+        cache_mod.CacheRebuildWarning("cannot write the network cache x"),
+        cache_mod.CacheRebuildWarning, "/src/landbridge/routing/plan.py", 233, "load_network()",
+    )
+    assert shown == "warning: cannot write the network cache x\n"

@@ -150,3 +150,50 @@ def test_simulate_refuses_a_fifo_for_events_and_timeseries_before_running(
         assert res.exit_code == 2, res.output
         assert "named pipe" in res.output and "Traceback" not in res.output
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def _killed_writer(target: Path) -> None:
+    """Fork a process that starts a folder write and is SIGKILLed inside it (no clean-up runs)."""
+    import signal
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns
+        with atomic_folder(target, "export") as tmp:
+            (tmp / "half.csv").write_text("a,b\n1,")
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def test_a_killed_writers_temporary_folder_goes_on_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "export"
+    _killed_writer(target)
+    first = [p.name for p in tmp_path.iterdir()]
+    assert len(first) == 1 and first[0].startswith(".export.") and first[0].endswith(".tmp")
+    _killed_writer(target)  # also a write to the folder: the first one's leftovers go
+    second = [p.name for p in tmp_path.iterdir()]
+    assert len(second) == 1 and second != first
+    live = tmp_path / f".export.{os.getpid()}.inuse.tmp"  # a write of a live process: kept
+    live.mkdir()
+    other = tmp_path / ".other.1.x.tmp"  # another target's temporary: not ours to judge
+    other.mkdir()
+    with atomic_folder(target, "export") as tmp:
+        (tmp / "a.csv").write_text("1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["export", live.name, other.name]
+    )
+    assert is_complete_folder(target)
+
+
+def test_a_killed_writers_temporary_file_goes_on_the_next_write(tmp_path: Path) -> None:
+    import signal
+
+    target = tmp_path / "events.parquet"
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover
+        with atomic_file(target, "event log") as tmp:
+            tmp.write_bytes(b"part")
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert len(list(tmp_path.iterdir())) == 1
+    write_text(target, "whole", "event log")
+    assert [p.name for p in tmp_path.iterdir()] == ["events.parquet"]

@@ -230,7 +230,7 @@ def _read_current(path: Path, expected: str, warn: bool) -> Network | None:
     """The cached network if it is current; ``None`` (with a warning if ``warn``) otherwise."""
     try:
         st = path.stat()
-    except FileNotFoundError:
+    except OSError:  # none yet, or a cache folder that cannot exist (a file in its path)
         return None
     key = (str(path), st.st_mtime_ns, st.st_size)
     if key in _memo and _memo[key].meta.get("inputs_sha256") == expected:
