@@ -63,7 +63,7 @@ def lap(stage):
     print(stage, (t - t0) * 1000)
     t0 = t
 import landbridge.cli; lap("import typer, rich (landbridge.cli)")
-landbridge.cli._import_array_libraries()
+import landbridge.cli.startup; landbridge.cli.startup.import_array_libraries()
 lap("import numpy, scipy.sparse.csgraph (one BLAS thread, no f2py)")
 import gc; gc.disable()
 import datetime as dt

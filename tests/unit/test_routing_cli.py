@@ -113,7 +113,7 @@ def test_array_libraries_load_with_one_blas_thread_and_without_f2py() -> None:
 
     script = (
         "import os, sys, threadpoolctl\n"
-        "from landbridge.cli import _import_array_libraries as load\n"
+        "from landbridge.cli.startup import import_array_libraries as load\n"
         "load()\n"
         "pools = threadpoolctl.threadpool_info()\n"
         "print(sorted({p['num_threads'] for p in pools if p['internal_api'] == 'openblas'}))\n"

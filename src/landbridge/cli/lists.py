@@ -1,22 +1,12 @@
 """``landbridge facilities`` and ``landbridge regions``: the ids scenario files and demand tables
-use, with their names (registered on the main app by ``cli.py``)."""
+use, with their names (registered on the main app by ``cli/__init__.py``)."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable
-from typing import Any
-
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-console = Console()
-
-
-def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+from landbridge.cli.common import console, print_json
 
 
 def facilities(
@@ -81,8 +71,3 @@ def regions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
         table.add_row(row.region_id, escape(str(row.name)), row.group, row.country)
     console.print(table)
 
-
-def register(app: typer.Typer, user_errors: Callable[[Any], Any]) -> None:
-    """Add both commands to ``app``; ``user_errors`` turns library errors into one line."""
-    app.command()(user_errors(facilities))
-    app.command()(user_errors(regions))

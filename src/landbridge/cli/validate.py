@@ -15,7 +15,7 @@ def validate(
 
     report = transit_report()
     if as_json:
-        from landbridge.cli import print_json
+        from landbridge.cli.common import print_json
 
         print_json(report)
         return
@@ -25,7 +25,7 @@ def validate(
 def _print(report: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from landbridge.cli import console
+    from landbridge.cli.common import console
 
     table = Table(title="Transit times: published vs model (days)")
     for column in ("case", "pair", "year", "published", "p10", "p50", "p90", "error", "inside"):

@@ -1,5 +1,5 @@
 """``landbridge skim``: the best option of each corridor family for many OD pairs, as a
-table (Parquet or CSV). Registered in ``cli.py`` with one line."""
+table (Parquet or CSV). Registered in ``cli/__init__.py`` with one line."""
 
 from __future__ import annotations
 

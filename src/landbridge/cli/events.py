@@ -1,5 +1,5 @@
 """``landbridge events``: the dated events in force or announced on a date, and the event lines
-of the route table. Registered in ``cli.py`` with one line."""
+of the route table. Registered in ``cli/__init__.py`` with one line."""
 
 from __future__ import annotations
 
