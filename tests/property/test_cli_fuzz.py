@@ -455,10 +455,10 @@ def test_network_check(extra: list[str]) -> None:
 @contextmanager
 def _flows_stubbed() -> Iterator[list[tuple[int, float]]]:
     """Stop ``run_flows`` where the assignment would start; record year and growth."""
-    import landbridge.flows.corridor as corridor
+    import landbridge.flows.run as flows_run
 
     seen: list[tuple[int, float]] = []
-    real = corridor.run_flows
+    real = flows_run.run_flows
 
     def recording(year=2024, growth_pct=0.0, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append((year, growth_pct))
@@ -467,8 +467,8 @@ def _flows_stubbed() -> Iterator[list[tuple[int, float]]]:
     def stop(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise Accepted("validation passed")
 
-    with mock.patch.object(corridor, "run_flows", recording), \
-         mock.patch.object(corridor, "prepare", stop):  # fmt: skip
+    with mock.patch.object(flows_run, "run_flows", recording), \
+         mock.patch.object(flows_run, "prepare", stop):  # fmt: skip
         yield seen
 
 

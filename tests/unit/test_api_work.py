@@ -119,7 +119,7 @@ def test_work_endpoints_need_the_token_when_one_is_set() -> None:
 
 @pytest.mark.slow
 def test_flows_job_gives_the_library_result(client: TestClient) -> None:
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
 
     job = client.post("/api/flows", json={"year": 2024})
     assert job.status_code == 202

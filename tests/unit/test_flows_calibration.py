@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from landbridge.flows import calibration as cal
+from landbridge.flows import estimate
 from landbridge.flows.logit import solve_sue
 from landbridge.flows.route_choice import ChoiceSet
 from landbridge.flows.vdf import VolumeDelay
@@ -97,7 +98,7 @@ def test_estimator_recovers_the_published_split_on_a_toy_corridor():
     from test_flows_corridor import _od, toy_network
 
     from landbridge.costs.params import load_default_params
-    from landbridge.flows.corridor import published_calibration
+    from landbridge.flows.published import published_calibration
 
     def trade(total: float) -> pd.DataFrame:
         od = _od([("kz-almaty", "cn-urumqi", "KZ", "CN", "bulk", total)])
@@ -105,7 +106,7 @@ def test_estimator_recovers_the_published_split_on_a_toy_corridor():
         return od
 
     totals = {y: sum(p["published"] for p in published_calibration(y)[:2]) for y in (2023, 2024)}
-    est = cal.estimate(
+    est = estimate.estimate(
         toy_network(), load_default_params(), demand={y: trade(t) for y, t in totals.items()}
     )
     lo, hi = est.bounds[cal.KHORGOS]

@@ -11,6 +11,7 @@ import pytest
 from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError
 from landbridge.flows import corridor
+from landbridge.flows import run as flows_run
 from landbridge.flows.capacity import sourced_capacity_t
 from landbridge.flows.demand import load_regions
 from landbridge.network.model import EdgeMode, Network, NodeKind
@@ -128,7 +129,7 @@ def _flow_through(result, facility_id: str) -> float:
 def test_khorgos_takes_flow_until_its_queue_equalises_costs(params):
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 24e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     khorgos, dostyk = (
         _flow_through(res, "khorgos-altynkol"),
         _flow_through(res, "alashankou-dostyk"),
@@ -172,7 +173,7 @@ def test_used_routes_cost_the_same_at_equilibrium(params):
 def test_closed_crossing_carries_nothing(params):
     net = toy_network(khorgos_closed=True)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 5e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od)
     assert [b.facility_id for b in res.bottlenecks] == ["alashankou-dostyk"]
     assert res.bottlenecks[0].flow_t == pytest.approx(5e6)
 
@@ -184,7 +185,7 @@ def test_transit_shares_and_calibration(params):
         ("cn-urumqi", "kz-almaty", "CN", "KZ", "bulk", 1e6),
     ])  # fmt: skip
     od["segment"] = ["cn_rest_west", "kz_exports_cn"]  # bundled segments: errors are reported
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, route_choice="ue")
     shares = {s.corridor: s for s in res.corridor_shares}
     assert shares["Khorgos–Altynkol"].share == pytest.approx(1.0)  # uncongested: short route
     assert shares["Caspian Sea (Middle Corridor)"].flow_t == 0.0
@@ -202,7 +203,7 @@ def test_transit_shares_and_calibration(params):
 def test_growth_scales_demand(params):
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
-    res = corridor.run_flows(2024, growth_pct=50, network=net, params=params, demand=od)
+    res = flows_run.run_flows(2024, growth_pct=50, network=net, params=params, demand=od)
     assert res.demand_t == pytest.approx(3e6)
     assert sum(b.flow_t for b in res.bottlenecks) == pytest.approx(3e6)
 
@@ -220,7 +221,7 @@ def test_bad_requests_are_typed_errors(params, kwargs, message):
     args = {"network": toy_network(), "params": params}
     args.update(kwargs)
     with pytest.raises(InvalidInputError, match=message):
-        corridor.run_flows(**args)
+        flows_run.run_flows(**args)
 
 
 def test_capacity_from_trains_when_no_tonnage():
@@ -233,7 +234,7 @@ def test_hard_capacity_mode_names_both_crossings_when_demand_exceeds_them(params
     """40 Mt against Dostyk 20 Mt + Khorgos 8.03 Mt: at most 28.03 Mt fit, both bind."""
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 40e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     limit = res.max_throughput
     assert limit is not None
     assert limit.carried_t == pytest.approx(20e6 + 16.1e6, rel=1e-6)
@@ -245,7 +246,7 @@ def test_hard_capacity_mode_names_both_crossings_when_demand_exceeds_them(params
 def test_hard_capacity_mode_carries_everything_below_capacity(params):
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 5e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     assert res.max_throughput.carried_t == pytest.approx(5e6)
     assert res.max_throughput.binding == []
 
@@ -257,7 +258,7 @@ def test_demand_cut_off_by_the_network_is_reported_not_assigned(params):
         ("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6),
         ("cn-urumqi", "ru-moscow", "CN", "RU", "container", 1e6),
     ])  # fmt: skip
-    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od)
     assert res.demand_t == pytest.approx(3e6)
     assert res.unserved_t == pytest.approx(1e6)
     assert sum(b.flow_t for b in res.bottlenecks) == pytest.approx(2e6)
@@ -270,7 +271,7 @@ def test_closing_every_crossing_leaves_all_demand_unserved(params):
     fac.loc[fac.facility_id == "alashankou-dostyk", "closed"] = "true"
     net = dataclasses.replace(net, facilities=fac)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od)
     assert res.unserved_t == pytest.approx(2e6)
     assert res.bottlenecks == []
     assert res.assignment.iterations == 0
@@ -288,7 +289,7 @@ def test_hard_capacity_finds_a_bottleneck_on_a_route_the_equilibrium_does_not_us
     fac.loc[dostyk, ["facility_id", "capacity_t_per_yr"]] = ["toy-dostyk", 0.05e6]
     net = dataclasses.replace(net, facilities=fac)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 16.2e6)])
-    res = corridor.run_flows(
+    res = flows_run.run_flows(
         2024, network=net, params=params, demand=od, hard_capacity=True, route_choice="ue"
     )
     assert _flow_through(res, "toy-dostyk") == 0.0
@@ -309,7 +310,7 @@ def test_hard_capacity_lists_facilities_without_a_capacity_figure(params):
     fac.loc[khorgos, columns] = ["toy-yard", "yard", np.nan]
     net = dataclasses.replace(net, facilities=fac)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 40e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, hard_capacity=True)
     limit = res.max_throughput
     assert limit.uncapacitated == ["toy-yard"]
     assert limit.carried_t == pytest.approx(40e6)  # the uncapacitated crossing takes the rest
@@ -319,7 +320,7 @@ def test_hard_capacity_lists_facilities_without_a_capacity_figure(params):
 def test_logit_spreads_flow_over_both_crossings_and_converges(params):
     net = toy_network()
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
-    res = corridor.run_flows(2024, network=net, params=params, demand=od, dispersion=2.0)
+    res = flows_run.run_flows(2024, network=net, params=params, demand=od, dispersion=2.0)
     khorgos, dostyk = (
         _flow_through(res, "khorgos-altynkol"), _flow_through(res, "alashankou-dostyk")
     )  # fmt: skip
@@ -327,5 +328,5 @@ def test_logit_spreads_flow_over_both_crossings_and_converges(params):
     assert 0 < dostyk < khorgos  # the dearer route keeps a share
     assert res.assignment.algorithm == "logit-sue"
     assert res.assignment.converged and res.assignment.dispersion == 2.0
-    sharper = corridor.run_flows(2024, network=net, params=params, demand=od, dispersion=20.0)
+    sharper = flows_run.run_flows(2024, network=net, params=params, demand=od, dispersion=20.0)
     assert _flow_through(sharper, "alashankou-dostyk") < dostyk

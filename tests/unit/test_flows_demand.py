@@ -60,7 +60,7 @@ def test_2025_reproduces_the_2025_aggregates_it_is_built_from():
 
 
 def test_2025_calibration_rows_use_the_published_altynkol_year():
-    from landbridge.flows.corridor import published_calibration
+    from landbridge.flows.published import published_calibration
 
     rows = {r["element"]: r for r in published_calibration(2025)}
     assert rows["Altynkol–Khorgos"]["published"] == pytest.approx(16_100_000)

@@ -161,7 +161,7 @@ def test_flows_command_runs_on_the_file(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.slow
 def test_bundled_table_as_a_file_gives_the_default_flows(tmp_path: Path) -> None:
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
 
     path = write(tmp_path, load_demand(2024).to_csv(index=False))
     default = run_flows(2024).model_dump(mode="json")
@@ -181,7 +181,7 @@ def test_places_by_name_snap_to_regions_and_the_mapping_is_kept(tmp_path: Path) 
 
 
 def test_user_demand_calibration_is_marked_not_comparable(tmp_path: Path) -> None:
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
 
     od = read_demand_file(write(tmp_path, f"{HEADER}\ncn-urumqi,kz-almaty,800000\n"), 2024, 10.0)
     res = run_flows(2024, network=toy_network(), params=load_default_params(), demand=od)

@@ -14,6 +14,7 @@ from landbridge.costs.params import load_default_params
 from landbridge.errors import InvalidInputError
 from landbridge.flows import corridor
 from landbridge.flows import route_choice as rc
+from landbridge.flows import run as flows_run
 from landbridge.flows.logit import logit_shares, solve_sue
 from landbridge.flows.pathset import corridor_paths
 from landbridge.flows.vdf import VolumeDelay
@@ -215,9 +216,9 @@ def test_default_avoiding_share_and_dispersion_are_derived_from_the_figures():
 def test_run_flows_rejects_bad_route_choice_arguments():
     params = load_default_params()
     with pytest.raises(InvalidInputError, match="unknown route choice"):
-        corridor.run_flows(2024, network=_network(), params=params, route_choice="probit")
+        flows_run.run_flows(2024, network=_network(), params=params, route_choice="probit")
     with pytest.raises(InvalidInputError, match="dispersion"):
-        corridor.run_flows(2024, network=_network(), params=params, dispersion=-1.0)
+        flows_run.run_flows(2024, network=_network(), params=params, dispersion=-1.0)
 
 
 def test_avoiding_demand_with_no_path_outside_russia_is_reported_not_assigned():

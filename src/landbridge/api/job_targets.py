@@ -67,8 +67,8 @@ def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
 def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``landbridge flows --json`` (optionally after a bundled scenario)."""
     from landbridge.costs.params import load_default_params
-    from landbridge.flows.corridor import run_flows
     from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
+    from landbridge.flows.run import run_flows
     from landbridge.network import load_network
 
     progress(FLOWS_STARTED)

@@ -51,7 +51,7 @@ def flows(
 ) -> None:
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
     from landbridge.costs.params import load_default_params
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
     from landbridge.flows.demand import (
         DEFAULT_YEAR,
         demand_year,

@@ -116,7 +116,7 @@ def assign_flows(
 ) -> pd.DataFrame:
     """Corridor flows (equilibrium assignment) and the capacitated facilities' utilization."""
     from landbridge.flows import demand as dem
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
 
     year = scenario.base.year
     if demand is not None and "year" in demand and len(demand):

@@ -70,7 +70,7 @@ STOP_KIND = {
 }
 #: Routing families whose options the simulation carries (all-sea is not the land bridge).
 SIMULATED_FAMILIES = ("northern", "middle", "southern")
-#: The flows layer's name for the Caspian gateway share (``flows.corridor.corridor_shares``).
+#: The flows layer's name for the Caspian gateway share (``flows.usage.corridor_shares``).
 CASPIAN_GATEWAY = "Caspian Sea (Middle Corridor)"
 #: Demand groups whose OD pairs are reported as the China–Kazakhstan corridor.
 REGIONAL_GROUPS = frozenset({"CN", "KZ", "CA"})
@@ -409,7 +409,7 @@ def build_network_corridor(
 
         params = load_default_params()
     if flows_result is None:
-        from landbridge.flows.corridor import run_flows
+        from landbridge.flows.run import run_flows
 
         flows_result = run_flows(year, network=network, params=params)
     corridor = _build(network, params, dem.load_demand(year), gateway_shares(flows_result))
