@@ -51,13 +51,13 @@ def flows(
 ) -> None:
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
     from landbridge.costs.params import load_default_params
-    from landbridge.flows.run import run_flows
     from landbridge.flows.demand import (
         DEFAULT_YEAR,
         demand_year,
         load_demand,
         write_demand_tables,
     )
+    from landbridge.flows.run import run_flows
 
     if calibrate:
         from landbridge.cli.calibration import calibrate as run_calibration
