@@ -16,11 +16,30 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = "landbridge"
 MAX_MODULE_LINES = 500
 
-# Modules other helpers are splitting this session; each entry goes when its split lands.
-OVERSIZE_ALLOWED: frozenset[str] = frozenset({"landbridge.cli", "landbridge.routing.plan"})
-# (importing module prefix) -> owner still removing its private imports this session.
-PRIVATE_IMPORT_ALLOWED: tuple[str, ...] = ()
-CYCLE_ALLOWED: frozenset[frozenset[str]] = frozenset()
+# Temporary allow-lists (issue 16): each names work in progress this session, and an entry goes
+# when its fix lands (the *_is_current tests fail on an entry that is no longer needed).
+OVERSIZE_ALLOWED: frozenset[str] = frozenset({
+    "landbridge.routing.plan",  # trees
+    "landbridge.network.gazetteer",  # lint, splitting next
+    "landbridge.store.db",  # lint, splitting next
+})  # fmt: skip
+PRIVATE_IMPORT_ALLOWED: tuple[str, ...] = (
+    "landbridge.api.endpoints.runs imports landbridge.scenarios.compare:_records",  # app
+    "landbridge.api.job_targets imports landbridge.scenarios.compare:_records",  # app
+    "landbridge.cli.runs imports landbridge.scenarios.compare:_records",  # app
+    "landbridge.cli.scenario imports landbridge.scenarios.compare:_records",  # app
+    "landbridge.routing.",  # trees
+    "landbridge.sim.",  # simfast
+)
+CYCLE_ALLOWED: frozenset[frozenset[str]] = frozenset({
+    frozenset({"landbridge.sim.corridor2023", "landbridge.sim.network_corridor"}),  # simfast
+    frozenset({"landbridge.costs.dated", "landbridge.events"}),  # lint, next
+    frozenset({  # lint, next
+        "landbridge.routing.plan",
+        "landbridge.validation.published",
+        "landbridge.validation.transit",
+    }),
+})  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:
@@ -138,3 +157,15 @@ def test_no_private_name_imported_from_another_module() -> None:
     assert not offenders, "a `_private` name is the module's own; make it public or move it:\n" + (
         "\n".join(offenders)
     )
+
+
+def test_cycle_allow_list_is_current() -> None:
+    components = {frozenset(c) for c in nx.strongly_connected_components(_import_graph())}
+    stale = [sorted(c) for c in CYCLE_ALLOWED if c not in components]
+    assert not stale, f"remove from CYCLE_ALLOWED: {stale}"
+
+
+def test_private_import_allow_list_is_current() -> None:
+    offenders = _private_imports()
+    stale = [a for a in PRIVATE_IMPORT_ALLOWED if not any(o.startswith(a) for o in offenders)]
+    assert not stale, f"remove from PRIVATE_IMPORT_ALLOWED: {stale}"
