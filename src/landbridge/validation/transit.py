@@ -34,6 +34,9 @@ HOURS_PER_DAY = 24.0
 CASE_MONTH_DAY = (7, 1)  # a case's figures are read on 1 July of its year
 FEU = 1.0
 TONNES = 20.0
+# "observed": a trip's departure and arrival, or a service's usual time; "announced": a time
+# stated before or at a train's departure (planned, expected)
+EVIDENCE = ("observed", "announced")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Case:
     high_days: float
     year: int
     scope: str
+    evidence: str  # one of EVIDENCE: a trip or service that ran, or a time announced for it
     source_ids: tuple[str, ...]
     quote: str  # what the source says
 
@@ -101,11 +105,15 @@ def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
             raise ParameterError(f"{path.name}: case {row.get('case')}: {exc}") from None
         if not 0 < low <= high:
             raise ParameterError(f"{path.name}: case {row['case']}: need 0 < low_days <= high")
+        if row.get("evidence") not in EVIDENCE:
+            raise ParameterError(
+                f"{path.name}: case {row['case']}: evidence must be one of {list(EVIDENCE)}"
+            )
         cases.append(
             Case(
                 case=row["case"], origin=row["origin"], destination=row["destination"],
                 corridor=row["corridor"] or None, option=row["option"] or None, low_days=low,
-                high_days=high, year=year, scope=row["scope"],
+                high_days=high, year=year, scope=row["scope"], evidence=row["evidence"],
                 source_ids=tuple(split_source_ids(row["source_ids"])), quote=row["quote"],
             )
         )  # fmt: skip
