@@ -79,8 +79,8 @@ from landbridge.network import load_network
 net = load_network(); lap("load the cached network")
 from landbridge.costs.dated import dated_patch
 patch = dated_patch(net, request.depart); lap("dated values of the departure date")
-from landbridge.routing.plan import _cache_for
-_cache_for(net, params, patch); lap("per-edge costs and the search base")
+from landbridge.routing.prepared import prepare
+prepare(net, params, patch); lap("per-edge costs and the search base")
 from landbridge.routing.places import resolve_with_gazetteer
 resolve_with_gazetteer(request.origin, net); resolve_with_gazetteer(request.destination, net)
 lap("resolve and snap both places")
@@ -118,11 +118,10 @@ def forget_searches() -> None:
     """Empty the planner's memory of searches, shortest-path trees and transit quantiles (edge
     costs and masked graphs stay warm)."""
     from landbridge.costs import time as time_model
-    from landbridge.routing import plan as planner
+    from landbridge.routing.prepared import prepared_networks
 
-    for cache in planner._CACHE.values():
-        cache.searches.clear()
-        cache.trees.clear()
+    for prepared in prepared_networks():
+        prepared.forget_searches()
     time_model._QUANTILES.clear()
 
 

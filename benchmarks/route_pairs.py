@@ -54,13 +54,10 @@ def bench(name: str, ours_s: float, baseline: str, baseline_s: float) -> None:
 def forget() -> None:
     """Empty the planner's memory of searches, trees and transit quantiles."""
     from landbridge.costs import time as time_model
-    from landbridge.routing import plan as planner
+    from landbridge.routing.prepared import prepared_networks
 
-    for cache in planner._CACHE.values():
-        cache.searches.clear()
-        trees = getattr(cache, "trees", None)
-        if trees is not None:
-            trees.clear()
+    for prepared in prepared_networks():
+        prepared.forget_searches()
     time_model._QUANTILES.clear()
 
 

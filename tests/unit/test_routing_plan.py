@@ -411,7 +411,7 @@ def test_a_port_destination_ends_rail_options_on_its_rail_side() -> None:
 
 def test_edge_masks_are_shared_by_parameter_sets_and_dates(monkeypatch: pytest.MonkeyPatch) -> None:
     import landbridge.routing.constraints as constraints
-    import landbridge.routing.plan as plan_module
+    from landbridge.routing import prepared
 
     net = build_network()  # a network object no other test has planned on
     counted = []
@@ -434,27 +434,27 @@ def test_edge_masks_are_shared_by_parameter_sets_and_dates(monkeypatch: pytest.M
     )
     other = options(cheaper, depart=dt.date(2025, 3, 1))
     assert len(counted) == masks_made  # new parameters and date: graphs rebuilt, masks reused
-    plan_module._MASKS.clear()
+    prepared.forget_prepared()
     assert options(cheaper, depart=dt.date(2025, 3, 1)) == other  # same answer from fresh masks
     assert options(PARAMS) == first
 
 
 def test_a_new_shipment_size_on_a_known_pair_reuses_the_search(monkeypatch) -> None:
-    from landbridge.routing import plan as plan_module
+    from landbridge.routing import options, prepared
 
     searches = []
-    real = plan_module._search
+    real = options._search
 
     def counting(*args):
         searches.append(1)
         return real(*args)
 
-    monkeypatch.setattr(plan_module, "_search", counting)
-    monkeypatch.setattr(plan_module, "_CACHE", {})
+    monkeypatch.setattr(options, "_search", counting)
+    monkeypatch.setattr(prepared, "_PREPARED", {})
     first = plan(feu=1, depart=dt.date(2025, 5, 5))
     again = plan(feu=37.5, depart=dt.date(2025, 5, 5))
     assert len(searches) == 1
-    monkeypatch.setattr(plan_module, "_CACHE", {})  # a fresh search for the same request
+    monkeypatch.setattr(prepared, "_PREPARED", {})  # a fresh search for the same request
     fresh = plan(feu=37.5, depart=dt.date(2025, 5, 5))
     assert len(searches) == 2
     assert again == fresh

@@ -20,7 +20,10 @@ from scipy.sparse.csgraph import dijkstra
 from test_routing_toy import build_network
 
 from landbridge.costs.params import load_default_params
+from landbridge.errors import UnreachableError
+from landbridge.routing import options as searcher
 from landbridge.routing import plan as planner
+from landbridge.routing import prepared
 from landbridge.routing.alternatives import (
     COST_RATIO_MAX,
     MAX_SEARCHES,
@@ -83,9 +86,9 @@ def reference_k_shortest(g, origins, destinations, key, trees, net, known=(), k=
 def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
     """(response as a dict, paths, k shortest paths) per request, the planner's caches
     emptied first."""
-    planner._CACHE.clear()
+    prepared.forget_prepared()
     out, k_paths = [], []
-    search = reference_k_shortest if reference else planner.k_shortest
+    search = reference_k_shortest if reference else searcher.k_shortest
 
     def recorded(*args, **kw):
         paths = search(*args, **kw)
@@ -93,22 +96,22 @@ def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
         return paths
 
     with monkeypatch.context() as patched:
-        patched.setattr(planner, "k_shortest", recorded)
+        patched.setattr(searcher, "k_shortest", recorded)
         if reference:  # every corridor variant searched on its own masked graph, from the ends
-            patched.setattr(planner, "cheapest_within", lambda sub, whole, search: search(sub))
-            patched.setattr(planner, "_via_pin", lambda cache, g, whole, o, d, pin: (
+            patched.setattr(searcher, "cheapest_within", lambda sub, whole, search: search(sub))
+            patched.setattr(searcher, "_via_pin", lambda cache, g, whole, o, d, pin: (
                 path_via_edges(g, o, d, pin, cache.trees)))  # fmt: skip
         for kw in requests:
             if reference:
-                planner._CACHE.clear()
+                prepared.forget_prepared()
             else:
-                for cache in planner._CACHE.values():
+                for cache in prepared.prepared_networks():
                     cache.searches.clear()  # a new search, but the trees of earlier requests
             response, paths = planner.plan_routes_with_paths(
                 RouteRequest(**kw), network=net, params=PARAMS, resolver=resolver
             )
             out.append((response.model_dump(), [p.tolist() for p in paths], k_paths[-1]))
-    planner._CACHE.clear()
+    prepared.forget_prepared()
     return out
 
 
@@ -130,7 +133,7 @@ def test_toy_network_answers_are_those_of_the_plain_search(monkeypatch) -> None:
 
 def test_the_reference_finds_several_options() -> None:
     """The comparison above is not vacuous: the toy pairs have several options each."""
-    planner._CACHE.clear()
+    prepared.forget_prepared()
     response = planner.plan_routes(
         RouteRequest(**TOY_REQUESTS[0]), network=build_network(), params=PARAMS,
         resolver=resolve_on_network,
@@ -163,17 +166,17 @@ def found_paths(pairs, net, monkeypatch, gateways: bool) -> list:
     out = []
     with monkeypatch.context() as patched:
         if not gateways:
-            patched.setattr(planner, "_via_pin", lambda cache, g, whole, o, d, pin: (
+            patched.setattr(searcher, "_via_pin", lambda cache, g, whole, o, d, pin: (
                 path_via_edges(g, o, d, pin, cache.trees)))  # fmt: skip
         for origin, destination in pairs:
             request = RouteRequest(origin=origin, destination=destination, depart=DEPART)
-            for cache in planner._CACHE.values():
+            for cache in prepared.prepared_networks():
                 cache.searches.clear()
             try:
                 response, paths = planner.plan_routes_with_paths(
                     request, network=net, params=PARAMS, resolver=resolve_with_gazetteer
                 )
-            except planner.UnreachableError as exc:
+            except UnreachableError as exc:
                 out.append(str(exc))
                 continue
             out.append([(o.model_dump(), p.tolist())
@@ -194,11 +197,11 @@ def test_standard_od_pairs_options_are_those_of_the_search_from_the_ends(
         warnings.simplefilter("ignore")
         pairs = demand_pairs()
         assert len(pairs) >= 200
-        planner._CACHE.clear()
+        prepared.forget_prepared()
         want = found_paths(pairs, network, monkeypatch, gateways=False)
-        planner._CACHE.clear()
+        prepared.forget_prepared()
         got = found_paths(pairs, network, monkeypatch, gateways=True)
-    planner._CACHE.clear()
+    prepared.forget_prepared()
     assert sum(isinstance(w, list) and len(w) >= 3 for w in want) >= len(pairs) // 2
     for pair, a, b in zip(pairs, want, got, strict=True):
         assert b == a, pair

@@ -1,0 +1,277 @@
+"""The labelled paths between two places: the k shortest by generalized cost under the user's
+constraints plus the best path of each corridor variant, checked, labelled and merged.
+
+Each variant's path is searched on the network masked by the variant's and the user's
+constraints: through the variant's pinned crossing or port (from the gateway trees of
+``routing.gateways``), or the user's via place, or the plain cheapest path. A variant path that
+leaves a country and comes back, or runs to the via place and back, was forced through its pin
+and is dropped. Family and label come from the path taken (``routing.families``); one path per
+label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.routing.alternatives import k_shortest
+from landbridge.routing.constraints import (
+    AvoidClosed,
+    AvoidCountries,
+    AvoidFacilities,
+    Constraint,
+    PathView,
+    all_of,
+)
+from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
+from landbridge.routing.families import (
+    classify,
+    customs_crossings,
+    customs_round_trips,
+    customs_territory,
+)
+from landbridge.routing.gateways import path_via_gateways
+from landbridge.routing.prepared import PreparedNetwork
+from landbridge.routing.search import (
+    Ends,
+    MaskedGraph,
+    cheapest_within,
+    cut_off,
+    path_through,
+    path_via_edges,
+    path_via_edges_through,
+    shortest_path,
+)
+from landbridge.schema.route import Endpoint, RouteRequest
+
+
+def ends_of(net: Network, node: int) -> Ends:
+    """The nodes that stand for a place: itself, and for a port node also its rail side, so
+    rail options to a port city end at the quay railway without a ship handling."""
+    if net.node_kind[node] != NodeKind.PORT:
+        return (node,)
+    lo, hi = net.indptr[node], net.indptr[node + 1]
+    rail_side = net.edge_dst[lo:hi][net.edge_mode[lo:hi] == EdgeMode.PORT]
+    return (node, *sorted({int(n) for n in rail_side}))
+
+
+@dataclass
+class Found:
+    variant: Variant | None  # None for a k-shortest path under the user's constraints only
+    edges: np.ndarray
+    family: str = ""
+    label: str = ""
+
+
+def _search(
+    net: Network,
+    prep: PreparedNetwork,
+    variants: Sequence[Variant],
+    user: Sequence[Constraint],
+    user_key: tuple,
+    origin: Ends,
+    destination: Ends,
+    via: Ends | None,
+) -> tuple[list[Found], dict[str, str]]:
+    found: list[Found] = []
+    blocked: dict[str, str] = {}
+    trees = prep.trees
+    free = all_of(*user)
+    whole = prep.graph((free.mask_key(), user_key), free)
+    for variant in variants:
+        if variant.fallback and any(
+            f.variant.family == variant.family and not f.variant.fallback for f in found
+        ):
+            continue
+        constraint = all_of(variant.constraint, *user)
+        graph = prep.graph((constraint.mask_key(), user_key), constraint)
+        if via is not None and variant.pin:
+            pin = prep.pin_edges(variant.pin)
+            path = path_via_edges_through(
+                graph, origin, destination, pin, via, trees,
+                lambda p, c=constraint: c.check(PathView(net, p)) is None,
+            )  # fmt: skip
+        elif via is not None:
+            path = path_through(graph, origin, destination, via, trees)
+        elif variant.pin:
+            pin = prep.pin_edges(variant.pin)
+            pin = pin[graph.mask[pin]]
+            path = cheapest_within(
+                graph, whole, lambda g, p=pin: _via_pin(prep, g, whole, origin, destination, p)
+            )
+        else:
+            path = cheapest_within(
+                graph, whole, lambda g: shortest_path(g, origin, destination, trees)
+            )
+        if path is None:
+            blocked[variant.label] = "no connection under its constraints"
+            continue
+        reason = constraint.check(PathView(net, path)) or _forced(net, path, via)
+        if reason:
+            blocked[variant.label] = reason
+            continue
+        found.append(Found(variant, path))
+    return found, blocked
+
+
+def _via_pin(
+    prep: PreparedNetwork,
+    g: MaskedGraph,
+    whole: MaskedGraph,
+    origin: Ends,
+    destination: Ends,
+    pin: np.ndarray,
+) -> np.ndarray | None:
+    """Cheapest path through one of ``pin``: on the user's graph from the origin and
+    destination trees k-shortest builds anyway, on a variant's graph from its gateway trees."""
+    if g is whole:
+        return path_via_edges(g, origin, destination, pin, prep.trees)
+    if cut_off(g, origin, destination):
+        return None
+    return path_via_gateways(g, prep.gateways.trees(g, pin), origin, destination)
+
+
+def _forced(net: Network, path: np.ndarray, via: Ends | None) -> str:
+    """Why a path only exists because it was sent through the via place ('' if real)."""
+    if via is not None and np.isin(net.edge_reverse[path], path).any():
+        return "it would run to the via place and back"
+    return ""
+
+
+def _without_round_trips(
+    found: list[Found], net: Network, weight: np.ndarray, blocked: dict[str, str], ends: tuple
+) -> list[Found]:
+    """Drop the paths that cross a customs border out and back (a pinned gateway sends
+    Almaty -> Tashkent through China and back) unless the cheapest path does the same
+    (Xi'an -> Dushanbe has no way round Turkmenistan); and, when some path stays behind
+    customs borders (a domestic trip, or one inside a customs union), every path that does not
+    (Almaty -> Aktau through Uzbekistan and Turkmenistan)."""
+    if not found:
+        return found
+    cost = [float(weight[item.edges].sum()) for item in found]
+    trips = [customs_round_trips(net, item.edges) for item in found]
+    abroad = [bool(customs_crossings(net, item.edges)) for item in found]
+    allowed = trips[int(np.argmin(cost))]
+    union = customs_territory()
+    territory = {
+        union.get(code, code) for code in (net.countries[net.node_country[e[0]]] for e in ends)
+    }
+    inland = len(territory) == 1 and not all(abroad)
+    kept = []
+    for item, trip, out in zip(found, trips, abroad, strict=True):
+        why = ""
+        if not trip <= allowed:
+            pairs = ", ".join("–".join(p) for p in sorted(trip - allowed))
+            why = f"it would cross the {pairs} border out and back"
+        elif inland and out:
+            why = "it would leave the customs territory that both places lie in"
+        if not why:
+            kept.append(item)
+        elif item.variant is not None:
+            blocked[item.variant.label] = why
+    return kept
+
+
+def dedupe(found: list[Found], net: Network, weight: np.ndarray) -> list[Found]:
+    """Label every path from the route it takes and keep the cheapest path of each label."""
+    best: dict[str, tuple[float, Found]] = {}
+    for item in found:
+        fam = classify(net, item.edges)
+        item.family, item.label = fam.family, fam.label
+        cost = float(weight[item.edges].sum())
+        if item.label not in best or cost < best[item.label][0]:
+            best[item.label] = (cost, item)
+    return [item for _, item in best.values()]
+
+
+def explain_unreachable(
+    net: Network,
+    prep: PreparedNetwork,
+    request: RouteRequest,
+    origin: Endpoint,
+    destination: Endpoint,
+    via: Ends | None,
+    blocked: dict[str, str],
+    passage: str = "suez",
+) -> str:
+    pair = f"{origin.name} and {destination.name}"
+    scope = f"the {request.corridor} corridor" if request.corridor else "any corridor"
+    if request.avoid:
+        variants = variants_for(request.corridor, passage)
+        free, _ = _search(
+            net,
+            prep,
+            variants,
+            (AvoidClosed(),),
+            (),
+            ends_of(net, origin.node),
+            ends_of(net, destination.node),
+            via,
+        )
+        if free:
+            by_countries: dict[str, list[str]] = {}
+            for item in dedupe(free, net, prep.costs.weight):
+                touched = sorted(PathView(net, item.edges).country_codes() & set(request.avoid))
+                by_countries.setdefault(", ".join(touched), []).append(item.label)
+            if len(by_countries) == 1:
+                ((codes, labels),) = by_countries.items()
+                why = f"every option ({'; '.join(labels)}) crosses {codes}"
+            else:
+                why = "; ".join(
+                    f"{'; '.join(ls)} cross{'es' if len(ls) == 1 else ''} {c}"
+                    for c, ls in by_countries.items()
+                )
+            avoided = ", ".join(request.avoid)
+            return f"Avoiding {avoided} leaves no route between {pair} on {scope}: {why}."
+    reasons = "; ".join(f"{label}: {why}" for label, why in blocked.items())
+    return f"No route between {pair} on {scope} ({reasons})."
+
+
+def found_paths(
+    net: Network,
+    prep: PreparedNetwork,
+    request: RouteRequest,
+    constraints: Sequence[Constraint],
+    origin: Endpoint,
+    destination: Endpoint,
+    via: Ends | None,
+    passage: str = "suez",
+) -> tuple[list[Found], dict[str, str]]:
+    """The labelled paths (k shortest and every corridor variant's best), and why the variants
+    not offered are blocked.
+
+    Remembered per search when no extra constraint objects are given (their identity would be
+    the key); the paths are read-only."""
+    ends = (ends_of(net, origin.node), ends_of(net, destination.node))
+    key = (request.corridor, tuple(request.avoid), *ends, via, passage) if not constraints else None
+    hit = prep.remembered(key)
+    if hit is not None:
+        return hit
+    # the passage not sailed on the date is closed to every option
+    user: list[Constraint] = [AvoidClosed(), AvoidFacilities(CAPE if passage == "suez" else SUEZ)]
+    user += constraints
+    if request.avoid:
+        user.append(AvoidCountries(tuple(request.avoid)))
+    user_key = (tuple(request.avoid), tuple(id(c) for c in constraints))
+    variants = variants_for(request.corridor, passage)
+    found, blocked = _search(net, prep, variants, user, user_key, *ends, via)
+    free = all_of(*user)
+    graph = prep.graph((free.mask_key(), user_key), free)
+    if via is None:
+        known = [item.edges for item in found]
+        shortest = k_shortest(graph, *ends, prep.link_keys(), prep.trees, net, known)
+    else:
+        through = path_through(graph, *ends, via, prep.trees)
+        shortest = [] if through is None or _forced(net, through, via) else [through]
+    found = [*(Found(None, p) for p in shortest), *found]
+    found = _without_round_trips(found, net, prep.costs.weight, blocked, ends)
+    found = dedupe(found, net, prep.costs.weight)
+    if request.corridor:
+        found = [item for item in found if item.family == request.corridor]
+    for item in found:
+        item.edges.setflags(write=False)
+    prep.remember(key, (found, blocked))
+    return found, blocked

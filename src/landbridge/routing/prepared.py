@@ -1,0 +1,174 @@
+"""``PreparedNetwork``: one network made ready for routing under one parameter set and one set of
+dated values, made once and handed to the searches and the pricing.
+
+It holds the per-edge costs, the search base, the masked graphs of the constraint sets asked
+for, the pinned edges of the corridor variants, the places looked up, the shortest-path trees
+(from the ends of recent requests, and at the variants' gateways) and the searches done.
+``prepare`` keeps the recent ones (at most ``PREPARED_LIMIT``), so repeated requests only pay
+for what is new. Edge masks depend on the network and the constraints only, not on the
+parameters or date: they are kept per network (``MASKS_LIMIT``), so that a new departure date
+or parameter set only rebuilds the graphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from landbridge.costs import dated as dated_params
+from landbridge.costs.dated import DatedPatch, Weather, dated_patch
+from landbridge.costs.edges import EdgeCosts, compute_edge_costs
+from landbridge.costs.params import Params
+from landbridge.network.model import Network
+from landbridge.routing.alternatives import link_keys
+from landbridge.routing.constraints import Constraint, facility_matches
+from landbridge.routing.gateways import Gateways
+from landbridge.routing.places import Resolver
+from landbridge.routing.search import GraphBase, MaskedGraph, Trees, build_graph, graph_base
+from landbridge.schema.route import Endpoint
+
+PREPARED_LIMIT = 16
+PLACES_LIMIT = 1024
+SEARCHES_LIMIT = 512
+TREES_LIMIT = 64  # ~0.2 MB each on the bundled network; up to PREPARED_LIMIT networks
+MASKS_LIMIT = 256
+
+
+@dataclass
+class PreparedNetwork:
+    """A network ready for routing under ``params`` and the dated values ``dated``."""
+
+    network: Network
+    params: Params
+    dated: DatedPatch | None
+    costs: EdgeCosts
+    base: GraphBase
+    graphs: dict[tuple, MaskedGraph] = field(default_factory=dict)
+    pins: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+    places: dict[tuple[Resolver, str], Endpoint] = field(default_factory=dict)
+    closure_days: np.ndarray | None = None  # per facility row, read once
+    link_key: np.ndarray | None = None  # per edge, its link for path overlap, built once
+    # shortest-path trees of every masked graph, shared by the requests on this network (a
+    # skim's pairs share their origins and destinations)
+    trees: Trees = field(default_factory=lambda: Trees(TREES_LIMIT))
+    # trees at the corridor variants' pinned crossings and ports, shared by every pair
+    gateways: Gateways = field(default_factory=Gateways)
+    # paths found per (corridor, avoided countries, origin, destination, via, passage): the
+    # search does not depend on the shipment, so a new shipment size on a known pair is only
+    # priced
+    searches: dict[tuple, Any] = field(default_factory=dict)
+
+    def graph(self, key: tuple, constraint: Constraint) -> MaskedGraph:
+        """The masked graph of ``constraint`` (``key``: its mask key and the user's)."""
+        graph = self.graphs.get(key)
+        if graph is None:
+            graph = build_graph(self.base, _edge_mask(self.network, key, constraint))
+            self.graphs[key] = graph
+        return graph
+
+    def pin_edges(self, patterns: tuple[str, ...]) -> np.ndarray:
+        """The edges of the facilities matching ``patterns`` (a variant's crossing or port)."""
+        edges = self.pins.get(patterns)
+        if edges is None:
+            net = self.network
+            rows = np.flatnonzero(facility_matches(net, patterns))
+            edges = (
+                np.flatnonzero(np.isin(net.edge_facility, rows))
+                if len(rows)
+                else np.empty(0, dtype=np.int64)
+            )
+            self.pins[patterns] = edges
+        return edges
+
+    def resolved(self, resolve: Resolver, query: str) -> Endpoint:
+        """Place lookups are pure functions of the query and the network: remembered."""
+        key = (resolve, query)
+        hit = self.places.get(key)
+        if hit is None:
+            hit = resolve(query, self.network)
+            if len(self.places) >= PLACES_LIMIT:
+                self.places.clear()
+            self.places[key] = hit
+        return hit
+
+    def weather(self, on: dt.date) -> Weather:
+        """The winter ferry weather for a departure on ``on``."""
+        if self.closure_days is None:
+            self.closure_days = dated_params.closure_days_per_facility(self.network)
+        return Weather(
+            depart=on,
+            closure_days=self.closure_days,
+            mean_closure_h=self.params.scalar("ferry_closure_mean_h"),
+            months=dated_params.load_weather_months(),
+        )
+
+    def link_keys(self) -> np.ndarray:
+        if self.link_key is None:
+            self.link_key = link_keys(self.network)
+        return self.link_key
+
+    def remembered(self, key: tuple | None) -> Any:
+        return self.searches.get(key) if key is not None else None
+
+    def remember(self, key: tuple | None, found: Any) -> None:
+        if key is None:
+            return
+        if len(self.searches) >= SEARCHES_LIMIT:
+            self.searches.clear()
+        self.searches[key] = found
+
+    def forget_searches(self) -> None:
+        """Empty the memory of searches and trees from request ends (gateway trees, graphs and
+        costs stay): the next request searches as for a pair never asked before."""
+        self.searches.clear()
+        self.trees.clear()
+
+
+_PREPARED: dict[tuple[int, int, tuple], PreparedNetwork] = {}
+_MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
+
+
+def prepare(net: Network, params: Params, dated: DatedPatch | None = None) -> PreparedNetwork:
+    """``net`` prepared under ``params`` and ``dated`` (a recent one when asked before)."""
+    key = (id(net), id(params), dated.key if dated is not None else ())
+    hit = _PREPARED.get(key)
+    if hit is not None and hit.network is net and hit.params is params:
+        return hit
+    if len(_PREPARED) >= PREPARED_LIMIT:
+        _PREPARED.clear()
+    costs = compute_edge_costs(net, params, dated)
+    prepared = PreparedNetwork(net, params, dated, costs, graph_base(net, costs.weight))
+    _PREPARED[key] = prepared
+    return prepared
+
+
+def prepared_networks() -> list[PreparedNetwork]:
+    """The prepared networks kept (benchmarks empty their searches between runs)."""
+    return list(_PREPARED.values())
+
+
+def forget_prepared() -> None:
+    """Drop every prepared network and edge mask (tests that count what is built)."""
+    _PREPARED.clear()
+    _MASKS.clear()
+
+
+def edge_costs(net: Network, params: Params, on: dt.date | None = None) -> EdgeCosts:
+    """The per-edge arrays of ``net`` under ``params``; with ``on``, the dated facility rows and
+    ocean rates of that date replace the network's own values."""
+    return prepare(net, params, dated_patch(net, on) if on is not None else None).costs
+
+
+def _edge_mask(net: Network, key: tuple, constraint: Constraint) -> np.ndarray | None:
+    hit = _MASKS.get((id(net), key))
+    if hit is not None and hit[0]() is net:
+        return hit[1]
+    if len(_MASKS) >= MASKS_LIMIT:
+        _MASKS.clear()
+    mask = constraint.edge_mask(net)
+    _MASKS[(id(net), key)] = (weakref.ref(net), mask)
+    return mask
