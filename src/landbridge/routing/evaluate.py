@@ -76,7 +76,7 @@ def node_label(net: Network, node: int) -> str:
     return name or f"{net.node_lat[node]:.3f},{net.node_lon[node]:.3f}"
 
 
-def _run_starts(net: Network, edges: np.ndarray) -> np.ndarray:
+def run_starts(net: Network, edges: np.ndarray) -> np.ndarray:
     """Start positions of the legs of a path: same mode and (rail) country or (others) facility."""
     mode = net.edge_mode[edges].astype(np.int64)
     group = np.where(
@@ -129,7 +129,7 @@ def evaluate_path(
         if code and (not countries or countries[-1] != code):
             countries.append(code)
 
-    starts = _run_starts(net, edges) if len(edges) else np.empty(0, dtype=np.int64)
+    starts = run_starts(net, edges) if len(edges) else np.empty(0, dtype=np.int64)
     by_ocean = bool((net.edge_mode[edges] == EdgeMode.OCEAN).any())
     basis = rate_basis(
         costs.rates, *_end_countries(net, edges), shipment.feu, customs_territory(), by_ocean

@@ -27,7 +27,7 @@ import numpy as np
 from landbridge.events import in_force, load_events, touches_facility
 from landbridge.network.model import Network
 from landbridge.routing.constraints import facility_text
-from landbridge.routing.evaluate import HOURS_PER_DAY, ROUND, Evaluated, _run_starts
+from landbridge.routing.evaluate import HOURS_PER_DAY, ROUND, Evaluated, run_starts
 from landbridge.schema.event import Event, OptionEvent, Risk
 from landbridge.schema.route import RouteOption
 
@@ -45,7 +45,7 @@ def leg_facilities(net: Network, edges: np.ndarray) -> list[int]:
     """Facility row of each leg of the path (-1 for rail legs and unnamed stops)."""
     if not len(edges):
         return []
-    return [int(net.edge_facility[edges[s]]) for s in _run_starts(net, edges).tolist()]
+    return [int(net.edge_facility[edges[s]]) for s in run_starts(net, edges).tolist()]
 
 
 def facility_reach_dates(
@@ -58,7 +58,7 @@ def facility_reach_dates(
     if not len(edges):
         return {}
     ids = facility_text(net).ids
-    starts = _run_starts(net, edges).tolist()
+    starts = run_starts(net, edges).tolist()
     ends = [*starts[1:], len(edges)]
     out: dict[str, dt.date] = {}
     for lo, hi, start_h in zip(starts, ends, leg_start_hours(option), strict=True):
