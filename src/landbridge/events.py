@@ -131,11 +131,7 @@ def events_on(
             f"no event touches '{where}': give a country (code or name), a facility id or "
             "part of one (e.g. brest, dostyk, KZ, Iran)"
         )
-    return [
-        EventOut(event=e, status=status)
-        for e in picked
-        if (status := e.status(on)) != "ended"
-    ]
+    return [EventOut(event=e, status=status) for e in picked if (status := e.status(on)) != "ended"]
 
 
 def facility_set_events(events: Iterable[Event] | None = None) -> list[Event]:
@@ -160,38 +156,3 @@ def newest_event_date() -> dt.date:
     """The latest start or end date in the table that is not an announcement of the future."""
     dates = [d for e in load_events() if e.effect != "scenario" for d in (e.start, e.end) if d]
     return max(dates)
-
-
-CAPACITY_UNITS = {"capacity_trains_per_day": "trains_per_day", "capacity_t_per_yr": "t_per_yr"}
-
-
-def year_modifications(year: int) -> list[dict]:
-    """The events table as scenario modifications for ``year`` (``base.events: true``).
-
-    Each closure overlapping the year becomes a dated ``close_crossing`` clipped to the year (the
-    flows count its days); each dated capacity (quotas, new tracks: the ``set`` events and the
-    rows before them) becomes a ``set_capacity`` at its day-weighted mean over the year. Tariff
-    changes are left to the route planner, which applies them on the day the box is there.
-    Facility patterns (``*``) are not expanded: closures name their facilities exactly."""
-    from landbridge.costs.dated import load_facility_series, row_on
-
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    mods: list[dict] = []
-    for e in load_events():
-        if e.effect != "closed" or e.start is None or e.start > last:
-            continue
-        if e.end is not None and e.end < first:
-            continue
-        for fid in e.facilities:
-            if "*" not in fid:
-                mods.append({
-                    "type": "close_crossing", "facility": fid, "from_date": max(e.start, first),
-                    "to_date": min(e.end or last, last), "reason": f"{e.title} ({e.event_id})",
-                })  # fmt: skip
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    for (fid, column), series in load_facility_series().items():
-        if column in CAPACITY_UNITS:
-            mean = sum(row_on(series, day)[0].value for day in days) / len(days)
-            mods.append({"type": "set_capacity", "facility": fid, "value": round(mean, 3),
-                         "unit": CAPACITY_UNITS[column]})  # fmt: skip
-    return mods

@@ -110,7 +110,7 @@ def _with_events(data: dict) -> dict:
         return data
     if not isinstance(base.get("year"), int):
         return data  # the schema says what is wrong with the year
-    from landbridge.events import year_modifications
+    from landbridge.scenarios.year_events import year_modifications
 
     mods = data.get("modifications") or []
     own = mods if isinstance(mods, list) else [mods]

@@ -308,7 +308,7 @@ class ScenarioBase(_Strict):
     params: str = "default"
     departure_date: dt.date | None = None
     # true: the events table's closures and dated capacities of ``year`` come first among the
-    # modifications (``landbridge.events.year_modifications``); the loaded scenario lists them
+    # modifications (``scenarios.year_events.year_modifications``); the loaded scenario lists them
     events: bool = False
 
 
