@@ -31,12 +31,6 @@ PRIVATE_IMPORT_ALLOWED: tuple[str, ...] = (
 )
 CYCLE_ALLOWED: frozenset[frozenset[str]] = frozenset({
     frozenset({"landbridge.sim.corridor2023", "landbridge.sim.network_corridor"}),  # simfast
-    frozenset({"landbridge.costs.dated", "landbridge.events"}),  # lint, next
-    frozenset({  # lint, next
-        "landbridge.routing.plan",
-        "landbridge.validation.published",
-        "landbridge.validation.transit",
-    }),
 })  # fmt: skip
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from landbridge.costs import transit
 from landbridge.costs.params import load_default_params
-from landbridge.validation.transit import CASES_CSV, case_paths, load_cases, metrics, result
+from landbridge.validation.cases import CASES_CSV, load_cases
+from landbridge.validation.transit import case_paths, metrics, result
 
 PARAMS = load_default_params()
 TABLE = PARAMS.tables[transit.TABLE]

@@ -34,7 +34,8 @@ from scipy.optimize import least_squares
 from landbridge.costs import transit
 from landbridge.costs.params import PARAMS_DIR, Params, load_default_params
 from landbridge.costs.time import TimeParts, transit_p10_p50_p90_h
-from landbridge.validation.transit import FEU, HOURS_PER_DAY, TONNES, CasePath, case_paths
+from landbridge.units import HOURS_PER_DAY
+from landbridge.validation.transit import FEU, TONNES, CasePath, case_paths
 
 FITTED_KINDS = ("running", "dwell", "wait")
 SIGMA_DATA = 0.1  # log-error of one published end-to-end figure (rounded days, one train)

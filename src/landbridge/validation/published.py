@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from landbridge.errors import LandbridgeError
 from landbridge.schema.route import Published, RouteOption
-from landbridge.validation.transit import Case, load_cases
+from landbridge.validation.cases import Case, load_cases
 
 
 def _published(case: Case) -> Published:
@@ -25,7 +25,9 @@ def _matches(case: Case, option: RouteOption) -> bool:
 
 
 def with_published(
-    options: list[RouteOption], origin_node: int, destination_node: int,
+    options: list[RouteOption],
+    origin_node: int,
+    destination_node: int,
     node_of: Callable[[str], int],
 ) -> list[RouteOption]:
     """``options`` with ``published`` set where a calibration case covers the pair.

@@ -15,52 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from landbridge.costs import dated
 from landbridge.costs.params import Params, load_default_params
 from landbridge.costs.time import TimeParts, transit_p10_p50_p90_h
-from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.network.model import Network
-from landbridge.paths import DATA_DIR
+from landbridge.units import HOURS_PER_DAY
+from landbridge.validation.cases import Case, load_cases
 
-CASES_CSV = DATA_DIR / "validation" / "calibration-transit.csv"
-HOURS_PER_DAY = 24.0
-CASE_MONTH_DAY = (7, 1)  # a case's figures are read on 1 July of its year
 FEU = 1.0
 TONNES = 20.0
-# "observed": a trip's departure and arrival, or a service's usual time; "announced": a time
-# stated before or at a train's departure (planned, expected)
-EVIDENCE = ("observed", "announced")
-
-
-@dataclass(frozen=True)
-class Case:
-    case: str
-    origin: str
-    destination: str
-    corridor: str | None
-    option: str | None  # text the option's label must hold (the published route), if any
-    low_days: float
-    high_days: float
-    year: int
-    scope: str
-    evidence: str  # one of EVIDENCE: a trip or service that ran, or a time announced for it
-    source_ids: tuple[str, ...]
-    quote: str  # what the source says
-
-    @property
-    def mid_days(self) -> float:
-        return (self.low_days + self.high_days) / 2.0
-
-    @property
-    def date(self) -> dt.date:
-        return dt.date(self.year, *CASE_MONTH_DAY)
 
 
 @dataclass(frozen=True)
@@ -89,35 +56,6 @@ class CaseResult:
     @property
     def inside(self) -> bool:
         return self.p10_days <= self.case.low_days and self.case.high_days <= self.p90_days
-
-
-@lru_cache(maxsize=4)
-def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except OSError as exc:
-        raise ParameterError(f"cannot read {path.name}: {exc}") from None
-    cases = []
-    for row in frame.to_dict("records"):
-        try:
-            low, high, year = float(row["low_days"]), float(row["high_days"]), int(row["year"])
-        except (KeyError, ValueError) as exc:
-            raise ParameterError(f"{path.name}: case {row.get('case')}: {exc}") from None
-        if not 0 < low <= high:
-            raise ParameterError(f"{path.name}: case {row['case']}: need 0 < low_days <= high")
-        if row.get("evidence") not in EVIDENCE:
-            raise ParameterError(
-                f"{path.name}: case {row['case']}: evidence must be one of {list(EVIDENCE)}"
-            )
-        cases.append(
-            Case(
-                case=row["case"], origin=row["origin"], destination=row["destination"],
-                corridor=row["corridor"] or None, option=row["option"] or None, low_days=low,
-                high_days=high, year=year, scope=row["scope"], evidence=row["evidence"],
-                source_ids=tuple(split_source_ids(row["source_ids"])), quote=row["quote"],
-            )
-        )  # fmt: skip
-    return tuple(cases)
 
 
 def search_date(case: Case) -> dt.date:
