@@ -25,9 +25,7 @@ def _matches(case: Case, option: RouteOption) -> bool:
 
 
 def with_published(
-    options: list[RouteOption],
-    origin_node: int,
-    destination_node: int,
+    options: list[RouteOption], origin_node: int, destination_node: int,
     node_of: Callable[[str], int],
 ) -> list[RouteOption]:
     """``options`` with ``published`` set where a calibration case covers the pair.

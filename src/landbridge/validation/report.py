@@ -23,22 +23,13 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
     return {
         "cases": [
             {
-                "case": r.case.case,
-                "origin": r.case.origin,
-                "destination": r.case.destination,
-                "corridor": r.case.corridor,
-                "option": r.label,
-                "year": r.case.year,
-                "scope": r.case.scope,
-                "published_low_days": r.case.low_days,
-                "published_high_days": r.case.high_days,
-                "p10_days": round(r.p10_days, 2),
-                "p50_days": round(r.p50_days, 2),
-                "p90_days": round(r.p90_days, 2),
-                "error": round(r.error, 4),
-                "inside": r.inside,
-                "loo_error": round(float(e), 4),
-                "quote": r.case.quote,
+                "case": r.case.case, "origin": r.case.origin, "destination": r.case.destination,
+                "corridor": r.case.corridor, "option": r.label, "year": r.case.year,
+                "scope": r.case.scope, "published_low_days": r.case.low_days,
+                "published_high_days": r.case.high_days, "p10_days": round(r.p10_days, 2),
+                "p50_days": round(r.p50_days, 2), "p90_days": round(r.p90_days, 2),
+                "error": round(r.error, 4), "inside": r.inside,
+                "loo_error": round(float(e), 4), "quote": r.case.quote,
                 "source_ids": list(r.case.source_ids),
             }
             for r, e in zip(results, loo, strict=True)
@@ -52,13 +43,9 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
         },
         "parameters": [
             {
-                "key": str(key),
-                "value": float(row["value"]),
-                "lower": float(row["lower"]),
-                "upper": float(row["upper"]),
-                "unit": str(row["unit"]),
-                "status": str(row["status"]),
-                "cases": str(row["cases"]),
+                "key": str(key), "value": float(row["value"]), "lower": float(row["lower"]),
+                "upper": float(row["upper"]), "unit": str(row["unit"]),
+                "status": str(row["status"]), "cases": str(row["cases"]),
                 "source_ids": str(row["source_ids"]),
             }
             for key, row in frame.iterrows()
