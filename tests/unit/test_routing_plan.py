@@ -135,7 +135,8 @@ def test_northern_dostyk_totals_are_exact_sums_of_the_parts() -> None:
     assert option.time_breakdown_h.running == pytest.approx(running, abs=0.01)
     # the declared China-Kazakhstan and EU-entry dwells replace the toy rows' 12 h and 20 h
     assert option.time_breakdown_h.gauge_change == pytest.approx(
-        tt.value[tt.index("cn_kz_dwell_p50_h")] + tt.value[tt.index("eu_entry_dwell_p50_h")]
+        tt.value[tt.index("cn_kz_dwell_p50_h")] + tt.value[tt.index("eu_entry_dwell_p50_h")],
+        abs=0.01,  # the answer's hours are rounded to 2 decimals
     )
     assert option.time_breakdown_h.border == pytest.approx(
         4.0 + _fac("krasnoye-osinovka")["dwell_p50_h"] + 2.0

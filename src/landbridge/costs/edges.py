@@ -153,7 +153,6 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
         share[c] = params.value("electric_share", code)
         grid[c] = params.value("grid_intensity", code)
         delay_role[c] = tt.running_role(code)
-    delay = np.where(delay_role >= 0, tt.value[delay_role], 1.0)
     rail_factor = emissions.rail_kg_per_tkm(
         share, grid, params.factor("rail_electric"), params.factor("rail_diesel")
     )
@@ -197,13 +196,17 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
     ocean_per_km = (mode == EdgeMode.OCEAN) & np.isnan(fixed_cost)
     fixed = np.where(is_handling | is_ship, np.nan_to_num(fixed_cost, nan=0.0), 0.0)
 
-    running50 = np.zeros(m)
-    running90 = np.zeros(m)
-    rail_delay = delay[country[is_rail]]
-    running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]]) * rail_delay
-    running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]]) * rail_delay
     time_role = np.full(m, transit.NO_ROLE, dtype=np.int64)
     time_role[is_rail] = delay_role[country[is_rail]]
+    lon = (net.node_lon[net.edge_src] + net.node_lon[net.edge_dst]) / 2.0
+    codes = np.asarray([*net.countries, "*"], dtype=object)[country]
+    region = transit.region_roles(tt, codes, lon)
+    time_role[is_rail & (region != transit.NO_ROLE)] = region[is_rail & (region != transit.NO_ROLE)]
+    running50 = np.zeros(m)
+    running90 = np.zeros(m)
+    rail_delay = np.where(time_role >= 0, tt.value[time_role], 1.0)[is_rail]
+    running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]]) * rail_delay
+    running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]]) * rail_delay
     if len(fv.kind):
         time_role[has_fac] = np.where(
             fv.overridden[fidx[has_fac]], transit.NO_ROLE, fv.role[fidx[has_fac]]
@@ -246,3 +249,25 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
         transit=tt,
         rates=rate_factors(params),
     )
+
+
+def running_parts(
+    net: Network, costs: EdgeCosts, edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rail running of a path as time parts: p50, p90 hours and the delay-factor role of each
+    (country, role) group, in the order the path enters them (all legs of one group share
+    one draw: a slow network is slow everywhere on it)."""
+    rail = edges[net.edge_mode[edges] == EdgeMode.RAIL]
+    if not len(rail):
+        empty = np.zeros(0)
+        return empty, empty, np.zeros(0, dtype=np.int64)
+    role = costs.time_role[rail]
+    key = net.edge_country[rail].astype(np.int64) * (len(costs.transit.keys) + 1) + role + 1
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    group = rank[group.ravel()]
+    p50 = np.bincount(group, weights=costs.running_p50_h[rail], minlength=len(order))
+    p90 = np.bincount(group, weights=costs.running_p90_h[rail], minlength=len(order))
+    return p50, p90, role[first[order]]

@@ -35,6 +35,10 @@ TABLE = "transit_time"
 KINDS = ("running", "dwell", "wait", "corridor", "carriage")
 NO_ROLE = -1
 ALL_COUNTRIES = "*"
+# A rail network region inside a country: region -> (country, the region lies west of this
+# longitude in degrees). CN-XJ: Xinjiang, whose boundary with Gansu the Lanzhou-Xinjiang
+# railway crosses near Xingxingxia at 95 degrees E (the CPMM corridors of the PRC run there).
+REGIONS: dict[str, tuple[str, float]] = {"CN-XJ": ("CN", 95.0)}
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,19 @@ class TransitTime:
     def corridor_rho(self) -> float:
         rows = [i for i, k in enumerate(self.kind) if k == "corridor"]
         return float(self.value[rows[0]]) if rows else 0.0
+
+
+def region_roles(tt: TransitTime, countries: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Role of the running row of a region for each place (country code, longitude), or
+    ``NO_ROLE`` where no region row applies (the country's row does)."""
+    roles = np.full(len(countries), NO_ROLE, dtype=np.int64)
+    for i, kind in enumerate(tt.kind):
+        if kind != "running":
+            continue
+        for region in tt.applies_to[i] & REGIONS.keys():
+            country, west_of = REGIONS[region]
+            roles[(countries == country) & (lon_deg < west_of)] = i
+    return roles
 
 
 def running_h(params: Params, country: str, length_km: float) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from landbridge.costs.dated import Weather, closure_share, weather_wait_h
-from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts
+from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts, running_parts
 from landbridge.costs.params import RowRef
 from landbridge.costs.rate_basis import rate_basis
 from landbridge.costs.tariff import shipment_usd
@@ -105,9 +105,6 @@ def evaluate_path(
     cost = dict.fromkeys(("rail", "border", "gauge_change", "port", "ferry", "ocean"), 0.0)
     co2e = dict.fromkeys(("rail_electric", "rail_diesel", "ferry", "feeder", "ocean"), 0.0)
     dist = {"rail": 0.0, "sea": 0.0}
-    run50_by_country: dict[int, float] = {}
-    run90_by_country: dict[int, float] = {}
-    role_by_country: dict[int, int] = {}
     dwell50: list[float] = []
     dwell90: list[float] = []
     dwell_roles: list[int] = []
@@ -139,7 +136,7 @@ def evaluate_path(
         return np.add.reduceat(values[edges], starts).tolist() if len(starts) else []
 
     lengths = per_run(net.edge_length_km)
-    run50, run90 = per_run(costs.running_p50_h), per_run(costs.running_p90_h)
+    run50 = per_run(costs.running_p50_h)
     linehaul, sailing = per_run(costs.linehaul_usd_per_feu), per_run(costs.sailing_h)
     per_ts, electrics = per_run(costs.co2e_kg_per_t), per_run(costs.electric_co2e_kg_per_t)
     ends = [*starts[1:].tolist(), len(edges)]
@@ -153,9 +150,6 @@ def evaluate_path(
             cid = int(net.edge_country[first])
             code = net.countries[cid] if cid >= 0 else ""
             hours = run50[i]
-            run50_by_country[cid] = run50_by_country.get(cid, 0.0) + hours
-            run90_by_country[cid] = run90_by_country.get(cid, 0.0) + run90[i]
-            role_by_country[cid] = int(costs.time_role[first])
             usd_per_feu = linehaul[i]
             per_t = per_ts[i]
             electric = electrics[i]
@@ -241,14 +235,15 @@ def evaluate_path(
             )
         )
 
+    run50_h, run90_h, run_roles = running_parts(net, costs, edges)
     parts = TimeParts(
-        lognormal_p50_h=np.array([*run50_by_country.values(), *dwell50]),
-        lognormal_p90_h=np.array([*run90_by_country.values(), *dwell90]),
+        lognormal_p50_h=np.array([*run50_h, *dwell50]),
+        lognormal_p90_h=np.array([*run90_h, *dwell90]),
         headway_h=np.array(headways),
         fixed_h=sailing_total,
         closure_share=np.array(closure_shares),
         closure_h=np.array(closure_lengths),
-        lognormal_role=np.array([*role_by_country.values(), *dwell_roles], dtype=np.int64),
+        lognormal_role=np.array([*run_roles, *dwell_roles], dtype=np.int64),
         headway_role=np.array(headway_roles, dtype=np.int64),
         corridor_rho=costs.transit.corridor_rho,
     )
