@@ -31,6 +31,10 @@ PENALTY_FACTOR = 2.0  # weight multiplier on the edges of the paths found so far
 MAX_SEARCHES = 8
 # relative margin on a search's stopping cost, far above the rounding of a sum of weights
 LIMIT_SLACK = 1e-9
+# deepening of the penalised searches' limit (``_GuidedSearch.run``): the first limit as a share
+# of the bound, and the growth from the last run's reached cost and after a miss
+DEEPEN_FIRST_SHARE = 0.125
+DEEPEN_GROWTH = 2.0
 
 
 def _cheapest(
@@ -78,8 +82,9 @@ class _GuidedSearch:
     drop in cost-to-go ``h`` (the true-weight tree towards the destinations), never less
     than the true one, so the reduced weights are not negative and a path's reduced cost is
     its cost plus a constant. A virtual source (node ``n``) starts each origin at its own
-    ``h``. Stopped at a known path's cost, the search only scans nodes on paths as cheap as
-    that: the same shortest path as a full search, in a small part of the network."""
+    ``h``. Stopped at a known path's cost (or sooner, ``run``), the search only scans nodes on
+    paths as cheap as that: the same shortest path as a full search, in a small part of the
+    network."""
 
     def __init__(self, g: MaskedGraph, h: np.ndarray, origins: Ends) -> None:
         n = g.forward.shape[0]
@@ -91,6 +96,7 @@ class _GuidedSearch:
         self.offset = float(start[np.isfinite(start)].min()) if np.isfinite(start).any() else 0.0
         self.nnz = len(dst)
         self.n = n
+        self.reached: float | None = None  # reduced cost of the last run's nearest target
         self.matrix = csr_matrix(
             (
                 np.concatenate([g.forward.data, start - self.offset]),
@@ -100,16 +106,34 @@ class _GuidedSearch:
             shape=(n + 1, n + 1),
         )
 
-    def run(self, weights: np.ndarray, bound: float) -> tuple[np.ndarray, np.ndarray]:
-        """Costs (reduced, offset) and predecessors from the origins, searched up to
-        ``bound`` (a true cost at ``weights``)."""
+    def run(
+        self, weights: np.ndarray, bound: float, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Costs (reduced, offset) and predecessors from the origins, searched up to the cost
+        of the nearest of ``targets``, at most ``bound`` (a true cost at ``weights``).
+
+        Deepening: first up to ``DEEPEN_GROWTH`` times the reduced cost the previous run
+        reached its target at (``DEEPEN_FIRST_SHARE`` of the bound the first time), then
+        ``DEEPEN_GROWTH`` times more until a target is reached or the bound is. Every node
+        within a limit is settled at its final cost, so a target reached answers as the
+        search up to the bound would."""
         data = self.matrix.data[: self.nnz]
         np.add(weights, self.shift, out=data)
         np.maximum(data, 0.0, out=data)
-        dist, pred = dijkstra(
-            self.matrix, indices=self.n, return_predecessors=True,
-            limit=bound - self.offset + abs(bound) * LIMIT_SLACK,
-        )  # fmt: skip
+        most = bound - self.offset + abs(bound) * LIMIT_SLACK
+        floor = most * DEEPEN_FIRST_SHARE
+        limit = floor if self.reached is None else max(self.reached * DEEPEN_GROWTH, floor)
+        while True:
+            limit = min(limit, most)
+            dist, pred = dijkstra(
+                self.matrix, indices=self.n, return_predecessors=True, limit=limit
+            )
+            near = dist[targets].min()
+            if np.isfinite(near) or limit >= most:
+                break
+            limit *= DEEPEN_GROWTH
+        if np.isfinite(near):
+            self.reached = float(near)
         pred[pred == self.n] = NO_PRED
         return dist, pred
 
@@ -139,12 +163,13 @@ def k_shortest(
     best_cost = np.inf
     dist, pred = trees.forward(g, origins)
     guided: _GuidedSearch | None = None
+    targets = np.asarray(destinations)
     for search in range(MAX_SEARCHES):
         if search:
             if guided is None:
                 guided = _GuidedSearch(g, trees.backward(g, destinations)[0], origins)
             bound = min(float(weights[entries].sum()) for entries in found)
-            dist, pred = guided.run(weights, bound)
+            dist, pred = guided.run(weights, bound, targets)
         path = _cheapest(g, dist, pred, origins, destinations)
         if path is None:
             break
