@@ -10,8 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from landbridge.errors import InvalidInputError, LandbridgeError, UnreachableError
-from landbridge.network.gazetteer import MAX_QUERY_CHARS, RESOLVE_MIN_SCORE, Gazetteer
+from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, Gazetteer
 from landbridge.network.names import normalize
+from landbridge.network.place_query import MAX_QUERY_CHARS
 from landbridge.network.place_sources import TERMINALS_TABLE
 from landbridge.network.snap import (
     EARTH_RADIUS_KM,

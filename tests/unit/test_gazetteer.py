@@ -8,8 +8,9 @@ import struct
 import pytest
 
 from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
-from landbridge.network.gazetteer import MAX_QUERY_CHARS, Gazetteer, parse_coordinate
+from landbridge.network.gazetteer import Gazetteer
 from landbridge.network.names import normalize, transliterate
+from landbridge.network.place_query import MAX_QUERY_CHARS, parse_coordinate
 from landbridge.network.place_sources import (
     COUNTRIES_TABLE,
     PLACES_TABLE,
@@ -446,7 +447,8 @@ def test_nearest_places_to_a_point(gaz: Gazetteer) -> None:
 
 def test_resolve_is_the_best_match_of_the_full_search(gaz: Gazetteer) -> None:
     """resolve skips the fuzzy step when a match scores 0.9 or more: same place, same error."""
-    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, unknown_place
+    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE
+    from landbridge.network.place_query import unknown_place
 
     queries = [gaz.name[i] for i in range(0, len(gaz), 97)]
     queries += [key[: max(3, len(key) - 2)] for key in gaz.keys[::151]]  # prefixes

@@ -22,7 +22,6 @@ import hashlib
 import io
 import os
 import pickle
-import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -34,7 +33,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
+from landbridge.network.geo import chord_to_km, unit_vectors
 from landbridge.network.names import compact, normalize
+from landbridge.network.place_query import (
+    SUGGESTIONS,
+    check_query,
+    parse_coordinate,
+    unknown_place,
+)
 from landbridge.network.place_sources import (
     ALIAS_SEPARATOR,
     COUNTRIES_TABLE,
@@ -43,12 +49,10 @@ from landbridge.network.place_sources import (
 )
 from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
-from landbridge.units import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:  # scipy.spatial is imported only for coordinate queries (its import is slow)
     from scipy.spatial import cKDTree
 
-MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work
 SCORE_EXACT = 1.0
 SCORE_COMPACT = 0.97
 SCORE_WORD_PREFIX = 0.9
@@ -59,16 +63,10 @@ FUZZY_CANDIDATES = 200  # keys sharing the most trigrams that get a full difflib
 PREFIX_MIN_CHARS = 3  # shorter prefixes match too many names to be useful
 PREFIX_MAX_HITS = 50
 RESOLVE_MIN_SCORE = SCORE_WORD_PREFIX
-SUGGESTIONS = 5
 NEAR_COORDINATE_KM = 50.0  # places listed under a coordinate query
 
 # Curated first; then cities, stations, ports (a kind's rank breaks ties between equal scores).
 _KIND_RANK = {"city": 1, "terminal": 1, "crossing": 1, "station": 2, "port": 3, "coordinate": 4}
-_NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
-_COORDINATE = re.compile(
-    rf"^\s*(?P<a>{_NUMBER})\s*°?\s*(?P<ah>[NSEWnsew])?\s*(?:[,;/]|\s)\s*"
-    rf"(?P<b>{_NUMBER})\s*°?\s*(?P<bh>[NSEWnsew])?\s*$"
-)
 
 
 @dataclass
@@ -206,7 +204,7 @@ class Gazetteer:
     def _search(self, query: str, limit: int, fuzzy_always: bool) -> list[PlaceMatch]:
         """``search``; without ``fuzzy_always`` the fuzzy step runs only when nothing scores
         ``RESOLVE_MIN_SCORE`` or more (the best match is then the same)."""
-        text = _check_query(query)
+        text = check_query(query)
         if limit < 1:
             raise InvalidInputError(f"limit must be at least 1, got {limit}")
         coordinate = parse_coordinate(text)
@@ -343,13 +341,13 @@ class Gazetteer:
         if self._tree is None:
             from scipy.spatial import cKDTree
 
-            self._tree = cKDTree(_unit_xyz(self.lat, self.lon))
+            self._tree = cKDTree(unit_vectors(self.lon, self.lat))
         label = f"{lat:.5f}, {lon:.5f}"
-        point = _unit_xyz(np.array([lat]), np.array([lon]))[0]
+        point = unit_vectors(np.array([lon]), np.array([lat]))[0]
         chord, idx = self._tree.query(point, k=min(limit, len(self)))
         out = []
         for c, i in zip(np.atleast_1d(chord), np.atleast_1d(idx), strict=True):
-            km = _chord_to_km(float(c))
+            km = float(chord_to_km(float(c)))
             if km <= max_km:
                 score = round(max(0.0, 1.0 - km / max_km) * SCORE_PREFIX, 3)
                 out.append(PlaceMatch(place=self.place(int(i)), score=score,
@@ -459,79 +457,6 @@ def _load_countries(path: Path) -> dict[str, str]:
         return {normalize(row["name"]): row["iso2"] for row in csv.DictReader(fh)}
 
 
-def _check_query(query: str) -> str:
-    if not isinstance(query, str):
-        raise InvalidInputError(f"a place query must be text, got {type(query).__name__}")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInputError(
-            f"place query too long ({len(query)} characters, at most {MAX_QUERY_CHARS}): "
-            "give a place name, a UN/LOCODE or 'lat,lon'"
-        )
-    text = clean_query(query)
-    if not text:
-        raise InvalidInputError(
-            "empty place query: give a place name (e.g. 'Dostyk'), a UN/LOCODE (e.g. 'DEDUI') "
-            "or 'lat,lon' (e.g. '51.43,6.76')"
-        )
-    return text
-
-
-def clean_query(query: str) -> str:
-    """``query`` with control characters as spaces and runs of whitespace collapsed."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in query).split())
-
-
-def parse_coordinate(text: str) -> tuple[float, float] | None:
-    """(lat, lon) in degrees if ``text`` is a coordinate pair, else None.
-
-    Accepts "51.43,6.76", "51.43 6.76", "51.43; 6.76", "51.43N 6.76E" and "6.76E 51.43N".
-    Raises ``InvalidInputError`` when the pair is out of range.
-    """
-    m = _COORDINATE.match(text)
-    if m is None:
-        return None
-    a, b = (float(m[g].replace(",", ".")) for g in ("a", "b"))
-    ah, bh = (m[g].upper() if m[g] else "" for g in ("ah", "bh"))
-    if ah in ("E", "W") or bh in ("N", "S"):
-        a, b, ah, bh = b, a, bh, ah
-    if ah == "S":
-        a = -abs(a)
-    if bh == "W":
-        b = -abs(b)
-    if not -90.0 <= a <= 90.0:
-        raise InvalidInputError(
-            f"latitude {a:g} out of range in '{clean_query(text)}': latitude must be within "
-            "-90..90 "
-            "and comes first ('lat,lon', e.g. '51.43,6.76')"
-        )
-    if not -180.0 <= b <= 180.0:
-        raise InvalidInputError(
-            f"longitude {b:g} out of range in '{clean_query(text)}': longitude must be within "
-            "-180..180 ('lat,lon', e.g. '51.43,6.76')"
-        )
-    return a, b
-
-
-def _label(place: Place) -> str:
-    return f"{place.name} ({place.country})" if place.country else place.name
-
-
-def suggestion_labels(matches: list[PlaceMatch], limit: int = SUGGESTIONS) -> list[str]:
-    """Distinct display labels ("Dostyk (KZ)") of the first matches, for error messages."""
-    labels: list[str] = []
-    for m in matches:
-        label = _label(m.place)
-        if label not in labels:
-            labels.append(label)
-    return labels[:limit]
-
-
-def unknown_place(query: str, matches: list[PlaceMatch]) -> UnknownPlaceError:
-    """The error for a query no place answers well enough, with the nearest matches."""
-    reason = "" if normalize(query) else "it has no letters or digits"
-    return UnknownPlaceError(clean_query(query), suggestion_labels(matches), reason=reason)
-
-
 def _trigrams(key: str) -> set[str]:
     padded = f"  {key} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -548,16 +473,6 @@ def _build_trigrams(keys: list[str]) -> _Fuzzy:
         (k for ks in postings.values() for k in ks), dtype=np.int32, count=int(offsets[-1])
     )
     return _Fuzzy({g: s for s, g in enumerate(postings)}, offsets, key_ids)
-
-
-def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    lat_r, lon_r = np.radians(lat), np.radians(lon)
-    cos_lat = np.cos(lat_r)
-    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
-
-
-def _chord_to_km(chord: float) -> float:
-    return 2.0 * EARTH_RADIUS_KM * float(np.arcsin(min(1.0, chord / 2.0)))
 
 
 def search(query: str, limit: int = 10) -> list[PlaceMatch]:
