@@ -26,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from landbridge.outputs import MANIFEST, is_complete_folder
-from landbridge.store.db import RunRecord, Store
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord
 
 ROUNDS = 1 + (int(sys.argv[1]) if len(sys.argv) > 1 else 15)  # the first round is not killed
 TRANSITS = 30_000

@@ -170,7 +170,8 @@ def isolated_home() -> Iterator[str]:
     from landbridge.costs.params import load_default_params
     from landbridge.network import load_network
     from landbridge.network.gazetteer import Gazetteer
-    from landbridge.store.db import RunRecord, Store
+    from landbridge.store.db import Store
+    from landbridge.store.run_record import RunRecord
 
     # caches built and code compiled (numba) outside the alarm: the first call may take a minute
     load_network(), Gazetteer.load(), load_default_params()

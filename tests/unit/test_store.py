@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from landbridge.errors import InvalidInputError, RunNotFoundError, StoreError
-from landbridge.store.db import RunRecord, Store, check_run_id, new_run_id
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord, check_run_id, new_run_id
 from landbridge.store.tables import SCHEMA_VERSION
 
 

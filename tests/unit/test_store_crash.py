@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from landbridge.store.db import RunRecord, Store
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 KILLS = 20
@@ -28,7 +29,8 @@ ROWS_PER_RUN = 20_000
 WRITER = f"""
 import sys
 import pandas as pd
-from landbridge.store.db import RunRecord, Store
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord
 
 store = Store(sys.argv[1], timeout_s=60)
 name, runs = sys.argv[2], int(sys.argv[3])

@@ -14,15 +14,9 @@ import pytest
 
 from landbridge.errors import StoreError
 from landbridge.store import db
-from landbridge.store.db import (
-    BUSY,
-    DAMAGED,
-    FULL,
-    READ_ONLY,
-    RunRecord,
-    Store,
-    failure_kind,
-)
+from landbridge.store.db import Store
+from landbridge.store.failures import BUSY, DAMAGED, FULL, READ_ONLY, failure_kind
+from landbridge.store.run_record import RunRecord
 from landbridge.store.tables import RESULT_TABLES
 
 CHECKSUM = (

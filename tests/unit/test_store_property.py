@@ -10,7 +10,8 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from landbridge.store.db import RunRecord, Store
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord
 
 # One store for all examples (each run has its own id); a new file per example is slow.
 STORE = Store(Path(tempfile.mkdtemp(prefix="landbridge-store-prop-")) / "runs.duckdb")

@@ -185,7 +185,7 @@ def scenario_compare(
     from landbridge.scenarios.align import align_bases, stored_differences
     from landbridge.scenarios.compare import compare_runs
     from landbridge.scenarios.runner import stored_run
-    from landbridge.store.db import RUN_ID_PATTERN
+    from landbridge.store.run_record import RUN_ID_PATTERN
 
     options = _run_options(routes, flows, simulate)
     target = store_at(store)

@@ -24,7 +24,8 @@ from landbridge.network.model import Network
 from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import BUNDLED_DIR, scenario_hash, scenario_to_yaml
 from landbridge.schema.scenario import Scenario
-from landbridge.store.db import RunRecord, Store
+from landbridge.store.db import Store
+from landbridge.store.run_record import RunRecord
 from landbridge.user_files import csv_header, read_user_text
 
 STANDARD_OD_FILE = BUNDLED_DIR / "standard-od.csv"

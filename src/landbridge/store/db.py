@@ -14,16 +14,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
-import re
 import stat
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,62 +27,37 @@ import duckdb
 import pandas as pd
 
 from landbridge import __version__
-from landbridge.errors import InvalidInputError, RunNotFoundError, StoreError
+from landbridge.errors import RunNotFoundError, StoreError
 from landbridge.paths import user_data_dir
+from landbridge.store.failures import (
+    BUSY,
+    FULL,
+    READ_ONLY,
+    failure_kind,
+    first_line,
+    is_busy,
+)
 from landbridge.store.lock import backoff, writer_lock
+from landbridge.store.run_record import RUN_STATUSES, RunRecord, check_run_id, new_run_id
 from landbridge.store.tables import (
     MIGRATIONS,
     RESULT_TABLES,
     RUN_COLUMNS,
     SCHEMA_VERSION,
     Migration,
+    conform,
     create_statements,
 )
 
 STORE_FILE = "runs.duckdb"
 DEFAULT_TIMEOUT_S = 30.0
 """How long a reader or writer waits for another process's write before giving up."""
-RUN_ID_PATTERN = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,80}-[0-9a-f]{8}$")
-RUN_STATUSES = ("complete", "failed")
 
 T = TypeVar("T")
 
 
 def default_store_path() -> Path:
     return user_data_dir() / STORE_FILE
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """Metadata of one run; ``parameters`` and ``timings_s`` are stored as JSON."""
-
-    scenario_name: str
-    scenario_hash: str
-    scenario_yaml: str
-    seed: int
-    parameters: dict[str, Any] = field(default_factory=dict)
-    timings_s: dict[str, float] = field(default_factory=dict)
-    status: str = "complete"
-    message: str = ""
-    run_id: str = ""
-    created_utc: dt.datetime | None = None
-    package_version: str = __version__
-
-
-def new_run_id(scenario_name: str, now: dt.datetime | None = None) -> str:
-    """``20261128T052100Z-<scenario>-<8 hex>``: sortable by time, safe as a file name."""
-    now = now or dt.datetime.now(dt.UTC)
-    slug = re.sub(r"[^a-z0-9-]+", "-", scenario_name.casefold()).strip("-")[:80] or "run"
-    return f"{now:%Y%m%dT%H%M%SZ}-{slug}-{uuid.uuid4().hex[:8]}"
-
-
-def check_run_id(run_id: str) -> str:
-    if not RUN_ID_PATTERN.match(run_id):
-        raise InvalidInputError(
-            f"'{run_id[:100]}' is not a run id (they look like 20261128T052100Z-baseline-2023-"
-            "1a2b3c4d; see `landbridge runs list`)."
-        )
-    return run_id
 
 
 class Store:
@@ -121,13 +92,13 @@ class Store:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=config)
             except duckdb.Error as exc:
-                if not _busy(exc) or time.monotonic() >= deadline:
+                if not is_busy(exc) or time.monotonic() >= deadline:
                     raise self._open_error(exc) from None
                 time.sleep(backoff(attempt))
                 attempt += 1
 
     def _open_error(self, exc: duckdb.Error) -> StoreError:
-        if _busy(exc):
+        if is_busy(exc):
             return StoreError(
                 f"The results store {self.path} is busy (another process has held it for more "
                 f"than {self.timeout_s:.0f} s). Try again when it finishes."
@@ -138,7 +109,7 @@ class Store:
         """The error a failed store operation shows: full disk, read-only place, or damage
         (each with its own advice; only a damaged file is worth moving aside)."""
         kind = failure_kind(exc)
-        reason = _first_line(exc)
+        reason = first_line(exc)
         if kind == FULL:
             return StoreError(
                 f"The disk holding the results store {self.path} is full ({reason}). The runs "
@@ -334,7 +305,7 @@ class Store:
             raise StoreError(f"unknown result tables {unknown}; known: {sorted(RESULT_TABLES)}")
         run_id = check_run_id(record.run_id or new_run_id(record.scenario_name))
         created = record.created_utc or dt.datetime.now(dt.UTC)
-        frames = {name: _conform(name, frame) for name, frame in results.items()}
+        frames = {name: conform(name, frame) for name, frame in results.items()}
         row = {
             "run_id": run_id,
             "created_utc": created.astimezone(dt.UTC).replace(tzinfo=None),
@@ -478,40 +449,8 @@ class Store:
         return self._read(query, [])
 
 
-BUSY, FULL, READ_ONLY, DAMAGED = "busy", "full", "read-only", "damaged"
-_BUSY_TEXT = ("could not set lock on file", "conflicting lock is held", "different configuration")
-_FULL_TEXT = ("no space left on device", "disk quota exceeded", "file too large", "disk is full")
-_READ_ONLY_TEXT = ("read-only file system", "permission denied", "operation not permitted")
-_FULL_ERRNO = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-_READ_ONLY_ERRNO = (errno.EROFS, errno.EACCES, errno.EPERM)
 DUCKDB_MAGIC = b"DUCK"
 _MAGIC_START, _MAGIC_END = 8, 12
-
-
-def failure_kind(exc: BaseException) -> str:
-    """``busy``, ``full``, ``read-only`` or ``damaged``: what a store error means for the user.
-
-    Matched on DuckDB's whole phrases ("block at location" in a checksum error is no lock)."""
-    if isinstance(exc, OSError) and exc.errno is not None:
-        if exc.errno in _FULL_ERRNO:
-            return FULL
-        if exc.errno in _READ_ONLY_ERRNO:
-            return READ_ONLY
-    text = str(exc).casefold()
-    for kind, phrases in ((BUSY, _BUSY_TEXT), (FULL, _FULL_TEXT), (READ_ONLY, _READ_ONLY_TEXT)):
-        if any(p in text for p in phrases):
-            return kind
-    return DAMAGED
-
-
-def _busy(exc: duckdb.Error) -> bool:
-    """Held by someone else: another process (file lock), or another connection of this process
-    opened in the other mode (DuckDB refuses mixing read-only and read-write in one process)."""
-    return failure_kind(exc) == BUSY
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -528,7 +467,7 @@ def _unreadable_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]
         try:
             con.execute(f'SELECT sum(hash("{column}")) FROM {table}').fetchone()
         except duckdb.Error as exc:
-            problems.append(f"{table}.{column}: cannot be read ({_first_line(exc)})")
+            problems.append(f"{table}.{column}: cannot be read ({first_line(exc)})")
     return problems
 
 
@@ -543,20 +482,3 @@ def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
         ).fetchall()
     }
-
-
-def _conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with exactly the table's columns; ``StoreError`` names any missing column."""
-    columns = RESULT_TABLES[table]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise StoreError(f"result table {table} lacks columns {missing}")
-    out = frame[list(columns)].copy()
-    for name, kind in columns.items():
-        if kind == "DOUBLE":
-            out[name] = pd.to_numeric(out[name], errors="raise").astype("float64")
-        elif kind == "INTEGER":
-            out[name] = pd.to_numeric(out[name], errors="raise").astype("int64")
-        else:
-            out[name] = out[name].astype("string").astype(object).where(out[name].notna(), None)
-    return out.reset_index(drop=True)

@@ -29,7 +29,8 @@ import pandas as pd
 
 from landbridge.errors import StoreError
 from landbridge.outputs import atomic_folder, check_output_folder
-from landbridge.store.db import Store, check_run_id
+from landbridge.store.db import Store
+from landbridge.store.run_record import check_run_id
 from landbridge.store.tables import RESULT_TABLES
 
 EXPORT_FORMATS = ("parquet", "csv", "geojson")

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import pandas as pd
+
+from landbridge.errors import StoreError
 
 SCHEMA_VERSION = 1
 
@@ -83,3 +86,20 @@ def create_statements() -> list[str]:
         body = ", ".join(f"{name} {kind}" for name, kind in columns.items())
         statements.append(f"CREATE TABLE {table} (run_id VARCHAR NOT NULL, {body})")
     return statements
+
+
+def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with exactly the table's columns; ``StoreError`` names any missing column."""
+    columns = RESULT_TABLES[table]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise StoreError(f"result table {table} lacks columns {missing}")
+    out = frame[list(columns)].copy()
+    for name, kind in columns.items():
+        if kind == "DOUBLE":
+            out[name] = pd.to_numeric(out[name], errors="raise").astype("float64")
+        elif kind == "INTEGER":
+            out[name] = pd.to_numeric(out[name], errors="raise").astype("int64")
+        else:
+            out[name] = out[name].astype("string").astype(object).where(out[name].notna(), None)
+    return out.reset_index(drop=True)
