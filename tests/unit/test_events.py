@@ -59,8 +59,11 @@ def test_quotas_and_capacity_changes_are_rows_of_the_dated_series() -> None:
     series = load_facility_series()
     khorgos = series[("khorgos-altynkol", "capacity_trains_per_day")]
     assert row_on(khorgos, dt.date(2025, 2, 28))[0].value == 20
-    assert row_on(khorgos, dt.date(2025, 3, 1))[0].value == 15
-    assert "khorgos-quota-2025" in row_on(khorgos, dt.date(2025, 3, 1))[0].note
+    # China's quota binds trains into China only: a series of its own, not the capacity's
+    quota = series[("khorgos-altynkol", "quota_trains_per_day_into_CN")]
+    assert row_on(quota, dt.date(2025, 3, 1))[0].value == 15
+    assert "khorgos-quota-2025" in row_on(quota, dt.date(2025, 3, 1))[0].note
+    assert row_on(quota, dt.date(2025, 2, 28))[1]  # before its start: only a stand-in
     track = series[("dostyk-moyinty", "capacity_trains_per_day")]
     assert row_on(track, dt.date(2025, 9, 29))[0].value == 12
     assert row_on(track, dt.date(2025, 9, 30))[0].value == 60

@@ -38,9 +38,16 @@ def test_year_modifications_read_the_events_of_the_year() -> None:
         ("brest-malaszewicze", dt.date(2025, 9, 12), dt.date(2025, 9, 24)),
         ("border-by-pl-53.52n-23.64e", dt.date(2025, 9, 12), dt.date(2025, 9, 24)),
     }
-    caps = {m["facility"]: m["value"] for m in mods if m["type"] == "set_capacity"}
-    # 59 days at 20 and 306 at 15 trains/day; 272 days at 12 and 93 at 60 train pairs/day
-    assert caps["khorgos-altynkol"] == pytest.approx((59 * 20 + 306 * 15) / 365, abs=1e-3)
+    sets = [m for m in mods if m["type"] == "set_capacity"]
+    assert all(m["observed_floor"] for m in sets)  # base data: floored like the tables
+    caps = {m["facility"]: m["value"] for m in sets if "into" not in m}
+    quotas = {m["facility"]: m["value"] for m in sets if m.get("into") == "CN"}
+    # China's quotas bind trains into China only: 59 days at Khorgos's own 20 and 306 at the
+    # quota's 15 trains/day; Dostyk has no daily figure of its own: 28 all year
+    assert quotas["khorgos-altynkol"] == pytest.approx((59 * 20 + 306 * 15) / 365, abs=1e-3)
+    assert quotas["alashankou-dostyk"] == 28
+    assert caps["khorgos-altynkol"] == 20 and "alashankou-dostyk" not in caps
+    # 272 days at 12 and 93 at 60 train pairs/day
     assert caps["dostyk-moyinty"] == pytest.approx((272 * 12 + 93 * 60) / 365, abs=1e-3)
     assert caps["akhalkalaki"] == 5e6
     assert not [m for m in year_modifications(2026) if m["type"] == "close_crossing"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from landbridge.errors import ScenarioError
@@ -73,3 +74,139 @@ def test_whole_servers_reach_the_simulation_unchanged() -> None:
     changed, _ = apply_to_system(system, spec, known_facility_ids())
     rows = [i for i, f in enumerate(system.facility_id) if f.split(":")[0] == CROSSING]
     assert rows and [int(changed.servers[i]) for i in rows] == [3] * len(rows)
+
+
+# --- a capacity set by the scenario is honoured (issue 19): flows, routes and the simulation ---
+
+
+def _flows(text: str | None):
+    from landbridge.costs.params import load_default_params
+    from landbridge.flows.corridor import run_flows
+
+    net, params = load_network(), load_default_params()
+    if text is not None:
+        net, params, _ = apply_scenario(parse_scenario(text), net, params, None, annual=True)
+    return run_flows(2024, network=net, params=params)
+
+
+def _through(result, facility: str) -> float:
+    return next(b.flow_t for b in result.bottlenecks if b.facility_id == facility)
+
+
+@pytest.fixture(scope="module")
+def base_flows():
+    return _flows(None)
+
+
+def test_trains_per_day_below_the_observed_throughput_cut_the_flows_with_a_warning(
+    base_flows,
+) -> None:
+    """5 trains/day at Alashankou–Dostyk: 2.01 Mt/yr, far below the 18.69 Mt/yr it carried in
+    2024. It used to be raised to that floor (flows identical, no note); now it binds."""
+    got = _flows(scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, "
+                          "unit: trains_per_day}"))  # fmt: skip
+    cap = next(b for b in got.bottlenecks if b.facility_id == CROSSING)
+    assert cap.capacity_t == pytest.approx(5 * 365 * 1100, rel=1e-9)
+    assert cap.capacity_basis == "sourced"
+    assert _through(got, CROSSING) < 0.5 * _through(base_flows, CROSSING)
+    assert _through(got, "khorgos-altynkol") > _through(base_flows, "khorgos-altynkol")
+    warned = [n for n in got.notes if n.startswith("warning:") and CROSSING in n]
+    assert len(warned) == 1 and "below the 18.69 Mt/yr" in warned[0]
+    assert not [n for n in base_flows.notes if n.startswith("warning:")]
+
+
+def test_the_observed_floor_is_kept_when_the_scenario_asks_for_it(base_flows) -> None:
+    got = _flows(scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, "
+                          "unit: trains_per_day, observed_floor: true}"))  # fmt: skip
+    cap = next(b for b in got.bottlenecks if b.facility_id == CROSSING)
+    assert cap.capacity_basis == "observed floor"
+    assert _through(got, CROSSING) == pytest.approx(_through(base_flows, CROSSING), rel=0.01)
+    assert not [n for n in got.notes if n.startswith("warning:")]
+
+
+def test_a_quota_into_china_limits_only_the_trains_entering_china() -> None:
+    from landbridge.costs.params import load_default_params
+    from landbridge.flows.corridor import prepare
+
+    net, params = load_network(), load_default_params()
+    text = scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day,"
+                    " into: cn}")  # fmt: skip
+    out, params, _ = apply_scenario(parse_scenario(text), net, params, None, annual=True)
+    model = prepare(out, params)
+    row = int(np.flatnonzero(out.facilities["facility_id"].to_numpy() == CROSSING)[0])
+    edges = np.flatnonzero(out.edge_facility == row)
+    entering = out.node_country[out.edge_dst[edges]] == out.country_id("CN")
+    assert entering.any() and (~entering).any()
+    into_cn = {int(model.edge_element[e]) for e in edges[entering]}
+    out_of_cn = {int(model.edge_element[e]) for e in edges[~entering]}
+    assert len(into_cn) == 1 and len(out_of_cn) == 1 and into_cn != out_of_cn
+    assert model.vdf.capacity[into_cn.pop()] == pytest.approx(5 * 365 * model.t_per_train)
+    assert model.vdf.capacity[out_of_cn.pop()] == pytest.approx(20e6)  # the crossing's own
+    base = prepare(net, params)
+    assert {int(base.edge_element[e]) for e in edges}.__len__() == 1  # one shared before
+
+
+@pytest.mark.parametrize(
+    ("mod", "words"),
+    [
+        (f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: t_per_yr, into: CN}}",
+         "counts trains one way: give it in trains_per_day"),
+        (f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day, "
+         "into: China}", "into"),
+    ],
+)  # fmt: skip
+def test_a_quota_in_another_unit_or_not_a_country_code_is_refused(mod: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(scenario(mod), source="cap.yaml")
+    assert str(info.value).startswith("cap.yaml: modification 0") and words in str(info.value)
+
+
+def test_a_quota_into_a_country_the_facility_does_not_border_is_refused() -> None:
+    spec = parse_scenario(scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, "
+                                   "unit: trains_per_day, into: RU}"))  # fmt: skip
+    with pytest.raises(ScenarioError, match="field 'into'.*lies in CN-KZ"):
+        apply_scenario(spec, load_network(), None, None, source="cap.yaml")
+
+
+def test_the_simulation_takes_fewer_servers_and_the_quota_on_the_row_into_china() -> None:
+    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids
+    from landbridge.sim.scenario import apply_to_system
+
+    system = build_corridor_2023("trains")
+    rows = {f: i for i, f in enumerate(system.facility_id) if f.split(":")[0] == CROSSING}
+    assert set(rows) == {f"{CROSSING}:west", f"{CROSSING}:east"}
+    spec = parse_scenario(scenario(
+        f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day}}"
+    ))  # fmt: skip
+    fewer, _ = apply_to_system(system, spec, known_facility_ids())
+    for i in rows.values():
+        assert 1 <= fewer.servers[i] < system.servers[i]
+    spec = parse_scenario(scenario(
+        f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day, into: CN}}"
+    ))  # fmt: skip
+    quota, _ = apply_to_system(system, spec, known_facility_ids())
+    east, west = rows[f"{CROSSING}:east"], rows[f"{CROSSING}:west"]
+    assert quota.daily_quota_trains[east] == 5
+    assert quota.daily_quota_trains[west] == system.daily_quota_trains[west]
+    assert list(quota.servers) == list(system.servers)
+
+
+def test_five_trains_a_day_at_dostyk_lengthen_its_simulated_waits() -> None:
+    from landbridge.sim import analysis, engine
+    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids
+    from landbridge.sim.draws import draw
+    from landbridge.sim.scenario import apply_to_system
+
+    system = build_corridor_2023("trains")
+    spec = parse_scenario(scenario(
+        f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day}}"
+    ))  # fmt: skip
+    fewer, _ = apply_to_system(system, spec, known_facility_ids())
+    rows = [i for i, f in enumerate(system.facility_id) if f.split(":")[0] == CROSSING]
+
+    def mean_wait_h(s) -> float:
+        v = analysis.visits(engine.simulate(s, draw(s, 60, 5)), s)
+        at = np.isin(v.facility, rows)
+        return float(np.mean(v.start_h[at] - v.arrive_h[at]))
+
+    assert mean_wait_h(fewer) > mean_wait_h(system) + 1.0

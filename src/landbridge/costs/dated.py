@@ -47,6 +47,7 @@ UNITS = {
     "speed_kmh": "km/h",
     "capacity_trains_per_day": "trains/day",
     "capacity_t_per_yr": "t/yr",
+    "quota_trains_per_day_into_CN": "trains/day",  # one direction only (flows.capacity)
 }
 # Departures further ahead are not a booking question, and every dated figure would be
 # today's latest one anyway: refuse them rather than pretend to know that future.

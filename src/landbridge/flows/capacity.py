@@ -14,8 +14,12 @@ everywhere). The units, stated once:
 Order: a sourced tonnage, else TEU/yr, else trains/day. Then the **observed floor**: no facility
 carries less than it has been observed to carry (``observed_throughput.csv``, published or
 derived from published figures with the derivation); a figure below it is a daily quota or a
-terminal's share, not the facility's capacity. A dated closure of d days (a scenario) takes d/365
-of the floor too (``open_share_of_year``). Facilities with no figure get an **estimate**
+terminal's share, not the facility's capacity. The floor applies to the bundled tables and the
+events table only: a capacity a scenario sets itself is used as given (a warning says when it is
+below the observed throughput). A **quota into a country** (``QUOTA_PREFIX`` columns: China's
+daily quotas) limits only the trains entering that country; the flows give those edges a
+capacity of their own (``flows.corridor.prepare``). A dated closure of d days (a scenario) takes
+d/365 of the floor too (``open_share_of_year``). Facilities with no figure get an **estimate**
 from ``capacity_estimates.csv`` (marked as such): a line crossing or a gauge-change yard =
 tracks x trains per track per day x 365 x train load; a ferry or feeder line = fleet x vessel
 FEU x sailings per year (8760 h / headway) x t per FEU; a port = the sum of the sea lines that
@@ -24,7 +28,7 @@ call there (every tonne through a port of this network arrives or leaves by one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -39,12 +43,20 @@ OBSERVED_PATH = DATA_DIR / "facilities" / "observed_throughput.csv"
 SOURCED, OBSERVED, ESTIMATED = "sourced", "observed floor", "estimate"
 OPEN_SHARE_COLUMN = "open_share_of_year"
 """Written by a scenario's dated closure (``scenarios.apply``): the floor loses the closed days."""
+SET_BY_SCENARIO = "capacity_set_by_scenario"
+"""1 where a scenario's own ``set_capacity`` gave the figure (``scenarios.units``): used as given,
+never floored; a warning says when it is below the observed throughput."""
+QUOTA_PREFIX = "quota_trains_per_day_into_"
+"""``quota_trains_per_day_into_CN``: trains per day allowed into that country through the facility
+(China's quotas bind trains into China only); the other direction keeps the facility's capacity."""
 
 
 @dataclass(frozen=True)
 class Capacities:
     t_per_yr: np.ndarray  # [f] NaN: no capacity (ocean legs)
     basis: np.ndarray  # object [f]: SOURCED | OBSERVED | ESTIMATED + method | ""
+    warnings: tuple[str, ...] = ()  # a scenario's capacity below what the facility has carried
+    quotas_t: dict[str, np.ndarray] = field(default_factory=dict)  # country -> [f] t/yr, NaN: none
 
 
 def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -100,9 +112,17 @@ def facility_capacities(
     ids = facilities["facility_id"].astype(str).to_numpy() if n else np.empty(0, dtype=object)
     open_share = _col(facilities, OPEN_SHARE_COLUMN)
     peak = observed_peak_t(ids) * np.where(np.isfinite(open_share), open_share, 1.0)
-    floor = np.isfinite(peak) & ~(cap >= peak)
+    own = _col(facilities, SET_BY_SCENARIO) == 1.0
+    below = np.isfinite(peak) & ~(cap >= peak)
+    floor = below & ~own
     cap = np.where(floor, peak, cap)
     basis[floor] = OBSERVED
+    warnings = tuple(
+        f"{ids[i]}: the scenario's capacity {cap[i] / 1e6:,.2f} Mt/yr is below the "
+        f"{peak[i] / 1e6:,.2f} Mt/yr it has been observed to carry ({OBSERVED_PATH.name}); "
+        "used as given"
+        for i in np.flatnonzero(below & own)
+    )
     kinds = facilities["kind"].astype(str).to_numpy() if n else np.empty(0, dtype=object)
     table = load_estimates()
     t_per_feu = TEU_PER_FEU * tonnes_per_teu
@@ -129,7 +149,12 @@ def facility_capacities(
             continue
         basis[i] = f"{ESTIMATED} ({row.method})"
     _port_estimates(facilities, kinds, cap, basis, table)
-    return Capacities(cap, basis)
+    quotas = {
+        str(c)[len(QUOTA_PREFIX):]: _col(facilities, c) * DAYS_PER_YEAR * t_per_train
+        for c in facilities.columns
+        if str(c).startswith(QUOTA_PREFIX)
+    }
+    return Capacities(cap, basis, warnings, quotas)
 
 
 def _port_estimates(

@@ -72,6 +72,7 @@ class CorridorModel:
     tonnes_per_teu: float
     t_per_train: float
     capacity_basis: np.ndarray | None = None  # object [f]: how each capacity was found
+    capacity_warnings: tuple[str, ...] = ()  # a scenario's capacity below the observed throughput
 
 
 def class_of(row: pd.Series) -> str:
@@ -117,17 +118,27 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     )
 
     capped = keep & has & np.isfinite(cap[np.where(has, f, 0)]) & (cap[np.where(has, f, 0)] > 0)
+    quota_edge, quota_key, quota_cap = _quota_edges(network, keep, capacities.quotas_t, cap)
     kinds = fac["kind"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
-    section = capped & (kinds[np.where(has, f, 0)] == "section")
-    whole = capped & ~section
+    section = capped & (kinds[np.where(has, f, 0)] == "section") & ~quota_edge
+    whole = capped & ~section & ~quota_edge
     whole_fac, whole_elem = np.unique(f[whole], return_inverse=True)
     edge_element = np.full(network.n_edges, -1, dtype=np.int64)
     edge_element[whole] = whole_elem
     sec_edges = np.flatnonzero(section)
     edge_element[sec_edges] = whole_fac.size + np.arange(sec_edges.size)
-    element_facility = np.concatenate([whole_fac, f[sec_edges]]).astype(np.int64)
+    # the trains into a quota's country: one element per facility and country, of its own capacity
+    q_edges = np.flatnonzero(quota_edge)
+    q_keys, q_first, q_elem = np.unique(quota_key[q_edges], return_index=True, return_inverse=True)
+    edge_element[q_edges] = whole_fac.size + sec_edges.size + q_elem
+    q_fac = f[q_edges[q_first]]
+    element_facility = np.concatenate([whole_fac, f[sec_edges], q_fac]).astype(np.int64)
     k = element_facility.size
-    capacity = cap[element_facility] if k else np.zeros(0)
+    capacity = (
+        np.concatenate([cap[whole_fac], cap[f[sec_edges]], quota_cap[q_edges[q_first]]])
+        if k
+        else np.zeros(0)
+    )
     service_h = HOURS_PER_YEAR * t_per_train / capacity if k else np.zeros(0)
     vdf = VolumeDelay(
         free_time=np.zeros(k),
@@ -138,8 +149,30 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     )
     return CorridorModel(
         network, keep, cost_t, edge_element, element_facility, vdf, vot, tonnes_per_teu,
-        t_per_train, capacities.basis,
+        t_per_train, capacities.basis, capacities.warnings,
     )  # fmt: skip
+
+
+def _quota_edges(
+    network: Network, keep: np.ndarray, quotas_t: dict[str, np.ndarray], cap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open edges entering a country through a facility with a quota into it: (mask, a key per
+    facility and country, capacity t/yr = the quota, at most the facility's own capacity)."""
+    m = network.n_edges
+    mask, key, limit = np.zeros(m, dtype=bool), np.full(m, -1, np.int64), np.full(m, np.nan)
+    f = network.edge_facility.astype(np.int64)
+    fs = np.where(f >= 0, f, 0)
+    entered = network.node_country[network.edge_dst].astype(np.int64)
+    for country, quota in quotas_t.items():
+        cid = network.country_id(country)
+        if cid < 0:
+            continue
+        ok = np.isfinite(quota) & (quota > 0)
+        edges = keep & (f >= 0) & ok[fs] & (entered == cid) & ~mask
+        mask |= edges
+        key[edges] = f[edges] * len(network.countries) + cid
+        limit[edges] = np.fmin(quota[fs[edges]], cap[fs[edges]])
+    return mask, key, limit
 
 
 def snap_regions(

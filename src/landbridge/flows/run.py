@@ -201,7 +201,7 @@ def evaluate(
             classes = _without(classes, choice)
     else:
         res, flows = assign_corridor(model, classes, progress)
-    notes = _notes(network, run.growth_pct)
+    notes = [*_notes(network, run.growth_pct), *(f"warning: {w}" for w in model.capacity_warnings)]
     if logit:
         avoided = float(od.loc[od.avoids_ru_by, "t_per_yr"].sum())
         notes.append(

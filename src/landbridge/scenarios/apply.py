@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import ScenarioError
+from landbridge.flows.capacity import QUOTA_PREFIX, SET_BY_SCENARIO
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.scenarios import network_edit as edit
 from landbridge.scenarios.params_adapter import set_country_rail_tariff
@@ -40,6 +41,8 @@ from landbridge.schema.scenario import (
 ANNUAL_CAPACITY_COLUMNS = ("capacity_t_per_yr", "capacity_teu_per_yr", "capacity_trains_per_day")
 OPEN_SHARE_COLUMN = "open_share_of_year"
 """Share of the year a facility is open after dated closures (1 = all year)."""
+FACILITY_OWN_PREFIXES = (QUOTA_PREFIX, SET_BY_SCENARIO)
+"""Columns a crossing built ``like`` another does not take over."""
 DEMAND_VOLUME_SUFFIXES = ("_per_yr", "_per_year")
 """Demand columns scaled by ``scale_demand``: numeric columns whose names end in a yearly unit."""
 
@@ -342,6 +345,8 @@ def _append_crossing(
 ) -> pd.DataFrame:
     assert mod.crossing is not None
     like = fac.loc[fac["facility_id"] == mod.crossing.like].iloc[0].to_dict()
+    # a quota or a scenario's capacity belongs to that facility, not to the new one
+    like = {k: v for k, v in like.items() if not str(k).startswith(FACILITY_OWN_PREFIXES)}
     countries = f"{net.countries[int(net.node_country[src])]}-{net.countries[line_country]}"
     lon, lat = mod.via[0] if mod.via else (net.node_lon[src], net.node_lat[src])
     values = {

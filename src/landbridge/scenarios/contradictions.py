@@ -68,5 +68,6 @@ def _what(mod: Modification) -> str | None:
     if mod.type == "set_capacity":
         from landbridge.scenarios.units import capacity_column
 
-        return capacity_column(mod)[0]  # type: ignore[arg-type]
+        into = getattr(mod, "into", None)
+        return capacity_column(mod)[0] + (f" into {into}" if into else "")  # type: ignore[arg-type]
     return ""

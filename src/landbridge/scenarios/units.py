@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from landbridge.schema.scenario import Capacity
+from landbridge.flows.capacity import QUOTA_PREFIX, SET_BY_SCENARIO
+from landbridge.schema.scenario import Capacity, SetCapacity
 
 T_PER_MT = 1_000_000.0
 
@@ -28,14 +29,26 @@ def capacity_column(capacity: Capacity) -> tuple[str, float]:
 TRAIN_UNITS = ("trains_per_day", "train_pairs_per_day")
 
 
-def capacity_changes(capacity: Capacity) -> dict[str, float]:
+def quota_column(country: str) -> str:
+    """The facilities column of a limit on trains into ``country`` (read by ``flows.capacity``)."""
+    return f"{QUOTA_PREFIX}{country.upper()}"
+
+
+
+def capacity_changes(capacity: Capacity | SetCapacity) -> dict[str, float]:
     """The facilities columns a capacity sets. A capacity in TEU or trains also clears the
     figures the flows layer takes before it (t/yr, then TEU/yr, then trains/day;
-    ``flows.capacity.sourced_capacity_t``), so the new figure is the one used."""
+    ``flows.capacity.sourced_capacity_t``), so the new figure is the one used. A limit on trains
+    into one country (``into``) sets that direction's column only."""
+    into = getattr(capacity, "into", None)
+    if into is not None:
+        return {quota_column(into): capacity.value}
     column, value = capacity_column(capacity)
     nan = float("nan")
+    own = not getattr(capacity, "observed_floor", True) and capacity.unit != "servers"
+    mark = {SET_BY_SCENARIO: 1.0} if own else {}
     if capacity.unit in TRAIN_UNITS:
-        return {column: value, _COLUMN["t_per_yr"]: nan, _COLUMN["teu_per_yr"]: nan}
+        return {column: value, _COLUMN["t_per_yr"]: nan, _COLUMN["teu_per_yr"]: nan, **mark}
     if capacity.unit == "teu_per_yr":
-        return {column: value, _COLUMN["t_per_yr"]: nan}
-    return {column: value}
+        return {column: value, _COLUMN["t_per_yr"]: nan, **mark}
+    return {column: value, **mark}

@@ -165,7 +165,7 @@ def _check(
     if isinstance(mod, CloseCrossing):
         return facility("facility", mod.facility)
     if isinstance(mod, SetCapacity):
-        return facility("facility", mod.facility)
+        return facility("facility", mod.facility) or _into(mod, net, index)
     if isinstance(mod, SetDwell):
         return facility("facility", mod.facility, DWELL_KINDS)
     if isinstance(mod, SetFerryFleet):
@@ -181,6 +181,21 @@ def _check(
     if isinstance(mod, AddLink):
         return _add_link(mod, net, index, known)
     return []
+
+
+def _into(mod: SetCapacity, net: Network, index: NetworkIndex) -> list[tuple[str, str]]:
+    """A limit on trains into a country needs a facility on that country's border."""
+    if mod.into is None or mod.facility not in index.facility_row:
+        return []
+    row = index.facility_row[mod.facility]
+    countries = str(net.facilities["countries"].iloc[row]).split("-")
+    if mod.into in countries and len(countries) == 2:
+        return []
+    return [(
+        "into",
+        f"'{mod.facility}' lies in {'-'.join(countries)}: a limit on trains into {mod.into} "
+        "needs a crossing on that country's border (or leave 'into' out for both directions)",
+    )]  # fmt: skip
 
 
 def _country(field: str, iso2: str, net: Network) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from landbridge.schema.params import MAX_USD_PER_FEU, MAX_USD_PER_FEU_KM
 
@@ -120,16 +120,37 @@ class CloseCrossing(_Strict):
 
 
 class SetCapacity(_Strict):
-    """Set a facility's capacity (trains/day, tonnes/yr, TEU/yr or servers)."""
+    """Set a facility's capacity (trains/day, tonnes/yr, TEU/yr or servers).
+
+    ``into`` (an ISO country code, one of the facility's countries) makes it a limit on the trains
+    entering that country only, such as China's daily quotas; the other direction keeps the
+    facility's capacity. The figure is used as given, with a warning when it is below what the
+    facility has been observed to carry; ``observed_floor: true`` raises it to that throughput
+    instead, as the bundled tables and the events table (``base.events``) are read
+    (``flows.capacity``: a figure in trains/day counts container trains, and heavier bulk trains
+    carry more).
+    """
 
     type: Literal["set_capacity"]
     facility: str = Field(min_length=1)
     value: float = Field(allow_inf_nan=False)
     unit: CapacityUnit
+    into: str | None = Field(default=None, pattern=ISO2_PATTERN)
+    observed_floor: bool = False
+
+    @field_validator("into")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value is not None else None
 
     @model_validator(mode="after")
     def _plausible(self) -> SetCapacity:
         check_capacity(self.value, self.unit)
+        if self.into is not None and self.unit != "trains_per_day":
+            raise ValueError(
+                f"a limit on trains into {self.into} counts trains one way: give it in "
+                f"trains_per_day, not {self.unit}"
+            )
         return self
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 
 import numpy as np
@@ -56,6 +57,36 @@ def _rows(
     return np.array(rows, dtype=np.int64)
 
 
+def _enters(row_id: str, facility: str, country: str) -> bool:
+    """Whether the simulated row ``facility:west|east`` carries the trains entering ``country``
+    (a row without a direction carries both)."""
+    direction = row_id.split(":")[1] if ":" in row_id else ""
+    return not direction or direction == entering_direction(facility, country)
+
+
+@functools.cache
+def entering_direction(facility: str, country: str) -> str:
+    """'east' or 'west': which way a train runs when it enters ``country`` through ``facility``,
+    read from the network (the mean longitude of the rail nodes next to the crossing's two
+    sides)."""
+    from landbridge.network import load_network
+
+    net = load_network()
+    rows = np.flatnonzero(net.facilities["facility_id"].astype(str).to_numpy() == facility)
+    edges = np.flatnonzero(np.isin(net.edge_facility, rows))
+    cid = net.country_id(country)
+    entering = edges[net.node_country[net.edge_dst[edges]] == cid]
+    if not entering.size:
+        raise ScenarioError(f"'{facility}' has no track entering {country}")
+
+    def side_lon(nodes: np.ndarray) -> float:
+        near = [net.edge_dst[j] for n in nodes for j in range(net.indptr[n], net.indptr[n + 1])]
+        return float(np.mean(net.node_lon[near]))
+
+    inside, outside = side_lon(net.edge_dst[entering]), side_lon(net.edge_src[entering])
+    return "east" if inside > outside else "west"
+
+
 def _mean_service_h(system: CorridorSystem, f: int) -> float:
     p50, p90 = float(system.service_p50_h[f]), float(system.service_p90_h[f])
     return float(lognormal_mean(p50, p90))
@@ -75,7 +106,7 @@ def apply_to_system(
         name: getattr(system, name).copy()
         for name in (
             "servers", "service_p50_h", "service_p90_h", "fleet", "vessel_capacity_feu",
-            "max_wait_h", "arrivals_per_day",
+            "max_wait_h", "arrivals_per_day", "daily_quota_trains",
         )
     }  # fmt: skip
     closures = list(
@@ -103,7 +134,12 @@ def apply_to_system(
                         raise ScenarioError(
                             f"{label}: use set_ferry_fleet for ferry '{mod.facility}'"
                         )
-                    if mod.unit == "servers":
+                    if mod.into is not None:
+                        if not _enters(system.facility_id[f], mod.facility, mod.into):
+                            continue
+                        # the engine counts whole service starts per day (at least one)
+                        arrays["daily_quota_trains"][f] = max(1, round(mod.value))
+                    elif mod.unit == "servers":
                         arrays["servers"][f] = int(mod.value)  # whole and >= 1 (schema)
                     elif mod.unit in ("trains_per_day", "train_pairs_per_day"):
                         per_day = mod.value
