@@ -81,7 +81,7 @@ def test_whole_servers_reach_the_simulation_unchanged() -> None:
 
 def _flows(text: str | None):
     from landbridge.costs.params import load_default_params
-    from landbridge.flows.corridor import run_flows
+    from landbridge.flows.run import run_flows
 
     net, params = load_network(), load_default_params()
     if text is not None:
