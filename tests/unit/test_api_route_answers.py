@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,87 +22,112 @@ from landbridge.schema.route import RouteRequest
 WAIT_S = 30.0
 
 
-def answer(text: str) -> CachedJson:
+class Stub:
     """A stand-in for a ``RouteAnswer``: the store keeps whatever ``compute`` returns."""
-    return CachedJson(text.encode())
+
+    def __init__(self, text: str) -> None:
+        self.table = CachedJson(text.encode())
+
+
+def answer(text: str):
+    async def compute():
+        return Stub(text)
+
+    return compute
+
+
+def in_own_thread(coroutine_function) -> None:
+    """``asyncio.run`` in a thread of its own (the browser tests keep a loop in the main one)."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine_function())
+        except BaseException as exc:  # re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=WAIT_S)
+    assert not thread.is_alive(), f"the coroutine did not finish in {WAIT_S:g} s"
+    if failure:
+        raise failure[0]
 
 
 def test_concurrent_identical_questions_are_searched_once() -> None:
-    answers = RouteAnswers(slots=4)
-    calls = []
-    release = threading.Event()
+    async def scenario() -> None:
+        answers = RouteAnswers()
+        calls = []
+        release = asyncio.Event()
 
-    def compute():
-        calls.append(1)
-        assert release.wait(WAIT_S)
-        return answer("a")
+        async def compute():
+            calls.append(1)
+            await release.wait()
+            return Stub("a")
 
-    got = []
-    threads = [
-        threading.Thread(target=lambda: got.append(answers.get_or_compute("k", compute)))
-        for _ in range(8)
-    ]
-    for t in threads:
-        t.start()
-    time.sleep(0.2)  # let every thread reach the key's lock
-    release.set()
-    for t in threads:
-        t.join(WAIT_S)
-    assert len(calls) == 1
-    assert len(got) == 8 and all(g is got[0] for g in got)
+        waiting = [asyncio.ensure_future(answers.get_or_compute("k", compute)) for _ in range(8)]
+        await asyncio.sleep(0)
+        waiting[0].cancel()  # a client that goes away does not cancel the search for the others
+        release.set()
+        got = await asyncio.gather(*waiting[1:])
+        assert len(calls) == 1
+        assert len(got) == 7 and all(g is got[0] for g in got)
+        assert answers.get("k") is got[0]
+
+    in_own_thread(scenario)
 
 
 def test_searches_beyond_the_waiting_bound_get_429_and_the_queue_recovers() -> None:
-    answers = RouteAnswers(slots=1, max_waiting=2)
-    release = threading.Event()
-    started = threading.Event()
+    async def scenario() -> None:
+        answers = RouteAnswers(max_waiting=2)
+        release = asyncio.Event()
 
-    def slow(name):
-        def compute():
-            started.set()
-            assert release.wait(WAIT_S)
-            return answer(name)
+        def slow(name):
+            async def compute():
+                await release.wait()
+                return Stub(name)
 
-        return compute
+            return compute
 
-    threads = [
-        threading.Thread(target=answers.get_or_compute, args=(k, slow(k))) for k in ("a", "b")
-    ]
-    for t in threads:
-        t.start()
-    assert started.wait(WAIT_S)
-    deadline = time.monotonic() + WAIT_S
-    while answers._waiting < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    with pytest.raises(BusyError, match="2 new route searches are already waiting"):
-        answers.get_or_compute("c", slow("c"))
-    assert answers.get("a") is None  # still being searched: nothing half-stored
-    release.set()
-    for t in threads:
-        t.join(WAIT_S)
-    assert answers.get_or_compute("c", lambda: answer("c")).body == b"c"
-    assert {answers.get(k).body for k in "abc"} == {b"a", b"b", b"c"}
+        searches = [asyncio.ensure_future(answers.get_or_compute(k, slow(k))) for k in "ab"]
+        await asyncio.sleep(0)
+        assert answers.searching == 2
+        with pytest.raises(BusyError, match="2 new route searches are already waiting"):
+            await answers.get_or_compute("c", slow("c"))
+        assert answers.get("a") is None  # still being searched: nothing half-stored
+        release.set()
+        await asyncio.gather(*searches)
+        assert (await answers.get_or_compute("c", answer("c"))).table.body == b"c"
+        assert {answers.get(k).table.body for k in "abc"} == {b"a", b"b", b"c"}
+
+    in_own_thread(scenario)
 
 
 def test_a_failed_search_is_not_stored_and_is_tried_again() -> None:
-    answers = RouteAnswers()
+    async def scenario() -> None:
+        answers = RouteAnswers()
 
-    def broken():
-        raise ValueError("no route")
+        async def broken():
+            raise ValueError("no route")
 
-    with pytest.raises(ValueError):
-        answers.get_or_compute("k", broken)
-    assert answers.get("k") is None
-    assert answers.get_or_compute("k", lambda: answer("ok")).body == b"ok"
+        with pytest.raises(ValueError):
+            await answers.get_or_compute("k", broken)
+        assert answers.get("k") is None and answers.searching == 0
+        assert (await answers.get_or_compute("k", answer("ok"))).table.body == b"ok"
+
+    in_own_thread(scenario)
 
 
 def test_least_recently_used_answers_are_dropped_first() -> None:
-    answers = RouteAnswers(max_entries=2)
-    for k in ("a", "b"):
-        answers.get_or_compute(k, lambda k=k: answer(k))
-    assert answers.get("a") is not None  # a is now the most recent
-    answers.get_or_compute("c", lambda: answer("c"))
-    assert answers.get("b") is None and answers.get("a") is not None and len(answers) == 2
+    async def scenario() -> None:
+        answers = RouteAnswers(max_entries=2)
+        for k in ("a", "b"):
+            await answers.get_or_compute(k, answer(k))
+        assert answers.get("a") is not None  # a is now the most recent
+        await answers.get_or_compute("c", answer("c"))
+        assert answers.get("b") is None and answers.get("a") is not None and len(answers) == 2
+
+    in_own_thread(scenario)
 
 
 def test_key_holds_the_date_the_dated_values_come_from(monkeypatch) -> None:
@@ -133,7 +158,7 @@ def test_answers_for_today_are_not_served_after_the_date_changes(monkeypatch) ->
 
 
 def test_map_lines_are_drawn_only_when_asked_for_and_once(monkeypatch) -> None:
-    from landbridge.api import route_answers
+    from landbridge.api import route_workers
 
     drawn = []
 
@@ -141,8 +166,8 @@ def test_map_lines_are_drawn_only_when_asked_for_and_once(monkeypatch) -> None:
         drawn.append(1)
         return option_lines(*args)
 
-    option_lines = route_answers.option_lines
-    monkeypatch.setattr(route_answers, "option_lines", counting)
+    option_lines = route_workers.option_lines
+    monkeypatch.setattr(route_workers, "option_lines", counting)
     client = TestClient(create_app(ApiSettings(), network_loader=load_network))
     body = {"origin": "Chengdu", "destination": "Lodz", "feu": 3}
     table = client.post("/api/routes", json=body).json()

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from landbridge import __version__
@@ -17,6 +18,7 @@ from landbridge.api.errors import without_paths
 from landbridge.api.heavy import HeavyWork
 from landbridge.api.jobs import JobRunner
 from landbridge.api.route_answers import RouteAnswers
+from landbridge.api.route_workers import Planner, ProcessPlanner, ThreadPlanner
 from landbridge.api.security import RequestGuard, SizeLimitMiddleware
 from landbridge.api.settings import ApiSettings
 from landbridge.api.state import ServerState
@@ -52,7 +54,8 @@ def _warm_up(app: FastAPI) -> None:
             state.cached(
                 f"layer-{name}", lambda n=name: network_layer(state.network, n), per_network=True
             )
-        warm_route_lines(state.network)
+        if isinstance(app.state.planner, ThreadPlanner):  # worker processes draw their own
+            warm_route_lines(state.network)
     except Exception:  # noqa: BLE001, S110 - the request that needs it raises the same error
         return
 
@@ -66,10 +69,21 @@ def _default_network() -> Network:
 def create_app(
     settings: ApiSettings | None = None, network_loader: Callable[[], Network] | None = None
 ) -> FastAPI:
-    """Build the app. ``network_loader`` defaults to the bundled network (``load_network``)."""
+    """Build the app. ``network_loader`` defaults to the bundled network (``load_network``).
+
+    With ``settings.route_workers`` new route answers are planned in that many worker processes
+    on the bundled network (started with the app; ``network_loader`` then serves the other
+    endpoints only), else in threads of this process on the loader's network.
+    """
     settings = settings or ApiSettings.from_env()
     settings.check_exposure()
+    if settings.route_workers and network_loader is not None:
+        raise ValueError("route worker processes plan on the bundled network only")
     heavy = HeavyWork()
+    state = ServerState(network_loader or _default_network)
+    planner: Planner = (
+        ProcessPlanner(settings.route_workers) if settings.route_workers else ThreadPlanner(state)
+    )
     jobs = JobRunner(
         max_running=settings.max_running_jobs,
         max_queued=settings.max_queued_jobs,
@@ -79,12 +93,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(planner.start)  # before the first request is accepted
         threading.Thread(
             target=_warm_up, args=(started,), name="landbridge-warm-up", daemon=True
         ).start()
         yield
         jobs.shutdown()
         heavy.shutdown()
+        planner.shutdown()
 
     app = FastAPI(
         title="landbridge",
@@ -98,14 +114,18 @@ def create_app(
     app.state.settings = settings
     app.state.jobs = jobs
     app.state.heavy = heavy
-    app.state.server = ServerState(network_loader or _default_network)
+    app.state.server = state
+    app.state.planner = planner
     app.state.route_answers = RouteAnswers()
 
     @app.exception_handler(LandbridgeError)
     async def _landbridge_error(_: Request, exc: LandbridgeError) -> JSONResponse:
         return JSONResponse(
             status_code=exc.http_status,
-            content={"detail": without_paths(str(exc)), "error": type(exc).__name__},
+            content={
+                "detail": without_paths(str(exc)),
+                "error": getattr(exc, "error_name", type(exc).__name__),
+            },
         )
 
     @app.exception_handler(HTTPException)

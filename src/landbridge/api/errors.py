@@ -53,3 +53,21 @@ def without_paths(text: str) -> str:
     """``text`` with every absolute server path cut to its last part (``…/runs.duckdb``): an
     answer names the file a client can act on, never where the server keeps it."""
     return _ABSOLUTE_PATH.sub(lambda m: f"…/{m.group(1)}" if m.group(1) else "…/", text)
+
+
+class RelayedError(LandbridgeError):
+    """A library error raised in a worker process, relayed with its class name, HTTP status and
+    message (library errors with their own constructors do not survive pickling as they are)."""
+
+    def __init__(self, error_name: str, http_status: int, message: str) -> None:
+        super().__init__(error_name, http_status, message)
+        self.error_name = error_name
+        self.http_status = http_status
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    @classmethod
+    def of(cls, exc: LandbridgeError) -> RelayedError:
+        return cls(type(exc).__name__, exc.http_status, str(exc))

@@ -67,15 +67,22 @@ class ApiSettings(BaseModel):
     max_running_jobs: int = Field(MAX_RUNNING_JOBS, gt=0)
     max_queued_jobs: int = Field(MAX_QUEUED_JOBS, ge=0)
     max_kept_jobs: int = Field(MAX_KEPT_JOBS, gt=0)
+    route_workers: int = Field(
+        0, ge=0, description="Worker processes planning new route answers; 0: threads in-process."
+    )
 
     @classmethod
-    def from_env(cls, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> ApiSettings:
+    def from_env(
+        cls, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, route_workers: int = 0
+    ) -> ApiSettings:
         """Settings for ``host:port`` with the token read from ``LANDBRIDGE_TOKEN``."""
         token = os.environ.get(TOKEN_ENV) or None
         names = tuple(
             h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()
         )
-        return cls(host=host, port=port, token=token, allowed_hosts=names)
+        return cls(
+            host=host, port=port, token=token, allowed_hosts=names, route_workers=route_workers
+        )
 
     def check_exposure(self) -> None:
         """Refuse to listen beyond loopback without a strong token: anyone there could run work."""

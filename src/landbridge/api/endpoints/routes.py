@@ -2,18 +2,18 @@
 
 Answers are cached as serialized bytes (plain and gzip), so a repeated question costs no
 search and no re-serialization: it is answered on the event loop in well under a ms of CPU.
-A new question is searched in a worker thread (``api/route_answers.py`` bounds how many).
+A new question is planned by the app's planner (worker processes under ``landbridge serve``,
+threads otherwise: ``api/route_workers.py``); ``api/route_answers.py`` bounds how many wait.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from landbridge.api.models import ERROR_RESPONSES, FeatureCollection
 from landbridge.api.route_answers import RouteAnswer, RouteAnswers, answer_key
+from landbridge.api.route_workers import Planner
 from landbridge.api.state import CachedJson
-from landbridge.routing.plan import plan_routes_with_paths
 from landbridge.schema.route import RouteRequest, RouteResponse
 
 router = APIRouter(tags=["routes"])
@@ -25,14 +25,12 @@ async def _planned(request: Request, body: RouteRequest) -> RouteAnswer:
     hit = answers.get(key)
     if hit is not None:
         return hit
-    state = request.app.state.server
+    planner: Planner = request.app.state.planner
 
-    def compute() -> RouteAnswer:
-        net = state.network
-        response, paths = plan_routes_with_paths(body, network=net)
-        return RouteAnswer(response, paths, net)
+    async def compute() -> RouteAnswer:
+        return RouteAnswer(await planner.plan(body))
 
-    return await run_in_threadpool(answers.get_or_compute, key, compute)
+    return await answers.get_or_compute(key, compute)
 
 
 def _send(request: Request, cached: CachedJson) -> Response:
@@ -64,4 +62,7 @@ async def plan(body: RouteRequest, request: Request) -> Response:
 async def plan_lines(body: RouteRequest, request: Request) -> Response:
     """The options of ``POST /routes`` as LineStrings; property ``option`` indexes its table."""
     answer = await _planned(request, body)
-    return await run_in_threadpool(lambda: _send(request, answer.lines))
+    if answer.lines is None:
+        planner: Planner = request.app.state.planner
+        answer.lines = await planner.lines(answer.planned)
+    return _send(request, answer.lines)
