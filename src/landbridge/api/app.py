@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from landbridge import __version__
@@ -93,7 +92,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(started: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(planner.start)  # before the first request is accepted
+        await planner.start()  # before the first request is accepted
         threading.Thread(
             target=_warm_up, args=(started,), name="landbridge-warm-up", daemon=True
         ).start()

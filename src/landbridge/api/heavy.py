@@ -1,8 +1,8 @@
-"""CPU-heavy request work off the event loop, in worker processes with a bound and a budget.
+"""CPU-heavy request work (parsing a posted scenario of up to 1 MiB) off the event loop.
 
-Parsing a posted scenario is pure Python: on the event loop three 0.9 MB posts froze every
-endpoint for 10 s, and in a thread they would still hold the server's GIL. A new route answer
-(``api/route_workers.py``) is the same kind of work. So both run in small process pools, with
+Parsing YAML is pure Python: on the event loop three 0.9 MB posts froze every endpoint for 10 s,
+and in a thread they would still hold the server's GIL. So the work runs in a small pool of
+spawned processes at a lower CPU priority, with
 - a bound on requests in flight (``workers`` running + ``max_waiting``): more get 429 at once;
 - a time budget per request: past it the request gets 422 and the pool's processes are killed
   (a worker cannot be interrupted otherwise) and started afresh;
@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from landbridge.errors import InvalidInputError
 T = TypeVar("T")
 
 HEAVY_WORKERS = 1
-"""Processes for posted scenarios: one leaves the other core of the reference machine to the
+"""Processes for heavy request work: one leaves the other core of the reference machine to the
 server; a planner posts one scenario at a time."""
 HEAVY_MAX_WAITING = 4
 """Heavy requests that may wait for the worker; more are refused with 429 at once."""
@@ -42,55 +42,28 @@ def _lower_priority() -> None:
 
 
 class HeavyWork:
-    """A bounded, time-limited process pool for CPU-heavy request work.
-
-    ``start_method`` is a multiprocessing start method: ``spawn`` (the default: a clean
-    interpreter) or ``forkserver`` with ``preload`` modules, whose workers are forked from one
-    process that imported them once (their read-only data is shared copy-on-write).
-    """
+    """A bounded, time-limited process pool for CPU-heavy request work."""
 
     def __init__(
         self,
         workers: int = HEAVY_WORKERS,
         max_waiting: int = HEAVY_MAX_WAITING,
         budget_s: float = HEAVY_BUDGET_S,
-        *,
-        start_method: str = "spawn",
-        preload: Sequence[str] = (),
-        initializer: Callable[[], None] | None = _lower_priority,
-        over_budget_advice: str = "send a smaller document.",
     ) -> None:
         self.workers = workers
         self.max_waiting = max_waiting
         self.budget_s = budget_s
-        self._context = mp.get_context(start_method)
-        if preload:
-            self._context.set_forkserver_preload(list(preload))  # type: ignore[attr-defined]
-        self._initializer = initializer
-        self._over_budget_advice = over_budget_advice
         self._pool: ProcessPoolExecutor | None = None
         self._in_flight = 0  # touched on the event loop only
-
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=self._context, initializer=self._initializer
+                max_workers=self.workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=_lower_priority,
             )
         return self._pool
-
-    def start(self) -> None:
-        """Start every worker now (blocking) instead of on the first request."""
-        pool = self._executor()
-        for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
-            future.result()
-
-    def worker_pids(self) -> list[int]:
-        pool = self._pool
-        return sorted(getattr(pool, "_processes", {}) or {}) if pool is not None else []
 
     def _reset(self) -> None:
         """Kill the pool's processes (the only way to stop a task) and start afresh next time."""
@@ -116,7 +89,7 @@ class HeavyWork:
             self._reset()
             raise InvalidInputError(
                 f"The request needed more than its {self.budget_s:g} s of work and was stopped; "
-                f"{self._over_budget_advice}"
+                "send a smaller document."
             ) from None
         except BrokenProcessPool:
             self._reset()

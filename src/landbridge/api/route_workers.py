@@ -22,9 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from landbridge.api.errors import RelayedError
-from landbridge.api.heavy import HeavyWork
 from landbridge.api.route_geometry import option_lines
 from landbridge.api.state import CachedJson, ServerState
+from landbridge.api.worker_processes import WorkerProcesses
 from landbridge.errors import LandbridgeError
 from landbridge.network.model import Network
 from landbridge.schema.route import RouteRequest
@@ -71,7 +71,7 @@ class Planner(Protocol):
 
     async def lines(self, planned: PlannedRoute) -> CachedJson: ...
 
-    def start(self) -> None: ...
+    async def start(self) -> None: ...
 
     def shutdown(self) -> None: ...
 
@@ -81,7 +81,14 @@ class ThreadPlanner:
 
     def __init__(self, state: ServerState, slots: int = SEARCH_SLOTS) -> None:
         self._state = state
-        self._threads = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="route")
+        self._slots = slots
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def _threads(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # again after a shutdown: an app's lifespan may run again
+            self._pool = ThreadPoolExecutor(max_workers=self._slots, thread_name_prefix="route")
+        return self._pool
 
     async def plan(self, request: RouteRequest) -> PlannedRoute:
         def work() -> PlannedRoute:
@@ -95,11 +102,13 @@ class ThreadPlanner:
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, work)
 
-    def start(self) -> None:
+    async def start(self) -> None:
         return None
 
     def shutdown(self) -> None:
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _relayed(exc: LandbridgeError) -> RelayedError:
@@ -125,7 +134,7 @@ def lines_in_worker(planned: PlannedRoute) -> bytes:
 
 class ProcessPlanner:
     """Plans in ``workers`` processes forked from a forkserver that loaded the bundled network
-    (``api/route_preload.py``), with a bounded queue and a per-request budget (``HeavyWork``)."""
+    (``api/route_preload.py``), with a bounded queue and a per-request budget."""
 
     def __init__(
         self,
@@ -133,13 +142,11 @@ class ProcessPlanner:
         budget_s: float = ROUTE_BUDGET_S,
         max_waiting: int = ROUTE_MAX_WAITING,
     ) -> None:
-        self.pool = HeavyWork(
+        self.pool = WorkerProcesses(
             workers or default_workers(),
             max_waiting,
             budget_s,
-            start_method="forkserver",
             preload=("landbridge.api.route_preload",),
-            initializer=None,
             over_budget_advice="retry; if it happens again, ask for fewer constraints.",
         )
 
@@ -149,8 +156,8 @@ class ProcessPlanner:
     async def lines(self, planned: PlannedRoute) -> CachedJson:
         return CachedJson(await self.pool.run(lines_in_worker, planned))
 
-    def start(self) -> None:
-        self.pool.start()
+    async def start(self) -> None:
+        await self.pool.start()
 
     def shutdown(self) -> None:
         self.pool.shutdown()
