@@ -140,8 +140,10 @@ def test_a_quota_into_china_limits_only_the_trains_entering_china() -> None:
     into_cn = {int(model.edge_element[e]) for e in edges[entering]}
     out_of_cn = {int(model.edge_element[e]) for e in edges[~entering]}
     assert len(into_cn) == 1 and len(out_of_cn) == 1 and into_cn != out_of_cn
-    assert model.vdf.capacity[into_cn.pop()] == pytest.approx(5 * 365 * model.t_per_train)
-    assert model.vdf.capacity[out_of_cn.pop()] == pytest.approx(20e6)  # the crossing's own
+    quota, own = into_cn.pop(), out_of_cn.pop()
+    assert model.vdf.capacity[quota] == pytest.approx(5 * 365 * model.t_per_train)
+    assert model.vdf.capacity[own] == pytest.approx(20e6)  # the crossing's own
+    assert (model.element_basis[quota], model.element_basis[own]) == ("quota into CN", "")
     base = prepare(net, params)
     assert {int(base.edge_element[e]) for e in edges}.__len__() == 1  # one shared before
 

@@ -6,7 +6,8 @@ Cost of an edge per tonne = routing's generalized cost per FEU (tariffs + value 
 gauge-change yards, ports, ferry lines, line sections) add a queueing delay:
 the M/M/1 wait of a facility serving one train every ``8760 h x t_per_train / capacity_t`` hours
 (``vdf.DelayKind.QUEUE``), valued at the same value of time. A crossing's two directions share one
-capacity; a line section's capacity is per direction, so each of its edges is its own element.
+capacity; a line section's capacity is per direction, so each of its edges is its own element;
+a quota into a country (China's) gives the crossing's entering edges an element of their own.
 
 Demand classes: ``transit`` (containers between China and beyond Kazakhstan), ``container``
 (China–Kazakhstan containers), ``bulk`` and ``transit_avoiding_ru_by`` (the share of China transit
@@ -73,6 +74,7 @@ class CorridorModel:
     t_per_train: float
     capacity_basis: np.ndarray | None = None  # object [f]: how each capacity was found
     capacity_warnings: tuple[str, ...] = ()  # a scenario's capacity below the observed throughput
+    element_basis: np.ndarray | None = None  # object [k]: "quota into CN" or "" (the facility's)
 
 
 def class_of(row: pd.Series) -> str:
@@ -140,6 +142,9 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
         else np.zeros(0)
     )
     service_h = HOURS_PER_YEAR * t_per_train / capacity if k else np.zeros(0)
+    n_countries = len(network.countries)
+    quota_of = [f"quota into {network.countries[int(q) % n_countries]}" for q in q_keys]
+    element_basis = np.array([""] * (k - len(quota_of)) + quota_of, dtype=object)
     vdf = VolumeDelay(
         free_time=np.zeros(k),
         capacity=capacity.astype(float),
@@ -149,7 +154,7 @@ def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyp
     )
     return CorridorModel(
         network, keep, cost_t, edge_element, element_facility, vdf, vot, tonnes_per_teu,
-        t_per_train, capacities.basis, capacities.warnings,
+        t_per_train, capacities.basis, capacities.warnings, element_basis,
     )  # fmt: skip
 
 

@@ -42,14 +42,19 @@ def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) 
             countries=str(r.countries), flow_t=float(element_flow[e]),
             container_t=float(container_elem[e]),
             flow_teu=float(container_elem[e] / model.tonnes_per_teu),
-            capacity_basis=(
-                "sourced" if model.capacity_basis is None else str(model.capacity_basis[int(frow)])
-            ),
+            capacity_basis=_basis(model, int(frow), int(e)),
             capacity_t=float(model.vdf.capacity[e]), utilization=float(util[e]),
             delay_h=float(delay_h[e]),
         ))  # fmt: skip
     rows.sort(key=lambda b: -b["utilization"])
     return [Bottleneck(rank=i + 1, **b) for i, b in enumerate(rows)]
+
+
+def _basis(model: CorridorModel, facility_row: int, element: int) -> str:
+    """How the capacity of ``element`` was found (a quota's element says so)."""
+    if model.element_basis is not None and model.element_basis[element]:
+        return str(model.element_basis[element])
+    return "sourced" if model.capacity_basis is None else str(model.capacity_basis[facility_row])
 
 
 def caspian_edges(net: Network) -> np.ndarray:

@@ -21,7 +21,7 @@ _COLUMN = {
 _FACTOR = {"mt_per_yr": T_PER_MT}
 
 
-def capacity_column(capacity: Capacity) -> tuple[str, float]:
+def capacity_column(capacity: Capacity | SetCapacity) -> tuple[str, float]:
     """The facilities column a capacity sets and the value in that column's unit."""
     return _COLUMN[capacity.unit], capacity.value * _FACTOR.get(capacity.unit, 1.0)
 
