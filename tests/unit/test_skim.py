@@ -62,14 +62,14 @@ def test_families_filter_and_unknown_family() -> None:
 
 
 def test_an_unreachable_pair_gets_no_route_rows_and_the_others_still_come(monkeypatch) -> None:
-    real = plan_module.plan_routes_with_paths
+    real = plan_module.plan_options
 
     def plan(request, *args, **kwargs):
         if request.destination == "Istanbul":
             raise UnreachableError("no line to Istanbul today")
         return real(request, *args, **kwargs)
 
-    monkeypatch.setattr(plan_module, "plan_routes_with_paths", plan)
+    monkeypatch.setattr(plan_module, "plan_options", plan)
     frame = skim(PAIRS, families=["northern", "sea"], network=NET, params=PARAMS)
     lost = frame[frame.destination == "Istanbul"]
     assert list(lost.status) == ["no route", "no route"]
@@ -108,7 +108,7 @@ def test_bad_families_and_out_fail_before_any_route_is_planned(monkeypatch, tmp_
     def plan(*args, **kwargs):
         raise AssertionError("a route was planned")
 
-    monkeypatch.setattr(plan_module, "plan_routes_with_paths", plan)
+    monkeypatch.setattr(plan_module, "plan_options", plan)
     with pytest.raises(InvalidInputError, match="unknown corridor family"):
         skim(PAIRS, families=["arctic"], network=NET, params=PARAMS)
     od = tmp_path / "od.csv"

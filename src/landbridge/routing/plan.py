@@ -17,12 +17,14 @@ close, re-price or flag it (``routing/event_effects.py``). The response names th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from landbridge.costs import dated as dated_params
-from landbridge.costs.dated import dated_patch
+from landbridge.costs.dated import DatedPatch, dated_patch
 from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, load_default_params
 from landbridge.costs.payload import check_payload
@@ -30,13 +32,13 @@ from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableEr
 from landbridge.network.model import Network
 from landbridge.routing.constraints import Constraint
 from landbridge.routing.corridors import CAPE
-from landbridge.routing.evaluate import Shipment, evaluate_path
+from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
 from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
-from landbridge.routing.options import ends_of, explain_unreachable, found_paths
+from landbridge.routing.options import Found, ends_of, explain_unreachable, found_paths
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.passage import Passage, passage_on
 from landbridge.routing.places import Resolver, resolve_with_gazetteer
-from landbridge.routing.prepared import edge_costs, prepare
+from landbridge.routing.prepared import PreparedNetwork, edge_costs, prepare
 from landbridge.routing.provenance import (
     dated_values_of,
     known_sources,
@@ -44,13 +46,23 @@ from landbridge.routing.provenance import (
     sources_and_assumptions,
 )
 from landbridge.routing.scope import DOOR_TO_DOOR, door_to_door
-from landbridge.schema.route import DatedValue, RouteRequest, RouteResponse, Source
+from landbridge.schema.route import (
+    DatedValue,
+    Endpoint,
+    RouteOption,
+    RouteRequest,
+    RouteResponse,
+    Source,
+)
 from landbridge.schema.route import Shipment as ShipmentOut
 from landbridge.staleness import data_dates
 from landbridge.units import TEU_PER_FEU
 from landbridge.validation.published import with_published
 
-__all__ = ["edge_costs", "load_bundled_network", "plan_routes", "plan_routes_with_paths"]
+__all__ = [
+    "Planned", "edge_costs", "load_bundled_network", "plan_options", "plan_routes",
+    "plan_routes_with_paths",
+]  # fmt: skip
 
 
 def load_bundled_network() -> Network:
@@ -88,6 +100,39 @@ def plan_routes_with_paths(
 ) -> tuple[RouteResponse, list[np.ndarray]]:
     """``plan_routes`` plus the edge ids of each option's path, in the order of ``options``
     (for drawing the options or loading them onto the network)."""
+    planned = plan_options(request, network, params, resolver, constraints)
+    return _response(planned), planned.paths
+
+
+@dataclass
+class Planned:
+    """The ranked options of one request and what its answer is assembled from."""
+
+    request: RouteRequest
+    prep: PreparedNetwork
+    resolve: Resolver
+    origin: Endpoint
+    destination: Endpoint
+    shipment: Shipment
+    as_of: dt.date
+    passage: Passage
+    found: list[Found]
+    blocked: dict[str, str]
+    evaluated: list[Evaluated]
+    patches: list[DatedPatch]
+    options: list[RouteOption]  # ranked: Pareto-optimal first, then p50 days, cost
+    paths: list[np.ndarray]  # edge ids of each option's path
+
+
+def plan_options(
+    request: RouteRequest,
+    network: Network | None = None,
+    params: Params | None = None,
+    resolver: Resolver | None = None,
+    constraints: Sequence[Constraint] = (),
+) -> Planned:
+    """The options of ``request``, searched, priced and ranked as ``plan_routes`` answers them,
+    without the answer's sources, notes and published figures (tables of many pairs)."""
     if not isinstance(request, RouteRequest):
         raise TypeError(
             "plan_routes takes a RouteRequest(origin=..., destination=..., feu=...); for two "
@@ -159,12 +204,23 @@ def plan_routes_with_paths(
         ),
         key=lambda pair: (not pair[0].pareto, pair[0].transit_days.p50, pair[0].cost_usd),
     )
-    options = with_published(
-        [option for option, _ in ranked], origin.node, destination.node,
-        lambda query: prep.resolved(resolve, query).node,
+    return Planned(
+        request, prep, resolve, origin, destination, shipment, as_of, passage, found, blocked,
+        evaluated, patches, [option for option, _ in ranked], [edges for _, edges in ranked],
     )  # fmt: skip
 
-    dated_values = dated_values_of(net, patches, found, evaluated)
+
+def _response(planned: Planned) -> RouteResponse:
+    """The answer: the options with their published figures, and the sources, assumptions,
+    dated values and notes behind them."""
+    request, prep = planned.request, planned.prep
+    found, evaluated = planned.found, planned.evaluated
+    net, params, as_of, passage = prep.network, prep.params, planned.as_of, planned.passage
+    options = with_published(
+        planned.options, planned.origin.node, planned.destination.node,
+        lambda query: prep.resolved(planned.resolve, query).node,
+    )  # fmt: skip
+    dated_values = dated_values_of(net, planned.patches, found, evaluated)
     if any(item.family == "sea" for item in found):
         dated_values.append(
             DatedValue(
@@ -186,17 +242,18 @@ def plan_routes_with_paths(
         extra.append(f"cargo {request.tonnes_per_teu:g} t per TEU as given in the request")
     dates = data_dates(as_of)
     extra += [f"stale data: {d.note}" for d in dates if d.stale]
-    extra += route_notes(found, blocked, request, passage)
+    extra += route_notes(found, planned.blocked, request, passage)
     assumptions, sources = sources_and_assumptions(params, net, evaluated, extra, dated_values)
     known = {s.source_id for s in sources}
     sources += [
         known_sources().get(sid) or Source(source_id=sid, title="(not in data/sources)")
         for sid in event_source_ids(options) if sid not in known
     ]  # fmt: skip
-    response = RouteResponse(
-        origin=origin,
-        destination=destination,
-        shipment=ShipmentOut(feu=feu, teu=TEU_PER_FEU * feu, tonnes=shipment.tonnes),
+    feu = planned.shipment.feu
+    return RouteResponse(
+        origin=planned.origin,
+        destination=planned.destination,
+        shipment=ShipmentOut(feu=feu, teu=TEU_PER_FEU * feu, tonnes=planned.shipment.tonnes),
         depart=request.depart,
         options=options,
         assumptions=assumptions,
@@ -205,4 +262,3 @@ def plan_routes_with_paths(
         dated_values=dated_values,
         data_dates=dates,
     )
-    return response, [edges for _, edges in ranked]

@@ -58,7 +58,7 @@ def option_table(
     """Every option of every pair for one FEU, ranked as the planner ranks them, and each row's
     path (edge ids; None on a 'no route' row). An unreachable pair gets one row with corridor
     ``NO_ROUTE`` and the reason as label; an unknown place raises ``UnknownPlaceError``."""
-    from landbridge.routing.plan import plan_routes_with_paths
+    from landbridge.routing.plan import plan_options
 
     rows: list[dict[str, object]] = []
     paths: list[np.ndarray | None] = []
@@ -66,12 +66,13 @@ def option_table(
         base = {"origin": origin, "destination": destination}
         request = RouteRequest(origin=origin, destination=destination, feu=1, depart=depart)
         try:
-            response, edges = plan_routes_with_paths(request, network=net, params=params)
+            planned = plan_options(request, network=net, params=params)
         except UnreachableError as exc:
             rows.append({**base, "option_rank": 0, "corridor": NO_ROUTE, "label": str(exc)[:200]})
             paths.append(None)
         else:
-            for rank, (option, path) in enumerate(zip(response.options, edges, strict=True), 1):
+            ranked = zip(planned.options, planned.paths, strict=True)
+            for rank, (option, path) in enumerate(ranked, 1):
                 rows.append({**base, "option_rank": rank, **option_row(option)})
                 paths.append(path)
         if progress is not None:
