@@ -94,6 +94,22 @@ def test_work_endpoint_needs_the_token_when_one_is_set() -> None:
     assert client.get("/static/style.css").status_code == 200
 
 
+def test_api_docs_pages_load_without_the_token_and_read_the_document_with_it() -> None:
+    from landbridge.api.web import STATIC_DIR
+
+    client = TestClient(create_app(ApiSettings(token=STRONG)))
+    for page in ("/docs", "/redoc"):
+        assert client.get(page).status_code == 200  # a file with no data in it
+    assert client.get("/openapi.json").status_code == 401
+    document = client.get("/openapi.json", headers={"Authorization": f"Bearer {STRONG}"})
+    assert document.status_code == 200 and document.json()["info"]["title"] == "landbridge"
+    # both pages read the document through the helper that asks for and sends the token
+    for script in ("docs.js", "redoc.js"):
+        assert "fetchSpec" in (STATIC_DIR / "js" / script).read_text()
+    helper = (STATIC_DIR / "js" / "docs-auth.js").read_text()
+    assert '"Authorization"' in helper and "/openapi.json" in helper
+
+
 def test_loopback_without_token_lets_local_clients_run_work() -> None:
     client = TestClient(guarded_app(ApiSettings()))
     assert client.post("/api/test-echo", json={"text": "x"}).status_code == 200

@@ -23,7 +23,9 @@ must ask first (CORS preflight), and this server never says yes."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SAME_SITE_FETCH = ("same-origin", "none")
 """``Sec-Fetch-Site`` values of the page itself or a user typing the URL."""
-STATIC_PATHS = ("/", "/favicon.ico")
+STATIC_PATHS = ("/", "/favicon.ico", "/docs", "/redoc")
+"""Pages served as files (the planner, Swagger UI, ReDoc): they hold no data; what they read
+from the API (``/openapi.json`` included) needs the token like any other request."""
 STATIC_PREFIX = "/static/"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
