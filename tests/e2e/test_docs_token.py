@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from tests.e2e.conftest import PAGE_READY_MS, SERVER_START_S, _free_port
 
 TOKEN = "e2e-docs-token-0123456789abcdefghijklmnopqrstuvwxyz"
