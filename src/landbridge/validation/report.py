@@ -9,6 +9,7 @@ import numpy as np
 from landbridge.costs import transit
 from landbridge.costs.params import Params, load_default_params
 from landbridge.validation.calibrate import fit, leave_one_out, problem
+from landbridge.validation.cases import EVIDENCE
 from landbridge.validation.transit import case_paths, metrics, result
 
 
@@ -17,6 +18,11 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
     paths = case_paths(params)
     results = [result(p) for p in paths]
     summary = metrics(results)
+    by_evidence = {
+        kind: metrics(chosen)
+        for kind in EVIDENCE
+        if (chosen := [r for r in results if r.case.evidence == kind])
+    }
     prob = problem(params, paths)
     loo = leave_one_out(prob, fit(prob))
     frame = params.tables[transit.TABLE]
@@ -25,8 +31,9 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
             {
                 "case": r.case.case, "origin": r.case.origin, "destination": r.case.destination,
                 "corridor": r.case.corridor, "option": r.label, "year": r.case.year,
-                "scope": r.case.scope, "published_low_days": r.case.low_days,
-                "published_high_days": r.case.high_days, "p10_days": round(r.p10_days, 2),
+                "scope": r.case.scope, "evidence": r.case.evidence,
+                "published_low_days": r.case.low_days, "published_high_days": r.case.high_days,
+                "p10_days": round(r.p10_days, 2),
                 "p50_days": round(r.p50_days, 2), "p90_days": round(r.p90_days, 2),
                 "error": round(r.error, 4), "inside": r.inside,
                 "loo_error": round(float(e), 4), "quote": r.case.quote,
@@ -40,6 +47,11 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
             "bias": round(summary.bias, 4),
             "loo_mae": round(float(np.mean(np.abs(loo))), 4),
             "inside_share": round(summary.inside_share, 4),
+            "by_evidence": {
+                kind: {"n": m.n, "mae": round(m.mae, 4), "bias": round(m.bias, 4),
+                       "inside_share": round(m.inside_share, 4)}
+                for kind, m in by_evidence.items()
+            },  # fmt: skip
         },
         "parameters": [
             {
