@@ -1,12 +1,15 @@
 """Generated YAML and CSV fed to the commands that read user files: exit 0 or 2 with a one-line
 message, never a traceback, never a hang.
 
-Files: scenario YAML (``scenario check FILE``, ``simulate --scenario FILE`` shares the loader),
-parameter YAML (``route --params FILE``), demand CSV (a scenario's ``base.demand: FILE``, the
-reader of ``flows --demand``) and route-pair CSV (``--routes``). Texts are built from random
-structures dumped as YAML/CSV, then sometimes damaged: a byte order mark, a duplicated line,
-loader-breaking values (``2023-02-30``, ``!!int abc``), cut at a random point, random
-characters inserted. Kept short: 50 examples in all.
+Every command that reads a user's file, each through the command line: scenario YAML
+(``scenario check FILE``; ``flows --scenario`` and ``simulate --scenario`` share its loader),
+parameter YAML (``route --params FILE``), demand CSV (``flows --demand FILE`` and a scenario's
+``base.demand: FILE``), OD pair CSV (``scenario run --routes FILE``, ``skim --od FILE``).
+OpenStreetMap and GeoJSON imports have their own fuzz (``test_import_fuzz.py``). Texts are built
+from random structures dumped as YAML/CSV, then sometimes damaged: a byte order mark, a
+duplicated line, loader-breaking values (``2023-02-30``, ``!!int abc``), cut at a random point,
+random characters inserted; each CSV command also gets one valid file (the path to exit 0).
+Kept short: 60 examples in all.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -28,6 +31,7 @@ HANG_S = 60
 
 FACILITIES = ["alashankou-dostyk", "khorgos-altynkol", "nowhere", ""]
 REGIONS = ["cn-xian", "eu-duisburg", "kz-almaty", "xx-nowhere", ""]
+PLACES = ["Xi'an", "Duisburg", "Almaty", "Narnia", "", "43.2,76.9"]
 WEIRD = ["2023-02-30", "2023-13-01", "!!int abc", "0x_", ".nan", "-.inf", "1e300", "true",
          "null", "~", "'", "&a", "*a", "{", "[", "\ufeff", "-1", "0", "2.5"]  # fmt: skip
 
@@ -92,9 +96,9 @@ def yaml_text(data: st.SearchStrategy) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def csv_text(draw: st.DrawFn, columns: list[str]) -> str:
+def csv_text(draw: st.DrawFn, columns: list[str], names: list[str] = REGIONS) -> str:
     header = draw(st.permutations(columns + ["t_per_yr"]).map(lambda c: c[: len(columns)]))
-    rows = draw(st.lists(st.lists(st.one_of(st.sampled_from(REGIONS), st.text(max_size=6),
+    rows = draw(st.lists(st.lists(st.one_of(st.sampled_from(names), st.text(max_size=6),
                                             st.floats().map(str)),
                                   min_size=len(header), max_size=len(header) + 1),
                          max_size=4))  # fmt: skip
@@ -150,13 +154,25 @@ def test_demand_files(text: str) -> None:
     run("scenario", "check", str(scenario))
 
 
-@settings(max_examples=8, **SETTINGS)
-@given(damaged(csv_text(["origin", "destination"])))
-def test_route_pair_files(text: str) -> None:
-    from landbridge.errors import InvalidInputError
-    from landbridge.scenarios.runner import load_od_pairs
+@settings(max_examples=5, **SETTINGS)
+@example("origin,destination,t_per_yr\ncn-xian,eu-duisburg,1000000\n")
+@given(damaged(csv_text(["origin", "destination", "t_per_yr"])))
+def test_flows_demand_files(text: str) -> None:
+    run("flows", "--demand", str(_file(text, ".csv")))
 
-    try:
-        load_od_pairs(_file(text, ".csv"))
-    except InvalidInputError as exc:
-        assert str(exc).strip()
+
+@settings(max_examples=5, **SETTINGS)
+@example("\ufefforigin,destination\nXi'an,Almaty\n")
+@given(damaged(csv_text(["origin", "destination"], PLACES)))
+def test_route_pair_files_of_scenario_run(text: str) -> None:
+    pairs = _file(text, ".csv")
+    run("scenario", "run", "baseline-2023", "--routes", str(pairs),
+        "--store", str(pairs.with_name("runs.duckdb")))  # fmt: skip
+
+
+@settings(max_examples=5, **SETTINGS)
+@example("origin,destination\nXi'an,Almaty\n")
+@given(damaged(csv_text(["origin", "destination"], PLACES)))
+def test_od_files_of_skim(text: str) -> None:
+    od = _file(text, ".csv")
+    run("skim", "--od", str(od), "--families", "northern", "--out", str(od.with_name("s.csv")))

@@ -125,6 +125,8 @@ def assign_flows(
         year = max(dem.YEARS)
     result = run_flows(year=year, network=net, params=params, demand=demand)
     fac = net.facilities.set_index("facility_id")
+    columns = ["facility_id", "name", "kind", "lat", "lon", "flow_t_per_yr", "capacity_t_per_yr",
+               "utilization"]  # fmt: skip
     rows = [
         {
             "facility_id": b.facility_id,
@@ -138,7 +140,7 @@ def assign_flows(
         }
         for b in result.bottlenecks
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)  # no facility used (all avoided): no rows
 
 
 SIM_DAYS = 365
