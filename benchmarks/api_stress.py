@@ -5,9 +5,10 @@ Starts ``landbridge serve`` on a free 127.0.0.1 port (its own temporary store) a
 1. ``GET /api/info`` latency alone, then while 3 clients post 0.9 MB YAML scenarios to
    ``POST /api/scenarios/validate`` in a loop (target: p99 <= 50 ms while they run);
 2. 1,100 slow clients (each opens a connection and trickles a request head one byte every 2 s,
-   never finishing it) while one normal client asks ``GET /api/info`` once a second (target: no
-   normal request fails). With ``--fd-limit 1024`` the server runs under ``prlimit`` with a hard
-   descriptor limit of 1,024, the limit of the machine the problem was reported on.
+   never finishing it, and connects again when the server closes it) while one normal client
+   asks ``GET /api/info`` once a second (target: no normal request fails). With
+   ``--fd-limit 1024`` the server runs under ``prlimit`` with a hard descriptor limit of
+   1,024, the limit of the machine the problem was reported on.
 
 Bounded: loopback only, a fixed number of seconds per phase.
 
@@ -54,7 +55,7 @@ def free_port() -> int:
 def start_server(port: int, home: str, fd_limit: int | None) -> subprocess.Popen:
     env = {**os.environ, "LANDBRIDGE_HOME": home, "PYTHONPATH": str(ROOT / "src")}
     env.pop("LANDBRIDGE_TOKEN", None)
-    cmd = [sys.executable, "-m", "landbridge.cli", "serve", "--host", HOST, "--port", str(port)]
+    cmd = [sys.executable, "-m", "landbridge", "serve", "--host", HOST, "--port", str(port)]
     if fd_limit:
         prlimit = shutil.which("prlimit")
         if prlimit is None:
@@ -147,25 +148,29 @@ def heavy_phase(url: str, seconds: float) -> None:
 
 
 async def slow_client(port: int, stop: asyncio.Event, counts: dict[str, int]) -> None:
+    """Trickles a request head that never ends; connects again whenever the server closes it,
+    so the server faces ``n`` slow connections for the whole phase."""
     head = b"GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 10_000
-    try:
-        reader, writer = await asyncio.open_connection(HOST, port)
-    except OSError:
-        counts["connect_failed"] += 1
-        return
-    counts["connected"] += 1
-    try:
-        for byte in head:
-            if stop.is_set():
-                break
-            writer.write(bytes([byte]))
-            await writer.drain()
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        except OSError:
+            counts["connect_failed"] += 1
             await asyncio.sleep(SLOW_BYTE_INTERVAL_S)
-        counts["still_open_at_end"] += 1
-    except OSError:
-        counts["closed_by_server"] += 1
-    finally:
-        writer.close()
+            continue
+        counts["connected"] += 1
+        try:
+            for byte in head:
+                if stop.is_set():
+                    break
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(SLOW_BYTE_INTERVAL_S)
+            counts["still_open_at_end"] += 1
+        except OSError:
+            counts["closed_by_server"] += 1
+        finally:
+            writer.close()
 
 
 async def slow_phase(url: str, port: int, n_slow: int, seconds: float) -> None:

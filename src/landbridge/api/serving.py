@@ -95,6 +95,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._header_timer = None
         if not self.transport.is_closing():
             self.transport.close()
+        # no longer counted from now on: uvicorn answers 503 to every request while the count
+        # is at its limit, and the closed connection only leaves it in a later loop iteration
+        self._headers_done()
+        self.connections.discard(self)
 
     def _shed_slowest(self) -> None:
         waiting = [
