@@ -51,6 +51,10 @@ _ADVICE = {
 }
 
 
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+"""Errors that mean "nothing can be written there" (the advice above says why)."""
+
+
 def _shown(path: str | Path) -> str:
     return repr(str(path)[:_NAME_SHOWN_CHARS])
 

@@ -225,3 +225,28 @@ def test_killed_exports_never_look_finished(stored: tuple[Store, str], tmp_path:
             finished += 1
             assert is_complete_folder(out)
     assert finished <= 3
+
+
+def test_a_read_only_store_folder_is_read_and_the_export_refused_clearly(
+    stored: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store folder on a read-only file system (injected: as root chmod would not stop a
+    write): the run is still read, the default export folder beside it cannot be made, and the
+    answer is a one-line OutputError saying so, not a traceback."""
+    import errno
+    import tempfile
+
+    store, run_id = stored
+    before = sorted(p.name for p in store.path.parent.iterdir())
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    assert store.get_run(run_id)["run_id"] == run_id
+    with pytest.raises(OutputError) as info:
+        export_run(store, run_id, "csv")
+    message = str(info.value)
+    assert "\n" not in message and "the file system is read-only" in message
+    assert sorted(p.name for p in store.path.parent.iterdir()) == before

@@ -120,3 +120,39 @@ def test_a_params_yes_no_value_is_not_a_number(tmp_path: Path) -> None:
     path.write_text("rail_speed:\n  KZ: {speed_p50_kmh: true}\n")
     with pytest.raises(ParameterError, match=r"p.yaml: rail_speed.KZ.speed_p50_kmh: a yes/no"):
         load_params(path)
+
+
+@pytest.fixture(scope="module")
+def api():
+    from fastapi.testclient import TestClient
+
+    from landbridge.api.app import create_app
+    from landbridge.api.settings import ApiSettings
+    from landbridge.network import load_network
+
+    with TestClient(create_app(ApiSettings(), network_loader=load_network)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("text", "value"), LOADER_REJECTS)
+def test_the_api_validation_names_the_value_the_loader_cannot_build(
+    api, text: str, value: str
+) -> None:
+    """They were a plain-text HTTP 500; now a 422 with the CLI's file:line:column message."""
+    response = api.post(
+        "/api/scenarios/validate", content="name: x\nbase: {year: 2024}\n" + text,
+        headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "ScenarioError" and value in response.json()["detail"]
+
+
+@pytest.mark.parametrize("command", [["flows"], ["simulate", "--days", "1"]])
+def test_the_scenario_option_of_flows_and_simulate_reads_through_the_same_loader(
+    tmp_path: Path, command: list[str]
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: x\nbase: {year: 2024}\nmodifications:\n  - {a: 1, a: 2}\n")
+    res = CliRunner().invoke(app, [*command, "--scenario", str(scenario)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "s.yaml" in res.output and "'a'" in res.output and "line 4" in res.output, res.output

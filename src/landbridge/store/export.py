@@ -13,7 +13,6 @@ folder that looks finished, and re-using a name replaces the earlier export whol
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import math
@@ -28,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import StoreError
-from landbridge.outputs import atomic_folder, check_output_folder
+from landbridge.outputs import UNWRITABLE, atomic_folder, check_output_folder, output_error
 from landbridge.store.db import Store
 from landbridge.store.run_record import check_run_id
 from landbridge.store.tables import RESULT_TABLES
@@ -52,8 +51,13 @@ def export_run(store: Store, run_id: str, fmt: str, out: Path | str | None = Non
         )
     meta = store.get_run(run_id)
     target = Path(out).expanduser() if out is not None else store.exports_dir / run_id
-    with contextlib.suppress(OSError, ValueError):  # a bad name: check_output_folder says why
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno in UNWRITABLE:  # a read-only store folder, a full disk: say that
+            raise output_error(exc, target, WHAT) from None
+    except ValueError:
+        pass  # a bad name: check_output_folder says why
     check_output_folder(target, WHAT)  # a bad --out fails before the tables are read
     tables = export_tables(store, run_id, meta)
     with atomic_folder(target, WHAT) as folder:
