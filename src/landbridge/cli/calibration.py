@@ -9,14 +9,14 @@ from rich.table import Table
 def calibrate(console: Console, write: bool = True) -> None:
     """Estimate the constants (``flows.estimate.estimate``), write the table, print the fit."""
     from landbridge.flows import calibration as cal
-    from landbridge.flows import estimate as fit
+    from landbridge.flows import estimate as estimator
 
     console.print(
         f"estimating the gateway constants on {cal.ESTIMATION_YEAR}, validating on "
         f"{cal.VALIDATION_YEAR} (a few minutes)",
         highlight=False,
     )
-    est = fit.estimate()
+    est = estimator.estimate()
     table = Table(title="gateway constants (USD/t added to a path through the gateway)")
     for col in ("constant", "value", "bounds", "fitted on", "at bound"):
         table.add_column(col)
@@ -48,4 +48,4 @@ def calibrate(console: Console, write: bool = True) -> None:
             )
     console.print(carried)
     if write:
-        console.print(f"wrote {fit.write_constants(est)}", highlight=False)
+        console.print(f"wrote {estimator.write_constants(est)}", highlight=False)
