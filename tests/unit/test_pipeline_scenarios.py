@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from landbridge.app.engines import real_engines
 from landbridge.events import load_events
 from landbridge.scenarios.compare import compare_runs
-from landbridge.scenarios.engines import real_engines
 from landbridge.scenarios.load import load_scenario
 from landbridge.scenarios.runner import ODPair, RunOptions, ScenarioRun, run_scenario
 from landbridge.scenarios.year_events import year_modifications

@@ -9,9 +9,9 @@ import pytest
 from test_scenario_runner import ENGINES
 from typer.testing import CliRunner
 
+from landbridge.app import base, engines
 from landbridge.cli import app
 from landbridge.outputs import is_complete_folder
-from landbridge.scenarios import engines
 
 runner = CliRunner()
 
@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture()
 def toy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
     monkeypatch.setattr(engines, "real_engines", lambda: ENGINES)
-    monkeypatch.setattr(engines, "load_base", ENGINES.base)
+    monkeypatch.setattr(base, "load_base", ENGINES.base)
     od = tmp_path / "od.csv"
     od.write_text("origin,destination\nUrumqi,Almaty\nUrumqi,Kurgan\n")
     return {"od": str(od), "store": str(tmp_path / "runs.duckdb"), "dir": str(tmp_path)}

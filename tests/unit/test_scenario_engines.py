@@ -52,8 +52,8 @@ def test_bundled_scenario_applies_to_the_bundled_network(network, name: str) -> 
 
 
 def test_routes_adapter_prices_options_and_draws_them(network) -> None:  # type: ignore[no-untyped-def]
+    from landbridge.app.engines import plan_route_options
     from landbridge.costs.params import load_default_params
-    from landbridge.scenarios.engines import plan_route_options
 
     frame = plan_route_options(network, load_default_params(), (ODPair("Xi'an", "Duisburg"),), None)
     options = frame[frame["option_rank"] > 0]
@@ -69,8 +69,8 @@ def test_routes_adapter_prices_options_and_draws_them(network) -> None:  # type:
 
 
 def test_khorgos_closure_removes_its_options(network) -> None:  # type: ignore[no-untyped-def]
+    from landbridge.app.engines import plan_route_options
     from landbridge.costs.params import load_default_params
-    from landbridge.scenarios.engines import plan_route_options
 
     params = load_default_params()
     closed, _, _ = apply_scenario(load_scenario("khorgos-closed-one-week"), network, params)
@@ -82,7 +82,7 @@ def test_khorgos_closure_removes_its_options(network) -> None:  # type: ignore[n
 
 
 def test_default_demand_of_a_year_without_a_table_is_a_clear_error() -> None:
-    from landbridge.scenarios.engines import _demand
+    from landbridge.app.base import base_demand as _demand
 
     with pytest.raises(ScenarioError, match="set base.demand to one of od-2023, od-2024"):
         _demand(parse_scenario("name: x\nbase: {year: 2031}\n"), TONNES_PER_TEU)
@@ -97,7 +97,7 @@ def test_default_demand_of_a_year_without_a_table_is_a_clear_error() -> None:
 
 
 def test_simulation_adapter_sees_the_closure() -> None:
-    from landbridge.scenarios.engines import simulate_corridor
+    from landbridge.app.engines import simulate_corridor
 
     base = simulate_corridor(None, None, None, load_scenario("baseline-2023"))  # type: ignore[arg-type]
     closed = simulate_corridor(None, None, None, load_scenario("khorgos-closed-one-week"))  # type: ignore[arg-type]
@@ -114,7 +114,7 @@ def test_simulation_adapter_sees_the_closure() -> None:
 
 
 def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
-    from landbridge.scenarios.engines import simulate_corridor
+    from landbridge.app.engines import simulate_corridor
     from landbridge.scenarios.runner import NOTES_KEY
 
     out = simulate_corridor(None, None, None, load_scenario("middle-corridor-2030"))  # type: ignore[arg-type]
@@ -126,7 +126,7 @@ def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
 
 
 def test_demand_file_of_a_scenario_is_checked_like_flows_demand(tmp_path) -> None:
-    from landbridge.scenarios.engines import _demand
+    from landbridge.app.base import base_demand as _demand
 
     good = tmp_path / "od.csv"
     good.write_text("origin,destination,t_per_yr\ncn-xian,eu-duisburg,1000\n", encoding="utf-8")

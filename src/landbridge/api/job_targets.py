@@ -31,36 +31,17 @@ def bundled_scenario(name: str) -> Any:
 
 def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``landbridge simulate --json`` for the 2023 corridor (optionally a bundled scenario)."""
-    from landbridge.sim.corridor2023 import (
-        DEMAND_NETWORK,
-        DEMAND_OD_PREFIX,
-        build_corridor_2023,
-        system_name,
-    )
-    from landbridge.sim.run import run_simulation
+    from landbridge.app.simulate import simulate as simulate_corridor
+    from landbridge.schema.sim import SimulationRequest
 
     spec = bundled_scenario(payload["scenario"]) if payload.get("scenario") else None
-    demand = payload.get("demand")
-    if spec is not None and demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
-        demand = spec.base.demand
-    demand = demand or DEMAND_NETWORK
-    system, name, notes = build_corridor_2023(demand), system_name(demand), []
-    if spec is not None:
-        from landbridge.sim.scenario import apply_to_system
-
-        system, notes = apply_to_system(system, spec)
-        name = f"{name}+{spec.name}"
-    result = run_simulation(
-        system,
-        payload["days"],
-        payload["replications"],
-        payload["seed"],
-        JOB_SIM_WORKERS,
-        None,
-        lambda done, total: progress(done / max(total, 1)),
-        engine=payload["engine"],
-        system_name=name,
+    request = SimulationRequest.model_construct(
+        **{k: payload[k] for k in ("days", "replications", "seed", "engine")}
     )
+    result, notes = simulate_corridor(
+        request, spec, payload.get("demand"), JOB_SIM_WORKERS,
+        progress=lambda done, total: progress(done / max(total, 1)), lenient=False,
+    )  # fmt: skip
     return result.report().model_dump(mode="json") | {"notes": notes}
 
 
@@ -113,21 +94,9 @@ def _gap_progress(gap: float) -> float:
 
 def scenario_run(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """``landbridge scenario run NAME --json``: apply, compute, store; returns the stored run."""
-    from landbridge.scenarios.compare import _records
-    from landbridge.scenarios.engines import real_engines
-    from landbridge.scenarios.runner import RunOptions, load_od_pairs, run_scenario
+    from landbridge.app.scenario import run, run_json, run_options
     from landbridge.store.db import Store
 
     spec = bundled_scenario(payload["scenario"])
-    options = RunOptions(
-        routes=True, flows=payload["flows"], simulate=payload["simulate"], od_pairs=load_od_pairs()
-    )
-    run = run_scenario(spec, real_engines(), options, store=Store(), source=spec.name)
-    return {
-        "run_id": run.run_id,
-        "scenario": run.scenario.name,
-        "scenario_hash": run.scenario_hash,
-        "timings_s": run.timings_s,
-        "notes": run.notes,
-        "results": {k: _records(v) for k, v in run.results.items()},
-    }
+    options = run_options(flows=payload["flows"], simulate=payload["simulate"])
+    return run_json(run(spec.name, options, Store(), spec, source=spec.name))

@@ -50,59 +50,31 @@ def flows(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Corridor flows at equilibrium: bottlenecks, China gateway shares, calibration."""
-    from landbridge.costs.params import load_default_params
-    from landbridge.flows.demand import (
-        DEFAULT_YEAR,
-        demand_year,
-        load_demand,
-        write_demand_tables,
-    )
-    from landbridge.flows.run import run_flows
-
     if calibrate:
         from landbridge.cli.calibration import calibrate as run_calibration
 
         run_calibration(console)
         return
-    params = load_default_params()
     if rebuild_demand:
-        for path in write_demand_tables(params.scalar("tonnes_per_teu")):
+        from landbridge.costs.params import load_default_params
+        from landbridge.flows.demand import write_demand_tables
+
+        for path in write_demand_tables(load_default_params().scalar("tonnes_per_teu")):
             console.print(f"wrote {path}", highlight=False)
         return
-    network = demand = spec = None
+    from landbridge.app.flows import run_flows
+    from landbridge.schema.flows import FlowsRequest
+
+    spec = None
     if scenario is not None:
         from landbridge.scenarios.load import load_scenario
 
         spec = load_scenario(scenario)
-        year = year or demand_year(spec.base.demand, spec.base.year)
-    year = year or DEFAULT_YEAR
-    if demand_file is not None:
-        from landbridge.flows.demand_file import read_demand_file
-
-        demand = read_demand_file(demand_file, year, params.scalar("tonnes_per_teu"))
-    if spec is not None:
-        from landbridge.network import load_network
-        from landbridge.scenarios.apply import apply_scenario
-
-        network, params, demand = apply_scenario(
-            spec, load_network(), params, load_demand(year) if demand is None else demand,
-            source=scenario, annual=True,
-        )  # fmt: skip
-    result = run_flows(
-        year, growth, network, params, demand, hard_capacity=max_throughput,
-        route_choice=route_choice, dispersion=dispersion, avoid_share=avoid_share,
-        calibrated=not uncalibrated,
+    request = FlowsRequest(
+        year=year, growth_pct=growth, max_throughput=max_throughput, route_choice=route_choice,
+        dispersion=dispersion, avoid_share=avoid_share, calibrated=not uncalibrated,
     )  # fmt: skip
-    from datetime import date
-
-    from landbridge.staleness import newest_data_note
-
-    result.notes.append(newest_data_note(date(year, 7, 1)) + " (the middle of the year)")
-    if demand_file is not None:
-        from landbridge.flows.demand_file import PLACE_MAPPING
-
-        result.notes.append(f"demand from {demand_file} ({len(demand):,} OD rows)")
-        result.notes.extend(f"place {m}" for m in demand.attrs.get(PLACE_MAPPING, []))
+    result = run_flows(request, spec, source=str(scenario), demand_file=demand_file)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

@@ -74,9 +74,8 @@ def route(
 def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
     from pydantic import ValidationError
 
-    from landbridge.costs.params import load_params
+    from landbridge.app.route import plan_route
     from landbridge.errors import InvalidInputError
-    from landbridge.routing.plan import plan_routes
     from landbridge.schema.route import RouteRequest
 
     try:
@@ -85,7 +84,7 @@ def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
         err = exc.errors()[0]
         where = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "request"
         raise InvalidInputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
-    return plan_routes(request, params=load_params(params) if params else None)
+    return plan_route(request, params)
 
 
 def _flag_count(flags: str) -> str:

@@ -23,13 +23,13 @@ def runs_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Stored runs, newest first."""
-    from landbridge.scenarios.compare import _records
-
     target = store_at(store)
-    runs = target.list_runs()
     if as_json:
-        print_json(_records(runs.assign(created_utc=runs["created_utc"].astype(str))))
+        from landbridge.app.runs import list_runs
+
+        print_json(list_runs(target))
         return
+    runs = target.list_runs()
     console.print(
         frame_table(
             runs.assign(created=runs["created_utc"].astype(str).str[:19]),
@@ -49,8 +49,9 @@ def runs_show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """One run: metadata, timings, row counts and the scenario it ran."""
-    meta = store_at(store).get_run(run_id)
-    meta["created_utc"] = str(meta["created_utc"])
+    from landbridge.app.runs import show_run
+
+    meta = show_run(store_at(store), run_id)
     if as_json:
         print_json(meta)
         return
@@ -73,7 +74,7 @@ def runs_export(
     store: str | None = typer.Option(None, "--store", help=STORE_OPTION_HELP),
 ) -> None:
     """Export a run as GeoParquet, CSV or GeoJSON files (one per table, with run_id)."""
-    from landbridge.store.export import export_run
+    from landbridge.app.runs import export_run
 
     path = export_run(store_at(store), run_id, fmt, out)
     console.print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)

@@ -27,28 +27,6 @@ scenario_app = typer.Typer(
 )
 
 
-def _run_options(routes: str | None, flows: bool, simulate: bool) -> Any:
-    from landbridge.scenarios.runner import RunOptions, load_od_pairs
-
-    return RunOptions(routes=True, flows=flows, simulate=simulate, od_pairs=load_od_pairs(routes))
-
-
-def _run(name: str, options: Any, store: Any, spec: Any = None) -> Any:
-    from landbridge.scenarios.engines import real_engines
-    from landbridge.scenarios.load import load_scenario, resolve_scenario
-    from landbridge.scenarios.runner import run_scenario
-
-    source = str(resolve_scenario(name))
-    spec = load_scenario(name) if spec is None else spec
-    return run_scenario(spec, real_engines(), options, store=store, source=source)
-
-
-def _load_spec(name: str) -> Any:
-    from landbridge.scenarios.load import load_scenario
-
-    return load_scenario(name)
-
-
 @scenario_app.command("list")
 @user_errors
 def scenario_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
@@ -76,7 +54,7 @@ def scenario_check(
     scenario: str = typer.Argument(..., help="Bundled scenario name or YAML file."),
 ) -> None:
     """Validate a scenario against the bundled network and its base, without running it."""
-    from landbridge.scenarios.check import check_scenario
+    from landbridge.app.check import check_scenario
     from landbridge.scenarios.load import load_scenario, resolve_scenario
 
     source = str(resolve_scenario(scenario))
@@ -103,22 +81,13 @@ def scenario_run(
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Apply a scenario, compute route options (and flows, simulation) and store the run."""
-    from landbridge.scenarios.compare import _records
+    from landbridge.app.scenario import run, run_json, run_options
 
-    run = _run(scenario, _run_options(routes, flows, simulate), store_at(store))
+    done = run(scenario, run_options(routes, flows, simulate), store_at(store))
     if as_json:
-        print_json(
-            {
-                "run_id": run.run_id,
-                "scenario": run.scenario.name,
-                "scenario_hash": run.scenario_hash,
-                "timings_s": run.timings_s,
-                "notes": run.notes,
-                "results": {k: _records(v) for k, v in run.results.items()},
-            }
-        )
+        print_json(run_json(done))
         return
-    _print_run(run)
+    _print_run(done)
 
 
 def _print_run(run: Any) -> None:
@@ -182,32 +151,18 @@ def scenario_compare(
     """Show what changes from A to B; scenarios are run and stored, run ids are read back."""
     from pathlib import Path
 
-    from landbridge.scenarios.align import align_bases, stored_differences
-    from landbridge.scenarios.compare import compare_runs
-    from landbridge.scenarios.runner import stored_run
-    from landbridge.store.run_record import RUN_ID_PATTERN
+    from landbridge.app.scenario import compare, run_options
 
-    options = _run_options(routes, flows, simulate)
+    options = run_options(routes, flows, simulate)
     target = store_at(store)
     if report:
         from landbridge.outputs import check_output_folder
 
         check_output_folder(report, "report")
-
-    if RUN_ID_PATTERN.match(a) or RUN_ID_PATTERN.match(b):
-
-        def run_or_stored(name: str) -> Any:
-            if RUN_ID_PATTERN.match(name):
-                return stored_run(target, name)
-            return _run(name, options, target)
-
-        run_a, run_b = run_or_stored(a), run_or_stored(b)
-        aligned = stored_differences(run_a.scenario, run_b.scenario)
-    else:
-        spec_a, spec_b, aligned = align_bases(_load_spec(a), _load_spec(b))
-        run_a = _run(a, options, target, spec_a)
-        run_b = _run(b, options, target, spec_b)
-    comparison = compare_runs(run_a, run_b, aligned)
+    compared = compare(a, b, options, target)
+    comparison, run_a, run_b, aligned = (
+        compared.comparison, compared.a, compared.b, compared.bases
+    )
     page = None
     if report:
         from landbridge.scenarios.report import write_report

@@ -48,17 +48,11 @@ def simulate(
     """Simulate the 2023 corridor: transit-time distributions and facility queues."""
     from pathlib import Path
 
+    from landbridge.app.simulate import simulate as simulate_corridor
     from landbridge.outputs import atomic_file, check_output_file
-    from landbridge.sim.corridor2023 import (
-        DEMAND_NETWORK,
-        DEMAND_OD_PREFIX,
-        build_corridor_2023,
-        known_facility_ids,
-        system_name,
-    )
+    from landbridge.schema.sim import SimulationRequest
     from landbridge.sim.eventlog import write_parquet
     from landbridge.sim.montecarlo import default_workers
-    from landbridge.sim.run import run_simulation
 
     if dask is not None:
         from landbridge.sim.montecarlo import check_dask_address
@@ -73,31 +67,25 @@ def simulate(
         from landbridge.scenarios.load import load_scenario
 
         spec = load_scenario(scenario)
-        if demand is None and spec.base.demand.startswith(DEMAND_OD_PREFIX):
-            demand = spec.base.demand
-    demand = demand or DEMAND_NETWORK
-    system, name, notes = build_corridor_2023(demand), system_name(demand), []
-    if spec is not None:
-        from landbridge.sim.scenario import apply_to_system
-
-        system, notes = apply_to_system(system, spec, known_facility_ids())
-        name = f"{name}+{spec.name}"
     n_workers = workers if workers is not None else min(default_workers(), max(1, replications))
+    # checked by the simulation layer, which names the field in its message
+    request = SimulationRequest.model_construct(
+        days=days, replications=replications, seed=seed, engine=engine
+    )
 
     def run(progress: Callable[[int, int], None] | None) -> Any:
-        return run_simulation(
-            system, days, replications, seed, n_workers, dask, progress,
-            engine=engine, keep_log=events is not None, system_name=name,
-        )  # fmt: skip
+        return simulate_corridor(
+            request, spec, demand, n_workers, dask, progress, keep_log=events is not None
+        )
 
     if as_json or replications < PROGRESS_MIN_REPLICATIONS:
-        result = run(None)
+        result, notes = run(None)
     else:
         from rich.progress import Progress
 
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("replications", total=replications)
-            result = run(lambda done, total: bar.update(task, completed=done))
+            result, notes = run(lambda done, total: bar.update(task, completed=done))
     if events is not None:
         write_parquet(result.events, Path(events))
     if timeseries is not None:

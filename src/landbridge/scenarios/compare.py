@@ -32,10 +32,10 @@ class Comparison:
         return {
             "a": self.a,
             "b": self.b,
-            "routes": _records(self.routes),
-            "best": _records(self.best),
-            "flows": _records(self.flows),
-            "kpis": _records(self.kpis),
+            "routes": records(self.routes),
+            "best": records(self.best),
+            "flows": records(self.flows),
+            "kpis": records(self.kpis),
             "notes": self.notes,
         }
 
@@ -137,7 +137,8 @@ def _transit(a: ScenarioRun, b: ScenarioRun) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as JSON-able dicts: numpy scalars as Python, NaN/NA/NaT as None."""
     out = []
     for row in frame.to_dict(orient="records"):
         out.append({k: _plain(v) for k, v in row.items()})

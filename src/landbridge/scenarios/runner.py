@@ -1,7 +1,7 @@
 """Run a scenario: load its base, apply it, call the routing, flows and simulation layers, store.
 
 The layers are reached through ``Engines``, a bundle of small callables, so the runner, the store
-and the comparison work (and are tested) with stand-ins; ``landbridge.scenarios.engines`` holds
+and the comparison work (and are tested) with stand-ins; ``landbridge.app.engines`` holds
 the adapters to the real layers. Every engine returns a DataFrame with the columns of its store
 table (``landbridge.store.tables.RESULT_TABLES``).
 """

@@ -121,3 +121,30 @@ class FlowsResult(BaseModel):
         default=None, description="only with the hard-capacity mode"
     )
     notes: list[str] = Field(default_factory=list)
+
+
+class FlowsRequest(BaseModel):
+    """What to assign: the demand year and growth, and the route-choice settings.
+
+    The scenario (and the CLI's own demand file) are given beside the request: the CLI may name
+    files, the API only bundled scenarios. ``route_choice``, ``dispersion`` and ``avoid_share``
+    are checked by the flows layer, with the same message for every face.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int | None = Field(None, description="Demand year (default 2024, or the scenario's).")
+    growth_pct: float = Field(0.0, description="Demand growth on the year, in percent.")
+    max_throughput: bool = Field(False, description="Also solve the hard-capacity LP.")
+    route_choice: str = Field(
+        "logit", description="logit (stochastic equilibrium) or ue (deterministic)."
+    )
+    dispersion: float | None = Field(
+        None, description="Logit scale theta (default: the derived mid value)."
+    )
+    avoid_share: float | None = Field(
+        None,
+        description="Share (0-1) of China-EU/Türkiye/Caucasus transit avoiding Russia and Belarus "
+        "(default: the derived value).",
+    )
+    calibrated: bool = Field(True, description="False: gateway constants at zero.")

@@ -18,17 +18,12 @@ def _store() -> Any:
     return Store()
 
 
-def _plain(meta: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if k == "created_utc" else v) for k, v in meta.items()}
-
-
 @router.get("/runs", response_model=list[dict[str, Any]], responses=ERROR_RESPONSES)
 def list_runs() -> list[dict[str, Any]]:
     """Stored runs, newest first (``landbridge runs list --json``)."""
-    from landbridge.scenarios.compare import _records
+    from landbridge.app.runs import list_runs
 
-    runs = _store().list_runs()
-    return _records(runs.assign(created_utc=runs["created_utc"].astype(str)))
+    return list_runs(_store())
 
 
 @router.get("/runs/compare", response_model=RunComparison, responses=ERROR_RESPONSES)
@@ -36,20 +31,18 @@ def compare(
     a: str = Query(description="Run id of A."), b: str = Query(description="Run id of B.")
 ) -> RunComparison:
     """What changes from stored run A to B: best option per OD, options, bottlenecks, KPIs."""
-    from landbridge.scenarios.align import stored_differences
-    from landbridge.scenarios.compare import compare_runs
-    from landbridge.scenarios.runner import stored_run
+    from landbridge.app.scenario import compare_stored
 
-    store = _store()
-    run_a, run_b = stored_run(store, a), stored_run(store, b)
-    comparison = compare_runs(run_a, run_b, stored_differences(run_a.scenario, run_b.scenario))
+    comparison = compare_stored(_store(), a, b).comparison
     return RunComparison.model_validate({**comparison.to_json(), "runs": {"a": a, "b": b}})
 
 
 @router.get("/runs/{run_id}", response_model=dict[str, Any], responses=ERROR_RESPONSES)
 def show_run(run_id: str) -> dict[str, Any]:
     """One run: metadata, timings, row counts and its scenario (``landbridge runs show``)."""
-    return _plain(_store().get_run(run_id))
+    from landbridge.app.runs import show_run
+
+    return show_run(_store(), run_id)
 
 
 EXPORT_MEDIA = "application/zip"

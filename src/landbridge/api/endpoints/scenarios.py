@@ -61,7 +61,7 @@ async def validate_posted(request: Request) -> ScenarioCheck:
     wrong field. The parsing runs in a worker process with a time budget (``api.heavy``)."""
     from starlette.concurrency import run_in_threadpool
 
-    from landbridge.scenarios.check import check_scenario
+    from landbridge.app.check import check_scenario
 
     raw = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()

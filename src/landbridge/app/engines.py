@@ -1,4 +1,4 @@
-"""Adapters from the scenario runner to the real layers (network, costs, routing, flows, sim).
+"""The scenario runner's engines: adapters from the runner to the use cases and the layers.
 
 Each adapter turns a layer's own result model into the columns of a store table
 (``landbridge.store.tables.RESULT_TABLES``); the runner never sees the layers' types.
@@ -18,7 +18,7 @@ import shapely
 
 from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
-from landbridge.scenarios.runner import NOTES_KEY, Base, Engines, ODPair
+from landbridge.scenarios.runner import NOTES_KEY, Engines, ODPair
 from landbridge.schema.scenario import Scenario
 
 GEOMETRY_SIMPLIFY_DEG = 0.01
@@ -30,51 +30,6 @@ ROUTE_OPTION_COLUMNS = (
     "geometry_geojson",
 )  # fmt: skip
 """The ``route_options`` table of a scenario run (as stored)."""
-
-
-def load_base(scenario: Scenario) -> Base:
-    """The bundled network, the scenario's parameter set and its demand table."""
-    from landbridge.network import load_network
-
-    params = _params(scenario.base.params)
-    return load_network(), params, _demand(scenario, params.scalar("tonnes_per_teu"))
-
-
-def _params(name: str) -> Any:
-    from landbridge.costs.params import load_default_params, load_params
-
-    return load_default_params() if name == "default" else load_params(name)
-
-
-def _demand(scenario: Scenario, tonnes_per_teu: float) -> pd.DataFrame:
-    """The scenario's demand table: a bundled year, or a CSV file (TEU from ``tonnes_per_teu``)."""
-    from landbridge.errors import InvalidInputError
-    from landbridge.flows import demand as dem
-    from landbridge.flows.demand_file import read_demand_file
-
-    name, year = scenario.base.demand, scenario.base.year
-    available = ", ".join(f"od-{y}" for y in dem.YEARS)
-    if name == "default":
-        if year not in dem.YEARS:
-            raise ScenarioError(
-                f"scenario {scenario.name}: base.demand 'default' means the bundled demand of "
-                f"year {year}, and there is none; set base.demand to one of {available} or a "
-                "CSV file with the flows layer's OD columns"
-            )
-        return dem.load_demand(year)
-    if name.startswith("od-") and name[3:].isdigit():
-        if int(name[3:]) not in dem.YEARS:
-            raise ScenarioError(
-                f"scenario {scenario.name}: no bundled demand '{name}'; available: {available}"
-            )
-        return dem.load_demand(int(name[3:]))
-    try:
-        return read_demand_file(name, year, tonnes_per_teu)
-    except InvalidInputError as exc:
-        raise ScenarioError(
-            f"scenario {scenario.name}: base.demand '{name[:200]}' is not a bundled demand set "
-            f"({available}), and as a file: {exc}"
-        ) from None
 
 
 def plan_route_options(
@@ -115,15 +70,11 @@ def assign_flows(
     net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
 ) -> pd.DataFrame:
     """Corridor flows (equilibrium assignment) and the capacitated facilities' utilization."""
-    from landbridge.flows import demand as dem
-    from landbridge.flows.run import run_flows
+    from landbridge.app.base import flows_year
+    from landbridge.app.flows import assign
+    from landbridge.schema.flows import FlowsRequest
 
-    year = scenario.base.year
-    if demand is not None and "year" in demand and len(demand):
-        year = int(pd.to_numeric(demand["year"]).iloc[0])
-    if year not in dem.YEARS:
-        year = max(dem.YEARS)
-    result = run_flows(year=year, network=net, params=params, demand=demand)
+    result = assign(net, params, demand, flows_year(scenario), FlowsRequest())
     fac = net.facilities.set_index("facility_id")
     columns = ["facility_id", "name", "kind", "lat", "lon", "flow_t_per_yr", "capacity_t_per_yr",
                "utilization"]  # fmt: skip
@@ -234,6 +185,8 @@ def _transit_samples(events: Any) -> pd.DataFrame:
 
 
 def real_engines() -> Engines:
+    from landbridge.app.base import load_base
+
     return Engines(
         base=load_base,
         routes=plan_route_options,

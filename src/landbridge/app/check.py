@@ -8,15 +8,10 @@ may name bundled bases only: the server never reads a file a request names (``ba
 
 from __future__ import annotations
 
+from landbridge.app.base import BUNDLED_PARAMS, bundled_demand
 from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
 from landbridge.schema.scenario import Scenario
-
-BUNDLED_PARAMS = ("default",)
-
-
-def _bundled_demand(name: str) -> bool:
-    return name == "default" or (name.startswith("od-") and name[3:].isdigit())
 
 
 def refuse_files(scenario: Scenario, source: str) -> None:
@@ -26,7 +21,7 @@ def refuse_files(scenario: Scenario, source: str) -> None:
         (field, value)
         for field, value, bundled in (
             ("base.params", base.params, base.params in BUNDLED_PARAMS),
-            ("base.demand", base.demand, _bundled_demand(base.demand)),
+            ("base.demand", base.demand, bundled_demand(base.demand)),
         )
         if not bundled
     ]
@@ -46,15 +41,15 @@ def check_scenario(
     network and the modified copy. ``network`` defaults to the bundled one (``load_base``).
 
     ``read_files=False`` (the API) refuses bases that name files before anything is read."""
-    from landbridge.scenarios import engines
+    from landbridge.app import base
     from landbridge.scenarios.apply import apply_scenario
 
     if not read_files:
         refuse_files(scenario, source)
     if network is None:
-        network, params, demand = engines.load_base(scenario)
+        network, params, demand = base.load_base(scenario)
     else:
-        params = engines._params(scenario.base.params)
-        demand = engines._demand(scenario, params.scalar("tonnes_per_teu"))
+        params = base.base_params(scenario)
+        demand = base.base_demand(scenario, params.scalar("tonnes_per_teu"))
     out, _, _ = apply_scenario(scenario, network, params, demand, source=source)
     return network, out

@@ -1,0 +1,72 @@
+"""Use case: simulate the 2023 corridor, optionally with a scenario (``landbridge simulate``,
+the API's simulation job, the scenario runner's simulation step)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from landbridge.schema.scenario import Scenario
+from landbridge.schema.sim import SimulationRequest
+from landbridge.sim.run import SimResult
+from landbridge.sim.system import CorridorSystem
+
+ReplicationProgress = Callable[[int, int], None]
+"""``progress(done, total)`` as replications finish."""
+
+
+def scenario_corridor(
+    scenario: Scenario | None, demand: str | None = None, lenient: bool = True
+) -> tuple[CorridorSystem, str, list[str]]:
+    """The corridor of ``demand`` (default: the scenario's ``od-YYYY`` set, else the network's
+    demand) with the scenario applied, its name, and notes on what the simulation does not model.
+
+    ``lenient``: a facility of the network outside the simulated corridor, or a capacity unit
+    with no train equivalent, is a note instead of an error.
+    """
+    from landbridge.sim.corridor2023 import (
+        DEMAND_NETWORK,
+        DEMAND_OD_PREFIX,
+        build_corridor_2023,
+        known_facility_ids,
+        system_name,
+    )
+
+    if scenario is not None and demand is None and scenario.base.demand.startswith(
+        DEMAND_OD_PREFIX
+    ):
+        demand = scenario.base.demand
+    demand = demand or DEMAND_NETWORK
+    system, name, notes = build_corridor_2023(demand), system_name(demand), []
+    if scenario is not None:
+        from landbridge.sim.scenario import apply_to_system
+
+        system, notes = apply_to_system(
+            system, scenario, known_facility_ids() if lenient else None
+        )
+        name = f"{name}+{scenario.name}"
+    return system, name, notes
+
+
+def simulate(
+    request: SimulationRequest,
+    scenario: Scenario | None = None,
+    demand: str | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: ReplicationProgress | None = None,
+    keep_log: bool = False,
+    lenient: bool = True,
+) -> tuple[SimResult, list[str]]:
+    """Replications of the (scenario's) corridor; the result and the notes of the scenario.
+
+    ``request`` may come unchecked from a face (``SimulationRequest.model_construct``): the
+    simulation layer checks its bounds and names the field in its message.
+    """
+    from landbridge.sim.run import run_simulation
+
+    system, name, notes = scenario_corridor(scenario, demand, lenient)
+    result = run_simulation(
+        system, request.days, request.replications, request.seed, workers, dask, progress,
+        engine=request.engine, keep_log=keep_log, system_name=name,
+    )  # fmt: skip
+    return result, notes
