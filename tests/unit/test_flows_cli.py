@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 import landbridge.flows.demand as dem
 import landbridge.network as network_pkg
 from landbridge.cli import app
+from landbridge.costs.params import load_params
+from landbridge.flows.run import run_flows
 
 runner = CliRunner()
 
@@ -102,6 +104,27 @@ def test_scenario_closing_khorgos_sends_everything_through_dostyk(toy, tmp_path)
     by_id = {b["facility_id"]: b for b in data["bottlenecks"]}
     assert "khorgos-altynkol" not in by_id
     assert by_id["alashankou-dostyk"]["flow_t"] == pytest.approx(12e6)
+
+
+def test_scenario_params_are_the_parameters_of_the_flows(toy, tmp_path):
+    """``base.params`` of a scenario applies to ``flows --scenario`` as it does to a run."""
+    params = tmp_path / "half-teu.yaml"
+    params.write_text("scalars:\n  tonnes_per_teu: 5\n", encoding="utf-8")
+    flows = {}
+    for name, base_params in (("default-params", "default"), ("own-params", str(params))):
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text(
+            f"name: {name}\nbase: {{year: 2024, demand: default, params: '{base_params}'}}\n",
+            encoding="utf-8",
+        )
+        out = runner.invoke(app, ["flows", "--scenario", str(spec), "--json"])
+        assert out.exit_code == 0, out.output
+        flows[name] = json.loads(out.stdout)["bottlenecks"]
+    # per-TEU prices change with the tonnes per TEU, and so do the route choices
+    assert flows["own-params"] != flows["default-params"]
+    own_params, demand = load_params(params), dem.load_demand(2024)
+    expected = run_flows(2024, network=toy, params=own_params, demand=demand)
+    assert flows["own-params"] == [b.model_dump(mode="json") for b in expected.bottlenecks]
 
 
 def test_bad_scenario_file_is_a_clear_error(toy, tmp_path):

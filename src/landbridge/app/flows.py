@@ -26,16 +26,17 @@ def run_flows(
     progress: AssignmentProgress | None = None,
     stage: Stage | None = None,
 ) -> FlowsResult:
-    """Assign the demand of the request's year (or the scenario's) after the scenario, if any.
+    """Assign the demand of the request's year (or the scenario's) after the scenario, if any,
+    with the scenario's parameter set (``base.params``).
 
     ``demand_file`` (the CLI's ``--demand``) replaces the bundled demand of the year. The
     result's notes say how recent the dated data of the year's middle are and where the demand
     came from.
     """
-    from landbridge.costs.params import load_default_params
+    from landbridge.app.base import base_params
     from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
 
-    params = load_default_params()
+    params = base_params(scenario)
     network: Network | None = None
     demand: pd.DataFrame | None = None
     year = request.year
