@@ -159,6 +159,18 @@ def test_flows_command_runs_on_the_file(tmp_path: Path, monkeypatch) -> None:
     assert "line 2, t_per_yr: 'lots' is not a number" in out.output
 
 
+def test_flows_of_a_scenario_whose_demand_is_a_file(tmp_path: Path, monkeypatch) -> None:
+    """A CSV ``base.demand`` drives ``flows --scenario`` as it drives a scenario run."""
+    monkeypatch.setattr(network_pkg, "load_network", lambda *a, **k: toy_network())
+    path = write(tmp_path, f"{HEADER}\ncn-urumqi,kz-almaty,3000000\n")
+    spec = tmp_path / "own-demand.yaml"
+    spec.write_text(f"name: own-demand\nbase: {{year: 2023, demand: '{path}'}}\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["flows", "--scenario", str(spec), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["year"] == 2023 and data["demand_t"] == pytest.approx(3e6)
+
+
 @pytest.mark.slow
 def test_bundled_table_as_a_file_gives_the_default_flows(tmp_path: Path) -> None:
     from landbridge.flows.run import run_flows

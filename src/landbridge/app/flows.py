@@ -29,24 +29,27 @@ def run_flows(
     """Assign the demand of the request's year (or the scenario's) after the scenario, if any,
     with the scenario's parameter set (``base.params``).
 
-    ``demand_file`` (the CLI's ``--demand``) replaces the bundled demand of the year. The
+    ``demand_file`` (the CLI's ``--demand``) replaces the bundled demand of the year, and so does
+    a scenario's CSV ``base.demand`` (read as the scenario runner reads it). The
     result's notes say how recent the dated data of the year's middle are and where the demand
     came from.
     """
-    from landbridge.app.base import base_params
-    from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
+    from landbridge.app.base import base_demand, base_params, bundled_demand, flows_year
+    from landbridge.flows.demand import DEFAULT_YEAR, load_demand
 
     params = base_params(scenario)
     network: Network | None = None
     demand: pd.DataFrame | None = None
     year = request.year
     if scenario is not None:
-        year = year or demand_year(scenario.base.demand, scenario.base.year)
+        year = year or flows_year(scenario)
     year = year or DEFAULT_YEAR
     if demand_file is not None:
         from landbridge.flows.demand_file import read_demand_file
 
         demand = read_demand_file(demand_file, year, params.scalar("tonnes_per_teu"))
+    elif scenario is not None and not bundled_demand(scenario.base.demand):
+        demand = base_demand(scenario, params.scalar("tonnes_per_teu"))
     if stage is not None:
         stage("loaded")
     if scenario is not None:
