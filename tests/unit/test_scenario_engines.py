@@ -120,9 +120,9 @@ def test_simulation_adapter_notes_what_it_cannot_simulate() -> None:
     out = simulate_corridor(None, None, None, load_scenario("middle-corridor-2030"))  # type: ignore[arg-type]
     notes = out[NOTES_KEY]["note"].tolist()
     # the port tonnage is a flows figure; the feeder fleet and Aktau/Alat dwell are simulated
-    assert notes[0].startswith("modification 0 (set_capacity) is not simulated")
-    assert "mt_per_yr" in notes[0]
-    assert not any("aktau-alat-feeder" in n.split(":")[0] or "modification 5" in n for n in notes)
+    assert notes[0].startswith("modification 1 (set_capacity): ")
+    assert "mt_per_yr" in notes[0] and notes[0].endswith("not simulated")
+    assert not any("aktau-alat-feeder" in n.split(":")[0] or "modification 6" in n for n in notes)
 
 
 def test_demand_file_of_a_scenario_is_checked_like_flows_demand(tmp_path) -> None:

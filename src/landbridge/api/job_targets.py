@@ -40,7 +40,7 @@ def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
     )
     result, notes = simulate_corridor(
         request, spec, payload.get("demand"), JOB_SIM_WORKERS,
-        progress=lambda done, total: progress(done / max(total, 1)), lenient=False,
+        progress=lambda done, total: progress(done / max(total, 1)),
     )  # fmt: skip
     return result.report().model_dump(mode="json") | {"notes": notes}
 

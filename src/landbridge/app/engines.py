@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landbridge.errors import ScenarioError
 from landbridge.network.model import Network
 from landbridge.scenarios.runner import NOTES_KEY, Engines, ODPair
 from landbridge.schema.scenario import Scenario
@@ -105,48 +103,15 @@ def simulate_corridor(
 ) -> dict[str, pd.DataFrame]:
     """KPIs and per-train transit times of the 2023 corridor with the scenario applied.
 
-    The corridor is the one ``landbridge simulate`` uses by default: the 2023 OD demand routed
-    on the bundled network. The simulation layer maps the scenario onto it (operations only:
-    closures, capacities, fleets, dwell, demand); the network arguments are not used.
+    The corridor and the rule for what it cannot model are those of ``landbridge simulate
+    --scenario`` (``app.simulate``): operations only (closures, capacities, fleets, dwell,
+    demand); the network arguments are not used.
     """
-    from landbridge.network.sea import PORT_ID_PREFIX
-    from landbridge.sim.corridor2023 import DEMAND_NETWORK, build_corridor_2023, system_name
-    from landbridge.sim.run import run_simulation
-    from landbridge.sim.scenario import apply_to_system
+    from landbridge.app.simulate import simulate
+    from landbridge.schema.sim import SimulationRequest
 
-    system = build_corridor_2023(DEMAND_NETWORK)
-    simulated = {fid.split(":")[0] for fid in system.facility_id}
-    notes: list[str] = []
-    # One modification at a time, so one the simulation cannot take (a facility it does not
-    # model, a unit it does not use) becomes a note instead of stopping the run.
-    for i, mod in enumerate(scenario.modifications):
-        facility = getattr(mod, "facility", None)
-        if facility is not None and facility.startswith(PORT_ID_PREFIX):
-            # the network names ports 'port-<id>', the simulated corridor '<id>'
-            bare = facility.removeprefix(PORT_ID_PREFIX)
-            if bare in simulated:
-                mod = mod.model_copy(update={"facility": bare})
-        try:
-            system, mod_notes = apply_to_system(
-                system, scenario.model_copy(update={"modifications": [mod]})
-            )
-        except ScenarioError as exc:
-            reason = str(exc).split(": ", 1)[-1]
-            notes.append(f"modification {i} ({mod.type}) is not simulated: {reason}")
-            continue
-        notes += [
-            f"modification {i} ({mod.type}): " + re.sub(r"^modification \d+ \([a-z_]+\): ", "", n)
-            for n in mod_notes
-        ]
-    result = run_simulation(
-        system,
-        days=SIM_DAYS,
-        replications=SIM_REPLICATIONS,
-        seed=scenario.seed,
-        workers=1,
-        keep_log=True,
-        system_name=f"{system_name(DEMAND_NETWORK)}+{scenario.name}",
-    )
+    request = SimulationRequest(days=SIM_DAYS, replications=SIM_REPLICATIONS, seed=scenario.seed)
+    result, notes = simulate(request, scenario, keep_log=True)
     report = result.report()
     kpis = []
     for c in report.corridors:

@@ -15,13 +15,14 @@ ReplicationProgress = Callable[[int, int], None]
 
 
 def scenario_corridor(
-    scenario: Scenario | None, demand: str | None = None, lenient: bool = True
+    scenario: Scenario | None, demand: str | None = None
 ) -> tuple[CorridorSystem, str, list[str]]:
     """The corridor of ``demand`` (default: the scenario's ``od-YYYY`` set, else the network's
     demand) with the scenario applied, its name, and notes on what the simulation does not model.
 
-    ``lenient``: a facility of the network outside the simulated corridor, or a capacity unit
-    with no train equivalent, is a note instead of an error.
+    One rule for every face: a facility of the network outside the simulated corridor, or a
+    capacity unit with no train equivalent, is a note; a facility unknown to the network is an
+    error.
     """
     from landbridge.sim.corridor2023 import (
         DEMAND_NETWORK,
@@ -40,9 +41,7 @@ def scenario_corridor(
     if scenario is not None:
         from landbridge.sim.scenario import apply_to_system
 
-        system, notes = apply_to_system(
-            system, scenario, known_facility_ids() if lenient else None
-        )
+        system, notes = apply_to_system(system, scenario, known_facility_ids())
         name = f"{name}+{scenario.name}"
     return system, name, notes
 
@@ -55,7 +54,6 @@ def simulate(
     dask: str | None = None,
     progress: ReplicationProgress | None = None,
     keep_log: bool = False,
-    lenient: bool = True,
 ) -> tuple[SimResult, list[str]]:
     """Replications of the (scenario's) corridor; the result and the notes of the scenario.
 
@@ -64,7 +62,7 @@ def simulate(
     """
     from landbridge.sim.run import run_simulation
 
-    system, name, notes = scenario_corridor(scenario, demand, lenient)
+    system, name, notes = scenario_corridor(scenario, demand)
     result = run_simulation(
         system, request.days, request.replications, request.seed, workers, dask, progress,
         engine=request.engine, keep_log=keep_log, system_name=name,
