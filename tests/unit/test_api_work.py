@@ -119,14 +119,15 @@ def test_work_endpoints_need_the_token_when_one_is_set() -> None:
 
 @pytest.mark.slow
 def test_flows_job_gives_the_library_result(client: TestClient) -> None:
-    from landbridge.flows.run import run_flows
+    from landbridge.app.flows import run_flows
+    from landbridge.schema.flows import FlowsRequest
 
     job = client.post("/api/flows", json={"year": 2024})
     assert job.status_code == 202
     status = wait_for(client, job.json()["job_id"])
     assert status["state"] == "done", status
     result = client.get(f"/api/flows/{job.json()['job_id']}/result").json()
-    assert result == run_flows(2024, 0.0).model_dump(mode="json")
+    assert result == run_flows(FlowsRequest(year=2024)).model_dump(mode="json")
     assert result["bottlenecks"][0]["rank"] == 1
 
 

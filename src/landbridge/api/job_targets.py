@@ -46,35 +46,21 @@ def simulate(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
 
 
 def flows(payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """``landbridge flows --json`` (optionally after a bundled scenario)."""
-    from landbridge.costs.params import load_default_params
-    from landbridge.flows.demand import DEFAULT_YEAR, demand_year, load_demand
-    from landbridge.flows.run import run_flows
-    from landbridge.network import load_network
+    """``landbridge flows --json`` (optionally after a bundled scenario): the same use case."""
+    from landbridge.app.flows import run_flows
+    from landbridge.schema.flows import FlowsRequest
 
     progress(FLOWS_STARTED)
-    params = load_default_params()
-    year = payload.get("year")
-    network, demand = load_network(), None
-    progress(FLOWS_LOADED)
-    if payload.get("scenario"):
-        from landbridge.scenarios.apply import apply_scenario
-
-        spec = bundled_scenario(payload["scenario"])
-        year = year or demand_year(spec.base.demand, spec.base.year)
-        network, params, demand = apply_scenario(
-            spec, network, params, load_demand(year), source=spec.name
-        )
-    progress(FLOWS_PREPARED)
-    result = run_flows(
-        year or DEFAULT_YEAR,
-        payload.get("growth_pct", 0.0),
-        network,
-        params,
-        demand,
-        hard_capacity=payload.get("max_throughput", False),
-        progress=lambda _iteration, gap, _objective: progress(_gap_progress(gap)),
+    request = FlowsRequest.model_validate(
+        {k: v for k, v in payload.items() if k in FlowsRequest.model_fields}
     )
+    spec = bundled_scenario(payload["scenario"]) if payload.get("scenario") else None
+    marks = {"loaded": FLOWS_LOADED, "prepared": FLOWS_PREPARED}
+    result = run_flows(
+        request, spec, source=spec.name if spec else "<scenario>",
+        progress=lambda _iteration, gap, _objective: progress(_gap_progress(gap)),
+        stage=lambda name: progress(marks[name]),
+    )  # fmt: skip
     return result.model_dump(mode="json")
 
 

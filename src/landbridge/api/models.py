@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landbridge.schema.flows import FlowsRequest
 from landbridge.schema.scenario import Scenario
 from landbridge.schema.sim import SimulationReport, SimulationRequest
 
@@ -66,15 +67,11 @@ class SimulationJobResult(SimulationReport):
     notes: list[str] = Field(default_factory=list)
 
 
-class FlowsJobRequest(BaseModel):
-    """Corridor flows at equilibrium (``landbridge flows``) as a background job."""
+class FlowsJobRequest(FlowsRequest):
+    """Corridor flows at equilibrium (``landbridge flows``) as a background job: the library's
+    request, plus the bundled scenario to apply first."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    year: int | None = Field(None, description="Demand year (default 2024, or the scenario's).")
-    growth_pct: float = Field(0.0, description="Demand growth on the year, in percent.")
     scenario: str | None = Field(None, description="Bundled scenario name applied first.")
-    max_throughput: bool = Field(False, description="Also solve the hard-capacity LP.")
 
 
 class ScenarioRunRequest(BaseModel):
