@@ -40,3 +40,16 @@ def test_the_faces_apply_a_scenario_to_the_simulation_alike(
     assert any(n.startswith("modification 1 (set_capacity)") for n in runner_notes)
     assert "dostyk-moyinty" in runner_notes[0] and runner_notes[0].endswith("not simulated")
     assert cli_report["corridors"] == api_report["corridors"]  # same seed, same corridor
+
+
+def test_a_border_crossing_the_corridor_lacks_is_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The events of base.events close crossings the network finds when it is built (Belarus–
+    Poland); the simulated corridor runs through Brest instead: a note, not an error."""
+    cli = CliRunner().invoke(
+        app,
+        ["simulate", "--days", str(DAYS), "-n", "1", "--workers", "1", "--scenario",
+         "kz-container-vessels-2027", "--json"],
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    notes = json.loads(cli.stdout)["notes"]
+    assert any("border-by-pl-" in n and n.endswith("not simulated") for n in notes)

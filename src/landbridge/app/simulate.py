@@ -28,7 +28,6 @@ def scenario_corridor(
         DEMAND_NETWORK,
         DEMAND_OD_PREFIX,
         build_corridor_2023,
-        known_facility_ids,
         system_name,
     )
 
@@ -41,9 +40,19 @@ def scenario_corridor(
     if scenario is not None:
         from landbridge.sim.scenario import apply_to_system
 
-        system, notes = apply_to_system(system, scenario, known_facility_ids())
+        system, notes = apply_to_system(system, scenario, network_facility_ids())
         name = f"{name}+{scenario.name}"
     return system, name, notes
+
+
+def network_facility_ids() -> set[str]:
+    """Every facility id a scenario may name: the network's (its tables' crossings, ports, sea
+    lines and sections, and the border crossings found when it is built)."""
+    from landbridge.network import load_network
+    from landbridge.sim.corridor2023 import known_facility_ids
+
+    facilities = load_network().facilities["facility_id"].astype(str)
+    return known_facility_ids() | set(facilities)
 
 
 def simulate(
