@@ -47,3 +47,25 @@ def test_a_params_row_for_no_country_is_refused(tmp_path: Path) -> None:
         load_params(path)
     path.write_text("rail_speed:\n  FR: {speed_p50_kmh: 50, speed_p90_kmh: 40}\n")
     assert load_params(path).tables["rail_speed"].at["FR", "speed_p50_kmh"] == 50
+
+
+@pytest.mark.parametrize("code", ["EU", "UK", "SU", "AN", "AB"])
+def test_every_non_code_is_refused_by_the_cli_and_the_api(code: str, api_client) -> None:
+    res = CliRunner().invoke(app, ["route", "Xi'an", "Duisburg", "--avoid", code])
+    assert res.exit_code == 2 and code in res.output and "Traceback" not in res.output
+    response = api_client.post(
+        "/api/routes", json={"origin": "Xi'an", "destination": "Duisburg", "avoid": [code]}
+    )
+    assert response.status_code == 422 and code in response.json()["detail"]
+
+
+@pytest.fixture(scope="module")
+def api_client():
+    from fastapi.testclient import TestClient
+
+    from landbridge.api.app import create_app
+    from landbridge.api.settings import ApiSettings
+    from landbridge.network import load_network
+
+    with TestClient(create_app(ApiSettings(), network_loader=load_network)) as client:
+        yield client
