@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def read_user_text(
         ) from None
 
 
-class _UserLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _UserLoader(_BaseLoader):
     """Safe YAML that refuses duplicate keys and reports values it cannot build with a mark."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -112,7 +113,7 @@ def load_user_yaml(text: str, error: type[LandbridgeError], source: str) -> Any:
         raise error(f"{source}: YAML nested too deeply") from None
 
 
-def csv_header(names: list[str] | None, error: type[LandbridgeError], source: str) -> list[str]:
+def csv_header(names: Sequence[str] | None, error: type[LandbridgeError], source: str) -> list[str]:
     """The stripped column names of a CSV header; ``error`` on a duplicate column."""
     header = [n.strip().removeprefix(BOM) for n in (names or [])]
     seen: dict[str, int] = {}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landbridge.frames import cell_float
 from landbridge.network.model import Network
 from landbridge.scenarios.runner import NOTES_KEY, Engines, ODPair
 from landbridge.schema.scenario import Scenario
@@ -81,8 +82,8 @@ def assign_flows(
             "facility_id": b.facility_id,
             "name": b.name,
             "kind": b.kind,
-            "lat": float(fac.at[b.facility_id, "lat"]) if b.facility_id in fac.index else np.nan,
-            "lon": float(fac.at[b.facility_id, "lon"]) if b.facility_id in fac.index else np.nan,
+            "lat": cell_float(fac, b.facility_id, "lat") if b.facility_id in fac.index else np.nan,
+            "lon": cell_float(fac, b.facility_id, "lon") if b.facility_id in fac.index else np.nan,
             "flow_t_per_yr": b.flow_t,
             "capacity_t_per_yr": b.capacity_t,
             "utilization": b.utilization,

@@ -371,8 +371,8 @@ def _build_patch(
         sample, record = samples[key]
         values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
         records.setdefault(fid, []).append(record)
-    key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
-    return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, key)
+    patch_key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
+    return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, patch_key)
 
 
 _PATCHES: dict[tuple, tuple[weakref.ref[Network], DatedPatch]] = {}

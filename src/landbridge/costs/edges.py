@@ -91,7 +91,7 @@ def resolve_facilities(
     defaults = params.tables["facility_defaults"]
     kinds = fac["kind"].astype(str).to_numpy(dtype=object) if n else np.empty(0, dtype=object)
     # row of each facility's kind in facility_defaults; -1 (the NaN appended below) if none
-    default_row = defaults.index.get_indexer(kinds) if n else np.empty(0, dtype=np.int64)
+    default_row = defaults.index.get_indexer(pd.Index(kinds)) if n else np.empty(0, dtype=np.int64)
     rows_of: dict[str, list[int]] = {}
     for i, fid in enumerate(fac["facility_id"].astype(str).tolist() if n else []):
         rows_of.setdefault(fid, []).append(i)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from landbridge.costs.params import Params, RowRef
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
+from landbridge.frames import cell_float
 
 TABLE = "rate_factors"
 EASTBOUND, BLOCK, BLOCK_MIN_FEU = (
@@ -62,7 +63,7 @@ def rate_factors(params: Params) -> RateFactors:
     if missing:
         raise ParameterError(f"{TABLE}.csv: no row for {missing}")
     for key in (*FACTOR_KEYS, BLOCK_MIN_FEU):
-        value, lower, upper = (float(frame.at[key, c]) for c in ("value", "lower", "upper"))
+        value, lower, upper = (cell_float(frame, key, c) for c in ("value", "lower", "upper"))
         if not lower <= upper:
             raise ParameterError(f"{TABLE}.{key}: lower {lower:g} is above upper {upper:g}")
         overridden = (TABLE, f"{key}.value") in params.overridden
@@ -74,17 +75,17 @@ def rate_factors(params: Params) -> RateFactors:
         if not str(frame.at[key, "source_ids"]).strip():
             raise ParameterError(f"{TABLE}.{key}: no source_ids")
     for key in FACTOR_KEYS:
-        value = float(frame.at[key, "value"])
+        value = cell_float(frame, key, "value")
         if not 0.0 < value <= 1.0:
             raise ParameterError(
                 f"{TABLE}.{key}: factor {value:g} must be in (0, 1] (a discount on the base rate)"
             )
-    if float(frame.at[BLOCK_MIN_FEU, "value"]) < 1.0:
+    if cell_float(frame, BLOCK_MIN_FEU, "value") < 1.0:
         raise ParameterError(f"{TABLE}.{BLOCK_MIN_FEU}: a train holds at least 1 FEU")
     return RateFactors(
-        eastbound=float(frame.at[EASTBOUND, "value"]),
-        block=float(frame.at[BLOCK, "value"]),
-        block_min_feu=float(frame.at[BLOCK_MIN_FEU, "value"]),
+        eastbound=cell_float(frame, EASTBOUND, "value"),
+        block=cell_float(frame, BLOCK, "value"),
+        block_min_feu=cell_float(frame, BLOCK_MIN_FEU, "value"),
         source_ids={
             key: tuple(split_source_ids(str(frame.at[key, "source_ids"])))
             for key in (*FACTOR_KEYS, BLOCK_MIN_FEU)

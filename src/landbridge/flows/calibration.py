@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,9 @@ import pandas as pd
 from landbridge.errors import ParameterError
 from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import DATA_DIR
+
+if TYPE_CHECKING:
+    from landbridge.flows.route_choice import ChoiceSet
 
 CONSTANTS_PATH = DATA_DIR / "params" / "route_constants.csv"
 CONSTANT_COLUMNS = (
@@ -143,7 +147,7 @@ def route_requirement(od: pd.DataFrame) -> np.ndarray:
 class Offered:
     """The offered choice set under given constants and the constant of each offered path."""
 
-    choice: object  # route_choice.ChoiceSet restricted to the offered paths
+    choice: ChoiceSet  # restricted to the offered paths
     path_constant: np.ndarray  # [n_offered] USD/t
 
 
@@ -156,7 +160,7 @@ class PathTerms:
     entry_route: np.ndarray  # int [n_entries]: NEEDS_* bits the entry requires
 
 
-def path_terms(network: Network, choice, entry_route: np.ndarray) -> PathTerms:  # type: ignore[no-untyped-def]
+def path_terms(network: Network, choice: ChoiceSet, entry_route: np.ndarray) -> PathTerms:
     inc = choice.incidence
     uses = {t: (inc @ e.astype(float)) > 0 for t, e in term_edges(network).items()}
     cn_kz = (inc @ cn_kz_gateway_edges(network).astype(float)) > 0
@@ -164,7 +168,9 @@ def path_terms(network: Network, choice, entry_route: np.ndarray) -> PathTerms: 
     return PathTerms(uses, route.astype(np.int64), np.asarray(entry_route, dtype=np.int64))
 
 
-def offer(choice, terms: PathTerms, constants: RouteConstants, max_ratio: float) -> Offered:  # type: ignore[no-untyped-def]
+def offer(
+    choice: ChoiceSet, terms: PathTerms, constants: RouteConstants, max_ratio: float
+) -> Offered:
     """Paths allowed by the rule and within ``max_ratio`` in perceived cost (module docstring).
 
     A path is offered when its real cost is within ``max_ratio`` x the entry's cheapest, or its

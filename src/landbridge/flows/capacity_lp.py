@@ -122,7 +122,8 @@ def solve_capacity(
     a_eq = sp.csr_matrix((vals, (rows, cols)), shape=(n_o * n_nodes, n_f + n_p))
     b_eq = np.zeros(n_o * n_nodes)
 
-    g_rows, g_cols = [], []
+    g_rows: list[np.ndarray] = []
+    g_cols: list[np.ndarray] = []
     for gi, g in enumerate(groups):
         cols_g = (np.arange(n_o)[:, None] * m + np.asarray(g.edges)[None, :]).ravel()
         g_rows.append(np.full(cols_g.size, gi))
@@ -132,8 +133,8 @@ def solve_capacity(
         (
             np.ones(sum(c.size for c in g_cols)),
             (
-                np.concatenate(g_rows or [[]]).astype(np.int64),
-                np.concatenate(g_cols or [[]]).astype(np.int64),
+                np.concatenate(g_rows or [np.zeros(0)]).astype(np.int64),
+                np.concatenate(g_cols or [np.zeros(0)]).astype(np.int64),
             ),
         ),
         shape=(len(groups), n_f + n_p),
@@ -180,7 +181,7 @@ def solve_capacity(
     )
 
 
-def _solve(c, a_ub, b_ub, a_eq, b_eq, bounds):  # type: ignore[no-untyped-def]
+def _solve(c, a_ub, b_ub, a_eq, b_eq, bounds):
     res = linprog(
         c,
         A_ub=a_ub if a_ub.shape[0] else None,

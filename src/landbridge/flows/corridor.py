@@ -43,6 +43,7 @@ from landbridge.schema.place import Place
 from landbridge.units import HOURS_PER_YEAR, TEU_PER_FEU
 
 if TYPE_CHECKING:
+    from landbridge.costs.params import Params
     from landbridge.flows.route_choice import ChoiceSet
 
 TARGET_GAP = 1e-6
@@ -87,7 +88,7 @@ def class_of(row: pd.Series) -> str:
     return "container" if groups == {"CN", "KZ"} or "CN" not in groups else "transit"
 
 
-def prepare(network: Network, params) -> CorridorModel:  # type: ignore[no-untyped-def]
+def prepare(network: Network, params: Params) -> CorridorModel:
     """Edge costs per tonne, open edges and congestible elements of ``network`` under ``params``."""
     from landbridge.costs.edges import compute_edge_costs
 
@@ -195,10 +196,10 @@ def snap_regions(
     for rid in region_ids:
         if rid not in regions.index:
             raise InvalidInputError(f"demand names unknown region '{rid}' (see regions.csv)")
-        r = regions.loc[rid]
+        r = regions.loc[rid].to_dict()
         place = Place(
-            place_id=f"region:{rid}", name=str(r["name"]), kind="city", country=str(r.country),
-            lat=float(r.lat), lon=float(r.lon),
+            place_id=f"region:{rid}", name=str(r["name"]), kind="city", country=str(r["country"]),
+            lat=float(r["lat"]), lon=float(r["lon"]),
         )  # fmt: skip
         try:
             out[rid] = snap_to_network(place, network)

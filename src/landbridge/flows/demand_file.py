@@ -70,7 +70,7 @@ def read_demand_file(path: str | Path, year: int, tonnes_per_teu: float) -> pd.D
     regions = load_regions()
     has_share = AVOID_COLUMN in header
     snapped: dict[str, Snapped] = {}
-    rows = []
+    rows: list[tuple[object, ...]] = []
     key_at = [OD_COLUMNS.index(c) for c in ROW_KEY]
     first_line: dict[tuple, int] = {}
     try:

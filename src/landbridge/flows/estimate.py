@@ -7,11 +7,13 @@ Each constant is fitted by bisection on the log error of its own published eleme
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from landbridge.costs.params import Params
 from landbridge.flows import demand as dem
 from landbridge.flows.calibration import (
     BISECTION_TOL_USD_PER_T,
@@ -28,8 +30,9 @@ from landbridge.flows.calibration import (
     RouteConstants,
 )
 from landbridge.flows.published import published_calibration
-from landbridge.flows.run import evaluate, prepare_run
+from landbridge.flows.run import PreparedRun, evaluate, prepare_run
 from landbridge.network.model import Network
+from landbridge.schema.flows import FlowsResult
 from landbridge.units import TEU_PER_FEU
 
 
@@ -51,7 +54,7 @@ class Estimate:
     carried: dict[str, list[dict]]  # term -> element changes when that constant alone is zeroed
 
 
-def bounds(params) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+def bounds(params: Params) -> dict[str, tuple[float, float]]:
     """Bounds the sources allow (USD/t), with the reasoning in ``route_constants.csv``.
 
     Khorgos: a gateway preference worth more than a third of the whole China–Europe rail rate
@@ -71,8 +74,8 @@ def bounds(params) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped
 
 def estimate(
     network: Network | None = None,
-    params=None,  # type: ignore[no-untyped-def]
-    progress=None,  # type: ignore[no-untyped-def]
+    params: Params | None = None,
+    progress: Callable[[int, str, float], None] | None = None,
     demand: dict[int, pd.DataFrame] | None = None,
 ) -> Estimate:
     """Estimate the gateway constants on ``ESTIMATION_YEAR``, judge them on ``VALIDATION_YEAR``.
@@ -95,7 +98,7 @@ def estimate(
     }
     est = runs[ESTIMATION_YEAR]
 
-    def errors(run, values: dict[str, float]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    def errors(run: PreparedRun, values: dict[str, float]) -> dict[str, float]:
         rows = evaluate(run, RouteConstants(values, "trial", "")).calibration
         return {r.element: math.log(max(r.modelled, 1.0) / r.published) for r in rows}
 
@@ -147,7 +150,7 @@ def estimate(
     return Estimate(constants, box, at_bound, fits, without, carried)
 
 
-def _rows(result) -> list[dict]:  # type: ignore[no-untyped-def]
+def _rows(result: FlowsResult) -> list[dict]:
     return [
         dict(element=r.element, published=r.published, modelled=r.modelled, error_pct=r.error_pct)
         for r in result.calibration

@@ -88,8 +88,8 @@ def corridor_paths(
     limit = best * max_cost_ratio
 
     cand: list[tuple[int, int, int, float]] = []  # (od, gateway, gateway edge or -1, cost)
-    for w in np.flatnonzero(~no_path):
-        cand.append((int(w), -1, -1, float(best[w])))
+    for w in np.flatnonzero(~no_path).tolist():
+        cand.append((w, -1, -1, float(best[w])))
     for g, edges in enumerate(gateways):
         e = np.asarray(edges, dtype=np.int64)
         e = e[allowed[e]]
@@ -98,25 +98,29 @@ def corridor_paths(
         through = dist_o[o_row][:, src[e]] + cost[e][None, :] + dist_d[d_row][:, dst[e]]
         pick = np.argmin(through, axis=1)
         c = through[np.arange(n_od), pick]
-        for w in np.flatnonzero(np.isfinite(c) & (c <= limit)):
-            cand.append((int(w), g, int(e[pick[w]]), float(c[w])))
+        for w in np.flatnonzero(np.isfinite(c) & (c <= limit)).tolist():
+            cand.append((w, g, int(e[pick[w]]), float(c[w])))
 
-    rows, cols, path_od, path_cost, path_gw = [], [], [], [], []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    path_od: list[int] = []
+    path_cost: list[float] = []
+    path_gw: list[int] = []
     seen: set[tuple[int, bytes]] = set()
-    for w, g, e, _ in cand:
+    for w, g, gate, _ in cand:
         o, d = int(o_all[w]), int(d_all[w])
-        if e < 0:
+        if gate < 0:
             nodes = _walk_back(pred_o[o_row[w]], o, d)
         else:
-            head = _walk_back(pred_o[o_row[w]], o, int(src[e]))
-            tail = _walk_forward(pred_d[d_row[w]], int(dst[e]), d)
+            head = _walk_back(pred_o[o_row[w]], o, int(src[gate]))
+            tail = _walk_forward(pred_d[d_row[w]], int(dst[gate]), d)
             nodes = np.concatenate([head, tail])
         if np.unique(nodes).size != nodes.size:
             continue
         key = nodes[:-1] * n_nodes + nodes[1:]
         edges_on = pair_edge[np.searchsorted(pair_key, key)]
-        if e >= 0:
-            edges_on[head.size - 1] = e  # the gateway edge itself, not a parallel one
+        if gate >= 0:
+            edges_on[head.size - 1] = gate  # the gateway edge itself, not a parallel one
         sig = (w, edges_on.tobytes())
         if sig in seen:
             continue

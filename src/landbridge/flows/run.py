@@ -37,6 +37,8 @@ from landbridge.schema.flows import (
 )
 
 if TYPE_CHECKING:
+    from landbridge.costs.params import Params
+    from landbridge.flows.calibration import PathTerms, RouteConstants
     from landbridge.flows.route_choice import ChoiceSet
 
 ROUTE_CHOICES = ("logit", "ue")
@@ -58,14 +60,14 @@ class PreparedRun:
     unserved: pd.DataFrame
     classes: list[DemandClass]
     choice: ChoiceSet | None  # generated with calibration.GENERATION_RATIO
-    terms: object | None  # calibration.PathTerms of ``choice``
+    terms: PathTerms | None  # of ``choice``
 
 
 def prepare_run(
     year: int = dem.DEFAULT_YEAR,
     growth_pct: float = 0.0,
     network: Network | None = None,
-    params=None,  # type: ignore[no-untyped-def]
+    params: Params | None = None,
     demand: pd.DataFrame | None = None,
     route_choice: str = "logit",
     dispersion: float | None = None,
@@ -146,7 +148,7 @@ def run_flows(
     year: int = dem.DEFAULT_YEAR,
     growth_pct: float = 0.0,
     network: Network | None = None,
-    params=None,  # type: ignore[no-untyped-def]
+    params: Params | None = None,
     demand: pd.DataFrame | None = None,
     progress: Progress | None = None,
     hard_capacity: bool = False,
@@ -177,7 +179,7 @@ def run_flows(
 
 def evaluate(
     run: PreparedRun,
-    constants,  # type: ignore[no-untyped-def]
+    constants: RouteConstants,
     progress: Progress | None = None,
     hard_capacity: bool = False,
 ) -> FlowsResult:
@@ -188,14 +190,17 @@ def evaluate(
     model, classes, od, unserved = run.model, run.classes, run.od, run.unserved
     network = model.network
     logit = run.route_choice == "logit"
-    choice = None
+    choice: ChoiceSet | None = None
     path_constant = None
-    if run.choice is not None:
+    if run.choice is not None and run.terms is not None:
         offered = cal.offer(run.choice, run.terms, constants, rc.MAX_COST_RATIO)
         choice, path_constant = offered.choice, offered.path_constant
+    if (logit or hard_capacity) and choice is None:
+        raise ValueError("a logit or hard-capacity run needs prepare_run(need_choice_set=True)")
     cut_t = 0.0
-    if logit:
-        res, flows, _ = assign_logit(model, choice, float(run.theta), progress, path_constant)
+    if logit and choice is not None:
+        theta = float(run.theta) if run.theta is not None else float("nan")
+        res, flows, _ = assign_logit(model, choice, theta, progress, path_constant)
         cut_t = float(choice.entry_demand[choice.no_path].sum())
         if cut_t:
             classes = _without(classes, choice)
@@ -223,7 +228,7 @@ def evaluate(
             "Russia and Belarus, or through a China–Kazakhstan gateway) and is left out"
         )
     limit = None
-    if hard_capacity:
+    if hard_capacity and choice is not None:
         from landbridge.flows.throughput import max_throughput
 
         limit = max_throughput(model, choice)
@@ -250,7 +255,7 @@ def evaluate(
     )
 
 
-def _constants_note(constants) -> str:  # type: ignore[no-untyped-def]
+def _constants_note(constants: RouteConstants) -> str:
     parts = ", ".join(f"{k} {v:+.1f} USD/t" for k, v in constants.values.items())
     how = f"estimated on {constants.estimated_on}" if constants.estimated_on else "not estimated"
     return f"gateway constants ({constants.status}, {how}): {parts}"

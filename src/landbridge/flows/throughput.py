@@ -47,7 +47,10 @@ def max_throughput(model: CorridorModel, choice: ChoiceSet) -> Throughput:
     b_ub = np.concatenate([demand, model.vdf.capacity[live]])
     carried, prices = 0.0, np.zeros(live.size)
     if n_paths:
-        res = linprog(-np.ones(n_paths), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+        # scipy-stubs type A_ub as dense only; HiGHS takes the sparse matrix as it is
+        res = linprog(  # type: ignore[call-overload]
+            -np.ones(n_paths), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs"
+        )
         if res.status != 0:
             raise InvalidInputError(f"throughput program failed: {res.message}")
         carried = float(-res.fun)

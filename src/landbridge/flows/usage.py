@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,7 +32,7 @@ def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) 
         minlength=element_flow.size,
     )  # fmt: skip
     util = element_flow / model.vdf.capacity
-    rows = []
+    rows: list[dict[str, Any]] = []
     for frow in np.unique(model.element_facility):
         elems = np.flatnonzero(model.element_facility == frow)
         e = elems[np.argmax(util[elems])]

@@ -115,7 +115,7 @@ def split_at_borders(
             src_line.append(int(li))
             piece_start_node = node
             piece_geom_start = [point]
-            prev = j
+            prev = int(j)
         us.append(piece_start_node)
         vs.append(int(ls.line_v[li]))
         geoms.append(np.array([*piece_geom_start, *geom[prev + 1 :]]))
@@ -202,7 +202,8 @@ def _absorb_pass(ls: LineSet, max_km: float) -> tuple[LineSet, int]:
     changed: set[int] = set()
     absorbed = 0
     for c in touch.index[np.argsort(km[touch.index], kind="stable")]:
-        others, neighbours = touch.at[c, "countries"], touch.at[c, "others"]
+        others = np.asarray(touch.at[c, "countries"])
+        neighbours = np.asarray(touch.at[c, "others"])
         if len(others) != 1 or others[0] == NO_COUNTRY or changed & {c, *neighbours.tolist()}:
             continue
         out[comp == c] = others[0]

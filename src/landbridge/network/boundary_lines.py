@@ -110,7 +110,7 @@ def load_boundary_lines(path: Path, iso2: tuple[str, ...]) -> BoundaryLines:
             shapely.STRtree([]),
         )  # fmt: skip
     start, end = np.vstack(starts), np.vstack(ends)
-    segments = shapely.linestrings(np.stack([start, end], axis=1))
+    segments = np.asarray(shapely.linestrings(np.stack([start, end], axis=1)))
     return BoundaryLines(
         start, end, np.vstack(prevs), np.vstack(nexts), np.concatenate(lefts),
         np.concatenate(rights), shapely.STRtree(segments),

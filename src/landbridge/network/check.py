@@ -44,7 +44,8 @@ def components(net: Network) -> tuple[int, np.ndarray]:
 
 
 def shortest_km(net: Network, a: int, b: int, graph: csr_matrix | None = None) -> float:
-    d = dijkstra(graph if graph is not None else rail_graph(net), indices=a)
+    # scipy-stubs type ``indices`` as an array only; scipy takes one int (a 1-D answer)
+    d = dijkstra(graph if graph is not None else rail_graph(net), indices=a)  # type: ignore[call-overload]
     return float(d[b])
 
 
@@ -80,13 +81,15 @@ def check_network(net: Network) -> dict:
     rail_nodes = np.unique(net.edge_src[net.edge_mode == EdgeMode.RAIL])
     main_rail = np.intersect1d(main_nodes, rail_nodes)
     hubs = []
-    for row in hub_points().itertuples(index=False):
-        node, dist = nearest_node(net, row.lat, row.lon, main_rail)
+    for hub in hub_points().to_dict("records"):
+        node, dist = nearest_node(net, float(hub["lat"]), float(hub["lon"]), main_rail)
         hubs.append(
-            {"name": row.name, "reachable": bool(dist <= HUB_MAX_KM), "snap_km": round(dist, 1)}
+            {"name": hub["name"], "reachable": bool(dist <= HUB_MAX_KM), "snap_km": round(dist, 1)}
         )
     fac = net.facilities
-    border_rows = fac.index[fac["kind"].isin(["crossing", "gauge_change"])] if len(fac) else []
+    border_rows = (
+        list(fac.index[fac["kind"].isin(["crossing", "gauge_change"])]) if len(fac) else []
+    )
     crossings = [
         {
             "name": fac.at[i, "name"],
@@ -101,24 +104,21 @@ def check_network(net: Network) -> dict:
     land = np.isin(net.edge_mode, [EdgeMode.RAIL, EdgeMode.TRANSFER, EdgeMode.BORDER])
     graph = rail_graph(net, land & open_edges(net))
     checks = []
-    for row in load_length_checks().itertuples(index=False):
-        a, da = nearest_node(net, row.from_lat, row.from_lon, main_rail)
-        b, db = nearest_node(net, row.to_lat, row.to_lon, main_rail)
+    for row in load_length_checks().to_dict("records"):
+        a, da = nearest_node(net, float(row["from_lat"]), float(row["from_lon"]), main_rail)
+        b, db = nearest_node(net, float(row["to_lat"]), float(row["to_lon"]), main_rail)
+        published_km = float(row["published_km"])
         km = shortest_km(net, a, b, graph) if max(da, db) <= CHECK_POINT_MAX_KM else float("inf")
         modelled = round(km, 1) if np.isfinite(km) else None
-        err = (
-            round(100.0 * (km - row.published_km) / row.published_km, 2)
-            if np.isfinite(km)
-            else None
-        )
+        err = round(100.0 * (km - published_km) / published_km, 2) if np.isfinite(km) else None
         checks.append(
             {
-                "from": row[0],
-                "to": row.to,
-                "published_km": float(row.published_km),
+                "from": row["from"],
+                "to": row["to"],
+                "published_km": published_km,
                 "modelled_km": modelled,
                 "error_pct": err,
-                "source": row.source_ids,
+                "source": row["source_ids"],
             }
         )
     return {

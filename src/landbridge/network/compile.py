@@ -71,8 +71,8 @@ def _expand_border_nodes(ls: LineSet) -> tuple[LineSet, list[BorderPoint], np.nd
     v = ls.line_v.copy()
     for arr in (u, v):
         idx = np.flatnonzero(node_country[arr] != ls.country)
-        for i in idx:
-            arr[i] = lookup[(int(arr[i]), int(ls.country[i]))]
+        for e in idx.tolist():
+            arr[e] = lookup[(int(arr[e]), int(ls.country[e]))]
     node_lonlat = np.vstack([ls.node_lonlat, ls.node_lonlat[extra[:, 0]]])
     all_country = np.concatenate([node_country, extra[:, 1]])
     borders: list[BorderPoint] = []
@@ -144,7 +144,7 @@ def crossing_facilities(
                 if pair in closed_borders.index and not row["closed"]:
                     row["closed"] = True
                     row["source_ids"] = (
-                        f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']}"
+                        f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']!s}"
                     )
                 row_of[fid] = len(rows)
                 rows.append(row)
@@ -186,8 +186,8 @@ def crossing_facilities(
         if pair in closed_borders.index:
             row["closed"] = True
             row["capacity_trains_per_day"] = 0.0
-            row["source_ids"] = f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']}"
-            row["assumption"] += f"; closed: {closed_borders.at[pair, 'note']}"
+            row["source_ids"] = f"{row['source_ids']};{closed_borders.at[pair, 'source_ids']!s}"
+            row["assumption"] += f"; closed: {closed_borders.at[pair, 'note']!s}"
         row_of[fid] = len(rows)
         rows.append(row)
         facility[i] = row_of[fid]
@@ -215,30 +215,33 @@ def section_facilities(
         np.concatenate([length_km, length_km]) + 1e-9,
         n_nodes,
     )
-    line_of = {}
+    line_of: dict[tuple[int, int], int] = {}
     for i in range(m):
         for key in ((int(line_u[i]), int(line_v[i])), (int(line_v[i]), int(line_u[i]))):
             if key not in line_of or length_km[i] < length_km[line_of[key]]:
                 line_of[key] = i
     rows = []
-    for k, sec in enumerate(sections.itertuples(index=False)):
+    for k, sec in enumerate(sections.to_dict("records")):
         a, b = int(section_nodes[k, 0]), int(section_nodes[k, 1])
         if a < 0 or b < 0:
             raise NetworkDataError(
-                f"sections.csv {sec.facility_id}: an end point is not on the railway"
+                f"sections.csv {sec['facility_id']}: an end point is not on the railway"
             )
-        _, pred = dijkstra(graph, indices=a, return_predecessors=True)
+        # scipy-stubs type ``indices`` as an array only; scipy takes one int (a 1-D answer)
+        _, pred = dijkstra(graph, indices=a, return_predecessors=True)  # type: ignore[call-overload]
         if pred[b] < 0:
             raise NetworkDataError(
-                f"sections.csv {sec.facility_id}: no rail path between its end points"
+                f"sections.csv {sec['facility_id']}: no rail path between its end points"
             )
         cur = b
         while cur != a:
             p = int(pred[cur])
             line_section[line_of[(p, cur)]] = k
             cur = p
-        mid = np.array([(sec.from_lat + sec.to_lat) / 2.0, (sec.from_lon + sec.to_lon) / 2.0])
-        row = {c: getattr(sec, c, np.nan) for c in FACILITY_COLUMNS}
+        mid = np.array(
+            [(sec["from_lat"] + sec["to_lat"]) / 2.0, (sec["from_lon"] + sec["to_lon"]) / 2.0]
+        )
+        row = {c: sec.get(c, np.nan) for c in FACILITY_COLUMNS}
         row.update(kind="section", lat=mid[0], lon=mid[1], closed=False, gauge_change=False)
         row["assumption"] = "" if pd.isna(row["assumption"]) else row["assumption"]
         rows.append(row)
@@ -340,7 +343,7 @@ def compile_network(
         port_names = [str(x) for x in ports["name"]]
         rail_nodes = np.unique(np.concatenate([ls.line_u, ls.line_v]))
         joined, not_joined = [], []
-        for i, row in ports.iterrows():
+        for i, (_, row) in enumerate(ports.iterrows()):
             if not bool(row["rail_served"]) or port_country[i] < 0:
                 continue
             own = rail_nodes[node_country[rail_nodes] == port_country[i]]

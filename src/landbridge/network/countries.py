@@ -53,7 +53,7 @@ class CountryPolygons:
                 np.column_stack([lon[missing], lat[missing]]), distance_upper_bound=pad
             )
             near = np.isfinite(dist)
-            out[missing[near]] = self.boundary_country[idx[near]]
+            out[missing[near]] = self.boundary_country[np.asarray(idx)[near]]
         return out
 
     def boundary_crossing(

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from landbridge.units import EARTH_RADIUS_KM
 
 
 def haversine_km(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> np.ndarray:
     """Great-circle distance in km between lon/lat points in degrees (broadcasting)."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2.0) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    )
+    x1, y1, x2, y2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((y2 - y1) / 2.0) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -33,11 +29,11 @@ def km_to_chord(km: float) -> float:
     return float(2.0 * np.sin(km / (2.0 * EARTH_RADIUS_KM)))
 
 
-def chord_to_km(chord: np.ndarray) -> np.ndarray:
+def chord_to_km(chord: npt.ArrayLike) -> np.ndarray:
     """Great-circle km for unit-sphere chord lengths (``inf`` stays ``inf``)."""
-    chord = np.asarray(chord, dtype=np.float64)
-    km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
-    return np.where(np.isfinite(chord), km, np.inf)
+    c = np.asarray(chord, dtype=np.float64)
+    km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(c / 2.0, 0.0, 1.0))
+    return np.where(np.isfinite(c), km, np.inf)
 
 
 class PointIndex:
@@ -58,4 +54,4 @@ class PointIndex:
         chord, idx = self.tree.query(
             unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat)), k=k, distance_upper_bound=bound
         )
-        return chord_to_km(chord), idx
+        return chord_to_km(chord), np.asarray(idx)

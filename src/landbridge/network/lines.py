@@ -258,8 +258,8 @@ def densify(ls: LineSet, max_km: float) -> LineSet:
     emit = np.ones(len(ls.coords), dtype=np.int64)
     emit[:-1] = np.where(inside, pieces, 1)
     start = np.repeat(np.arange(len(ls.coords)), emit)
-    frac = np.arange(int(emit.sum())) - np.repeat(np.cumsum(emit) - emit, emit)
-    frac = frac / np.repeat(emit, emit)
+    offset = np.arange(int(emit.sum())) - np.repeat(np.cumsum(emit) - emit, emit)
+    frac = offset / np.repeat(emit, emit)
     nxt = np.minimum(start + 1, len(ls.coords) - 1)
     coords = ls.coords[start] + (ls.coords[nxt] - ls.coords[start]) * frac[:, None]
     new_counts = (

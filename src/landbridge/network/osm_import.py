@@ -171,7 +171,7 @@ def skip_reason(tags: dict[str, str]) -> str:
 
 def _elements(path: Path):
     """Yield ``(tag, element)`` for each top-level OSM element, refusing DTDs; frees memory."""
-    parser = XMLPullParser(events=("start", "end"))
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     depth = 0
     root: Element | None = None
     tail = b""
@@ -200,7 +200,10 @@ def _elements(path: Path):
             tail = window[-(max(map(len, FORBIDDEN_MARKUP)) - 1) :]
             try:
                 parser.feed(chunk)
-                for event, elem in parser.read_events():
+                # typeshed's event union includes 1-tuples (namespace events), never asked for here
+                for event, elem in parser.read_events():  # type: ignore[misc]
+                    if not isinstance(elem, Element):
+                        continue
                     if event == "start":
                         depth += 1
                         if depth == 1:
@@ -242,7 +245,9 @@ def _osm_id(elem: Element, path: Path, kind: str) -> int:
     except (TypeError, ValueError):
         raise NetworkDataError(f"{path}: a {kind} has id {text!r}; OSM ids are integers") from None
     if abs(value) > OSM_ID_MAX:
-        raise NetworkDataError(f"{path}: {kind} id {text[:30]} is beyond the 64-bit OSM id range")
+        raise NetworkDataError(
+            f"{path}: {kind} id {str(text)[:30]} is beyond the 64-bit OSM id range"
+        )
     return value
 
 
@@ -291,7 +296,7 @@ def _node_refs(elem: Element, way_id: int, path: Path) -> list[int]:
             ) from None
         if abs(ref) > OSM_ID_MAX:
             raise NetworkDataError(
-                f"{path}: way {way_id} references node {text[:30]} beyond the 64-bit id range"
+                f"{path}: way {way_id} references node {str(text)[:30]} beyond the 64-bit id range"
             )
         refs.append(ref)
     return refs

@@ -136,7 +136,7 @@ def load_ports_table(path: Path = PORTS_CSV) -> pd.DataFrame:
     searoute = load_searoute_ports()
     lat = frame["lat"].astype(float).to_numpy(copy=True)
     lon = frame["lon"].astype(float).to_numpy(copy=True)
-    for i, row in frame.iterrows():
+    for i, (_, row) in enumerate(frame.iterrows()):
         if row["coord_source"] == "searoute":
             if row["locode"] not in searoute:
                 raise NetworkDataError(
@@ -241,7 +241,7 @@ def _expand_links(links: pd.DataFrame, ports: pd.DataFrame) -> pd.DataFrame:
         expand = len(ends[0]) > 1 or len(ends[1]) > 1
         for a in ends[0]:
             for b in ends[1]:
-                new = dict(row, from_port=a, to_port=b)
+                new = {**row, "from_port": a, "to_port": b}
                 if expand:
                     new["link_id"] = f"{a}-{b}-{row['via']}"
                     new["name"] = f"{name_of[a]} – {name_of[b]} ({row['via']})"

@@ -362,7 +362,7 @@ def collapse_chains(
             if not visited[li]:
                 walk(node, int(li))
 
-    stack = list(np.flatnonzero(keep))
+    stack = np.flatnonzero(keep).tolist()
     while stack:
         node = int(stack.pop())
         before = len(vs)

@@ -8,6 +8,8 @@ itself (two different dates, two different base years) is kept and named in the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from landbridge.schema.scenario import Scenario
 
 
@@ -49,5 +51,5 @@ def stored_differences(a: Scenario, b: Scenario) -> list[str]:
     return notes
 
 
-def _with_date(s: Scenario, day) -> Scenario:  # type: ignore[no-untyped-def]
+def _with_date(s: Scenario, day: dt.date | None) -> Scenario:
     return s.model_copy(update={"base": s.base.model_copy(update={"departure_date": day})})

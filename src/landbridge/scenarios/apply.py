@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 
 from landbridge.errors import ScenarioError
 from landbridge.flows.capacity import QUOTA_PREFIX, SET_BY_SCENARIO
+from landbridge.frames import cell_float
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.scenarios import network_edit as edit
 from landbridge.scenarios.params_adapter import set_country_rail_tariff
@@ -94,7 +96,7 @@ def _apply_one(
     if isinstance(mod, SetTariff):
         if mod.facility is not None:
             row = _row(net, mod.facility)
-            old = float(net.facilities.at[row, "cost_usd_per_feu"])
+            old = cell_float(net.facilities, row, "cost_usd_per_feu")
             value = mod.value if mod.value is not None else old * float(mod.factor or 0.0)
             return _set_columns(net, mod.facility, {"cost_usd_per_feu": value}), params, demand
         try:
@@ -153,11 +155,11 @@ def _close(
     fac = net.facilities.copy()
     for column in ANNUAL_CAPACITY_COLUMNS:
         if column in fac:
-            fac.at[row, column] = fac.at[row, column] * open_share
+            fac.at[row, column] = cell_float(fac, row, column) * open_share
     # kept apart as well: the flows' capacity floors (flows.capacity) lose the same share
     if OPEN_SHARE_COLUMN not in fac:
         fac[OPEN_SHARE_COLUMN] = 1.0
-    fac.at[row, OPEN_SHARE_COLUMN] = float(fac.at[row, OPEN_SHARE_COLUMN]) * open_share
+    fac.at[row, OPEN_SHARE_COLUMN] = cell_float(fac, row, OPEN_SHARE_COLUMN) * open_share
     net = edit.with_facilities(net, fac)
     day = scenario.base.departure_date
     if not annual and day is not None and mod.from_date <= day <= mod.to_date:
@@ -193,15 +195,15 @@ def _set_dwell(net: Network, mod: SetDwell) -> Network:
     row = _row(net, mod.facility)
     fac = net.facilities
     if mod.factor is not None:
-        values = {c: float(fac.at[row, c]) * mod.factor for c in ("dwell_p50_h", "dwell_p90_h")}
+        values = {c: cell_float(fac, row, c) * mod.factor for c in ("dwell_p50_h", "dwell_p90_h")}
     else:
         values = {}
         if mod.dwell_p50_h is not None:
             values["dwell_p50_h"] = mod.dwell_p50_h
         if mod.dwell_p90_h is not None:
             values["dwell_p90_h"] = mod.dwell_p90_h
-        p50 = values.get("dwell_p50_h", float(fac.at[row, "dwell_p50_h"]))
-        p90 = values.get("dwell_p90_h", float(fac.at[row, "dwell_p90_h"]))
+        p50 = values.get("dwell_p50_h", cell_float(fac, row, "dwell_p50_h"))
+        p90 = values.get("dwell_p90_h", cell_float(fac, row, "dwell_p90_h"))
         if p90 < p50:
             # Setting only one quantile must not leave p90 below p50.
             values["dwell_p90_h"] = p50
@@ -212,8 +214,8 @@ def _set_fleet(net: Network, mod: SetFerryFleet) -> Network:
     row = _row(net, mod.facility)
     fac = net.facilities
     values: dict[str, float] = {"fleet": float(mod.fleet)}
-    old_fleet = float(fac.at[row, "fleet"]) if "fleet" in fac else float("nan")
-    old_headway = float(fac.at[row, "headway_h"]) if "headway_h" in fac else float("nan")
+    old_fleet = cell_float(fac, row, "fleet") if "fleet" in fac else float("nan")
+    old_headway = cell_float(fac, row, "headway_h") if "headway_h" in fac else float("nan")
     if mod.headway_h is not None:
         values["headway_h"] = mod.headway_h
     elif np.isfinite(old_fleet) and old_fleet > 0 and np.isfinite(old_headway):
@@ -221,14 +223,15 @@ def _set_fleet(net: Network, mod: SetFerryFleet) -> Network:
         values["headway_h"] = old_headway * old_fleet / mod.fleet
     if mod.vessel_capacity_feu is not None:
         values["vessel_capacity_feu"] = mod.vessel_capacity_feu
-    old_vessel = float(fac.at[row, "vessel_capacity_feu"]) if "vessel_capacity_feu" in fac else 0.0
+    has_vessel = "vessel_capacity_feu" in fac
+    old_vessel = cell_float(fac, row, "vessel_capacity_feu") if has_vessel else 0.0
     new_vessel = mod.vessel_capacity_feu or old_vessel
     if np.isfinite(old_fleet) and old_fleet > 0 and np.isfinite(old_vessel) and old_vessel > 0:
         # A line's yearly capacity is what its vessels can lift: it scales with fleet x size.
         lift = (mod.fleet * new_vessel) / (old_fleet * old_vessel)
         for column in ANNUAL_CAPACITY_COLUMNS:
-            if column in fac and np.isfinite(float(fac.at[row, column])):
-                values[column] = float(fac.at[row, column]) * lift
+            if column in fac and np.isfinite(cell_float(fac, row, column)):
+                values[column] = cell_float(fac, row, column) * lift
     return _set_columns(net, mod.facility, values)
 
 
@@ -333,8 +336,8 @@ def _add_link(net: Network, mod: AddLink) -> Network:
     )
 
 
-def _new_row(fac: pd.DataFrame, values: dict[str, Any]) -> pd.DataFrame:
-    row = {c: np.nan for c in fac.columns}
+def _new_row(fac: pd.DataFrame, values: Mapping[Any, Any]) -> pd.DataFrame:
+    row: dict[Hashable, Any] = {c: np.nan for c in fac.columns}
     row.update(values)
     frame = pd.DataFrame([row], columns=list(dict.fromkeys([*fac.columns, *values])))
     return pd.concat([fac, frame], ignore_index=True)

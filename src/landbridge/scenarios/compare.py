@@ -141,7 +141,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as JSON-able dicts: numpy scalars as Python, NaN/NA/NaT as None."""
     out = []
     for row in frame.to_dict(orient="records"):
-        out.append({k: _plain(v) for k, v in row.items()})
+        out.append({str(k): _plain(v) for k, v in row.items()})
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,7 @@ def modification_label(index: int, mod_type: str) -> str:
     return f"modification {index} ({mod_type})"
 
 
-def _describe(err: dict[str, Any], data: dict[str, Any]) -> str:
+def _describe(err: Mapping[str, Any], data: dict[str, Any]) -> str:
     loc = list(err.get("loc", ()))
     msg = str(err.get("msg", "invalid value"))
     if msg.startswith("Value error, "):
@@ -192,7 +193,7 @@ def _unknown_type(index: int, mod_type: Any) -> str:
     )
 
 
-def _allowed(err: dict[str, Any]) -> str:
+def _allowed(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         return str(ctx["expected"])

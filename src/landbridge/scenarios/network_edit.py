@@ -79,7 +79,7 @@ def _select_edges(net: Network, order: np.ndarray) -> Network:
     new_index[order] = np.arange(order.size)
     changes: dict[str, Any] = {name: getattr(net, name)[order] for name in _EDGE_FIELDS}
     changes["edge_reverse"] = new_index[net.edge_reverse[order]].astype(net.edge_reverse.dtype)
-    changes["indptr"] = _indptr(changes["edge_src"], net.n_nodes, net.indptr.dtype)  # type: ignore[arg-type]
+    changes["indptr"] = _indptr(changes["edge_src"], net.n_nodes, net.indptr.dtype)
     offsets, geom = _gather_geometry(net.edge_geom_offset, net.geom_lonlat, order)
     changes["edge_geom_offset"] = offsets
     changes["geom_lonlat"] = geom

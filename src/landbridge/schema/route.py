@@ -63,15 +63,15 @@ class RouteRequest(BaseModel):
             return value
         if not value > 0:
             raise ValueError(f"must be positive (got {value:g})")
+        unit = str(info.field_name).upper()
         least = MIN_FEU if info.field_name == "feu" else 2 * MIN_FEU
         if value < least:
             raise ValueError(
-                f"must be at least {least:g} {info.field_name.upper()} (one TEU; got {value:g}): "
+                f"must be at least {least:g} {unit} (one TEU; got {value:g}): "
                 "part loads are not modelled"
             )
         limit = MAX_FEU if info.field_name == "feu" else 2 * MAX_FEU
         if value > limit:
-            unit = info.field_name.upper()
             raise ValueError(
                 f"must be at most {limit:,.0f} {unit} (got {value:,.10g}); split larger volumes"
             )

@@ -87,7 +87,10 @@ class Store:
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.timeout_s
         attempt = 0
-        config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=config)
@@ -361,7 +364,9 @@ class Store:
             frame = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
             if frame.empty:
                 return None
-            out = {k: (v.item() if hasattr(v, "item") else v) for k, v in frame.iloc[0].items()}
+            out = {
+                str(k): (v.item() if hasattr(v, "item") else v) for k, v in frame.iloc[0].items()
+            }
             out["parameters"] = json.loads(out.pop("parameters_json"))
             out["timings_s"] = json.loads(out.pop("timings_json"))
             counts = con.execute(

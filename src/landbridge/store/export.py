@@ -19,7 +19,7 @@ import math
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +75,11 @@ def _writer(fmt: str, frame: pd.DataFrame, meta: dict[str, Any]) -> Callable[[Pa
         return lambda path: write_geoparquet(frame, path)
     if fmt == "csv":
         return lambda path: _csv(frame).to_csv(path, index=False)
-    return lambda path: path.write_text(
-        json.dumps(feature_collection(frame, meta), allow_nan=False), "utf-8"
-    )
+
+    def write_json(path: Path) -> None:
+        path.write_text(json.dumps(feature_collection(frame, meta), allow_nan=False), "utf-8")
+
+    return write_json
 
 
 def export_zip(store: Store, run_id: str, fmt: str) -> tuple[str, bytes]:
@@ -111,15 +113,11 @@ def export_tables(store: Store, run_id: str, meta: dict[str, Any]) -> dict[str, 
 
 def _lines(geojson: pd.Series) -> list[Any]:
     """Route geometries as shapely lines of one type (MultiLineString for all if any is)."""
-    import shapely
-    from shapely.geometry import MultiLineString, shape
+    from shapely.geometry import LineString, MultiLineString, shape
 
     shapes = [shape(json.loads(g)) if isinstance(g, str) else None for g in geojson]
     if any(isinstance(s, MultiLineString) for s in shapes):
-        shapes = [
-            s if s is None or isinstance(s, MultiLineString) else shapely.multilinestrings([s])
-            for s in shapes
-        ]
+        shapes = [MultiLineString([s]) if isinstance(s, LineString) else s for s in shapes]
     return shapes
 
 
@@ -129,7 +127,7 @@ def _points(lon: pd.Series, lat: pd.Series) -> list[Any]:
     x, y = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     points = shapely.points(np.where(ok, x, 0.0), np.where(ok, y, 0.0))
-    return [p if good else None for p, good in zip(points, ok, strict=True)]
+    return [p if good else None for p, good in zip(np.asarray(points), ok, strict=True)]
 
 
 def _split_od(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,8 +136,9 @@ def _split_od(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = pd.Series(ends).str.partition(_OD_SEP)
     has_od = (pairs[1] == _OD_SEP).to_numpy() & (option != "")
     frame.insert(0, "option", np.where(has_od, option, od.to_numpy()))
-    frame.insert(0, "destination", np.where(has_od, pairs[2], None))
-    frame.insert(0, "origin", np.where(has_od, pairs[0], None))
+    missing = np.array(None, dtype=object)
+    frame.insert(0, "destination", np.where(has_od, pairs[2].to_numpy(), missing))
+    frame.insert(0, "origin", np.where(has_od, pairs[0].to_numpy(), missing))
     return frame
 
 
@@ -188,7 +187,7 @@ def _csv(frame: pd.DataFrame) -> pd.DataFrame:
     if "geometry" not in frame:
         return frame
     wkt = [g.wkt if g is not None else None for g in frame["geometry"]]
-    return frame.drop(columns="geometry").assign(geometry_wkt=wkt)
+    return frame.drop(columns="geometry").assign(geometry_wkt=pd.Series(wkt, index=frame.index))
 
 
 def feature_collection(frame: pd.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
@@ -214,8 +213,8 @@ def feature_collection(frame: pd.DataFrame, meta: dict[str, Any]) -> dict[str, A
     }
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, pd.Timestamp):
             value = value.isoformat()
@@ -223,5 +222,5 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
             value = value.item()
         if isinstance(value, float) and not math.isfinite(value):
             value = None
-        out[key] = value
+        out[str(key)] = value
     return out

@@ -111,7 +111,9 @@ def fit(prob: Problem, cases: np.ndarray | None = None, x0: np.ndarray | None = 
     lower, upper = prob.ref.lower[prob.fitted], prob.ref.upper[prob.fitted]
     start = np.clip(prob.ref.value[prob.fitted] if x0 is None else x0, lower, upper)
     solution = least_squares(
-        prob.residuals, start, bounds=(lower, upper), args=(rows,), diff_step=1e-2,
+        prob.residuals, start, bounds=(lower, upper), args=(rows,),
+        # scipy-stubs type diff_step as an array only; scipy takes one relative step for all
+        diff_step=1e-2,  # type: ignore[arg-type]
         x_scale=np.maximum(upper - lower, 1e-9),
     )  # fmt: skip
     return solution.x

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
+from landbridge.schema.route import CORRIDORS, Corridor
 
 CASES_CSV = DATA_DIR / "validation" / "calibration-transit.csv"
 CASE_MONTH_DAY = (7, 1)  # a case's figures are read on 1 July of its year
@@ -25,7 +27,7 @@ class Case:
     case: str
     origin: str
     destination: str
-    corridor: str | None
+    corridor: Corridor | None
     option: str | None  # text the option's label must hold (the published route), if any
     low_days: float
     high_days: float
@@ -58,6 +60,11 @@ def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
             raise ParameterError(f"{path.name}: case {row.get('case')}: {exc}") from None
         if not 0 < low <= high:
             raise ParameterError(f"{path.name}: case {row['case']}: need 0 < low_days <= high")
+        corridor = row["corridor"] or None
+        if corridor is not None and corridor not in CORRIDORS:
+            raise ParameterError(
+                f"{path.name}: case {row['case']}: corridor must be one of {list(CORRIDORS)}"
+            )
         if row.get("evidence") not in EVIDENCE:
             raise ParameterError(
                 f"{path.name}: case {row['case']}: evidence must be one of {list(EVIDENCE)}"
@@ -65,7 +72,8 @@ def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
         cases.append(
             Case(
                 case=row["case"], origin=row["origin"], destination=row["destination"],
-                corridor=row["corridor"] or None, option=row["option"] or None, low_days=low,
+                corridor=cast(Corridor | None, corridor), option=row["option"] or None,
+                low_days=low,
                 high_days=high, year=year, scope=row["scope"], evidence=row["evidence"],
                 source_ids=tuple(split_source_ids(row["source_ids"])), quote=row["quote"],
             )

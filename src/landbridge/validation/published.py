@@ -44,8 +44,8 @@ def with_published(
         return options
     out = []
     for option in options:
-        case = next((c for c in cases if _matches(c, option)), None)
-        if case is not None:
-            option = option.model_copy(update={"published": _published(case)})
+        match = next((c for c in cases if _matches(c, option)), None)
+        if match is not None:
+            option = option.model_copy(update={"published": _published(match)})
         out.append(option)
     return out
