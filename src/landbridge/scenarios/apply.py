@@ -87,7 +87,7 @@ def _apply_one(
     if isinstance(mod, CloseCrossing):
         return _close(net, mod, scenario, source, annual), params, demand
     if isinstance(mod, SetCapacity):
-        changes = capacity_changes(mod)  # type: ignore[arg-type]
+        changes = capacity_changes(mod)
         return _set_columns(net, mod.facility, changes), params, demand
     if isinstance(mod, SetDwell):
         return _set_dwell(net, mod), params, demand

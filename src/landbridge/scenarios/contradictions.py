@@ -69,5 +69,5 @@ def _what(mod: Modification) -> str | None:
         from landbridge.scenarios.units import capacity_column
 
         into = getattr(mod, "into", None)
-        return capacity_column(mod)[0] + (f" into {into}" if into else "")  # type: ignore[arg-type]
+        return capacity_column(mod)[0] + (f" into {into}" if into else "")
     return ""
