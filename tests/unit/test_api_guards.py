@@ -119,6 +119,27 @@ def test_validate_is_the_cli_check_and_never_reads_a_named_file(client: TestClie
         assert "/etc" not in detail
 
 
+def test_validate_parses_and_checks_in_the_worker_process(client: TestClient, monkeypatch) -> None:
+    """Neither step runs in the serving process: there they would hold its GIL."""
+    from landbridge.app import check
+    from landbridge.scenarios import load
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("ran in the serving process")
+
+    for module, name in ((check, "check_scenario"), (load, "parse_scenario")):
+        monkeypatch.setattr(module, name, not_here)  # the spawned worker keeps the real ones
+    text = (
+        "name: x\nbase: {year: 2024}\n"
+        "modifications:\n  - {type: close_crossing, facility: nowhere}\n"
+    )
+    response = client.post(
+        "/api/scenarios/validate", content=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert response.status_code == 422 and "nowhere" in response.json()["detail"]
+    assert response.json()["error"] == "ScenarioError"
+
+
 def in_own_thread(coroutine_function) -> None:
     """``asyncio.run`` in a thread of its own: the browser tests' Playwright session keeps an
     event loop running in the main thread for the rest of the pytest run."""

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from landbridge.api.endpoints.jobs import result_of, runner
+from landbridge.api.errors import RelayedError
 from landbridge.api.job_targets import bundled_scenario
 from landbridge.api.jobs import JobStatus
 from landbridge.api.models import (
@@ -17,7 +18,7 @@ from landbridge.api.models import (
     ScenarioRunResult,
 )
 from landbridge.api.security import YAML_TYPES, require_token
-from landbridge.errors import ScenarioError
+from landbridge.errors import LandbridgeError, ScenarioError
 from landbridge.schema.scenario import Scenario
 
 router = APIRouter(tags=["scenarios"])
@@ -58,17 +59,26 @@ def get_scenario(name: str) -> Scenario:
 async def validate_posted(request: Request) -> ScenarioCheck:
     """Parse a scenario (JSON object, or YAML text loaded safely) and check every modification
     against the base network, exactly as ``landbridge scenario check`` does; 422 lists each
-    wrong field. The parsing runs in a worker process with a time budget (``api.heavy``)."""
-    from starlette.concurrency import run_in_threadpool
-
-    from landbridge.app.check import check_scenario
-
+    wrong field. Parsing and checking run in a worker process with a time budget
+    (``api.heavy``): neither holds the server's event loop or its GIL."""
     raw = await request.body()
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    scenario = await request.app.state.heavy.run(parse_posted, raw, media in YAML_TYPES)
-    network = await run_in_threadpool(lambda: request.app.state.server.network)
-    await run_in_threadpool(check_scenario, scenario, POSTED, network, False)
+    scenario = await request.app.state.heavy.run(check_posted, raw, media in YAML_TYPES)
     return ScenarioCheck(scenario=scenario)
+
+
+def check_posted(raw: bytes, is_yaml: bool) -> Scenario:
+    """``parse_posted``, then the CLI's check against the bundled base network (no file named by
+    the scenario is read). Runs in a heavy-work process; library errors are relayed with their
+    class, status and message."""
+    from landbridge.app.check import check_scenario
+
+    try:
+        scenario = parse_posted(raw, is_yaml)
+        check_scenario(scenario, POSTED, None, False)
+    except LandbridgeError as exc:
+        raise RelayedError.of(exc) from None
+    return scenario
 
 
 def parse_posted(raw: bytes, is_yaml: bool) -> Scenario:
