@@ -212,3 +212,16 @@ def test_five_trains_a_day_at_dostyk_lengthen_its_simulated_waits() -> None:
         return float(np.mean(v.start_h[at] - v.arrive_h[at]))
 
     assert mean_wait_h(fewer) > mean_wait_h(system) + 1.0
+
+
+def test_a_dated_closure_takes_its_days_from_the_quota_too() -> None:
+    text = (
+        "name: cap\nbase: {year: 2024}\nmodifications:\n"
+        f"  - {{type: set_capacity, facility: {CROSSING}, value: 10, unit: trains_per_day,"
+        " into: CN}\n"
+        f"  - {{type: close_crossing, facility: {CROSSING}, from_date: 2024-03-01,"
+        " to_date: 2024-03-31}\n"
+    )
+    out, _, _ = apply_scenario(parse_scenario(text), load_network(), None, None, annual=True)
+    fac = out.facilities.set_index("facility_id")
+    assert fac.at[CROSSING, "quota_trains_per_day_into_CN"] == pytest.approx(10 * 335 / 366)

@@ -153,7 +153,8 @@ def _close(
     open_share = 1.0 - closed_share
     row = _row(net, mod.facility)
     fac = net.facilities.copy()
-    for column in ANNUAL_CAPACITY_COLUMNS:
+    quotas = [c for c in fac.columns if str(c).startswith(QUOTA_PREFIX)]  # trains into a country
+    for column in [*ANNUAL_CAPACITY_COLUMNS, *quotas]:
         if column in fac:
             fac.at[row, column] = cell_float(fac, row, column) * open_share
     # kept apart as well: the flows' capacity floors (flows.capacity) lose the same share
