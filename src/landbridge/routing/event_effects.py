@@ -87,11 +87,11 @@ def apply_events(
     events: Sequence[Event] | None = None,
 ) -> Evaluated:
     """``evaluated`` with the events in force where and when the box is (see module doc)."""
-    table = load_events() if events is None else events
+    table = [e for e in (load_events() if events is None else events) if _may_act(e, depart)]
     option = evaluated.option
     text = facility_text(net)
     facilities = leg_facilities(net, edges)
-    legs = [leg.model_copy() for leg in option.legs]
+    legs = list(option.legs)  # a leg is copied when an event changes it
     notes: dict[str, OptionEvent] = {}
     risks: dict[str, Risk] = {}
     waits = dict.fromkeys(WAIT_BUCKET.values(), 0.0)
@@ -99,7 +99,8 @@ def apply_events(
     rail_usd = 0.0
     closed = False
     start_h = 0.0
-    for leg, f in zip(legs, facilities, strict=True):
+    for i, f in enumerate(facilities):
+        leg = legs[i]
         reached = _day(depart, start_h + added_h)
         fid = str(text.ids[f]) if f >= 0 else ""
         name = str(text.names[f]) if f >= 0 else leg.country
@@ -116,6 +117,8 @@ def apply_events(
             if e.risk is not None and in_force(e, reached):
                 _add_risk(risks, e, where)
             if e.effect == "closed" and on_facility:
+                if leg is option.legs[i]:
+                    leg = legs[i] = leg.model_copy()
                 note = _closure(e, name, reached, depart, start_h - leg.hours + added_h)
                 closed |= note.closed
                 added_h += note.delay_h
@@ -124,6 +127,8 @@ def apply_events(
                     waits[WAIT_BUCKET[leg.mode]] += note.delay_h
                 notes.setdefault(e.event_id, note)
             elif e.effect == "scale" and leg.mode == "rail" and in_country:
+                if leg is option.legs[i]:
+                    leg = legs[i] = leg.model_copy()
                 delta = leg.cost_usd * (float(e.value or 1.0) - 1.0)
                 leg.cost_usd = round(leg.cost_usd + delta, ROUND)
                 rail_usd += delta
@@ -167,6 +172,17 @@ def apply_events(
         option.model_copy(update=update), evaluated.refs, evaluated.facility_rows, evaluated.dated,
         evaluated.parts,
     )
+
+
+def _may_act(e: Event, depart: dt.date) -> bool:
+    """``e`` is in force, or its queue not yet cleared, on some day from ``depart`` on (the
+    days a box reaches its legs); the others are left out before the legs are walked."""
+    if e.start is None:
+        return False
+    if e.end is None or e.end >= depart:
+        return True
+    clear_until = e.end + dt.timedelta(days=e.clear_days)
+    return e.effect == "closed" and bool(e.clear_days) and clear_until >= depart
 
 
 def _in_backlog(e: Event, on: dt.date) -> bool:

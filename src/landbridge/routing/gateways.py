@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from landbridge.routing.search import Ends, MaskedGraph, edges_of_nodes, walk_back, walk_forward
+from landbridge.routing.search import Ends, MaskedGraph, Walks
 
 GATEWAY_MASKS_LIMIT = 32  # masked graphs with gateway trees kept; ~20 MB each for Dostyk's 80 edges
 
@@ -31,6 +31,10 @@ class GatewayTrees:
     head_row: np.ndarray  # per pinned edge, its head's row in ``from_head``
     from_head: np.ndarray  # [heads, nodes] cost from the head to each node
     from_head_pred: np.ndarray  # [heads, nodes] predecessor of each node on that tree
+    # the rows of ``to_tail_next`` and ``from_head_pred``, one view each (path walks are
+    # remembered per tree array)
+    next_rows: tuple[np.ndarray, ...]
+    pred_rows: tuple[np.ndarray, ...]
 
 
 def gateway_trees(g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
@@ -40,8 +44,9 @@ def gateway_trees(g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
     to_tail, to_tail_next = _trees(g, tails, reverse=True)
     from_head, from_head_pred = _trees(g, heads, reverse=False)
     return GatewayTrees(
-        pin, tail_row.ravel(), to_tail, to_tail_next, head_row.ravel(), from_head, from_head_pred
-    )
+        pin, tail_row.ravel(), to_tail, to_tail_next, head_row.ravel(), from_head, from_head_pred,
+        tuple(to_tail_next), tuple(from_head_pred),
+    )  # fmt: skip
 
 
 def _trees(g: MaskedGraph, roots: np.ndarray, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +67,7 @@ class Gateways:
 
     def __init__(self) -> None:
         self._memo: dict[tuple[int, bytes], tuple[MaskedGraph, GatewayTrees]] = {}
+        self.walks = Walks()
 
     def trees(self, g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
         key = (id(g), np.ascontiguousarray(pin).tobytes())
@@ -75,7 +81,7 @@ class Gateways:
 
 
 def path_via_gateways(
-    g: MaskedGraph, gt: GatewayTrees, origins: Ends, destinations: Ends
+    g: MaskedGraph, gt: GatewayTrees, origins: Ends, destinations: Ends, walks: Walks
 ) -> np.ndarray | None:
     """Edge ids of the cheapest path from one of ``origins`` through one of the pinned edges of
     ``gt`` to one of ``destinations`` (None when there is none)."""
@@ -94,6 +100,6 @@ def path_via_gateways(
     if not np.isfinite(total[best]):
         return None
     t, h = int(gt.tail_row[best]), int(gt.head_row[best])
-    head = edges_of_nodes(g, walk_forward(gt.to_tail_next[t], int(o[start[t]])))
-    tail = edges_of_nodes(g, walk_back(gt.from_head_pred[h], int(d[end[h]])))
+    head = walks.edges(g, gt.next_rows[t], int(o[start[t]]), back=False)
+    tail = walks.edges(g, gt.pred_rows[h], int(d[end[h]]), back=True)
     return np.asarray([*head, int(gt.pin[best]), *tail], dtype=np.int64)

@@ -131,7 +131,9 @@ def _via_pin(
         return path_via_edges(g, origin, destination, pin, prep.trees)
     if cut_off(g, origin, destination):
         return None
-    return path_via_gateways(g, prep.gateways.trees(g, pin), origin, destination)
+    return path_via_gateways(
+        g, prep.gateways.trees(g, pin), origin, destination, prep.gateways.walks
+    )
 
 
 def _forced(net: Network, path: np.ndarray, via: Ends | None) -> str:

@@ -122,10 +122,11 @@ class PreparedNetwork:
         self.searches[key] = found
 
     def forget_searches(self) -> None:
-        """Empty the memory of searches and trees from request ends (gateway trees, graphs and
-        costs stay): the next request searches as for a pair never asked before."""
+        """Empty the memory of searches, trees from request ends and path walks (gateway trees,
+        graphs and costs stay): the next request searches as for a pair never asked before."""
         self.searches.clear()
         self.trees.clear()
+        self.gateways.walks.clear()
 
 
 _PREPARED: dict[tuple[int, int, tuple], PreparedNetwork] = {}

@@ -120,6 +120,31 @@ def walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
 
 
 Ends = tuple[int, ...]  # the nodes that stand for one place (a port node and its rail side)
+WALKS_LIMIT = 4096  # path walks remembered per tree store
+
+
+class Walks:
+    """Edge ids of tree paths walked before, per (tree array, node, direction): the pairs of a
+    skim walk the same trees from the same places again and again."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, int, bool], tuple[np.ndarray, list[int]]] = {}
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def edges(self, g: MaskedGraph, tree: np.ndarray, node: int, back: bool) -> list[int]:
+        """The edges from the root of ``tree`` to ``node`` (``back``: predecessors walked back)
+        or from ``node`` to the root (next hops walked forward). Read-only."""
+        key = (id(tree), node, back)
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not tree:
+            nodes = walk_back(tree, node) if back else walk_forward(tree, node)
+            if len(self._memo) >= WALKS_LIMIT:
+                self._memo.clear()
+            hit = (tree, edges_of_nodes(g, nodes))
+            self._memo[key] = hit
+        return hit[1]
 
 
 class Trees:
@@ -130,9 +155,11 @@ class Trees:
     def __init__(self, limit: int | None = None) -> None:
         self._memo: dict[tuple[int, bool, Ends], tuple[MaskedGraph, np.ndarray, np.ndarray]] = {}
         self._limit = limit
+        self.walks = Walks()
 
     def clear(self) -> None:
         self._memo.clear()
+        self.walks.clear()
 
     def _tree(self, g: MaskedGraph, nodes: Ends, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
         key = (id(g), reverse, nodes)
@@ -189,7 +216,7 @@ def shortest_path(
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]):
         return None
-    return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
+    return np.asarray(trees.walks.edges(g, pred, best, back=True), dtype=np.int64)
 
 
 def path_through(
@@ -221,8 +248,8 @@ def path_via_edges(
     best = int(np.argmin(total))
     if not np.isfinite(total[best]):
         return None
-    head = edges_of_nodes(g, walk_back(pred, int(src[best])))
-    tail = edges_of_nodes(g, walk_forward(next_hop, int(dst[best])))
+    head = trees.walks.edges(g, pred, int(src[best]), back=True)
+    tail = trees.walks.edges(g, next_hop, int(dst[best]), back=False)
     return np.asarray([*head, int(pin[best]), *tail], dtype=np.int64)
 
 
