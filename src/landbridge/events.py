@@ -94,7 +94,13 @@ def load_events(path: str = str(EVENTS_CSV)) -> tuple[Event, ...]:
 
 
 def touches_facility(event: Event, facility_id: str) -> bool:
-    return any(fnmatch.fnmatchcase(facility_id, pattern) for pattern in event.facilities)
+    return _matches_any(event.facilities, facility_id)
+
+
+@lru_cache(maxsize=8192)
+def _matches_any(patterns: tuple[str, ...], facility_id: str) -> bool:
+    """Remembered: every priced option asks for each of its facilities."""
+    return any(fnmatch.fnmatchcase(facility_id, pattern) for pattern in patterns)
 
 
 def in_force(event: Event, on: dt.date) -> bool:

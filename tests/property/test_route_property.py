@@ -152,7 +152,8 @@ def test_bad_cells_are_refused_with_the_key_named(
 def test_any_departure_prices_the_sea_option_at_the_lane_sample_of_its_date(day: dt.date) -> None:
     from test_routing_dates import LANE, dated_network
 
-    from landbridge.costs.dated import closure_share, ocean_sample, weather_wait_h
+    from landbridge.costs.dated import ocean_sample
+    from landbridge.costs.weather import closure_share, weather_wait_h
 
     net = DATED_NET.setdefault("net", dated_network())
     resp = plan_routes(

@@ -16,6 +16,7 @@ from test_routing_toy import build_network
 from typer.testing import CliRunner
 
 import landbridge.costs.dated as dated
+import landbridge.costs.weather as weather
 import landbridge.routing.plan as plan_module
 from landbridge.cli import app
 from landbridge.costs.params import load_default_params
@@ -325,8 +326,9 @@ def test_closure_draws_hold_with_their_probability(share: float) -> None:
 
 
 def test_closure_share_uses_the_days_of_that_month() -> None:
-    assert dated.closure_share(10, dt.date(2024, 2, 10)) == 10 / 29
-    assert dated.weather_wait_h(dated.closure_share(10, dt.date(2025, 1, 9)), 48) == 10 / 31 * 48
+    assert weather.closure_share(10, dt.date(2024, 2, 10)) == 10 / 29
+    share = weather.closure_share(10, dt.date(2025, 1, 9))
+    assert weather.weather_wait_h(share, 48) == 10 / 31 * 48
     assert calendar.monthrange(2025, 1)[1] == 31
 
 

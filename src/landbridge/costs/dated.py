@@ -1,4 +1,4 @@
-"""Parameters that depend on the date: dated facility rows, ocean freight by month, winter weather.
+"""Parameters that depend on the date: dated facility rows and ocean freight by month.
 
 - ``facility_dated.csv``: rows ``facility_id, column, value, valid_from, valid_to`` (bounds
   inclusive, an empty bound is open), joined by the ``set`` events of the events table
@@ -11,15 +11,11 @@
   the lane of each ocean link's destination port: the mean of the samples of the departure's
   month, else the nearest earlier sample (the earliest one for dates before the first), said
   in the note. Samples dated to the year only are not used (their month is unknown).
-- Weather: ``weather_months.csv`` lists the months in which a ferry line's
-  ``weather_closure_days_per_month`` applies (January observed; December and February are
-  marked assumptions). The expected added wait is ``closure share × mean closure length``
-  (docs/decisions/route-models.md).
+Winter weather on the ferry lines is in ``costs.weather``.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import weakref
 from collections.abc import Mapping
@@ -38,7 +34,6 @@ from landbridge.network.model import Network
 from landbridge.schema.route import DatedValue
 
 FACILITY_DATED_CSV = PARAMS_DIR / "facility_dated.csv"
-WEATHER_MONTHS_CSV = PARAMS_DIR / "weather_months.csv"
 UNITS = {
     "dwell_p50_h": "h",
     "dwell_p90_h": "h",
@@ -88,7 +83,7 @@ def _date(cell: str, where: str) -> dt.date | None:
         raise ParameterError(f"{where}: '{cell}' is not a date YYYY-MM-DD") from None
 
 
-def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+def read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -123,7 +118,7 @@ def load_facility_series(
     """(facility_id, column) → its rows ordered by date, from the dated table and the ``set``
     events; checks dates, columns and overlaps."""
     file = Path(path)
-    frame = _read(
+    frame = read_table(
         file, ("facility_id", "column", "value", "valid_from", "valid_to", "source_ids", "note")
     )
     grouped: dict[tuple[str, str], list[DatedRow]] = {}
@@ -277,23 +272,63 @@ def _text(cell: object) -> str:
     return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
 
 
-_LANES: dict[int, tuple[weakref.ref[Network], dict[str, str]]] = {}
+@dataclass
+class _DatedBase:
+    """What every dated patch of one network reads, found once: the ocean lanes, the series
+    that apply (the facility's own value is one of the series' values) with the facility's own
+    dwell cells, and the records made for a (facility, column, day) or (lane, day)."""
+
+    series: Mapping[tuple[str, str], Series]  # load_facility_series() it was built from
+    lanes: dict[str, str]
+    applicable: tuple[tuple[str, str, Series], ...]
+    own_dwell: dict[str, dict[str, float]]
+    dated_ids: frozenset[str]
+    records: dict[tuple[str, str, dt.date], tuple[float, DatedValue]]
+    ocean: dict[tuple[str, dt.date], tuple[OceanSample, DatedValue]]
 
 
-def _ocean_lanes(net: Network) -> dict[str, str]:
-    """Ocean facility id → WCI lane of its destination port ('' where the port has none);
-    only ocean rows with a destination port and an attached WCI charge (read once per
-    network: every dated patch of a request asks)."""
-    hit = _LANES.get(id(net))
-    if hit is not None and hit[0]() is net:
+_BASES: dict[int, tuple[weakref.ref[Network], _DatedBase]] = {}
+
+
+def _dated_base(net: Network) -> _DatedBase:
+    series = load_facility_series()
+    hit = _BASES.get(id(net))
+    if hit is not None and hit[0]() is net and hit[1].series is series:
         return hit[1]
-    lanes = _read_ocean_lanes(net)
+    base = _read_base(net, series)
     key = id(net)
-    _LANES[key] = (weakref.ref(net, lambda _r, k=key: _LANES.pop(k, None)), lanes)
-    return lanes
+    _BASES[key] = (weakref.ref(net, lambda _r, k=key: _BASES.pop(k, None)), base)
+    return base
+
+
+def _read_base(net: Network, series: Mapping[tuple[str, str], Series]) -> _DatedBase:
+    fac = net.facilities
+    index = {str(fid): i for i, fid in enumerate(fac["facility_id"].tolist())} if len(fac) else {}
+    columns: dict[str, list] = {}
+
+    def cell(col: str, i: int) -> object:
+        if col not in columns:
+            columns[col] = fac[col].tolist()
+        return columns[col][i]
+
+    applicable = tuple(
+        (fid, col, rows)
+        for (fid, col), rows in series.items()
+        if index.get(fid) is not None and col in fac and _same_value(cell(col, index[fid]), rows)
+    )
+    own_dwell = {
+        fid: {c: _number(cell(c, index[fid])) if c in fac else float("nan")
+              for c in ("dwell_p50_h", "dwell_p90_h")}
+        for fid, col, _ in applicable if col in ("dwell_p50_h", "dwell_p90_h")
+    }  # fmt: skip
+    lanes = _read_ocean_lanes(net)
+    dated_ids = frozenset({fid for fid, _ in series} | set(lanes))
+    return _DatedBase(series, lanes, applicable, own_dwell, dated_ids, {}, {})
 
 
 def _read_ocean_lanes(net: Network) -> dict[str, str]:
+    """Ocean facility id → WCI lane of its destination port ('' where the port has none);
+    only ocean rows with a destination port and an attached WCI charge."""
     fac = net.facilities
     if not len(fac) or "to_port" not in fac or "cost_usd_per_feu" not in fac:
         return {}
@@ -317,37 +352,26 @@ def _build_patch(
     from landbridge.network.sea import OCEAN_RATE_LANE
 
     reach = reach or {}
-
-    fac = net.facilities
-    index = {str(fid): i for i, fid in enumerate(fac["facility_id"].tolist())} if len(fac) else {}
-    column_cells: dict[str, list] = {}
-
-    def cell(col: str, i: int) -> object:
-        if col not in column_cells:
-            column_cells[col] = fac[col].tolist()
-        return column_cells[col][i]
-
+    base = _dated_base(net)
     values: dict[str, dict[str, float]] = {}
     records: dict[str, list[DatedValue]] = {}
-    for (fid, col), series in load_facility_series().items():
-        i = index.get(fid)
-        if i is None or col not in fac or not _same_value(cell(col, i), series):
-            continue
-        row, note = row_on(series, reach.get(fid, on))
-        values.setdefault(fid, {})[col] = row.value
-        records.setdefault(fid, []).append(
-            DatedValue(
+    for fid, col, series in base.applicable:
+        day = reach.get(fid, on)
+        made = base.records.get((fid, col, day))
+        if made is None:
+            row, note = row_on(series, day)
+            made = base.records[(fid, col, day)] = (row.value, DatedValue(
                 item=fid, parameter=col, value=row.value, unit=UNITS[col],
                 valid_from=row.valid_from, valid_to=row.valid_to,
                 source_ids=list(row.source_ids),
                 note="; ".join(t for t in (note, row.note, row.assumption) if t),
-            )
-        )  # fmt: skip
+            ))  # fmt: skip
+        values.setdefault(fid, {})[col] = made[0]
+        records.setdefault(fid, []).append(made[1])
     for fid, cells in values.items():
         if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
             continue
-        own = {c: _number(cell(c, index[fid])) if c in fac else float("nan")
-               for c in ("dwell_p50_h", "dwell_p90_h")}  # fmt: skip
+        own = base.own_dwell[fid]
         p50 = cells.get("dwell_p50_h", own["dwell_p50_h"])
         p90 = cells.get("dwell_p90_h", own["dwell_p90_h"])
         if p90 < p50:
@@ -355,19 +379,22 @@ def _build_patch(
                 f"facility_dated.csv: on {on} {fid} would have dwell_p90_h {p90:g} below "
                 f"dwell_p50_h {p50:g}; date the other column too"
             )
-    # one sample and one record per lane, shared by the lane's ocean facilities
+    # one sample and one record per lane and month, shared by the lane's ocean facilities
     samples: dict[tuple[str, str], tuple[OceanSample, DatedValue]] = {}
-    for fid, lane in _ocean_lanes(net).items():
+    for fid, lane in base.lanes.items():
         lane = lane or OCEAN_RATE_LANE
         day = reach.get(fid, on)
         key = (lane, f"{day:%Y-%m}")
         if key not in samples:
-            sample = ocean_sample(lane, day)
-            samples[key] = (sample, DatedValue(
-                item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
-                unit="USD/FEU", sample_date=sample.sample_date,
-                source_ids=list(sample.source_ids), note=sample.note,
-            ))  # fmt: skip
+            made_sample = base.ocean.get((lane, day))
+            if made_sample is None:
+                sample = ocean_sample(lane, day)
+                made_sample = base.ocean[(lane, day)] = (sample, DatedValue(
+                    item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
+                    unit="USD/FEU", sample_date=sample.sample_date,
+                    source_ids=list(sample.source_ids), note=sample.note,
+                ))  # fmt: skip
+            samples[key] = made_sample
         sample, record = samples[key]
         values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
         records.setdefault(fid, []).append(record)
@@ -387,7 +414,7 @@ def dated_patch(
     are those of that day (the dated value applies where and when the box is)."""
     days: tuple = ()
     if reach:
-        dated_ids = {fid for fid, _ in load_facility_series()} | set(_ocean_lanes(net))
+        dated_ids = _dated_base(net).dated_ids
         days = tuple(sorted((f, d) for f, d in reach.items() if f in dated_ids and d != on))
     hit = _PATCHES.get((id(net), on, days))
     if hit is not None and hit[0]() is net:
@@ -397,67 +424,6 @@ def dated_patch(
     patch = _build_patch(net, on, dict(days))
     _PATCHES[(id(net), on, days)] = (weakref.ref(net), patch)
     return patch
-
-
-# --- winter weather ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WeatherMonth:
-    month: int
-    basis: str  # 'observed' or 'assumption'
-    source_ids: tuple[str, ...]
-    note: str
-    assumption: str
-
-
-@lru_cache(maxsize=4)
-def load_weather_months(path: str = str(WEATHER_MONTHS_CSV)) -> dict[int, WeatherMonth]:
-    file = Path(path)
-    frame = _read(file, ("month", "basis", "source_ids", "note", "assumption"))
-    months: dict[int, WeatherMonth] = {}
-    for line, rec in enumerate(frame.to_dict("records"), start=2):
-        try:
-            month = int(rec["month"])
-        except ValueError:
-            month = 0
-        if not 1 <= month <= 12 or month in months:
-            raise ParameterError(f"{file.name} line {line}: month '{rec['month']}' (1-12, once)")
-        if rec["basis"] not in ("observed", "assumption"):
-            raise ParameterError(f"{file.name} line {line}: basis must be observed or assumption")
-        if rec["basis"] == "assumption" and not rec["assumption"].strip():
-            raise ParameterError(f"{file.name} line {line}: an assumed month must say why")
-        months[month] = WeatherMonth(
-            month, rec["basis"], tuple(split_source_ids(rec["source_ids"])),
-            rec["note"], rec["assumption"],
-        )  # fmt: skip
-    return months
-
-
-def closure_share(closure_days_per_month: float, on: dt.date) -> float:
-    """Share of the month of ``on`` in which the line is closed by weather."""
-    return float(closure_days_per_month) / calendar.monthrange(on.year, on.month)[1]
-
-
-def weather_wait_h(share: float, mean_closure_h: float) -> float:
-    """Expected wait added by weather closures that hold a full vessel: share × mean length."""
-    return share * mean_closure_h
-
-
-@dataclass(frozen=True)
-class Weather:
-    """What ``evaluate_path`` needs to add winter waits to ferry legs."""
-
-    depart: dt.date
-    closure_days: np.ndarray  # float [f] per facility row, 0 where none
-    mean_closure_h: float
-    months: Mapping[int, WeatherMonth]
-
-
-def closure_days_per_facility(net: Network) -> np.ndarray:
-    fac = net.facilities
-    if not len(fac) or "weather_closure_days_per_month" not in fac:
-        return np.zeros(len(fac))
-    days = pd.to_numeric(fac["weather_closure_days_per_month"], errors="coerce")
-    return np.nan_to_num(days.to_numpy(dtype=float), nan=0.0)
 
 
 # --- the departure date -----------------------------------------------------------------------

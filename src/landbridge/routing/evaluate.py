@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landbridge.costs.dated import Weather, closure_share, weather_wait_h
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts, running_parts
 from landbridge.costs.params import RowRef
 from landbridge.costs.rate_basis import rate_basis
 from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import SCOPE, TimeParts, transit_p10_p50_p90_h
+from landbridge.costs.weather import Weather, closure_share, weather_wait_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
 from landbridge.routing.families import customs_flags, customs_territory
@@ -69,6 +69,7 @@ class Evaluated:
     facility_rows: list[int] = field(default_factory=list)
     dated: list[DatedValue] = field(default_factory=list)  # weather waits applied
     parts: TimeParts | None = None  # the time parts the transit days were drawn from
+    leg_starts: np.ndarray | None = None  # position in the path of each leg's first edge
 
 
 def node_label(net: Network, node: int) -> str:
@@ -287,7 +288,7 @@ def evaluate_path(
         ),
     )
     refs.extend(RowRef("transit_time", k) for k in _transit_keys(costs, parts))
-    return Evaluated(option, refs, facility_rows, dated, parts)
+    return Evaluated(option, refs, facility_rows, dated, parts, starts)
 
 
 def _transit_keys(costs: EdgeCosts, parts: TimeParts) -> list[str]:

@@ -41,15 +41,20 @@ def leg_start_hours(option: RouteOption) -> list[float]:
     return hours[:-1].tolist()
 
 
-def leg_facilities(net: Network, edges: np.ndarray) -> list[int]:
-    """Facility row of each leg of the path (-1 for rail legs and unnamed stops)."""
+def leg_facilities(
+    net: Network, edges: np.ndarray, starts: np.ndarray | None = None
+) -> list[int]:
+    """Facility row of each leg of the path (-1 for rail legs and unnamed stops); ``starts``:
+    the legs' first positions in the path when known."""
     if not len(edges):
         return []
-    return [int(net.edge_facility[edges[s]]) for s in run_starts(net, edges).tolist()]
+    starts = run_starts(net, edges) if starts is None else starts
+    return net.edge_facility[edges[starts]].tolist()
 
 
 def facility_reach_dates(
-    net: Network, edges: np.ndarray, option: RouteOption, depart: dt.date, running_h: np.ndarray
+    net: Network, edges: np.ndarray, option: RouteOption, depart: dt.date, running_h: np.ndarray,
+    starts: np.ndarray | None = None,
 ) -> dict[str, dt.date]:
     """Facility id → the day the box reaches it (the first time, when a path passes twice).
 
@@ -58,10 +63,10 @@ def facility_reach_dates(
     if not len(edges):
         return {}
     ids = facility_text(net).ids
-    starts = run_starts(net, edges).tolist()
-    ends = [*starts[1:], len(edges)]
+    first = (run_starts(net, edges) if starts is None else starts).tolist()
+    ends = [*first[1:], len(edges)]
     out: dict[str, dt.date] = {}
-    for lo, hi, start_h in zip(starts, ends, leg_start_hours(option), strict=True):
+    for lo, hi, start_h in zip(first, ends, leg_start_hours(option), strict=True):
         leg_edges = edges[lo:hi]
         before_h = np.concatenate([[0.0], np.cumsum(running_h[leg_edges])[:-1]])
         for f, offset_h in zip(net.edge_facility[leg_edges].tolist(), before_h.tolist(),
@@ -90,7 +95,7 @@ def apply_events(
     table = [e for e in (load_events() if events is None else events) if _may_act(e, depart)]
     option = evaluated.option
     text = facility_text(net)
-    facilities = leg_facilities(net, edges)
+    facilities = leg_facilities(net, edges, evaluated.leg_starts)
     legs = list(option.legs)  # a leg is copied when an event changes it
     notes: dict[str, OptionEvent] = {}
     risks: dict[str, Risk] = {}
@@ -99,6 +104,8 @@ def apply_events(
     rail_usd = 0.0
     closed = False
     start_h = 0.0
+    # per (facility id, countries) of a leg: the events on it, whatever the day
+    relevant: dict[tuple[str, tuple[str, ...]], list[tuple[Event, bool, bool]]] = {}
     for i, f in enumerate(facilities):
         leg = legs[i]
         reached = _day(depart, start_h + added_h)
@@ -106,12 +113,11 @@ def apply_events(
         name = str(text.names[f]) if f >= 0 else leg.country
         countries = _leg_countries(leg.country)
         start_h += leg.hours
-        for e in table:
+        near = relevant.get((fid, countries))
+        if near is None:
+            near = relevant[(fid, countries)] = _touching(table, fid, countries)
+        for e, on_facility, in_country in near:
             if not (in_force(e, reached) or _in_backlog(e, reached)):
-                continue
-            on_facility = bool(fid) and touches_facility(e, fid)
-            in_country = any(c in e.countries for c in countries)
-            if not (on_facility or in_country):
                 continue
             where = name if on_facility else ", ".join(c for c in countries if c in e.countries)
             if e.risk is not None and in_force(e, reached):
@@ -170,8 +176,22 @@ def apply_events(
         update["cost_usd"] = round(option.cost_usd + rail_usd, ROUND)
     return Evaluated(
         option.model_copy(update=update), evaluated.refs, evaluated.facility_rows, evaluated.dated,
-        evaluated.parts,
+        evaluated.parts, evaluated.leg_starts,
     )
+
+
+def _touching(
+    table: Sequence[Event], fid: str, countries: tuple[str, ...]
+) -> list[tuple[Event, bool, bool]]:
+    """The events of ``table`` on a leg at facility ``fid`` ('' for none) in ``countries``,
+    with whether each touches the facility and the countries, in table order."""
+    out = []
+    for e in table:
+        on_facility = bool(fid) and touches_facility(e, fid)
+        in_country = any(c in e.countries for c in countries)
+        if on_facility or in_country:
+            out.append((e, on_facility, in_country))
+    return out
 
 
 def _may_act(e: Event, depart: dt.date) -> bool:

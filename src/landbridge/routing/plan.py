@@ -181,7 +181,9 @@ def plan_options(
             net, prep.costs, f.edges, shipment, f.family, f.label, request.depart, weather,
         )  # fmt: skip
         # dates where the box is: each facility's dated values of the day the box reaches it
-        reach = facility_reach_dates(net, f.edges, item.option, as_of, prep.costs.running_p50_h)
+        reach = facility_reach_dates(
+            net, f.edges, item.option, as_of, prep.costs.running_p50_h, item.leg_starts
+        )
         box = dated_patch(net, as_of, reach)
         if box.key != patch.key:
             item = evaluate_path(

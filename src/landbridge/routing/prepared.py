@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from landbridge.costs import dated as dated_params
-from landbridge.costs.dated import DatedPatch, Weather, dated_patch
+from landbridge.costs import weather as winter
+from landbridge.costs.dated import DatedPatch, dated_patch
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.params import Params
 from landbridge.network.model import Network
@@ -95,15 +95,15 @@ class PreparedNetwork:
             self.places[key] = hit
         return hit
 
-    def weather(self, on: dt.date) -> Weather:
+    def weather(self, on: dt.date) -> winter.Weather:
         """The winter ferry weather for a departure on ``on``."""
         if self.closure_days is None:
-            self.closure_days = dated_params.closure_days_per_facility(self.network)
-        return Weather(
+            self.closure_days = winter.closure_days_per_facility(self.network)
+        return winter.Weather(
             depart=on,
             closure_days=self.closure_days,
             mean_closure_h=self.params.scalar("ferry_closure_mean_h"),
-            months=dated_params.load_weather_months(),
+            months=winter.load_weather_months(),
         )
 
     def link_keys(self) -> np.ndarray:
