@@ -38,27 +38,26 @@ class Visits:
         return self.leave_queue_h - self.arrive_h
 
 
-def _by_visit(log: EventLog, event: Event, mask: np.ndarray | None = None) -> np.ndarray:
-    sel = log.event == event
-    sel &= log.facility != NO_FACILITY
-    if mask is not None:
-        sel &= mask
-    idx = np.flatnonzero(sel)
-    return idx[np.lexsort((log.train[idx], log.facility[idx]))]
+def _by_visit(log: EventLog, event: Event, n_trains: int) -> np.ndarray:
+    """Log rows of ``event`` at facilities, sorted by facility then train (then log order)."""
+    idx = np.flatnonzero((log.event == event) & (log.facility != NO_FACILITY))
+    key = log.facility[idx].astype(np.int64) * n_trains + log.train[idx]
+    return idx[np.argsort(key, kind="stable")]
 
 
 def visits(log: EventLog, system: CorridorSystem) -> Visits:
     """Pair the arrive/start/sail/end events of every facility visit."""
-    arrive = _by_visit(log, Event.ARRIVE)
-    start = _by_visit(log, Event.START)
-    end = _by_visit(log, Event.END)
+    n_trains = int(log.train.max()) + 1 if len(log) else 0
+    arrive = _by_visit(log, Event.ARRIVE, n_trains)
+    start = _by_visit(log, Event.START, n_trains)
+    end = _by_visit(log, Event.END, n_trains)
     fac = log.facility[arrive].astype(np.int64)
     ferry_fac = system.is_ferry()
     leave = log.time_h[start].copy()
     sailing = np.full(arrive.shape[0], -1, dtype=np.int64)
     on_ferry = ferry_fac[fac]
     if on_ferry.any():
-        sail = _by_visit(log, Event.SAIL)
+        sail = _by_visit(log, Event.SAIL, n_trains)
         leave[on_ferry] = log.time_h[sail]
         sailing[on_ferry] = log.sailing[sail]
     return Visits(
@@ -87,8 +86,49 @@ def transit_times(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     return cls[done], (t_arr - t_dep)[done]
 
 
-def _count_at(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    return np.searchsorted(sorted_times, grid, side="right")
+def _counts_by_hour(fac: np.ndarray, times_h: np.ndarray, n_fac: int, n_hours: int) -> np.ndarray:
+    """[F, n_hours] int64: per facility, how many of ``times_h`` are <= hour 0, 1, ....
+
+    ``t <= h`` is ``ceil(t) <= h`` for a whole hour ``h``, so one bincount and a running sum
+    replace a search per facility and hour.
+    """
+    hour = np.clip(np.ceil(times_h), 0, n_hours).astype(np.int64)
+    width = n_hours + 1
+    counts = np.bincount(fac * width + hour, minlength=n_fac * width).reshape(n_fac, width)
+    return np.cumsum(counts[:, :n_hours], axis=1)
+
+
+def _daily_means(per_hour: np.ndarray, days: int) -> np.ndarray:
+    """[F, days]: means of hourly samples per calendar day (the last day's missing hours take
+    its last sample)."""
+    pad = days * int(HOURS_PER_DAY) - per_hour.shape[1]
+    if pad:
+        per_hour = np.pad(per_hour, ((0, 0), (0, pad)), mode="edge")
+    return per_hour.reshape(per_hour.shape[0], days, -1).mean(axis=2)
+
+
+def _max_queue(v: Visits, waited: np.ndarray, n_fac: int) -> np.ndarray:
+    """Most trains waiting at once per facility (a leave and an arrival at one time: leave
+    first)."""
+    fac = np.concatenate([v.facility[waited], v.facility[waited]])
+    times = np.concatenate([v.leave_queue_h[waited], v.arrive_h[waited]])
+    n = int(waited.sum())
+    steps = np.concatenate([-np.ones(n, np.int64), np.ones(n, np.int64)])
+    order = np.lexsort((steps, times, fac))
+    # every facility's arrivals and leaves cancel, so a running sum over all of them restarts
+    # at zero at each facility's first event
+    level = np.cumsum(steps[order])
+    out = np.zeros(n_fac, dtype=np.int64)
+    if n:
+        np.maximum.at(out, fac[order], level)
+    return out
+
+
+def _sailing_times(v: Visits, bounds: np.ndarray, f: int) -> np.ndarray:
+    """Sorted departure times of ferry ``f``'s sailings (one per sailing number)."""
+    sl = slice(bounds[f], bounds[f + 1])
+    sail_ids, first = np.unique(v.sailing[sl], return_index=True)
+    return np.sort(v.leave_queue_h[sl][first[sail_ids >= 0]])
 
 
 @dataclass(frozen=True)
@@ -114,7 +154,8 @@ def summarise(
     """Statistics of one replication, read from its event log.
 
     Transit times and waits count only trains that left their origin at or after
-    ``warmup_h``; utilization and queues cover ``[0, horizon_h)``.
+    ``warmup_h``; utilization and queues cover ``[0, horizon_h)`` (queues and busy units
+    sampled at every whole hour).
     """
     n_fac = system.n_facilities
     cls, transit = transit_times(log)
@@ -130,51 +171,41 @@ def summarise(
         keep_t = entry[done_ids] >= warmup_h
         cls, transit = cls[keep_t], transit[keep_t]
 
-    hours = np.arange(0.0, horizon_h, 1.0)
+    n_hours = np.arange(0.0, horizon_h, 1.0).shape[0]
     days = int(np.ceil(horizon_h / HOURS_PER_DAY))
-    pad = days * int(HOURS_PER_DAY) - hours.shape[0]
-    utilization = np.zeros(n_fac)
-    max_queue = np.zeros(n_fac, dtype=np.int64)
-    sailings = np.zeros(n_fac, dtype=np.int64)
-    daily_queue = np.zeros((n_fac, days))
-    daily_util = np.zeros((n_fac, days))
     arrival_day = np.minimum((v.arrive_h // HOURS_PER_DAY).astype(np.int64), days)
     in_horizon = arrival_day < days
     flat = v.facility[in_horizon] * days + arrival_day[in_horizon]
     daily_wait = np.bincount(flat, weights=v.wait_h[in_horizon], minlength=n_fac * days)
     daily_visits = np.bincount(flat, minlength=n_fac * days)
+
+    waited = v.leave_queue_h > v.arrive_h
+    queue = _counts_by_hour(v.facility[waited], v.arrive_h[waited], n_fac, n_hours)
+    queue -= _counts_by_hour(v.facility[waited], v.leave_queue_h[waited], n_fac, n_hours)
+
+    ferry = system.is_ferry()
+    server_visit = ~ferry[v.facility]
+    busy = _counts_by_hour(v.facility[server_visit], v.start_h[server_visit], n_fac, n_hours)
+    busy -= _counts_by_hour(v.facility[server_visit], v.end_h[server_visit], n_fac, n_hours)
+    units = np.where(ferry, system.fleet, system.servers).astype(np.float64)
     bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
+    busy_h = np.zeros(n_fac)
+    sailings = np.zeros(n_fac, dtype=np.int64)
     for f in range(n_fac):
-        sl = slice(bounds[f], bounds[f + 1])
-        arrive, leave = v.arrive_h[sl], v.leave_queue_h[sl]
-        waited = leave > arrive
-        a_sorted, l_sorted = np.sort(arrive[waited]), np.sort(leave[waited])
-        if a_sorted.size:
-            times = np.concatenate([l_sorted, a_sorted])
-            steps = np.concatenate(
-                [-np.ones(l_sorted.size, np.int64), np.ones(a_sorted.size, np.int64)]
-            )
-            order = np.lexsort((steps, times))  # at equal times, leave before arrive
-            max_queue[f] = int(np.cumsum(steps[order]).max())
-        queue = _count_at(a_sorted, hours) - _count_at(l_sorted, hours)
-        if system.facility_kind[f] == FacilityKind.FERRY:
-            sail_ids, first = np.unique(v.sailing[sl], return_index=True)
-            sail_t = np.sort(v.leave_queue_h[sl][first[sail_ids >= 0]])
+        if ferry[f]:
+            sail_t = _sailing_times(v, bounds, f)
             sailings[f] = sail_t.size
             back_t = sail_t + system.round_trip_h[f]
-            units = float(system.fleet[f])
-            busy_h = np.clip(back_t, 0, horizon_h) - np.clip(sail_t, 0, horizon_h)
-            busy = _count_at(sail_t, hours) - _count_at(back_t, hours)
+            one = np.zeros(sail_t.size, dtype=np.int64)
+            busy[f] = (
+                _counts_by_hour(one, sail_t, 1, n_hours)[0]
+                - _counts_by_hour(one, back_t, 1, n_hours)[0]
+            )
+            start, end = sail_t, back_t
         else:
+            sl = slice(bounds[f], bounds[f + 1])
             start, end = np.sort(v.start_h[sl]), np.sort(v.end_h[sl])
-            units = float(system.servers[f])
-            busy_h = np.clip(end, 0, horizon_h) - np.clip(start, 0, horizon_h)
-            busy = _count_at(start, hours) - _count_at(end, hours)
-        utilization[f] = busy_h.sum() / (units * horizon_h)
-        daily_queue[f] = (
-            np.pad(queue.astype(np.float64), (0, pad), mode="edge").reshape(days, -1).mean(axis=1)
-        )
-        daily_util[f] = (np.pad(busy / units, (0, pad), mode="edge").reshape(days, -1)).mean(axis=1)
+        busy_h[f] = (np.clip(end, 0, horizon_h) - np.clip(start, 0, horizon_h)).sum()
     return ReplicationSummary(
         replication=log.replication,
         n_events=len(log),
@@ -182,11 +213,11 @@ def summarise(
         transit_h=transit.astype(np.float32),
         visit_facility=v.facility[keep_v].astype(np.int16),
         wait_h=v.wait_h[keep_v].astype(np.float32),
-        utilization=utilization,
-        max_queue=max_queue,
+        utilization=busy_h / (units * horizon_h),
+        max_queue=_max_queue(v, waited, n_fac),
         sailings=sailings,
-        daily_queue=daily_queue,
-        daily_utilization=daily_util,
+        daily_queue=_daily_means(queue.astype(np.float64), days),
+        daily_utilization=_daily_means(busy / units[:, None], days),
         daily_wait_h=daily_wait.reshape(n_fac, days),
         daily_visits=daily_visits.reshape(n_fac, days),
     )

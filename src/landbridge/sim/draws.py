@@ -41,22 +41,23 @@ class Draws:
 def _entries(
     system: CorridorSystem, horizon_h: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    times, classes = [], []
-    for k in range(system.n_classes):
-        rate_per_h = system.arrivals_per_day[k] / HOURS_PER_DAY
-        if rate_per_h <= 0:
-            continue
-        if system.arrival_process[k] == ArrivalProcess.UNIFORM:
-            t = np.arange(0.0, horizon_h, 1.0 / rate_per_h)
+    rate_per_h = system.arrivals_per_day / HOURS_PER_DAY
+    uniform = system.arrival_process == ArrivalProcess.UNIFORM
+    times = []
+    counts = np.zeros(system.n_classes, dtype=np.int64)
+    for k in np.flatnonzero(rate_per_h > 0).tolist():
+        if uniform[k]:
+            t = np.arange(0.0, horizon_h, 1.0 / rate_per_h[k])
         else:
-            # A Poisson process on [0, T): Poisson count, then sorted uniform epochs.
-            t = np.sort(rng.uniform(0.0, horizon_h, rng.poisson(rate_per_h * horizon_h)))
+            # A Poisson process on [0, T): Poisson count, then uniform epochs (sorted below).
+            t = rng.uniform(0.0, horizon_h, rng.poisson(rate_per_h[k] * horizon_h))
         times.append(t)
-        classes.append(np.full(t.shape[0], k, dtype=np.int32))
+        counts[k] = t.shape[0]
     if not times:
         return np.zeros(0), np.zeros(0, dtype=np.int32)
     t_all = np.concatenate(times)
-    k_all = np.concatenate(classes)
+    k_all = np.repeat(np.arange(system.n_classes, dtype=np.int32), counts)
+    # stable: trains entering at one time enter in class order
     order = np.argsort(t_all, kind="stable")
     return t_all[order], k_all[order]
 
@@ -131,9 +132,7 @@ def draw(system: CorridorSystem, days: float, seed: np.random.SeedSequence | int
 
     z = rng.standard_normal(leg_param.shape[0])
     p50 = system.leg_run_p50_h[leg_param]
-    run_h = p50 * np.exp(
-        lognormal_sigma(p50, system.leg_run_p90_h[leg_param]) * z
-    )
+    run_h = p50 * np.exp(lognormal_sigma(p50, system.leg_run_p90_h[leg_param]) * z)
     u = rng.random(step_fac.shape[0])
     service_h = _service(system, step_fac, u)
     closure_facility, closure_start_h, closure_end_h = _closures(system, horizon_h, rng)

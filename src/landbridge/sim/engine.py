@@ -339,11 +339,10 @@ def event_capacity(system: CorridorSystem, draws: Draws) -> int:
 
 def queue_offsets(system: CorridorSystem, draws: Draws) -> np.ndarray:
     """Start of each facility's FIFO segment: one slot per visit of that facility."""
-    visits_per_class = np.zeros((system.n_classes, system.n_facilities), dtype=np.int64)
-    for k in range(system.n_classes):
-        np.add.at(visits_per_class[k], system.route(k), 1)
     trains_per_class = np.bincount(draws.train_class, minlength=system.n_classes)
-    visits = trains_per_class @ visits_per_class
+    class_of_step = np.repeat(np.arange(system.n_classes), np.diff(system.route_indptr))
+    visits = np.zeros(system.n_facilities, dtype=np.int64)
+    np.add.at(visits, system.route_facility, trains_per_class[class_of_step])
     offsets = np.zeros(system.n_facilities + 1, dtype=np.int64)
     np.cumsum(visits, out=offsets[1:])
     return offsets
