@@ -511,7 +511,7 @@ def _simulation_bounded() -> Iterator[list[int]]:
     import landbridge.sim.run as sim_run
     from landbridge.sim.montecarlo import MAX_WORKERS
 
-    real = sim_run.map_replications
+    real = sim_run.iter_replications
 
     def bounded(task, replications, seed, workers=1, **kwargs):  # type: ignore[no-untyped-def]
         days = task.args[1]  # partial(replicate, system, days, engine, keep_log)
@@ -521,7 +521,7 @@ def _simulation_bounded() -> Iterator[list[int]]:
             return real(task, replications, seed, workers=workers, **kwargs)
         raise Accepted("validation passed")
 
-    with mock.patch.object(sim_run, "map_replications", bounded):
+    with mock.patch.object(sim_run, "iter_replications", bounded):
         yield []
 
 

@@ -1,7 +1,7 @@
 """Statistics read from the event log, never from inside an engine.
 
 ``summarise`` turns one replication's log into a ``ReplicationSummary`` (transit time per
-train, waits per facility visit, utilization, queue lengths, daily series); ``combine``
+train, waits per facility visit, utilization, queue lengths, daily series); ``sim.pooling``
 pools the summaries of a Monte Carlo run in replication order, so the result does not depend
 on which worker ran what.
 """
@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy.special import stdtrit
 
-from landbridge.sim.draws import HOURS_PER_DAY
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
-from landbridge.sim.system import FACILITY_KIND_NAMES, CorridorSystem, FacilityKind
+from landbridge.sim.system import CorridorSystem
+from landbridge.units import HOURS_PER_DAY
 
 CI_LEVEL = 0.95
 
@@ -231,82 +230,3 @@ def mean_ci(values: np.ndarray, level: float = CI_LEVEL) -> tuple[float, float] 
     half = stdtrit(values.size - 1, 0.5 + level / 2) * values.std(ddof=1) / np.sqrt(values.size)
     mean = values.mean()
     return float(mean - half), float(mean + half)
-
-
-def corridor_table(system: CorridorSystem, summaries: list[ReplicationSummary]) -> list[dict]:
-    """Per corridor: trains, pooled transit percentiles (days) and 95% CIs across replications."""
-    rows = []
-    for corridor in system.corridors:
-        classes = [k for k, c in enumerate(system.class_corridor) if c == corridor]
-        per_rep = [
-            s.transit_h[np.isin(s.train_class, classes)].astype(np.float64) / HOURS_PER_DAY
-            for s in summaries
-        ]
-        pooled = np.concatenate(per_rep) if per_rep else np.zeros(0)
-        rep_means = np.array([x.mean() for x in per_rep if x.size])
-        rep_p90 = np.array([np.percentile(x, 90) for x in per_rep if x.size])
-        if pooled.size:
-            p50, p90, p99 = (float(q) for q in np.percentile(pooled, [50, 90, 99]))
-            mean = float(pooled.mean())
-        else:
-            p50 = p90 = p99 = mean = float("nan")
-        rows.append(
-            {
-                "corridor": corridor,
-                "shipments": int(pooled.size),
-                "transit_days": {"mean": mean, "p50": p50, "p90": p90, "p99": p99},
-                "ci95": {"mean": mean_ci(rep_means), "p90": mean_ci(rep_p90)},
-            }
-        )
-    return rows
-
-
-def facility_table(system: CorridorSystem, summaries: list[ReplicationSummary]) -> list[dict]:
-    """Per facility: mean utilization, pooled waits (h), largest queue seen, visits."""
-    fac = np.concatenate([s.visit_facility for s in summaries])
-    wait = np.concatenate([s.wait_h for s in summaries]).astype(np.float64)
-    util = np.mean([s.utilization for s in summaries], axis=0)
-    max_queue = np.max([s.max_queue for s in summaries], axis=0)
-    sailings = np.sum([s.sailings for s in summaries], axis=0)
-    rows = []
-    for f in range(system.n_facilities):
-        w = wait[fac == f]
-        row = {
-            "name": system.facility_name[f],
-            "facility_id": system.facility_id[f],
-            "kind": FACILITY_KIND_NAMES[FacilityKind(int(system.facility_kind[f]))],
-            "utilization": float(util[f]),
-            "mean_wait_h": float(w.mean()) if w.size else 0.0,
-            "p90_wait_h": float(np.percentile(w, 90)) if w.size else 0.0,
-            "max_queue": int(max_queue[f]),
-            "visits": int(w.size),
-        }
-        if system.facility_kind[f] == FacilityKind.FERRY:
-            row["sailings"] = int(sailings[f])
-        rows.append(row)
-    return rows
-
-
-def daily_series(system: CorridorSystem, summaries: list[ReplicationSummary]) -> pd.DataFrame:
-    """Long table (day, facility, mean_queue, utilization, mean_wait_h, arrivals) over replications.
-
-    Queue and utilization are replication means of hourly samples; ``mean_wait_h`` is the mean
-    wait of the trains that arrived at the facility that day (NaN on days without arrivals).
-    """
-    queue = np.mean([s.daily_queue for s in summaries], axis=0)
-    util = np.mean([s.daily_utilization for s in summaries], axis=0)
-    wait = np.sum([s.daily_wait_h for s in summaries], axis=0)
-    visits = np.sum([s.daily_visits for s in summaries], axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = np.where(visits > 0, wait / np.maximum(visits, 1), np.nan)
-    n_fac, days = queue.shape
-    return pd.DataFrame(
-        {
-            "day": np.tile(np.arange(days), n_fac),
-            "facility": np.repeat(np.array(system.facility_id, dtype=object), days),
-            "mean_queue": queue.ravel(),
-            "utilization": util.ravel(),
-            "mean_wait_h": mean_wait.ravel(),
-            "arrivals_per_replication": visits.ravel() / len(summaries),
-        }
-    )

@@ -2,6 +2,8 @@
 
 Replication ``r`` always gets ``SeedSequence(seed).spawn(n)[r]`` and results come back in
 replication order, so the outcome is the same for any backend and any number of workers.
+Workers get replications in chunks (``chunks``: the task, which holds the corridor, travels
+once per chunk rather than once per replication).
 A replication whose worker dies is run again from its own seed; if it keeps killing workers
 the run stops with a ``SimulationError`` naming it.
 """
@@ -12,7 +14,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -34,6 +36,10 @@ DASK_RETRIES = 2
 #: Seconds to wait for a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT_S = 5
 MAX_WORKERS = 64
+#: Replications in one worker task at most, and chunks per worker at least (so a slow last
+#: chunk leaves the other workers idle briefly, and progress moves often).
+MAX_CHUNK = 10
+CHUNKS_PER_WORKER = 8
 #: Seconds between checks that every local pool worker is alive (a watchdog beside the
 #: executor's own detection, see ``_lost_worker``).
 WATCH_INTERVAL_S = 0.5
@@ -74,6 +80,18 @@ def default_workers() -> int:
     )
 
 
+def chunks(n: int, workers: int) -> list[range]:
+    """Replications ``0..n-1`` in consecutive chunks of at most ``MAX_CHUNK``, at least
+    ``CHUNKS_PER_WORKER`` per worker where ``n`` allows."""
+    size = max(1, min(MAX_CHUNK, -(-n // (workers * CHUNKS_PER_WORKER))))
+    return [range(first, min(n, first + size)) for first in range(0, n, size)]
+
+
+def run_chunk(task: Task, first: int, seeds: list[np.random.SeedSequence]) -> list[Any]:
+    """``task`` on replications ``first, first + 1, ...`` (runs inside a worker)."""
+    return [task(first + i, s) for i, s in enumerate(seeds)]
+
+
 def map_replications(
     task: Task,
     n: int,
@@ -82,7 +100,20 @@ def map_replications(
     dask: str | None = None,
     progress: Progress | None = None,
 ) -> list[Any]:
-    """``[task(r, seeds[r]) for r in range(n)]``, computed on the chosen backend.
+    """``[task(r, seeds[r]) for r in range(n)]``, computed on the chosen backend."""
+    return list(iter_replications(task, n, seed, workers, dask, progress))
+
+
+def iter_replications(
+    task: Task,
+    n: int,
+    seed: int,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Any]:
+    """``task(r, seeds[r])`` for ``r`` in ``range(n)``, yielded in replication order as soon as
+    each is ready (results done early wait only for those before them).
 
     ``task`` must be picklable (a module-level function or a ``functools.partial`` of one).
     ``dask`` is a scheduler address (``tcp://host:8786``) or ``"local"`` for a
@@ -94,36 +125,52 @@ def map_replications(
     seeds = replication_seeds(seed, n)
     if dask:
         check_dask_address(dask)
-        return _map_dask(task, seeds, workers, dask, progress)
+        return _iter_dask(task, seeds, workers, dask, progress)
     if workers == 1 or n == 1:
-        results = []
-        for r, s in enumerate(seeds):
-            results.append(task(r, s))
-            if progress:
-                progress(r + 1, n)
-        return results
-    return _map_pool(task, seeds, workers, progress)
+        return _iter_here(task, seeds, progress)
+    return _iter_pool(task, seeds, workers, progress)
 
 
-def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) -> list[Any]:
+def _iter_here(task: Task, seeds: list, progress: Progress | None) -> Iterator[Any]:
+    for r, s in enumerate(seeds):
+        out = task(r, s)
+        if progress:
+            progress(r + 1, len(seeds))
+        yield out
+
+
+def _in_order(results: dict[int, Any], next_out: int) -> Iterator[Any]:
+    """Pop and yield ``results[next_out], results[next_out + 1], ...`` while present."""
+    while next_out in results:
+        yield results.pop(next_out)
+        next_out += 1
+
+
+def _iter_pool(task: Task, seeds: list, workers: int, progress: Progress | None) -> Iterator[Any]:
     n = len(seeds)
-    results: list[Any] = [None] * n
+    results: dict[int, Any] = {}
     done = [False] * n
-    n_done = 0
+    n_done = next_out = 0
     for _attempt in range(POOL_RESTARTS + 1):
-        todo = [r for r in range(n) if not done[r]]
+        todo = [c for c in chunks(n, workers) if not done[c.start]]
         pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)))
         try:
-            pending: dict[Future, int] = {pool.submit(task, r, seeds[r]): r for r in todo}
+            pending: dict[Future, range] = {
+                pool.submit(run_chunk, task, c.start, seeds[c.start : c.stop]): c for c in todo
+            }
             while pending:
                 finished, _ = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    r = pending.pop(fut)
-                    results[r] = fut.result()
-                    done[r] = True
-                    n_done += 1
+                    c = pending.pop(fut)
+                    results.update(zip(c, fut.result(), strict=True))
+                    for r in c:
+                        done[r] = True
+                    n_done += len(c)
                     if progress:
                         progress(n_done, n)
+                for out in _in_order(results, next_out):
+                    next_out += 1
+                    yield out
                 if pending and _lost_worker(pool):
                     raise BrokenProcessPool("a worker process died")
         except BrokenProcessPool:
@@ -133,7 +180,7 @@ def _map_pool(task: Task, seeds: list, workers: int, progress: Progress | None) 
             _abandon(pool)
             raise
         _close(pool)
-        return results
+        return
     lost = [r for r in range(n) if not done[r]]
     raise SimulationError(
         f"worker processes kept dying; replications {lost[:10]} did not finish after "
@@ -177,11 +224,11 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=WORKER_REAP_S)
 
 
-def _map_dask(
+def _iter_dask(
     task: Task, seeds: list, workers: int, address: str, progress: Progress | None
-) -> list[Any]:
+) -> Iterator[Any]:
     try:
-        from distributed import Client, KilledWorker, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is part of the test extra
         raise SimulationError(
             "--dask needs the 'dask' extra: pip install 'landbridge[dask]'"
@@ -199,35 +246,53 @@ def _map_dask(
         if cluster is not None:
             cluster.close()
         raise SimulationError(f"cannot reach the Dask scheduler at '{address}': {exc}") from None
+    return _dask_results(client, cluster, task, seeds, progress)
+
+
+def _dask_results(
+    client: Any, cluster: Any, task: Task, seeds: list, progress: Progress | None
+) -> Iterator[Any]:
+    from distributed import KilledWorker, as_completed
+
     token = uuid.uuid4().hex[:8]
     n = len(seeds)
-    results: list[Any] = [None] * n
+    results: dict[int, Any] = {}
+    n_done = next_out = 0
     try:
-        futures = [
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        # the task (and the corridor it holds) goes to every worker once, not with each chunk
+        shared = client.scatter(task, broadcast=True, hash=False)
+        futures = {
             client.submit(
-                task,
-                r,
-                seeds[r],
-                key=f"landbridge-rep-{token}-{r}",
+                run_chunk,
+                shared,
+                c.start,
+                seeds[c.start : c.stop],
+                key=f"landbridge-rep-{token}-{c.start}",
                 retries=DASK_RETRIES,
                 pure=False,
-            )
-            for r in range(n)
-        ]
-        index = {f.key: r for r, f in enumerate(futures)}
-        for n_done, fut in enumerate(as_completed(futures), start=1):
-            r = index[fut.key]
+            ): c
+            for c in chunks(n, n_workers)
+        }
+        for fut in as_completed(futures):
+            c = futures[fut]
             try:
-                results[r] = fut.result()
+                results.update(zip(c, fut.result(), strict=True))
             except KilledWorker:
+                which = (
+                    f"replication {c.start}" if len(c) == 1 else f"replications {c.start}-{c[-1]}"
+                )
                 raise SimulationError(
-                    f"replication {r} (seed spawn key {seeds[r].spawn_key}) killed its Dask worker "
+                    f"{which} (seed spawn key {seeds[c.start].spawn_key}) killed its Dask worker "
                     "repeatedly; the sweep stopped (out of memory on the workers?)"
                 ) from None
+            n_done += len(c)
             if progress:
                 progress(n_done, n)
+            for out in _in_order(results, next_out):
+                next_out += 1
+                yield out
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return results

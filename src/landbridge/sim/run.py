@@ -17,7 +17,8 @@ from landbridge.sim import analysis, engine, reference
 from landbridge.sim.draws import draw
 from landbridge.sim.engine import warm_up as warm_up_fast_engine
 from landbridge.sim.eventlog import EventLog, to_arrow
-from landbridge.sim.montecarlo import Progress, map_replications
+from landbridge.sim.montecarlo import Progress, iter_replications
+from landbridge.sim.pooling import RunStatistics
 from landbridge.sim.system import CorridorSystem
 
 ENGINES = {"fast": engine.simulate, "simpy": reference.simulate}
@@ -150,18 +151,21 @@ def run_simulation(
     if req.engine == "fast" and (workers > 1 or dask):
         warm_up_fast_engine()
     task = functools.partial(replicate, system, req.days, req.engine, keep_log)
-    out = map_replications(
+    stats = RunStatistics(system)
+    logs = []
+    for summary, log in iter_replications(
         task, req.replications, req.seed, workers=workers, dask=dask, progress=progress
-    )
-    summaries = [s for s, _ in out]
-    logs = [log for _, log in out if log is not None]
+    ):
+        stats.add(summary)
+        if log is not None:
+            logs.append(log)
     return SimResult(
         system=system,
         system_name=system_name,
         request=req,
-        n_events=int(sum(s.n_events for s in summaries)),
-        corridors=analysis.corridor_table(system, summaries),
-        facilities=analysis.facility_table(system, summaries),
-        daily=analysis.daily_series(system, summaries),
+        n_events=stats.n_events,
+        corridors=stats.corridor_table(),
+        facilities=stats.facility_table(),
+        daily=stats.daily_series(),
         events=to_arrow(logs, system) if keep_log else None,
     )
