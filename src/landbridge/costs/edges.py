@@ -208,8 +208,10 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
     running50[is_rail] = time.running_h(length[is_rail], speed50[country[is_rail]]) * rail_delay
     running90[is_rail] = time.running_h(length[is_rail], speed90[country[is_rail]]) * rail_delay
     if len(fv.kind):
-        time_role[has_fac] = np.where(
-            fv.overridden[fidx[has_fac]], transit.NO_ROLE, fv.role[fidx[has_fac]]
+        # a rail edge on a section (a facility for its capacity) keeps its delay factor's role
+        handled = has_fac & ~is_rail
+        time_role[handled] = np.where(
+            fv.overridden[fidx[handled]], transit.NO_ROLE, fv.role[fidx[handled]]
         )
     linehaul = np.zeros(m)
     linehaul[is_rail] = tariff.line_haul_usd_per_feu(length[is_rail], rate[country[is_rail]])
