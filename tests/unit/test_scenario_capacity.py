@@ -225,3 +225,23 @@ def test_a_dated_closure_takes_its_days_from_the_quota_too() -> None:
     out, _, _ = apply_scenario(parse_scenario(text), load_network(), None, None, annual=True)
     fac = out.facilities.set_index("facility_id")
     assert fac.at[CROSSING, "quota_trains_per_day_into_CN"] == pytest.approx(10 * 335 / 366)
+
+
+def test_scenario_run_says_when_a_capacity_is_below_the_observed_throughput(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+
+    spec = tmp_path / "cap.yaml"
+    spec.write_text(scenario(
+        f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day}}"
+    ))  # fmt: skip
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("origin,destination\nXi'an,Almaty\n")
+    result = CliRunner().invoke(app, [
+        "scenario", "run", str(spec), "--routes", str(pairs), "--flows",
+        "--store", str(tmp_path / "runs.duckdb"),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert f"warning: {CROSSING}: the scenario's capacity 2.01 Mt/yr is below the 18.69" in flat

@@ -90,7 +90,10 @@ def assign_flows(
         }
         for b in result.bottlenecks
     ]
-    return pd.DataFrame(rows, columns=columns)  # no facility used (all avoided): no rows
+    frame = pd.DataFrame(rows, columns=columns)  # no facility used (all avoided): no rows
+    # a scenario's capacity below what the facility carried: the run's notes say so
+    frame.attrs["warnings"] = [n for n in result.notes if n.startswith("warning:")]
+    return frame
 
 
 SIM_DAYS = 365

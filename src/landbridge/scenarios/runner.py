@@ -151,6 +151,8 @@ def run_scenario(
 
         results["flows"] = timed("flows", annual_flows)
     notes = list(net.meta.get("notes", []))
+    if "flows" in results:
+        notes += results["flows"].attrs.get("warnings", [])
     if options.simulate:
         simulated = timed("simulate", lambda: engines.simulate(net, params, demand, scenario))
         if NOTES_KEY in simulated:
