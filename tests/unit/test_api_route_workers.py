@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import struct
 import threading
 import time
 
@@ -133,6 +134,33 @@ def test_large_answers_arrive_whole_under_uvloop() -> None:
             pool.shutdown()
 
     in_own_thread(scenario, uvloop.run)
+
+
+def test_answers_are_framed_as_multiprocessing_sends_them_and_read_in_pieces() -> None:
+    import multiprocessing as mp
+
+    from landbridge.api.worker_processes import _frames
+
+    reader, writer = mp.Pipe(duplex=False)
+
+    def send() -> None:  # the worker's side
+        for message in (b"", b"x" * 70_000, b"end"):
+            writer.send_bytes(message)
+        writer.close()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    stream = b""
+    while chunk := os.read(reader.fileno(), 1 << 16):
+        stream += chunk
+    sender.join()
+    buffer, got = bytearray(), []
+    for i in range(0, len(stream), 1000):  # as if the bytes arrived 1,000 at a time
+        buffer += stream[i : i + 1000]
+        got += _frames(buffer)
+    assert got == [b"", b"x" * 70_000, b"end"] and not buffer
+    big = bytearray(struct.pack("!i", -1) + struct.pack("!Q", 3) + b"abc")  # the > 2 GiB form
+    assert _frames(big[:-1]) == [] and _frames(big) == [b"abc"]
 
 
 def in_own_thread(coroutine_function, run=asyncio.run) -> None:

@@ -1,9 +1,10 @@
-"""A small pool of worker processes driven from the event loop: one pipe per worker, no threads.
+"""A small pool of worker processes driven from the event loop: two pipes per worker, no threads.
 
 ``concurrent.futures.ProcessPoolExecutor`` hands every task through a feeder thread, a manager
 thread and two queues: ~2 ms of the serving process's CPU per task (measured under load), as
 much as the rest of an HTTP request. Here the event loop writes a task to an idle worker's pipe
-and reads the answer when the pipe becomes readable, and each task has its own worker, so
+and takes the answer off the other pipe as its bytes arrive (a blocking read of a 100 kB answer
+stalled every request whenever the writing worker lost its core mid-answer), so
 - a task over its time budget gets 422 and only its worker is killed and replaced;
 - a worker that dies (killed, out of memory) is replaced and its task tried once more on the
   fresh one; a task that kills its worker twice fails (503), the others do not notice;
@@ -20,6 +21,8 @@ import collections
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -28,16 +31,17 @@ from typing import Any
 from landbridge.api.errors import BusyError, WorkerLostError
 from landbridge.errors import InvalidInputError
 
+READ_CHUNK_BYTES = 1 << 20
 RETRIES_AFTER_LOST_WORKER = 1
 """A task whose worker died is given to a fresh worker once more (a worker killed from outside
 may die before it reads the task); a task that kills its worker twice fails with 503."""
 
 
-def _serve(conn: Connection) -> None:
+def _serve(tasks: Connection, results: Connection) -> None:
     """A worker's loop: ``(fn, args)`` in, ``(ok, result or exception)`` out, until EOF."""
     while True:
         try:
-            fn, args = conn.recv()
+            fn, args = tasks.recv()
         except (EOFError, OSError):
             return
         try:
@@ -45,9 +49,29 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:  # noqa: BLE001 - sent to the serving process, raised there
             reply = (False, exc)
         try:
-            conn.send(reply)
+            payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - an answer or error that does not pickle
-            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        results.send_bytes(payload)
+
+
+def _frames(buffer: bytearray) -> list[bytes]:
+    """Take the complete messages off the front of ``buffer`` (``Connection.send_bytes``
+    framing: a signed 4-byte big-endian length, or -1 and an 8-byte length)."""
+    out = []
+    while len(buffer) >= 4:
+        (size,) = struct.unpack_from("!i", buffer)
+        start = 4
+        if size == -1:
+            if len(buffer) < 12:
+                break
+            (size,) = struct.unpack_from("!Q", buffer, 4)
+            start = 12
+        if len(buffer) < start + size:
+            break
+        out.append(bytes(buffer[start : start + size]))
+        del buffer[: start + size]
+    return out
 
 
 @dataclass
@@ -61,9 +85,11 @@ class _Task:
 @dataclass
 class _Worker:
     process: Any  # multiprocessing.Process of the forkserver context
-    conn: Connection
+    tasks: Connection  # written by the serving process (blocking: a task is small)
+    results: Connection  # read by the event loop without blocking, as the bytes arrive
     task: _Task | None = None
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
+    received: bytearray = field(default_factory=bytearray, repr=False)
 
 
 class WorkerProcesses:
@@ -102,21 +128,21 @@ class WorkerProcesses:
         self._idle.extend(self._attach(*pair) for pair in started)
         self._dispatch()
 
-    def _start_process(self) -> tuple[Any, Connection]:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child,), daemon=True)
+    def _start_process(self) -> tuple[Any, Connection, Connection]:
+        task_in, task_out = self._context.Pipe(duplex=False)
+        result_in, result_out = self._context.Pipe(duplex=False)
+        process = self._context.Process(target=_serve, args=(task_in, result_out), daemon=True)
         process.start()
-        child.close()
-        return process, parent
+        task_in.close()
+        result_out.close()
+        return process, task_out, result_in
 
-    def _attach(self, process: Any, conn: Connection) -> _Worker:
-        worker = _Worker(process, conn)
+    def _attach(self, process: Any, tasks: Connection, results: Connection) -> _Worker:
+        worker = _Worker(process, tasks, results)
         self._all[id(worker)] = worker
         assert self._loop is not None
-        self._loop.add_reader(conn.fileno(), self._readable, worker)
-        # uvloop (libuv) makes a watched descriptor non-blocking; the loop only needs to be told
-        # when an answer starts to arrive, which is then read whole
-        os.set_blocking(conn.fileno(), True)
+        os.set_blocking(results.fileno(), False)
+        self._loop.add_reader(results.fileno(), self._readable, worker)
         return worker
 
     def _spawn(self) -> _Worker:
@@ -144,7 +170,7 @@ class WorkerProcesses:
                 continue
             worker = self._idle.pop()
             try:
-                worker.conn.send((task.fn, task.args))
+                worker.tasks.send((task.fn, task.args))
             except (OSError, ValueError):  # the worker died while idle
                 self._retire(worker)
                 self._idle.append(self._spawn())
@@ -159,24 +185,44 @@ class WorkerProcesses:
             worker.timer = self._loop.call_later(self.budget_s, self._over_budget, worker)
 
     def _readable(self, worker: _Worker) -> None:
+        """Take what has arrived (never waiting for the rest: a worker may be descheduled in
+        the middle of writing a large answer); a complete answer settles the worker's task."""
         try:
-            ok, value = worker.conn.recv()
-        except (EOFError, OSError):
-            task = worker.task
-            if task is not None and task.lost < RETRIES_AFTER_LOST_WORKER:
-                task.lost += 1  # it may have died before reading the task: one more try
-                worker.task = None
-                self._waiting.appendleft(task)
-            lost = "The worker process handling the request ended unexpectedly; retry."
-            self._replace(worker, WorkerLostError(lost))
-            return
+            while chunk := os.read(worker.results.fileno(), READ_CHUNK_BYTES):
+                worker.received += chunk
+            lost = True  # end of file: the worker is gone
+        except BlockingIOError:
+            lost = False
+        except OSError:
+            lost = True
+        for frame in _frames(worker.received):
+            self._settle(worker, frame)
+        if lost:
+            self._lost(worker)
+
+    def _settle(self, worker: _Worker, frame: bytes) -> None:
         task, worker.task = worker.task, None
         if worker.timer is not None:
             worker.timer.cancel()
+        try:
+            ok, value = pickle.loads(frame)
+        except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle here
+            ok, value = False, exc
         if task is not None and not task.future.done():
             (task.future.set_result if ok else task.future.set_exception)(value)
         self._idle.append(worker)
         self._dispatch()
+
+    def _lost(self, worker: _Worker) -> None:
+        if worker in self._idle:
+            self._idle.remove(worker)
+        task = worker.task
+        if task is not None and task.lost < RETRIES_AFTER_LOST_WORKER:
+            task.lost += 1  # it may have died before reading the task: one more try
+            worker.task = None
+            self._waiting.appendleft(task)
+        lost = "The worker process handling the request ended unexpectedly; retry."
+        self._replace(worker, WorkerLostError(lost))
 
     def _over_budget(self, worker: _Worker) -> None:
         self._replace(
@@ -202,10 +248,11 @@ class WorkerProcesses:
             worker.timer.cancel()
         if self._loop is not None:
             with contextlib.suppress(ValueError, OSError):
-                self._loop.remove_reader(worker.conn.fileno())
+                self._loop.remove_reader(worker.results.fileno())
         with contextlib.suppress(OSError):
             worker.process.kill()
-        worker.conn.close()
+        worker.tasks.close()
+        worker.results.close()
         with contextlib.suppress(Exception):
             worker.process.join(timeout=1.0)
 
