@@ -131,3 +131,41 @@ def test_door_to_door_adds_the_carriage_to_every_quantile() -> None:
             # more than the carriage's own p10s, less than its p90s (one corridor state)
             assert p50.sum() / 1.5 / 24 - 0.01 < added < p90.sum() / 24 + 0.01
     assert any(s.source_id == "val-xinhua-2013-chengdu-lodz" for s in door.sources)
+
+
+def test_a_region_takes_its_own_delay_factor_and_sections_keep_theirs() -> None:
+    """Xinjiang (west of 95 E) runs at its own factor; a rail edge on a capacity section
+    (Dostyk-Moyinty) keeps its country's factor, so the calibration re-prices it."""
+    from landbridge.network.model import EdgeMode
+    from landbridge.routing.plan import load_bundled_network
+
+    xj, cn, kz = (TT.index(k) for k in ("delay_factor_cn_xj", "delay_factor_cn",
+                                        "delay_factor_kz"))  # fmt: skip
+    places = np.array(["CN", "CN", "KZ"], dtype=object)
+    assert transit.region_roles(TT, places, np.array([87.6, 108.9, 76.9])).tolist() == [
+        xj, transit.NO_ROLE, transit.NO_ROLE,
+    ]  # fmt: skip
+    net = load_bundled_network()
+    costs = edge_costs(net, PARAMS)
+    rail = net.edge_mode == EdgeMode.RAIL
+    lon = (net.node_lon[net.edge_src] + net.node_lon[net.edge_dst]) / 2.0
+    in_cn = rail & (net.edge_country == net.country_id("CN"))
+    assert set(costs.time_role[in_cn & (lon < 95.0)].tolist()) == {xj}
+    assert set(costs.time_role[in_cn & (lon >= 95.0)].tolist()) == {cn}
+    ids = net.facilities["facility_id"].astype(str).to_numpy()
+    section = rail & np.isin(net.edge_facility, np.flatnonzero(ids == "dostyk-moyinty"))
+    assert section.sum() > 0 and set(costs.time_role[section].tolist()) == {kz}
+    response, paths = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg", corridor="northern"), net, PARAMS
+    )
+    lower = {k: TT.lower[i] for i, k in enumerate(TT.keys) if TT.kind[i] == "dwell"}
+    ref_params = transit.with_values(PARAMS, lower)
+    trial = transit.with_values(PARAMS, {"delay_factor_kz": 2.0, "delay_factor_cn_xj": 2.5})
+    option, edges = response.options[0], paths[0]
+    ref = evaluate_path(net, edge_costs(net, ref_params), edges, Shipment(1, 20),
+                        option.corridor, option.label).parts  # fmt: skip
+    direct = evaluate_path(net, edge_costs(net, trial), edges, Shipment(1, 20),
+                           option.corridor, option.label).parts  # fmt: skip
+    again = transit.reparametrised(ref, transit.transit_time(ref_params),
+                                   transit.transit_time(trial).value)  # fmt: skip
+    np.testing.assert_allclose(again.lognormal_p50_h, direct.lognormal_p50_h, rtol=1e-9)
