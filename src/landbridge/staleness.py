@@ -62,7 +62,7 @@ def _entry(kind: str, published: str, table: str, on: dt.date, extra: str = "") 
         note += f", {age_days / 365.25:.1f} years older than {on}"
     if extra:
         note += f"; {extra}"
-    return DataDate(kind=kind, newest=newest, as_published=published, table=table,  # type: ignore[arg-type]
+    return DataDate(kind=kind, newest=newest, as_published=published, table=table,
                     stale=stale, note=note)  # fmt: skip
 
 

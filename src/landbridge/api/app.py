@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,9 +51,11 @@ def _warm_up(app: FastAPI) -> None:
         Gazetteer.load()
         state.cached("basemap", basemap_countries)
         for name in LAYER_NAMES:
-            state.cached(
-                f"layer-{name}", lambda n=name: network_layer(state.network, n), per_network=True
-            )
+
+            def layer(n: str = name) -> dict[str, Any]:
+                return network_layer(state.network, n)
+
+            state.cached(f"layer-{name}", layer, per_network=True)
         if isinstance(app.state.planner, ThreadPlanner):  # worker processes draw their own
             warm_route_lines(state.network)
     except Exception:  # noqa: BLE001, S110 - the request that needs it raises the same error

@@ -104,10 +104,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         waiting = [
             c
             for c in self.connections
-            if c is not self and getattr(c, "_waiting_since", None) is not None
+            if c is not self and isinstance(c, GuardedHttpProtocol) and c._waiting_since is not None
         ]
         if waiting:
-            oldest = min(waiting, key=lambda c: c._waiting_since)
+            oldest = min(waiting, key=lambda c: c._waiting_since or 0.0)
             oldest._too_slow()
 
 

@@ -36,7 +36,8 @@ def scenario_corridor(
     ):
         demand = scenario.base.demand
     demand = demand or DEMAND_NETWORK
-    system, name, notes = build_corridor_2023(demand), system_name(demand), []
+    system, name = build_corridor_2023(demand), system_name(demand)
+    notes: list[str] = []
     if scenario is not None:
         from landbridge.sim.scenario import apply_to_system
 

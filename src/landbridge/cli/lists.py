@@ -67,7 +67,7 @@ def regions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
     table.add_column("id", no_wrap=True)
     for column in ("name", "group", "country"):
         table.add_column(column, overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(row.region_id, escape(str(row.name)), row.group, row.country)
+    for row in frame.to_dict("records"):
+        table.add_row(row["region_id"], escape(str(row["name"])), row["group"], row["country"])
     console.print(table)
 

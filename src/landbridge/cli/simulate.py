@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import typer
 from rich.markup import escape
 
 from landbridge.cli.common import console, err_console, print_json
+from landbridge.schema.sim import Engine
 
 #: Replications from which a progress bar is worth drawing.
 PROGRESS_MIN_REPLICATIONS = 5
@@ -70,7 +71,7 @@ def simulate(
     n_workers = workers if workers is not None else min(default_workers(), max(1, replications))
     # checked by the simulation layer, which names the field in its message
     request = SimulationRequest.model_construct(
-        days=days, replications=replications, seed=seed, engine=engine
+        days=days, replications=replications, seed=seed, engine=cast(Engine, engine)
     )
 
     def run(progress: Callable[[int, int], None] | None) -> Any:

@@ -173,7 +173,7 @@ class Gazetteer:
         return Place(
             place_id=self.place_id[i],
             name=self.name[i],
-            kind=self.kind[i],  # type: ignore[arg-type]
+            kind=self.kind[i],
             country=self.country[i],
             lat=float(self.lat[i]),
             lon=float(self.lon[i]),

@@ -67,7 +67,7 @@ __all__ = [
 
 def load_bundled_network() -> Network:
     try:
-        from landbridge.network import load_network  # type: ignore[attr-defined]
+        from landbridge.network import load_network
     except ImportError as exc:
         raise NetworkDataError(
             "the bundled network is not available in this installation "

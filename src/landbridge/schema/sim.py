@@ -11,6 +11,9 @@ MAX_REPLICATIONS = 10_000
 MAX_SEED = 2**63 - 1
 
 
+Engine = Literal["fast", "simpy"]
+
+
 class SimulationRequest(BaseModel):
     """What to simulate: horizon, replications, seed; bounded so no request eats the machine."""
 
@@ -19,7 +22,7 @@ class SimulationRequest(BaseModel):
     days: int = Field(365, ge=1, le=MAX_DAYS, description="simulated horizon, days")
     replications: int = Field(1, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0, le=MAX_SEED)
-    engine: Literal["fast", "simpy"] = "fast"
+    engine: Engine = "fast"
 
 
 class TransitDays(BaseModel):

@@ -34,6 +34,7 @@ from landbridge.costs.params import load_default_params
 from landbridge.data import split_source_ids
 from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, ParameterError
+from landbridge.frames import row_at
 from landbridge.network import sea, tables
 from landbridge.paths import DATA_DIR
 from landbridge.sim.system import CorridorSystem, make_system
@@ -123,14 +124,14 @@ def _facility_tables() -> dict[str, dict]:
             else tables.DEFAULT_BORDER_ID
         )
         rec = _server_facility(
-            row, crossings.loc[default_id], KIND_BY_TABLE.get(row["kind"], "crossing")
+            row, row_at(crossings, default_id), KIND_BY_TABLE.get(row["kind"], "crossing")
         )
         out[str(fid)] = rec | {"name": row["name"]}
     ports = sea.load_ports_table().set_index("port_id")
     for pid, row in ports.iterrows():
         row = row.copy()
         row["capacity_trains_per_day"] = np.nan
-        rec = _server_facility(row, crossings.loc[tables.DEFAULT_BORDER_ID], "port")
+        rec = _server_facility(row, row_at(crossings, tables.DEFAULT_BORDER_ID), "port")
         out[sea.PORT_ID_PREFIX + str(pid)] = rec | {"name": f"Port of {row['name']}"}
     links = pd.read_csv(sea.LINKS_CSV, dtype={"source_ids": str})
     for _, link in links[links["kind"].isin(["ferry", "feeder"])].iterrows():
@@ -241,7 +242,7 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
     facilities: dict[str, dict] = {}
     classes = []
     class_rows = frame[frame["row_type"] == "class"].reset_index(drop=True)
-    for c, row in class_rows.iterrows():
+    for c, (_, row) in enumerate(class_rows.iterrows()):
         key = row["key"]
         direction = key.rsplit("-", 1)[-1]
         if direction not in DIRECTIONS:

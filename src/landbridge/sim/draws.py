@@ -95,16 +95,16 @@ def _closures(
     for f, s, e in scheduled:
         windows.setdefault(int(f), []).append((s, e))
     facs, starts, ends = [], [], []
-    for f in sorted(windows):
+    for w in sorted(windows):
         merged_s: list[float] = []
         merged_e: list[float] = []
-        for s, e in sorted(windows[f]):
+        for s, e in sorted(windows[w]):
             if merged_e and s <= merged_e[-1]:
                 merged_e[-1] = max(merged_e[-1], e)
             else:
                 merged_s.append(s)
                 merged_e.append(e)
-        facs.append(np.full(len(merged_s), f, dtype=np.int32))
+        facs.append(np.full(len(merged_s), w, dtype=np.int32))
         starts.append(np.array(merged_s))
         ends.append(np.array(merged_e))
     if not facs:

@@ -42,6 +42,7 @@ import pandas as pd
 
 from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, UnreachableError
+from landbridge.frames import row_at
 from landbridge.network.model import EdgeMode, Network
 from landbridge.paths import cache_dir
 from landbridge.sim.corridor2023 import (
@@ -207,7 +208,7 @@ def _facility_record(
     numeric = r.copy()
     for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day", "servers"):
         numeric[col] = pd.to_numeric(pd.Series([r.get(col, np.nan)]), errors="coerce").iloc[0]
-    return _server_facility(numeric, defaults.loc[default_id], kind) | {"name": str(r["name"])}
+    return _server_facility(numeric, row_at(defaults, default_id), kind) | {"name": str(r["name"])}
 
 
 def _number(row: pd.Series, col: str) -> float:
@@ -272,14 +273,14 @@ def build_records(
     left_teu = 0.0
     plans: dict[tuple[int, int], list[OptionStops]] = {}
     rows = od[od["teu_per_yr"].astype(float) > 0]
-    for r in rows.itertuples(index=False):
-        key = f"{r.origin}>{r.destination}"
-        teu = float(r.teu_per_yr)
-        if r.origin not in nodes or r.destination not in nodes:
+    for r in rows.to_dict("records"):
+        key = f"{r['origin']}>{r['destination']}"
+        teu = float(r["teu_per_yr"])
+        if r["origin"] not in nodes or r["destination"] not in nodes:
             left_out.append(key)
             left_teu += teu
             continue
-        o, d = nodes[r.origin], nodes[r.destination]
+        o, d = nodes[r["origin"]], nodes[r["destination"]]
         if (o, d) not in plans:
             try:
                 found = plan(o, d)
@@ -325,7 +326,7 @@ def build_records(
             classes.append(
                 dict(
                     id=f"{key} {option.label}",
-                    corridor=corridor_of(r.origin_group, r.destination_group, option.family),
+                    corridor=corridor_of(r["origin_group"], r["destination_group"], option.family),
                     # A block train longer than a vessel takes is cut to the vessel's size and
                     # runs more often: the FEU carried stay those of the demand.
                     per_day=trains_per_yr * weight * feu / size / DAYS_PER_YEAR,

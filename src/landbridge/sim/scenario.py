@@ -49,10 +49,10 @@ def _rows(
             f"{label}: '{facility}' is not part of the simulated corridor; not simulated"
         )
     if not rows:
-        known = sorted({fid.split(":")[0] for fid in system.facility_id})
+        simulated = sorted({fid.split(":")[0] for fid in system.facility_id})
         raise ScenarioError(
             f"{label}: facility '{facility}' is not in the simulated corridor; "
-            f"simulated facilities: {', '.join(known)}"
+            f"simulated facilities: {', '.join(simulated)}"
         )
     return np.array(rows, dtype=np.int64)
 

@@ -22,6 +22,7 @@ and no sailing inside the window; trains already in service finish.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -196,7 +197,7 @@ class CorridorSystem:
 def make_system(
     facilities: list[dict],
     classes: list[dict],
-    closures: list[tuple[str, float, float]] = (),
+    closures: Sequence[tuple[str, float, float]] = (),
 ) -> CorridorSystem:
     """Build a validated ``CorridorSystem`` from plain records (tests, the bundled corridor).
 

@@ -12,7 +12,8 @@ from landbridge.api.state import CachedJson
 
 router = APIRouter(tags=["map"])
 
-LayerName = StrEnum("LayerName", {name: name for name in layers.LAYER_NAMES})
+# mypy reads enum members only from literals; these come from the layer table at import
+LayerName = StrEnum("LayerName", {name: name for name in layers.LAYER_NAMES})  # type: ignore[misc]
 # The browser may keep a layer for an hour, then revalidates with the ETag (cheap 304).
 LAYER_MAX_AGE_S = 3600
 
