@@ -17,7 +17,6 @@ Winter weather on the ferry lines is in ``costs.weather``.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +29,7 @@ from landbridge.costs.params import PARAMS_DIR
 from landbridge.data import split_source_ids
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.events import EVENTS_CSV, facility_set_events, load_events
+from landbridge.network.derived import derived
 from landbridge.network.model import Network
 from landbridge.schema.route import DatedValue
 
@@ -287,17 +287,12 @@ class _DatedBase:
     ocean: dict[tuple[str, dt.date], tuple[OceanSample, DatedValue]]
 
 
-_BASES: dict[int, tuple[weakref.ref[Network], _DatedBase]] = {}
-
-
 def _dated_base(net: Network) -> _DatedBase:
     series = load_facility_series()
-    hit = _BASES.get(id(net))
-    if hit is not None and hit[0]() is net and hit[1].series is series:
-        return hit[1]
-    base = _read_base(net, series)
-    key = id(net)
-    _BASES[key] = (weakref.ref(net, lambda _r, k=key: _BASES.pop(k, None)), base)
+    held: dict[str, _DatedBase] = derived(net, "dated-base", lambda _net: {})
+    base = held.get("base")
+    if base is None or base.series is not series:  # the series were read again
+        base = held["base"] = _read_base(net, series)
     return base
 
 
@@ -402,13 +397,12 @@ def _build_patch(
     return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, patch_key)
 
 
-_PATCHES: dict[tuple, tuple[weakref.ref[Network], DatedPatch]] = {}
 
 
 def dated_patch(
     net: Network, on: dt.date, reach: Mapping[str, dt.date] | None = None
 ) -> DatedPatch:
-    """The dated facility values of ``net`` on ``on`` (cached per network and dates).
+    """The dated facility values of ``net`` on ``on`` (remembered per network and dates).
 
     ``reach`` gives, per facility id, the day a shipment reaches it: that facility's values
     are those of that day (the dated value applies where and when the box is)."""
@@ -416,13 +410,12 @@ def dated_patch(
     if reach:
         dated_ids = _dated_base(net).dated_ids
         days = tuple(sorted((f, d) for f, d in reach.items() if f in dated_ids and d != on))
-    hit = _PATCHES.get((id(net), on, days))
-    if hit is not None and hit[0]() is net:
-        return hit[1]
-    if len(_PATCHES) >= _PATCH_LIMIT:
-        _PATCHES.clear()
-    patch = _build_patch(net, on, dict(days))
-    _PATCHES[(id(net), on, days)] = (weakref.ref(net), patch)
+    patches: dict[tuple, DatedPatch] = derived(net, "dated-patches", lambda _net: {})
+    patch = patches.get((on, days))
+    if patch is None:
+        if len(patches) >= _PATCH_LIMIT:
+            patches.clear()
+        patch = patches[(on, days)] = _build_patch(net, on, dict(days))
     return patch
 
 

@@ -15,13 +15,13 @@ three places) needs no trees. A scan answers only when its nearest node is unamb
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from landbridge.errors import UnreachableError
+from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.schema.place import Place
 from landbridge.units import EARTH_RADIUS_KM
@@ -72,9 +72,6 @@ class _SnapIndex:
         return self.by_country[country]
 
 
-_INDEX: dict[int, tuple[weakref.ref[Network], _SnapIndex]] = {}
-
-
 def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     lat_r, lon_r = np.radians(lat), np.radians(lon)
     cos_lat = np.cos(lat_r)
@@ -108,25 +105,23 @@ def _scan(xyz: np.ndarray, point: np.ndarray) -> tuple[int, float] | None:
 
 
 def snap_index(network: Network) -> _SnapIndex:
-    """The cached k-d trees of ``network`` (built on first use for this object)."""
-    key = id(network)
-    cached = _INDEX.get(key)
-    if cached is not None and cached[0]() is network:
-        return cached[1]
+    """The snap index of ``network`` (made once per network; its k-d trees on first use)."""
+    return derived(network, "snap-index", _snap_index)
+
+
+def _snap_index(network: Network) -> _SnapIndex:
     rail_edges = network.edge_mode == EdgeMode.RAIL
     rail_nodes = np.unique(
         np.concatenate([network.edge_src[rail_edges], network.edge_dst[rail_edges]])
     ).astype(np.int64)
     port_nodes = np.flatnonzero(network.node_kind == NodeKind.PORT).astype(np.int64)
-    index = _SnapIndex(
+    return _SnapIndex(
         rail_nodes,
         _unit_xyz(network.node_lat[rail_nodes], network.node_lon[rail_nodes]),
         port_nodes,
         _unit_xyz(network.node_lat[port_nodes], network.node_lon[port_nodes]),
         network.node_country[rail_nodes].astype(np.int64),
     )
-    _INDEX[key] = (weakref.ref(network, lambda _ref, k=key: _INDEX.pop(k, None)), index)
-    return index
 
 
 def snap_points(

@@ -7,13 +7,13 @@ not restrict edges; ``check`` returns None if a path is acceptable, else a short
 from __future__ import annotations
 
 import unicodedata
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
 
+from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
 
 HANDLING_MODES = (EdgeMode.TRANSFER, EdgeMode.PORT)
@@ -37,14 +37,12 @@ class FacilityText:
     labels: list[str]  # folded "id name", for pattern matching
 
 
-_TEXT: dict[int, tuple[weakref.ref[Network], FacilityText]] = {}
-
-
 def facility_text(net: Network) -> FacilityText:
-    """The cached ``FacilityText`` of ``net``."""
-    hit = _TEXT.get(id(net))
-    if hit is not None and hit[0]() is net:
-        return hit[1]
+    """The ``FacilityText`` of ``net`` (made once per network)."""
+    return derived(net, "facility-text", _facility_text)
+
+
+def _facility_text(net: Network) -> FacilityText:
     fac = net.facilities
 
     def col(name: str) -> list[str]:
@@ -57,8 +55,6 @@ def facility_text(net: Network) -> FacilityText:
         ids, names, col("kind"), col("countries"), col("source_ids"), col("assumption"),
         [fold(f"{i} {n}") for i, n in zip(ids, names, strict=True)],
     )  # fmt: skip
-    key = id(net)
-    _TEXT[key] = (weakref.ref(net, lambda _r, k=key: _TEXT.pop(k, None)), text)
     return text
 
 

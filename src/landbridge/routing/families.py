@@ -16,12 +16,12 @@ because a pin or a missing cost sent them abroad and back.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
 
@@ -45,14 +45,12 @@ class _Columns:
     customs: np.ndarray  # per facility row: a customs stop?
 
 
-_COLUMNS: dict[int, tuple[weakref.ref[Network], _Columns]] = {}
-
-
 def _columns(net: Network) -> _Columns:
     """The facility columns labels read, once per network (every path of a request asks)."""
-    hit = _COLUMNS.get(id(net))
-    if hit is not None and hit[0]() is net:
-        return hit[1]
+    return derived(net, "label-columns", _read_columns)
+
+
+def _read_columns(net: Network) -> _Columns:
     fac = net.facilities
     via = (
         ["" if not isinstance(v, str) else v for v in fac["via"].tolist()]
@@ -61,10 +59,7 @@ def _columns(net: Network) -> _Columns:
     )
     customs = fac["customs"].to_numpy(bool) if "customs" in fac else np.ones(len(fac), dtype=bool)
     customs.setflags(write=False)
-    columns = _Columns(via, customs)
-    key = id(net)
-    _COLUMNS[key] = (weakref.ref(net, lambda _r, k=key: _COLUMNS.pop(k, None)), columns)
-    return columns
+    return _Columns(via, customs)
 
 
 def customs_flags(net: Network) -> np.ndarray:

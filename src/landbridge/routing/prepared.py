@@ -13,7 +13,6 @@ or parameter set only rebuilds the graphs.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from landbridge.costs import weather as winter
 from landbridge.costs.dated import DatedPatch, dated_patch
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.params import Params
+from landbridge.network.derived import derived, forget_derived
 from landbridge.network.model import Network
 from landbridge.routing.alternatives import link_keys
 from landbridge.routing.constraints import Constraint, facility_matches
@@ -35,7 +35,8 @@ PREPARED_LIMIT = 16
 PLACES_LIMIT = 1024
 SEARCHES_LIMIT = 512
 TREES_LIMIT = 64  # ~0.2 MB each on the bundled network; up to PREPARED_LIMIT networks
-MASKS_LIMIT = 256
+MASKS_LIMIT = 256  # per network
+MASKS = "edge-masks"  # the network's derived store of edge masks per constraint key
 
 
 @dataclass
@@ -130,7 +131,6 @@ class PreparedNetwork:
 
 
 _PREPARED: dict[tuple[int, int, tuple], PreparedNetwork] = {}
-_MASKS: dict[tuple[int, tuple], tuple[weakref.ref[Network], np.ndarray | None]] = {}
 
 
 def prepare(net: Network, params: Params, dated: DatedPatch | None = None) -> PreparedNetwork:
@@ -155,7 +155,7 @@ def prepared_networks() -> list[PreparedNetwork]:
 def forget_prepared() -> None:
     """Drop every prepared network and edge mask (tests that count what is built)."""
     _PREPARED.clear()
-    _MASKS.clear()
+    forget_derived(MASKS)
 
 
 def edge_costs(net: Network, params: Params, on: dt.date | None = None) -> EdgeCosts:
@@ -165,11 +165,9 @@ def edge_costs(net: Network, params: Params, on: dt.date | None = None) -> EdgeC
 
 
 def _edge_mask(net: Network, key: tuple, constraint: Constraint) -> np.ndarray | None:
-    hit = _MASKS.get((id(net), key))
-    if hit is not None and hit[0]() is net:
-        return hit[1]
-    if len(_MASKS) >= MASKS_LIMIT:
-        _MASKS.clear()
-    mask = constraint.edge_mask(net)
-    _MASKS[(id(net), key)] = (weakref.ref(net), mask)
-    return mask
+    masks: dict[tuple, np.ndarray | None] = derived(net, MASKS, lambda _net: {})
+    if key not in masks:
+        if len(masks) >= MASKS_LIMIT:
+            masks.clear()
+        masks[key] = constraint.edge_mask(net)
+    return masks[key]
