@@ -98,6 +98,28 @@ def test_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
         folder.chmod(0o700)
 
 
+def test_an_unwritable_folder_is_refused_whoever_runs_the_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same without chmod (as root it binds nothing): the folder reported unwritable, and a
+    write that fails with EACCES anyway; nothing is left behind."""
+    real_access = os.access
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != folder and real_access(p, mode))
+    with pytest.raises(OutputError, match="the folder .* is not writable"):
+        check_output_file(folder / "x.csv", "time series file")
+    monkeypatch.setattr(os, "access", real_access)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    with pytest.raises(OutputError, match="permission denied; choose a folder you can write to"):
+        write_text(folder / "x.csv", "a", "time series file")
+    assert list(folder.iterdir()) == []
+
+
 def test_a_folder_output_is_whole_with_a_manifest_and_replaced_whole(tmp_path: Path) -> None:
     target = tmp_path / "report"
     with atomic_folder(target, "report") as tmp:
