@@ -156,3 +156,21 @@ def test_the_scenario_option_of_flows_and_simulate_reads_through_the_same_loader
     res = CliRunner().invoke(app, [*command, "--scenario", str(scenario)])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "s.yaml" in res.output and "'a'" in res.output and "line 4" in res.output, res.output
+
+
+@pytest.mark.parametrize("command", ["skim", "scenario run"])
+def test_an_unknown_place_in_an_od_file_names_file_line_and_column(
+    tmp_path: Path, command: str
+) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("origin,destination\nXi'an,Almaty\nAlmaty,Narnia\n")
+    args = (
+        ["skim", "--od", str(pairs)]
+        if command == "skim"
+        else ["scenario", "run", "baseline-2023", "--routes", str(pairs),
+              "--store", str(tmp_path / "runs.duckdb")]
+    )  # fmt: skip
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    flat = " ".join(res.output.split())
+    assert "pairs.csv, line 3, destination: Unknown place 'Narnia'" in flat, res.output

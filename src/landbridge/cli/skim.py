@@ -29,13 +29,14 @@ def skim(
     """Per OD pair and corridor family: p10/p50/p90 days, USD/FEU, kg CO2e/FEU, km, gateways."""
     from landbridge.app.skim import skim as make_skim
     from landbridge.app.skim import skim_target, write_skim
-    from landbridge.scenarios.runner import load_od_pairs
+    from landbridge.scenarios.runner import load_od_pairs, places_of
 
     on = _date(depart)
     target = skim_target(out) if out is not None else None
     pairs = None
+    read = load_od_pairs(od) if od is not None else ()
     if od is not None:
-        pairs = [(p.origin, p.destination) for p in load_od_pairs(od)]
+        pairs = [(p.origin, p.destination) for p in read]
     wanted = [f.strip() for f in (families or "").split(",") if f.strip()] or None
     err = Console(stderr=True)
     with err.status("planning routes…") as status:
@@ -43,7 +44,8 @@ def skim(
         def progress(done: int, total: int) -> None:
             status.update(f"planning routes: {done:,} of {total:,} pairs")
 
-        frame = make_skim(pairs, wanted, on, progress=progress)
+        with places_of(read):
+            frame = make_skim(pairs, wanted, on, progress=progress)
     if target is None:
         frame.to_csv(sys.stdout, index=False)
         return

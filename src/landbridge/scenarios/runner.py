@@ -12,14 +12,15 @@ import csv
 import datetime as dt
 import io
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from landbridge.errors import InvalidInputError
+from landbridge.errors import InvalidInputError, UnknownPlaceError
 from landbridge.network.model import Network
 from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import BUNDLED_DIR, scenario_hash, scenario_to_yaml
@@ -40,10 +41,25 @@ NOTES_KEY = "notes"
 class ODPair:
     origin: str
     destination: str
+    where: str = field(default="", compare=False)  # "file, line N" when read from a file
 
     @property
     def label(self) -> str:
         return f"{self.origin} → {self.destination}"
+
+
+@contextmanager
+def places_of(pairs: Iterable[ODPair]) -> Iterator[None]:
+    """An unknown place of a pair read from a file names the file, the line and the column."""
+    try:
+        yield
+    except UnknownPlaceError as exc:
+        for pair in pairs:
+            column = {pair.origin.strip(): "origin", pair.destination.strip(): "destination"}
+            if pair.where and exc.query in column:
+                exc.args = (f"{pair.where}, {column[exc.query]}: {exc}",)
+                break
+        raise
 
 
 Base = tuple[Network, Any, pd.DataFrame | None]
@@ -98,7 +114,7 @@ def load_od_pairs(path: str | Path | None = None) -> tuple[ODPair, ...]:
         origin, destination = clean.get("origin", ""), clean.get("destination", "")
         if not origin or not destination:
             raise InvalidInputError(f"{file}, line {line}: origin and destination are required")
-        pair = ODPair(origin, destination)
+        pair = ODPair(origin, destination, f"{file}, line {line}")
         if pair in first_line:
             raise InvalidInputError(
                 f"{file}:{line}: the pair {origin} -> {destination} is already on line "
@@ -138,9 +154,12 @@ def run_scenario(
     if options.routes:
         pairs = options.od_pairs or load_od_pairs()
         depart = scenario.base.departure_date
-        results["route_options"] = timed(
-            "routes", lambda: engines.routes(net, params, pairs, depart)
-        )
+
+        def planned() -> pd.DataFrame:
+            with places_of(pairs):
+                return engines.routes(net, params, pairs, depart)
+
+        results["route_options"] = timed("routes", planned)
     if options.flows:
         # the year's flows see a dated closure as lost days of capacity, not a closed facility
         def annual_flows() -> pd.DataFrame:
