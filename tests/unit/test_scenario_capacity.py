@@ -245,3 +245,4 @@ def test_scenario_run_says_when_a_capacity_is_below_the_observed_throughput(tmp_
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert f"warning: {CROSSING}: the scenario's capacity 2.01 Mt/yr is below the 18.69" in flat
+    assert "a capacity changes the flows and the simulation, not the route options" in flat

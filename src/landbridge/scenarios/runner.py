@@ -23,8 +23,13 @@ import pandas as pd
 from landbridge.errors import InvalidInputError, UnknownPlaceError
 from landbridge.network.model import Network
 from landbridge.scenarios.apply import apply_scenario
-from landbridge.scenarios.load import BUNDLED_DIR, scenario_hash, scenario_to_yaml
-from landbridge.schema.scenario import Scenario
+from landbridge.scenarios.load import (
+    BUNDLED_DIR,
+    modification_label,
+    scenario_hash,
+    scenario_to_yaml,
+)
+from landbridge.schema.scenario import Scenario, SetCapacity
 from landbridge.store.db import Store
 from landbridge.store.run_record import RunRecord
 from landbridge.user_files import csv_header, read_user_text
@@ -94,6 +99,17 @@ class ScenarioRun:
     options: RunOptions
     run_id: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def _capacities_not_routed(scenario: Scenario) -> list[str]:
+    """Capacities change the flows and the simulation; the route planner prices one shipment
+    without queues, so a route table does not move with them: said, not left to be guessed."""
+    return [
+        f"{modification_label(i, mod.type)}: a capacity changes the flows and the simulation, "
+        "not the route options (the planner prices one shipment, without queues)"
+        for i, mod in enumerate(scenario.modifications)
+        if isinstance(mod, SetCapacity) and not mod.observed_floor
+    ]
 
 
 def load_od_pairs(path: str | Path | None = None) -> tuple[ODPair, ...]:
@@ -170,6 +186,8 @@ def run_scenario(
 
         results["flows"] = timed("flows", annual_flows)
     notes = list(net.meta.get("notes", []))
+    if "route_options" in results:
+        notes += _capacities_not_routed(scenario)
     if "flows" in results:
         notes += results["flows"].attrs.get("warnings", [])
     if options.simulate:
