@@ -32,8 +32,10 @@ def _store(net: Network) -> dict[str, Any]:
     entry = _STORES.get(key)
     if entry is None or entry[0]() is not net:
         # the callback runs when the network is freed, before its id can be reused
-        ref = weakref.ref(net, lambda _ref, k=key: _STORES.pop(k, None))
-        entry = (ref, {})
+        def drop(_ref: weakref.ref[Network], k: int = key) -> None:
+            _STORES.pop(k, None)
+
+        entry = (weakref.ref(net, drop), {})
         _STORES[key] = entry
     return entry[1]
 

@@ -125,9 +125,10 @@ class _GuidedSearch:
         limit = floor if self.reached is None else max(self.reached * DEEPEN_GROWTH, floor)
         while True:
             limit = min(limit, most)
-            dist, pred = dijkstra(
-                self.matrix, indices=self.n, return_predecessors=True, limit=limit
+            dists, preds = dijkstra(
+                self.matrix, indices=[self.n], return_predecessors=True, limit=limit
             )
+            dist, pred = dists[0], preds[0]
             near = dist[targets].min()
             if np.isfinite(near) or limit >= most:
                 break

@@ -272,5 +272,8 @@ def _add_tariff_note(
 
 def event_source_ids(options: Sequence[RouteOption]) -> list[str]:
     """Source ids of the events and risk flags on ``options``, each once, in order."""
-    ids = [s for o in options for item in (*o.events, *o.risks) for s in item.source]
+    ids: list[str] = []
+    for o in options:
+        ids.extend(s for event in o.events for s in event.source)
+        ids.extend(s for risk in o.risks for s in risk.source)
     return list(dict.fromkeys(ids))

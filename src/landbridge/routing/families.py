@@ -104,10 +104,10 @@ def customs_round_trips(net: Network, edges: np.ndarray) -> frozenset[tuple[str,
     """Customs borders the path crosses out and later back (Almaty -> Tashkent sent through
     Dostyk: KZ -> CN, then CN -> KZ)."""
     seen: set[tuple[str, str]] = set()
-    trips = set()
+    trips: set[tuple[str, str]] = set()
     for a, b in customs_crossings(net, edges):
         if (b, a) in seen:
-            trips.add(tuple(sorted((a, b))))
+            trips.add((min(a, b), max(a, b)))
         seen.add((a, b))
     return frozenset(trips)
 

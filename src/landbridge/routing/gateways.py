@@ -74,7 +74,9 @@ class Gateways:
         hit = self._memo.get(key)
         if hit is None or hit[0] is not g:
             if len(self._memo) >= GATEWAY_MASKS_LIMIT:
-                self._memo.pop(next(iter(self._memo), None), None)
+                oldest = next(iter(self._memo), None)
+                if oldest is not None:
+                    self._memo.pop(oldest, None)
             hit = (g, gateway_trees(g, pin))
             self._memo[key] = hit
         return hit[1]

@@ -11,8 +11,9 @@ label.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -83,7 +84,8 @@ def _search(
     whole = prep.graph((free.mask_key(), user_key), free)
     for variant in variants:
         if variant.fallback and any(
-            f.variant.family == variant.family and not f.variant.fallback for f in found
+            f.variant is not None and f.variant.family == variant.family and not f.variant.fallback
+            for f in found
         ):
             continue
         constraint = all_of(variant.constraint, *user)
@@ -91,17 +93,14 @@ def _search(
         if via is not None and variant.pin:
             pin = prep.pin_edges(variant.pin)
             path = path_via_edges_through(
-                graph, origin, destination, pin, via, trees,
-                lambda p, c=constraint: c.check(PathView(net, p)) is None,
-            )  # fmt: skip
+                graph, origin, destination, pin, via, trees, partial(_passes, net, constraint)
+            )
         elif via is not None:
             path = path_through(graph, origin, destination, via, trees)
         elif variant.pin:
             pin = prep.pin_edges(variant.pin)
             pin = pin[graph.mask[pin]]
-            path = cheapest_within(
-                graph, whole, lambda g, p=pin: _via_pin(prep, g, whole, origin, destination, p)
-            )
+            path = cheapest_within(graph, whole, _through(prep, whole, origin, destination, pin))
         else:
             path = cheapest_within(
                 graph, whole, lambda g: shortest_path(g, origin, destination, trees)
@@ -115,6 +114,17 @@ def _search(
             continue
         found.append(Found(variant, path))
     return found, blocked
+
+
+def _through(
+    prep: PreparedNetwork, whole: MaskedGraph, origin: Ends, destination: Ends, pin: np.ndarray
+) -> Callable[[MaskedGraph], np.ndarray | None]:
+    """The search through ``pin`` on a graph (``_via_pin``), for ``cheapest_within``."""
+    return lambda g: _via_pin(prep, g, whole, origin, destination, pin)
+
+
+def _passes(net: Network, constraint: Constraint, path: np.ndarray) -> bool:
+    return constraint.check(PathView(net, path)) is None
 
 
 def _via_pin(

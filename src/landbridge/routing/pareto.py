@@ -8,7 +8,7 @@ import numpy as np
 def pareto_mask(points: np.ndarray) -> np.ndarray:
     """Bool per row of ``points`` [k, d]: True if no other row is <= in all and < in one."""
     points = np.asarray(points, dtype=float)
-    le = (points[None, :, :] <= points[:, None, :]).all(axis=2)
-    lt = (points[None, :, :] < points[:, None, :]).any(axis=2)
-    dominated = (le & lt).any(axis=1)
-    return ~dominated
+    le = np.all(points[None, :, :] <= points[:, None, :], axis=2)
+    lt = np.any(points[None, :, :] < points[:, None, :], axis=2)
+    dominated = np.any(le & lt, axis=1)
+    return np.logical_not(dominated)

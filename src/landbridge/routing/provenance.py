@@ -32,7 +32,8 @@ def dated_values_of(
 ) -> list[DatedValue]:
     """The dated values behind the options: rows of facilities on their paths (of the day the
     box reaches each), ocean rates, weather waits (each once)."""
-    ids = net.facilities["facility_id"].astype(str).to_numpy() if len(net.facilities) else []
+    fac = net.facilities
+    ids: list[str] = fac["facility_id"].astype(str).tolist() if len(fac) else []
     out: dict[tuple, DatedValue] = {}
     for item, patch in zip(found, patches, strict=True):
         fac = net.edge_facility[item.edges]

@@ -173,7 +173,9 @@ class Trees:
             pred.setflags(write=False)
             if self._limit is not None and len(self._memo) >= self._limit:
                 # tolerant of another thread of the server evicting at the same time
-                self._memo.pop(next(iter(self._memo), None), None)
+                oldest = next(iter(self._memo), None)
+                if oldest is not None:
+                    self._memo.pop(oldest, None)
             hit = (g, dist, pred)
             self._memo[key] = hit
         return hit[1], hit[2]
