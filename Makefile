@@ -45,6 +45,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	PYTHONPATH=src $(BIN)/lint-imports --config pyproject.toml
 
 clean:

@@ -15,13 +15,13 @@ from landbridge.network.names import normalize
 from landbridge.network.place_query import MAX_QUERY_CHARS
 from landbridge.network.place_sources import TERMINALS_TABLE
 from landbridge.network.snap import (
-    EARTH_RADIUS_KM,
     SCAN_QUERIES,
     snap_index,
     snap_points,
     snap_to_network,
 )
 from landbridge.schema.place import Place
+from landbridge.units import EARTH_RADIUS_KM
 
 GAZ = Gazetteer.load()
 with TERMINALS_TABLE.open(encoding="utf-8", newline="") as _fh:

@@ -9,13 +9,13 @@ import pytest
 from landbridge.errors import UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.network.snap import (
-    EARTH_RADIUS_KM,
     snap_distance_km,
     snap_index,
     snap_points,
     snap_to_network,
 )
 from landbridge.schema.place import Place
+from landbridge.units import EARTH_RADIUS_KM
 
 # node: (lat, lon, country index, kind)
 NODES = [

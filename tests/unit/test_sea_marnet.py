@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.geo import EARTH_RADIUS_KM, haversine_km
+from landbridge.network.geo import haversine_km
 from landbridge.network.marnet import (
     attach_points,
     graph_from_lines,
@@ -17,6 +17,7 @@ from landbridge.network.marnet import (
     shortest_paths,
 )
 from landbridge.network.sea import load_searoute_ports
+from landbridge.units import EARTH_RADIUS_KM
 
 KM_PER_DEG_EQUATOR = 2 * math.pi * EARTH_RADIUS_KM / 360.0
 KM_PER_NMI = 1.852

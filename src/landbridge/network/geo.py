@@ -25,8 +25,9 @@ def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def km_to_chord(km: float) -> float:
-    """Chord length on the unit sphere for a great-circle distance in km."""
-    return float(2.0 * np.sin(km / (2.0 * EARTH_RADIUS_KM)))
+    """Chord length on the unit sphere for a great-circle distance in km (2 beyond half a
+    circumference: no two points are farther apart)."""
+    return 2.0 * float(np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
 
 
 def chord_to_km(chord: npt.ArrayLike) -> np.ndarray:

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from landbridge.errors import UnreachableError
 from landbridge.network.derived import derived
+from landbridge.network.geo import chord_to_km, km_to_chord, unit_vectors
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.schema.place import Place
-from landbridge.units import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -72,18 +73,6 @@ class _SnapIndex:
         return self.by_country[country]
 
 
-def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    lat_r, lon_r = np.radians(lat), np.radians(lon)
-    cos_lat = np.cos(lat_r)
-    return np.column_stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
-
-
-def _chord_km(chord: np.ndarray) -> np.ndarray:
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-
-
-def _km_chord(km: float) -> float:
-    return 2.0 * float(np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
 
 
 def _tree(xyz: np.ndarray) -> cKDTree | None:
@@ -117,17 +106,17 @@ def _snap_index(network: Network) -> _SnapIndex:
     port_nodes = np.flatnonzero(network.node_kind == NodeKind.PORT).astype(np.int64)
     return _SnapIndex(
         rail_nodes,
-        _unit_xyz(network.node_lat[rail_nodes], network.node_lon[rail_nodes]),
+        unit_vectors(network.node_lon[rail_nodes], network.node_lat[rail_nodes]),
         port_nodes,
-        _unit_xyz(network.node_lat[port_nodes], network.node_lon[port_nodes]),
+        unit_vectors(network.node_lon[port_nodes], network.node_lat[port_nodes]),
         network.node_country[rail_nodes].astype(np.int64),
     )
 
 
 def snap_points(
     network: Network,
-    lat: np.ndarray,
-    lon: np.ndarray,
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
     country: np.ndarray | None = None,
     max_km: float = SNAP_MAX_KM,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -139,14 +128,14 @@ def snap_points(
     rail node.
     """
     index = snap_index(network)
-    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
-    n = len(lat)
+    lat_deg, lon_deg = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    n = len(lat_deg)
     if index.rail_tree is None:
         return np.full(n, -1, np.int64), np.full(n, np.inf)
-    points = _unit_xyz(lat, lon)
+    points = unit_vectors(lon_deg, lat_deg)
     chord, idx = index.rail_tree.query(points, k=1)
     node = index.rail_nodes[idx]
-    km = _chord_km(chord)
+    km = chord_to_km(chord)
     node = np.where(km <= max_km, node, -1)
     if country is not None:
         wanted = np.broadcast_to(np.asarray(country, np.int64), (n,))
@@ -155,10 +144,12 @@ def snap_points(
             if tree_c is None:
                 continue
             rows = np.flatnonzero(wanted == c)
-            chord_c, idx_c = tree_c.query(points[rows], k=1, distance_upper_bound=_km_chord(max_km))
+            bound = km_to_chord(max_km)
+            found_c, at_c = tree_c.query(points[rows], k=1, distance_upper_bound=bound)
+            chord_c, idx_c = np.asarray(found_c), np.asarray(at_c)
             hit = np.isfinite(chord_c)
             node[rows[hit]] = nodes_c[idx_c[hit]]
-            km[rows[hit]] = _chord_km(chord_c[hit])
+            km[rows[hit]] = chord_to_km(chord_c[hit])
     return node.astype(np.int64), km
 
 
@@ -174,45 +165,45 @@ def snap_to_network(place: Place, network: Network, max_km: float = SNAP_MAX_KM)
         if node is not None:
             return node
     if place.kind == "port" and index.port_tree is not None:
-        point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
+        point = unit_vectors(np.array([place.lon]), np.array([place.lat]))[0]
         chord, i = index.port_tree.query(point, k=1)
-        if _chord_km(chord) <= PORT_SNAP_MAX_KM:
+        if chord_to_km(chord) <= PORT_SNAP_MAX_KM:
             return int(index.port_nodes[i])
     if index.rail_tree is None:
         raise UnreachableError(f"{_label(place)}: the network has no railway nodes")
     country = network.country_id(place.country) if place.country else -1
-    node, km = snap_points(network, place.lat, place.lon, np.array([country]), max_km)
-    if node[0] < 0:
+    nodes, km = snap_points(network, place.lat, place.lon, np.array([country]), max_km)
+    if nodes[0] < 0:
         raise UnreachableError(
             f"{_label(place)}: nearest railway of the network is "
             f"{float(km[0]):,.0f} km away (snapping limit {max_km:,.0f} km)"
         )
-    return int(node[0])
+    return int(nodes[0])
 
 
 def _snap_by_scan(index: _SnapIndex, place: Place, network: Network, max_km: float) -> int | None:
     """``snap_to_network`` by scanning the coordinates; None where the k-d trees must decide
     (a tie, a distance at the limit, a network without rail nodes)."""
-    point = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
+    point = unit_vectors(np.array([place.lon]), np.array([place.lat]))[0]
     if place.kind == "port" and len(index.port_nodes):
         hit = _scan(index.port_xyz, point)
         if hit is None or _at_limit(hit[1], PORT_SNAP_MAX_KM):
             return None
-        if _chord_km(hit[1]) <= PORT_SNAP_MAX_KM:
+        if chord_to_km(hit[1]) <= PORT_SNAP_MAX_KM:
             return int(index.port_nodes[hit[0]])
     if not len(index.rail_nodes):
         return None
     hit = _scan(index.rail_xyz, point)
     if hit is None or _at_limit(hit[1], max_km):
         return None
-    node, km = int(index.rail_nodes[hit[0]]), float(_chord_km(hit[1]))
+    node, km = int(index.rail_nodes[hit[0]]), float(chord_to_km(hit[1]))
     country = network.country_id(place.country) if place.country else -1
-    own = np.flatnonzero(index.rail_country == country) if country >= 0 else []
+    own = np.flatnonzero(index.rail_country == country) if country >= 0 else np.zeros(0, np.int64)
     if len(own):
         hit = _scan(index.rail_xyz[own], point)
         if hit is None or _at_limit(hit[1], max_km):
             return None
-        if hit[1] <= _km_chord(max_km):
+        if hit[1] <= km_to_chord(max_km):
             return int(index.rail_nodes[own[hit[0]]])
     if km > max_km:
         raise UnreachableError(
@@ -224,14 +215,14 @@ def _snap_by_scan(index: _SnapIndex, place: Place, network: Network, max_km: flo
 
 def _at_limit(chord: float, max_km: float) -> bool:
     """A chord this close to the limit's is settled by the k-d tree's own comparison."""
-    return abs(chord - _km_chord(max_km)) <= _km_chord(max_km) * TIE_RTOL
+    return abs(chord - km_to_chord(max_km)) <= km_to_chord(max_km) * TIE_RTOL
 
 
 def snap_distance_km(place: Place, network: Network, node: int) -> float:
     """Great-circle distance in km from ``place`` to ``node``."""
-    a = _unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
-    b = _unit_xyz(network.node_lat[[node]], network.node_lon[[node]])[0]
-    return float(_chord_km(np.linalg.norm(a - b)))
+    a = unit_vectors(np.array([place.lon]), np.array([place.lat]))[0]
+    b = unit_vectors(network.node_lon[[node]], network.node_lat[[node]])[0]
+    return float(chord_to_km(np.linalg.norm(a - b)))
 
 
 def _label(place: Place) -> str:
