@@ -177,3 +177,34 @@ def test_the_command_line_shows_a_cache_warning_as_one_line(monkeypatch) -> None
         cache_mod.CacheRebuildWarning, "/src/landbridge/routing/plan.py", 233, "load_network()",
     )
     assert shown == "warning: cannot write the network cache x\n"
+
+
+def test_the_gazetteer_cache_on_a_full_disk_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Written through the output guard: the failed write's temporary file is removed (the
+    gazetteer's own writer left it behind), and the places still resolve."""
+    import errno
+
+    from landbridge.network import gazetteer as module
+    from landbridge.network.gazetteer import Gazetteer
+    from landbridge.paths import DATA_DIR
+
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path / "cache"))
+    table = tmp_path / "places.csv"
+    table.write_bytes((DATA_DIR / "places" / "places.csv").read_bytes())
+    real = Path.write_bytes
+
+    def full_disk(self: Path, data: bytes) -> int:
+        if self.name.endswith(".tmp"):
+            real(self, data[:100])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    module._load_cached.cache_clear()
+    try:
+        assert Gazetteer.load(table).resolve("Dostyk").place_id == "terminal:dostyk"
+    finally:
+        module._load_cached.cache_clear()
+    assert list((tmp_path / "cache").iterdir()) == []

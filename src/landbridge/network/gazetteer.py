@@ -20,9 +20,7 @@ import csv
 import difflib
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
+from landbridge.errors import InvalidInputError, NetworkDataError, OutputError, UnknownPlaceError
 from landbridge.network.geo import chord_to_km, unit_vectors
 from landbridge.network.names import compact, normalize
 from landbridge.network.place_query import (
@@ -47,6 +45,7 @@ from landbridge.network.place_sources import (
     PLACE_COLUMNS,
     PLACES_TABLE,
 )
+from landbridge.outputs import write_bytes
 from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
 
@@ -441,12 +440,10 @@ def _write_pickle(gazetteer: Gazetteer, path: Path | None) -> None:
     try:
         for old in path.parent.glob("gazetteer-v*.pkl"):  # older formats too
             old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(gazetteer, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        return  # a read-only cache only costs speed
+        write_bytes(path, pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL),
+                    "gazetteer cache")  # fmt: skip
+    except (OSError, OutputError):
+        return  # a read-only or full cache only costs speed
 
 
 def _load_countries(path: Path) -> dict[str, str]:

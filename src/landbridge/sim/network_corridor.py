@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +40,10 @@ import numpy as np
 import pandas as pd
 
 from landbridge.distributions import lognormal_mean
-from landbridge.errors import InvalidInputError, UnreachableError
+from landbridge.errors import InvalidInputError, OutputError, UnreachableError
 from landbridge.frames import row_at
 from landbridge.network.model import EdgeMode, Network
+from landbridge.outputs import write_text
 from landbridge.paths import cache_dir
 from landbridge.sim.corridor2023 import (
     DIRECTIONS,
@@ -424,17 +424,15 @@ def _write_cache(cache: Path, corridor: NetworkCorridor, year: int) -> None:
 
     A cache that cannot be written only costs the next run a rebuild.
     """
-    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     records = dict(facilities=corridor.facilities, classes=corridor.classes, notes=corridor.notes)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(records))
-        tmp.replace(cache)
+        write_text(cache, json.dumps(records), "simulation corridor cache")
         for stale in cache.parent.glob(f"network-corridor-{year}-*.json"):
             if stale != cache:
                 stale.unlink(missing_ok=True)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    except (OSError, OutputError):
+        pass  # the next run rebuilds it
 
 
 def _build(
