@@ -102,3 +102,16 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
     simulated = report.corridors[0].transit_days.p50
     assert simulated == pytest.approx(option.transit_days.p50, rel=0.10)
     assert np.isfinite(simulated)
+
+
+def test_validate_prints_every_case_within_80_columns() -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+
+    result = CliRunner().invoke(app, ["validate"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for case in load_cases():  # one line per case: the row starts with its id
+        assert sum(line.split()[:1] == [case.case] and "→" in line for line in lines) == 1
