@@ -11,8 +11,9 @@ from test_scenario_toy import check_csr, toy_demand, toy_network, toy_params
 from landbridge.costs.params import RowRef
 from landbridge.errors import ScenarioError
 from landbridge.network.model import EdgeMode, Network
-from landbridge.scenarios.apply import apply_scenario, closed_share_of_year
+from landbridge.scenarios.apply import apply_scenario
 from landbridge.scenarios.load import scenario_from_data
+from landbridge.scenarios.modifications.close_crossing import closed_share_of_year
 from landbridge.scenarios.validate import validate_scenario
 from landbridge.schema.scenario import Scenario
 
