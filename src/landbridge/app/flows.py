@@ -38,6 +38,8 @@ def run_flows(
     from landbridge.flows.demand import DEFAULT_YEAR, load_demand
 
     params = base_params(scenario)
+    tonnes_per_teu = params.scalar("tonnes_per_teu")
+    run_params: Params | None = params
     network: Network | None = None
     demand: pd.DataFrame | None = None
     year = request.year
@@ -47,22 +49,22 @@ def run_flows(
     if demand_file is not None:
         from landbridge.flows.demand_file import read_demand_file
 
-        demand = read_demand_file(demand_file, year, params.scalar("tonnes_per_teu"))
+        demand = read_demand_file(demand_file, year, tonnes_per_teu)
     elif scenario is not None and not bundled_demand(scenario.base.demand):
-        demand = base_demand(scenario, params.scalar("tonnes_per_teu"))
+        demand = base_demand(scenario, tonnes_per_teu)
     if stage is not None:
         stage("loaded")
     if scenario is not None:
         from landbridge.network import load_network
         from landbridge.scenarios.apply import apply_scenario
 
-        network, params, demand = apply_scenario(
+        network, run_params, demand = apply_scenario(
             scenario, load_network(), params, load_demand(year) if demand is None else demand,
             source=source, annual=True,
         )  # fmt: skip
     if stage is not None:
         stage("prepared")
-    result = assign(network, params, demand, year, request, progress)
+    result = assign(network, run_params, demand, year, request, progress)
     if demand_file is not None and demand is not None:
         from landbridge.flows.demand_file import PLACE_MAPPING
 

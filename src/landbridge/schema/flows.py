@@ -133,18 +133,20 @@ class FlowsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    year: int | None = Field(None, description="Demand year (default 2024, or the scenario's).")
-    growth_pct: float = Field(0.0, description="Demand growth on the year, in percent.")
-    max_throughput: bool = Field(False, description="Also solve the hard-capacity LP.")
+    year: int | None = Field(
+        default=None, description="Demand year (default 2024, or the scenario's)."
+    )
+    growth_pct: float = Field(default=0.0, description="Demand growth on the year, in percent.")
+    max_throughput: bool = Field(default=False, description="Also solve the hard-capacity LP.")
     route_choice: str = Field(
-        "logit", description="logit (stochastic equilibrium) or ue (deterministic)."
+        default="logit", description="logit (stochastic equilibrium) or ue (deterministic)."
     )
     dispersion: float | None = Field(
-        None, description="Logit scale theta (default: the derived mid value)."
+        default=None, description="Logit scale theta (default: the derived mid value)."
     )
     avoid_share: float | None = Field(
-        None,
+        default=None,
         description="Share (0-1) of China-EU/Türkiye/Caucasus transit avoiding Russia and Belarus "
         "(default: the derived value).",
     )
-    calibrated: bool = Field(True, description="False: gateway constants at zero.")
+    calibrated: bool = Field(default=True, description="False: gateway constants at zero.")
