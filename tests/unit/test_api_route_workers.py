@@ -76,6 +76,25 @@ def test_errors_from_workers_keep_status_class_and_message(in_process, workers, 
     assert ours.json() == theirs.json()
 
 
+@pytest.mark.parametrize("path", ["/api/layers/sea", "/api/layers/rail", "/api/basemap"])
+def test_layers_are_made_by_the_workers_not_the_serving_process(
+    in_process, workers, monkeypatch, path
+) -> None:
+    from landbridge.api import layers
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("made in the serving process")
+
+    key = "basemap" if path.endswith("basemap") else "layer-" + path.rsplit("/", 1)[1]
+    workers.app.state.server._cache.pop(key, None)  # as before the start-up warm-up made it
+    monkeypatch.setattr(layers, "network_layer", not_here)  # workers keep the real one
+    monkeypatch.setattr(layers, "basemap_countries", not_here)
+    ours = workers.get(path, headers={"Accept-Encoding": "gzip"})
+    assert ours.status_code == 200
+    monkeypatch.undo()
+    assert ours.content == in_process.get(path).content  # httpx undoes the gzip
+
+
 def test_workers_are_forked_with_the_network_loaded(workers) -> None:
     pool = workers.app.state.planner.pool
     assert pool.worker_pids() and os.getpid() not in pool.worker_pids()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,28 +38,32 @@ def validation_message(exc: RequestValidationError) -> str:
 
 
 def _warm_up(app: FastAPI) -> None:
-    """Load the network, gazetteer and map layers before the first page asks for them.
+    """Load the network and gazetteer of this process before the first page asks for them.
 
     Failures are left for the first request to report with its own message.
     """
-    from landbridge.api.layers import LAYER_NAMES, basemap_countries, network_layer
     from landbridge.api.route_geometry import warm_route_lines
     from landbridge.network.gazetteer import Gazetteer
 
     state: ServerState = app.state.server
     try:
         Gazetteer.load()
-        state.cached("basemap", basemap_countries)
-        for name in LAYER_NAMES:
-
-            def layer(n: str = name) -> dict[str, Any]:
-                return network_layer(state.network, n)
-
-            state.cached(f"layer-{name}", layer, per_network=True)
         if isinstance(app.state.planner, ThreadPlanner):  # worker processes draw their own
             warm_route_lines(state.network)
     except Exception:  # noqa: BLE001, S110 - the request that needs it raises the same error
         return
+
+
+async def _warm_layers(app: FastAPI) -> None:
+    """Make the map layers (by the planner, off the event loop) before the page asks for them."""
+    from landbridge.api.layers import LAYER_NAMES
+
+    state: ServerState = app.state.server
+    for key in ("basemap", *(f"layer-{name}" for name in LAYER_NAMES)):
+        try:
+            state.put(key, await app.state.planner.layer(key))
+        except Exception:  # noqa: BLE001 - the request that needs it raises the same error
+            return
 
 
 def _default_network() -> Network:
@@ -99,7 +103,9 @@ def create_app(
         threading.Thread(
             target=_warm_up, args=(started,), name="landbridge-warm-up", daemon=True
         ).start()
+        layers = asyncio.ensure_future(_warm_layers(started))
         yield
+        layers.cancel()
         jobs.shutdown()
         heavy.shutdown()
         planner.shutdown()

@@ -1,4 +1,5 @@
-"""Where a new route answer is computed: threads of the serving process, or worker processes.
+"""Where new route answers and map layers are made: threads of the serving process, or worker
+processes.
 
 A search and its pricing are CPU-bound Python: in threads they share one core (the GIL), so
 ``landbridge serve`` plans in worker processes instead (``ProcessPlanner``). The workers are
@@ -9,6 +10,9 @@ serving process only keeps and sends bytes (its answer cache sits in front of th
 
 ``ThreadPlanner`` (the default of ``create_app``: tests, embedding, any network) plans in at
 most ``SEARCH_SLOTS`` threads: more would only slow every request down, cached ones included.
+
+Map layers (``basemap``, ``layer-<name>``: the rail layer takes seconds of CPU to simplify, once
+per network, then lives in the user cache) are made the same way, with their gzip form.
 """
 
 from __future__ import annotations
@@ -62,6 +66,20 @@ def plan_answer(request: RouteRequest, net: Network) -> PlannedRoute:
     )
 
 
+def build_layer(state: ServerState, key: str) -> CachedJson:
+    """``basemap`` or ``layer-<name>`` from ``state`` (memory, user cache, or built), with its
+    gzip form made now: off the event loop, where the caller runs this."""
+    from landbridge.api.layers import basemap_countries, network_layer
+
+    if key == "basemap":
+        value = state.cached(key, basemap_countries)
+    else:
+        name = key.removeprefix("layer-")
+        value = state.cached(key, lambda: network_layer(state.network, name), per_network=True)
+    _ = value.gzipped
+    return value
+
+
 def default_workers() -> int:
     return max(1, min(MAX_ROUTE_WORKERS, os.cpu_count() or 1))
 
@@ -70,6 +88,8 @@ class Planner(Protocol):
     async def plan(self, request: RouteRequest) -> PlannedRoute: ...
 
     async def lines(self, planned: PlannedRoute) -> CachedJson: ...
+
+    async def layer(self, key: str) -> CachedJson: ...
 
     async def start(self) -> None: ...
 
@@ -102,6 +122,10 @@ class ThreadPlanner:
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, work)
 
+    async def layer(self, key: str) -> CachedJson:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, build_layer, self._state, key)
+
     async def start(self) -> None:
         return None
 
@@ -132,6 +156,20 @@ def lines_in_worker(planned: PlannedRoute) -> bytes:
     return CachedJson.of(lines).body
 
 
+_WORKER_STATE: ServerState | None = None
+
+
+def layer_in_worker(key: str) -> tuple[bytes, bytes]:
+    """``build_layer`` on the worker's network (its user cache shared with the server's)."""
+    global _WORKER_STATE
+    from landbridge.api import route_preload
+
+    if _WORKER_STATE is None:
+        _WORKER_STATE = ServerState(route_preload.network)
+    value = build_layer(_WORKER_STATE, key)
+    return value.body, value.gzipped
+
+
 class ProcessPlanner:
     """Plans in ``workers`` processes forked from a forkserver that loaded the bundled network
     (``api/route_preload.py``), with a bounded queue and a per-request budget."""
@@ -155,6 +193,10 @@ class ProcessPlanner:
 
     async def lines(self, planned: PlannedRoute) -> CachedJson:
         return CachedJson(await self.pool.run(lines_in_worker, planned))
+
+    async def layer(self, key: str) -> CachedJson:
+        body, gzipped = await self.pool.run(layer_in_worker, key)
+        return CachedJson(body, gzipped)
 
     async def start(self) -> None:
         await self.pool.start()

@@ -26,8 +26,10 @@ GZIP_LEVEL = 6
 class CachedJson:
     """Serialized JSON bytes; their gzip form and a strong ETag are made on first use."""
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, gzipped: bytes | None = None) -> None:
         self.body = body
+        if gzipped is not None:  # made elsewhere (a worker process)
+            self.__dict__["gzipped"] = gzipped
 
     @functools.cached_property
     def gzipped(self) -> bytes:
@@ -83,6 +85,15 @@ class ServerState:
             if self._network is None:
                 self._network = self._network_loader()
             return self._network
+
+    def peek(self, key: str) -> CachedJson | None:
+        """What is kept under ``key``, without building it."""
+        with self._lock:
+            return self._cache.get(key)
+
+    def put(self, key: str, value: CachedJson) -> None:
+        with self._lock:
+            self._cache.setdefault(key, value)
 
     def cached(
         self, key: str, build: Callable[[], Any], *, per_network: bool = False

@@ -32,28 +32,31 @@ def _send(request: Request, cached: CachedJson) -> Response:
     return Response(content=cached.body, media_type="application/json", headers=headers)
 
 
+async def _layer(request: Request, key: str) -> CachedJson:
+    """The layer from the app's memory, or made by the planner (threads or worker processes)
+    off the event loop: the rail layer takes seconds of CPU the first time for a network."""
+    state = request.app.state.server
+    hit = state.peek(key)
+    if hit is None:
+        hit = await request.app.state.planner.layer(key)
+        state.put(key, hit)
+    return hit
+
+
 @router.get(
     "/layers/{name}",
     response_model=FeatureCollection,
     responses={**ERROR_RESPONSES, 200: {"model": FeatureCollection}},
 )
-def layer(name: LayerName, request: Request) -> Response:
+async def layer(name: LayerName, request: Request) -> Response:
     """One network layer: ``rail`` (property ``gauge_mm``), ``crossings``, ``yards``, ``ports``,
     ``sea`` (ferry, feeder and ocean lines) or ``sections`` (capacitated line sections)."""
-    state = request.app.state.server
-    return _send(
-        request,
-        state.cached(
-            f"layer-{name.value}",
-            lambda: layers.network_layer(state.network, name.value),
-            per_network=True,
-        ),
-    )
+    return _send(request, await _layer(request, f"layer-{name.value}"))
 
 
 @router.get(
     "/basemap", response_model=FeatureCollection, responses={200: {"model": FeatureCollection}}
 )
-def basemap(request: Request) -> Response:
+async def basemap(request: Request) -> Response:
     """Country outlines from Natural Earth 1:50m (public domain), simplified for the browser."""
-    return _send(request, request.app.state.server.cached("basemap", layers.basemap_countries))
+    return _send(request, await _layer(request, "basemap"))
