@@ -15,7 +15,6 @@ from landbridge.schema.route import Corridor, RouteRequest, RouteResponse
 if TYPE_CHECKING:
     import pandas as pd
 
-HOURS_PER_DAY = 24.0
 KG_PER_T = 1000.0
 
 

@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.paths import DATA_DIR
+from landbridge.units import TEU_PER_FEU
 
 BOX_PAYLOAD_CSV = DATA_DIR / "params" / "box_payload.csv"
-TEU_PER_BOX = {"20ft": 1.0, "40ft": 2.0}
+TEU_PER_BOX = {"20ft": 1.0, "40ft": TEU_PER_FEU}
 
 
 @dataclass(frozen=True)

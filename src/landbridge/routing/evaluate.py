@@ -19,7 +19,7 @@ from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts, running_part
 from landbridge.costs.params import RowRef
 from landbridge.costs.rate_basis import rate_basis
 from landbridge.costs.tariff import shipment_usd
-from landbridge.costs.time import SCOPE, TimeParts, transit_p10_p50_p90_h
+from landbridge.costs.time import SCOPE, TimeParts, mean_wait_h, transit_p10_p50_p90_h
 from landbridge.costs.weather import Weather, closure_share, weather_wait_h
 from landbridge.network.model import EdgeMode, Network
 from landbridge.routing.constraints import facility_text
@@ -178,10 +178,11 @@ def evaluate_path(
             if mode in (EdgeMode.SEA, EdgeMode.OCEAN):
                 headways.append(headway)
                 headway_roles.append(int(costs.time_role[first]))
-                time_h["ferry_wait"] += headway / 2.0
+                headway_wait_h = float(mean_wait_h(headway))
+                time_h["ferry_wait"] += headway_wait_h
                 time_h["sailing"] += sail
                 sailing_total += sail
-                hours += headway / 2.0 + sail
+                hours += headway_wait_h + sail
                 if weather is not None and f >= 0 and weather.closure_days[f] > 0:
                     reached = weather.depart + dt.timedelta(hours=elapsed_h)
                     month = weather.months.get(reached.month)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from landbridge.costs.time import mean_wait_h
 from landbridge.distributions import lognormal_mean
 from landbridge.errors import InvalidInputError, OutputError, UnreachableError
 from landbridge.frames import row_at
@@ -136,7 +137,7 @@ def option_stops(
     hours = (
         costs.running_p50_h[edges]
         + np.where(ship, costs.sailing_h[edges], 0.0)
-        + np.where(ship & new_run, costs.headway_h[edges] / 2.0, 0.0)  # one wait per line
+        + np.where(ship & new_run, mean_wait_h(costs.headway_h[edges]), 0.0)  # one wait per line
     )
     hours[stop] = 0.0
     at = np.flatnonzero(stop & new_run)
