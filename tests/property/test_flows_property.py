@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landbridge.flows.assignment import DemandClass, assign
-from landbridge.flows.capacity_lp import CapacityGroup, solve_capacity
 from landbridge.flows.shortest import PairGraph
 from landbridge.flows.vdf import VolumeDelay
 
@@ -47,30 +46,6 @@ def test_equilibrium_conserves_flow_and_beats_aon(net, algorithm):
     )
     assert res.objective <= aon.objective * (1 + 1e-12) + 1e-9
     assert res.relative_gap <= aon.relative_gap + 1e-12
-
-
-@settings(max_examples=40, deadline=None)
-@given(networks(), st.sampled_from(["max_throughput", "min_cost"]))
-def test_capacity_lp_respects_capacity_and_demand(net, mode):
-    n, src, dst, free, cap, demand = net
-    od = np.argwhere(demand > 0)
-    if od.size == 0:
-        return
-    od_demand = demand[od[:, 0], od[:, 1]]
-    if mode == "min_cost":
-        cap = cap * 1e6  # ample capacity so the full demand fits
-    groups = [CapacityGroup(f"e{e}", np.array([e]), float(c)) for e, c in enumerate(cap)]
-    res = solve_capacity(src, dst, n, free, od[:, 0], od[:, 1], od_demand, groups, mode=mode)
-    assert np.all(res.edge_flow <= cap * (1 + 1e-7) + 1e-7)
-    assert np.all(res.od_flow <= od_demand + 1e-7)
-    assert res.throughput <= od_demand.sum() + 1e-6
-    if mode == "min_cost":
-        assert np.allclose(res.od_flow, od_demand, rtol=1e-7)
-        # with ample capacity the LP cost equals all-or-nothing on free costs
-        table = np.zeros((n, n))
-        table[od[:, 0], od[:, 1]] = od_demand
-        flow, _ = PairGraph(src, dst, n).all_or_nothing(free, np.arange(n), table)
-        assert abs(res.total_cost - free @ flow) <= 1e-6 * (1 + free @ flow)
 
 
 @settings(max_examples=25, deadline=None)

@@ -11,7 +11,6 @@ import pytest
 import sioux_falls
 
 from landbridge.flows.assignment import DemandClass, assign
-from landbridge.flows.capacity_lp import CapacityGroup, solve_capacity
 from landbridge.flows.shortest import PairGraph
 from landbridge.flows.vdf import VolumeDelay
 
@@ -104,77 +103,3 @@ def test_braess_with_bridge_everybody_takes_it(algorithm):
     assert res.edge_flow == pytest.approx([4000, 0, 0, 4000, 4000], abs=1e-6)
     assert res.edge_cost[0] + res.edge_cost[4] + res.edge_cost[3] == pytest.approx(82.0)
     assert res.relative_gap == pytest.approx(0.0, abs=1e-12)
-
-
-def _diamond():
-    """A=0 -> B=1 -> D=3 (cap 10, 20; cost 1 each), A -> C=2 -> D (cap 8, 5; cost 2 each)."""
-    src, dst = np.array([0, 1, 0, 2]), np.array([1, 3, 2, 3])
-    cost = np.array([1.0, 1.0, 2.0, 2.0])
-    groups = [
-        CapacityGroup(n, np.array([e]), c)
-        for e, (n, c) in enumerate([("A-B", 10.0), ("B-D", 20.0), ("A-C", 8.0), ("C-D", 5.0)])
-    ]
-    return src, dst, cost, groups
-
-
-def test_lp_max_throughput_equals_min_cut_and_names_bottlenecks():
-    src, dst, cost, groups = _diamond()
-    res = solve_capacity(src, dst, 4, cost, np.array([0]), np.array([3]), np.array([20.0]), groups)
-    # min cut {A-B, C-D} = 10 + 5 = 15
-    assert res.throughput == pytest.approx(15.0)
-    assert res.edge_flow == pytest.approx([10, 10, 5, 5])
-    assert sorted(res.binding()) == ["A-B", "C-D"]
-    assert res.shadow_price == pytest.approx([1, 0, 0, 1])
-    assert res.utilization == pytest.approx([1.0, 0.5, 5 / 8, 1.0])
-
-
-def test_lp_min_cost_uses_cheap_path_first():
-    src, dst, cost, groups = _diamond()
-    res = solve_capacity(
-        src, dst, 4, cost, np.array([0]), np.array([3]), np.array([12.0]), groups, mode="min_cost"
-    )
-    # 10 units at cost 2 via B, 2 units at cost 4 via C
-    assert res.edge_flow == pytest.approx([10, 10, 2, 2])
-    assert res.total_cost == pytest.approx(28.0)
-    # one more unit of A-B capacity saves 4 - 2 = 2
-    assert res.shadow_price[0] == pytest.approx(2.0)
-    assert res.binding() == ["A-B"]
-
-
-def test_lp_max_throughput_prefers_cheap_routes_when_demand_fits():
-    src, dst, cost, groups = _diamond()
-    res = solve_capacity(src, dst, 4, cost, np.array([0]), np.array([3]), np.array([7.0]), groups)
-    assert res.throughput == pytest.approx(7.0)
-    assert res.edge_flow == pytest.approx([7, 7, 0, 0], abs=1e-6)
-    assert res.binding() == []
-
-
-def test_lp_node_capacity_binds():
-    """Node B handles at most 6 (a group of its incoming edges): max flow 6 + 5 = 11."""
-    src, dst, cost, groups = _diamond()
-    groups = [*groups, CapacityGroup("node B", np.array([0]), 6.0)]
-    res = solve_capacity(src, dst, 4, cost, np.array([0]), np.array([3]), np.array([20.0]), groups)
-    assert res.throughput == pytest.approx(11.0)
-    assert sorted(res.binding()) == ["C-D", "node B"]
-
-
-def test_lp_two_commodities_share_a_bottleneck():
-    """Origins A=0 and E=4 both reach D=3 only over the shared edge X=5 -> D (cap 9).
-
-    A-X cap 6, E-X cap 6; demands 5 and 7. Max total = 9; pair E is capped by E-X at 6.
-    """
-    src, dst = np.array([0, 4, 5]), np.array([5, 5, 3])
-    cost = np.array([1.0, 1.0, 1.0])
-    groups = [
-        CapacityGroup("A-X", np.array([0]), 6.0),
-        CapacityGroup("E-X", np.array([1]), 6.0),
-        CapacityGroup("X-D", np.array([2]), 9.0),
-    ]
-    res = solve_capacity(
-        src, dst, 6, cost, np.array([0, 4]), np.array([3, 3]), np.array([5.0, 7.0]), groups
-    )
-    assert res.throughput == pytest.approx(9.0)
-    assert res.od_flow.sum() == pytest.approx(9.0)
-    assert np.all(res.od_flow <= np.array([5.0, 6.0]) + 1e-9)
-    assert "X-D" in res.binding()
-    assert res.group_flow[2] == pytest.approx(9.0)

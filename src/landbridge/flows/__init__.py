@@ -3,7 +3,6 @@
 - ``vdf``: BPR and queueing volume-delay functions on arrays.
 - ``shortest``: all-or-nothing loading (scipy Dijkstra trees, numba loading).
 - ``assignment``: AON, MSA, FW, CFW, BFW; ``assign(...) -> AssignmentResult``.
-- ``capacity_lp``: hard-capacity multicommodity LP (HiGHS) with bottleneck duals.
 - ``demand``: OD tables rebuilt from published aggregates (``data/demand/``).
 - ``pathset``: corridor-option path sets (cheapest path and cheapest through each gateway).
 - ``logit``: logit shares and the stochastic user equilibrium on path flows (successive averages).

@@ -18,10 +18,12 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from landbridge.errors import InvalidInputError
-from landbridge.flows.capacity_lp import BINDING_PRICE
 from landbridge.flows.corridor import CorridorModel
 from landbridge.flows.route_choice import ChoiceSet
 from landbridge.schema.flows import BindingFacility, Throughput
+
+BINDING_PRICE = 1e-9
+"""Shadow price above which a capacity counts as binding (solver tolerance)."""
 
 
 def max_throughput(model: CorridorModel, choice: ChoiceSet) -> Throughput:
