@@ -8,10 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from landbridge.api.app import create_app
-from landbridge.api.layers import LINE_SIMPLIFY_DEG, basemap_countries, network_layer
+from landbridge.api.layers import basemap_countries, network_layer
 from landbridge.api.settings import ApiSettings
 from landbridge.errors import NetworkDataError
 from landbridge.network.model import EdgeMode, Network, NodeKind
+from landbridge.network.route_lines import LINE_SIMPLIFY_DEG
 
 
 def tiny_network() -> Network:

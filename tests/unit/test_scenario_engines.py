@@ -68,6 +68,24 @@ def test_routes_adapter_prices_options_and_draws_them(network) -> None:  # type:
     assert drawn["facility_ids"].iloc[0]
 
 
+def test_stored_route_line_is_the_line_the_map_draws(network) -> None:  # type: ignore[no-untyped-def]
+    """One rule for a path's line (issue 16): a stored run keeps what the planner map shows."""
+    from landbridge.api.route_geometry import option_lines
+    from landbridge.app.engines import plan_route_options
+    from landbridge.costs.params import load_default_params
+    from landbridge.routing.plan import plan_routes_with_paths
+    from landbridge.schema.route import RouteRequest
+
+    params = load_default_params()
+    frame = plan_route_options(network, params, (ODPair("Xi'an", "Duisburg"),), None)
+    stored = [json.loads(g)["coordinates"] for g in frame["geometry_geojson"].dropna()]
+    response, paths = plan_routes_with_paths(
+        RouteRequest(origin="Xi'an", destination="Duisburg"), network=network, params=params
+    )
+    drawn = option_lines(network, [(o.label, o.corridor) for o in response.options], paths)
+    assert stored and stored == [f["geometry"]["coordinates"] for f in drawn["features"]]
+
+
 def test_khorgos_closure_removes_its_options(network) -> None:  # type: ignore[no-untyped-def]
     from landbridge.app.engines import plan_route_options
     from landbridge.costs.params import load_default_params

@@ -14,16 +14,11 @@ import shapely
 
 from landbridge.errors import NetworkDataError
 from landbridge.network.model import EdgeMode, Network
+from landbridge.network.route_lines import COORD_DECIMALS, LINE_SIMPLIFY_DEG
 from landbridge.paths import RAW_DIR
 
-# Douglas-Peucker tolerance for lines drawn at continental zoom: 0.01 deg is ~1 km, under one pixel
-# at the zoom levels that show the whole corridor, and cuts the vertex count several-fold.
-LINE_SIMPLIFY_DEG = 0.01
 # Country outlines are background only; 0.02 deg (~2 km) keeps coastlines recognizable at zoom 6.
 BASEMAP_SIMPLIFY_DEG = 0.02
-# Decimal places kept in coordinates: 3 decimals is ~100 m, under a pixel up to zoom 10 (the
-# map's deepest zoom), and a third fewer bytes than 4 decimals.
-COORD_DECIMALS = 3
 
 # The whole world (the all-sea option sails round Arabia and Africa), then the study-area cut.
 NATURAL_EARTH_DIR = RAW_DIR / "natural-earth"

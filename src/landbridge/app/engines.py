@@ -13,16 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from landbridge.frames import cell_float
 from landbridge.network.model import Network
+from landbridge.network.route_lines import path_line
 from landbridge.scenarios.runner import NOTES_KEY, Engines, ODPair
 from landbridge.schema.scenario import Scenario
 
-GEOMETRY_SIMPLIFY_DEG = 0.01
-"""Route lines are simplified to about 1 km before storing: enough for maps and exports."""
-GEOMETRY_DECIMALS = 4
 ROUTE_OPTION_COLUMNS = (
     "od", "origin", "destination", "option_rank", "corridor", "label", "transit_p50_h",
     "transit_p90_h", "cost_usd_per_feu", "co2e_kg_per_feu", "length_km", "facility_ids",
@@ -57,11 +54,10 @@ def _facility_ids(net: Network, edges: np.ndarray | None) -> str | None:
 def _line(net: Network, edges: np.ndarray | None) -> str | None:
     if edges is None or not len(edges):
         return None
-    coords = np.concatenate([net.edge_geometry(int(e)).astype(np.float64) for e in edges])
-    if len(coords) >= 2:
-        line = shapely.simplify(shapely.LineString(coords), GEOMETRY_SIMPLIFY_DEG)
-        coords = shapely.get_coordinates(line)
-    points = np.round(coords, GEOMETRY_DECIMALS).tolist()
+    # the line the map draws for the same path (network.route_lines), so exports match the map
+    points = path_line(net, edges)
+    if not points:
+        return None
     return json.dumps({"type": "LineString", "coordinates": points})
 
 
