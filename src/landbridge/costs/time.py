@@ -99,6 +99,27 @@ def _rows(seed: int, draws: int, kind: str, n: int) -> np.ndarray:
     return np.concatenate(blocks)[:n] if len(blocks) > 1 else blocks[0][:n]
 
 
+def _shared_rows(seed: int, draws: int, kind: str, n: int, rho: float) -> np.ndarray:
+    """The first ``n`` rows of standard draws of ``kind`` (normal or uniform), each moved by
+    the corridor state: ``sqrt(rho) z_corridor + sqrt(1 - rho) z_own`` (uniforms through their
+    normal score). Elementwise, so the rows of a longer block are the same numbers."""
+    if rho <= 0:
+        return _rows(seed, draws, kind, n)
+    return _shared_block(seed, draws, kind, -(-n // _BLOCK_ROWS), rho)[:n]
+
+
+@lru_cache(maxsize=64)
+def _shared_block(seed: int, draws: int, kind: str, blocks: int, rho: float) -> np.ndarray:
+    common = _rows(seed, draws, "corridor", 1)[0]
+    own = _rows(seed, draws, kind, blocks * _BLOCK_ROWS)
+    if kind == "uniform":
+        out = ndtr(np.sqrt(rho) * common + np.sqrt(1.0 - rho) * ndtri(own))
+    else:
+        out = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+    out.setflags(write=False)
+    return out
+
+
 _QUANTILES: dict[tuple, tuple[float, float, float]] = {}
 _QUANTILES_LIMIT = 4096
 
@@ -140,21 +161,13 @@ def _simulated_quantiles_h(
     k = parts.lognormal_p50_h.shape[0]
     j = parts.headway_h.shape[0]
     rho = float(parts.corridor_rho)
-    common = _rows(seed, draws, "corridor", 1)[0] if rho > 0 else None
-
-    def shared(z: np.ndarray) -> np.ndarray:
-        return z if common is None else np.sqrt(rho) * common + np.sqrt(1.0 - rho) * z
-
     total = np.full(draws, parts.fixed_h)
     if k:
         sigma = lognormal_sigma(parts.lognormal_p50_h, parts.lognormal_p90_h)
-        z = shared(_rows(seed, draws, "normal", k))
+        z = _shared_rows(seed, draws, "normal", k, rho)
         total += parts.lognormal_p50_h @ np.exp(sigma[:, None] * z)
     if j:
-        u = _rows(seed, draws, "uniform", j)
-        if common is not None:
-            u = ndtr(shared(ndtri(u)))
-        total += parts.headway_h @ u
+        total += parts.headway_h @ _shared_rows(seed, draws, "uniform", j, rho)
     c = parts.closure_share.shape[0]
     if c:
         held = _rows(seed, draws, "closure", c) < parts.closure_share[:, None]

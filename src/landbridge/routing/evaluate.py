@@ -54,6 +54,7 @@ COST_BUCKET = {
     EdgeMode.OCEAN: "ocean",
 }
 ROUND = 2  # decimals in the output (hours, km, USD, kg)
+MODES = {int(m): m for m in EdgeMode}
 
 
 @dataclass
@@ -140,15 +141,24 @@ def evaluate_path(
     run50 = per_run(costs.running_p50_h)
     linehaul, sailing = per_run(costs.linehaul_usd_per_feu), per_run(costs.sailing_h)
     per_ts, electrics = per_run(costs.co2e_kg_per_t), per_run(costs.electric_co2e_kg_per_t)
-    ends = [*starts[1:].tolist(), len(edges)]
-    for i, start in enumerate(starts.tolist()):
-        first, last = int(edges[start]), int(edges[ends[i] - 1])
-        mode = EdgeMode(int(net.edge_mode[first]))
+    # per leg, from its first edge (its last for the end node), as plain lists
+    firsts = edges[starts]
+    lasts = edges[np.append(starts[1:], len(edges)) - 1] if len(starts) else firsts
+    leg_modes = [MODES[m] for m in net.edge_mode[firsts].tolist()]
+    leg_src, leg_dst = net.edge_src[firsts].tolist(), net.edge_dst[lasts].tolist()
+    leg_fac, leg_cid = net.edge_facility[firsts].tolist(), net.edge_country[firsts].tolist()
+    leg_dwell50 = costs.dwell_p50_h[firsts].tolist()
+    leg_dwell90 = costs.dwell_p90_h[firsts].tolist()
+    leg_role, leg_headway = costs.time_role[firsts].tolist(), costs.headway_h[firsts].tolist()
+    leg_fixed = costs.fixed_usd_per_feu[firsts].tolist()
+    leg_factor = costs.factor_key[firsts].tolist()
+    for i, first in enumerate(firsts.tolist()):
+        mode = leg_modes[i]
         length = lengths[i]
-        src, dst = int(net.edge_src[first]), int(net.edge_dst[last])
-        f = int(net.edge_facility[first])
+        src, dst = leg_src[i], leg_dst[i]
+        f = leg_fac[i]
         if mode == EdgeMode.RAIL:
-            cid = int(net.edge_country[first])
+            cid = leg_cid[i]
             code = net.countries[cid] if cid >= 0 else ""
             hours = run50[i]
             usd_per_feu = linehaul[i]
@@ -166,18 +176,18 @@ def evaluate_path(
             refs.append(RowRef("emission_factors", "rail_electric"))
             add_country(code)
         else:
-            dwell = float(costs.dwell_p50_h[first])
+            dwell = leg_dwell50[i]
             hours = dwell
             if mode in DWELL_BUCKET:
                 time_h[DWELL_BUCKET[mode]] += dwell
                 dwell50.append(dwell)
-                dwell90.append(float(costs.dwell_p90_h[first]))
-                dwell_roles.append(int(costs.time_role[first]))
-            headway = float(costs.headway_h[first])
+                dwell90.append(leg_dwell90[i])
+                dwell_roles.append(leg_role[i])
+            headway = leg_headway[i]
             sail = sailing[i]
             if mode in (EdgeMode.SEA, EdgeMode.OCEAN):
                 headways.append(headway)
-                headway_roles.append(int(costs.time_role[first]))
+                headway_roles.append(leg_role[i])
                 headway_wait_h = float(mean_wait_h(headway))
                 time_h["ferry_wait"] += headway_wait_h
                 time_h["sailing"] += sail
@@ -196,12 +206,12 @@ def evaluate_path(
                         refs.append(RowRef("scalars", "ferry_closure_mean_h"))
                         dated.append(_weather_value(text.ids[f], reached, weather, f, wait))
                 dist["sea"] += length
-                key = str(costs.factor_key[first])
+                key = str(leg_factor[i])
                 co2e[key] += shipment.tonnes * per_ts[i]
                 refs.append(RowRef("emission_factors", key))
                 if mode == EdgeMode.OCEAN and linehaul[i] > 0:
                     refs.append(RowRef("scalars", "ocean_freight_usd_per_feu_km"))
-            usd_per_feu = float(costs.fixed_usd_per_feu[first]) + linehaul[i]
+            usd_per_feu = leg_fixed[i] + linehaul[i]
             if f >= 0:
                 facility_rows.append(f)
                 kind = text.kinds[f]
