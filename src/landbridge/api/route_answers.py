@@ -3,7 +3,7 @@
 A route answer depends on the request and on the date whose dated values it uses (the departure,
 or today when none is given), so the date is part of the key and "today's" answers are not
 served after midnight. Concurrent identical requests wait for one search. Beyond
-``MAX_WAITING`` searches in progress the server answers 429 at once instead of letting clients
+``ROUTE_MAX_WAITING`` searches in progress the server answers 429 at once instead of letting clients
 time out. Where a search runs (threads of this process, or worker processes) is the planner's
 business (``api/route_workers.py``); this cache sits in front of it, in the serving process.
 """
@@ -15,14 +15,13 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from landbridge.api.errors import BusyError
-from landbridge.api.route_workers import PlannedRoute
+from landbridge.api.route_workers import ROUTE_MAX_WAITING, PlannedRoute
 from landbridge.api.state import CachedJson
 from landbridge.costs import dated
 from landbridge.schema.route import RouteRequest
 
 # The most recent answers kept (table + map lines, plain and gzip: tens of kB each).
 ROUTE_CACHE_ENTRIES = 512
-MAX_WAITING = 64
 
 
 class RouteAnswer:
@@ -48,7 +47,7 @@ class RouteAnswers:
     """
 
     def __init__(
-        self, max_entries: int = ROUTE_CACHE_ENTRIES, max_waiting: int = MAX_WAITING
+        self, max_entries: int = ROUTE_CACHE_ENTRIES, max_waiting: int = ROUTE_MAX_WAITING
     ) -> None:
         self.max_entries = max_entries
         self.max_waiting = max_waiting

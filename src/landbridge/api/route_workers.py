@@ -40,8 +40,11 @@ MAX_ROUTE_WORKERS = 4
 ROUTE_BUDGET_S = 30.0
 """Wall-clock budget of one new route answer, waiting for a worker included (a never-seen pair
 takes well under a second of CPU); past it the workers are restarted and the request gets 422."""
-ROUTE_MAX_WAITING = 64
-"""Requests a worker pool accepts beyond its running ones (the answer cache's bound is the same)."""
+ROUTE_MAX_WAITING = 256
+"""New route answers in progress at most (the answer cache's bound; the worker pool's queue has
+the same): beyond it 429 at once. Policy: 100 clients each asking a new question must all be
+queued (64 refused a third of them), and 256 new answers at ~20 ms of CPU each on two cores are
+~2.6 s of waiting, far inside every client's timeout and the 30 s budget."""
 
 
 @dataclass(frozen=True)
