@@ -6,6 +6,9 @@ Faces map them to exit codes (CLI) and HTTP statuses (API) through ``exit_code``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class LandbridgeError(Exception):
     """Base class: every error a user can cause or fix."""
@@ -89,3 +92,9 @@ class RunNotFoundError(StoreError):
 
     exit_code = 2
     http_status = 404
+
+
+def validation_text(error: Mapping[str, Any], default: str = "invalid value") -> str:
+    """What a pydantic error says, without the "Value error, " it puts before a validator's own
+    message (every face shows the same words)."""
+    return str(error.get("msg", default)).removeprefix("Value error, ")

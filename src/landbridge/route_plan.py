@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from landbridge.errors import InvalidInputError
+from landbridge.errors import InvalidInputError, validation_text
 from landbridge.schema.route import Corridor, RouteRequest, RouteResponse
 
 if TYPE_CHECKING:
@@ -74,5 +74,5 @@ def plan(
     except ValidationError as exc:
         err = exc.errors()[0]
         where = str(err["loc"][0]) if err["loc"] else "request"
-        raise InvalidInputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+        raise InvalidInputError(f"{where}: {validation_text(err)}") from None
     return RoutePlan.model_validate(plan_routes(request), from_attributes=True)

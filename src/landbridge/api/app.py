@@ -23,7 +23,7 @@ from landbridge.api.security import RequestGuard, SizeLimitMiddleware
 from landbridge.api.settings import ApiSettings
 from landbridge.api.state import ServerState
 from landbridge.api.web import mount_web
-from landbridge.errors import LandbridgeError
+from landbridge.errors import LandbridgeError, validation_text
 from landbridge.network.model import Network
 
 
@@ -32,7 +32,7 @@ def validation_message(exc: RequestValidationError) -> str:
     lines = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        message = validation_text(error, default="invalid")
         lines.append(f"{where}: {message}" if where else message)
     return "; ".join(dict.fromkeys(lines)) or "Invalid request."
 

@@ -75,7 +75,7 @@ def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
     from pydantic import ValidationError
 
     from landbridge.app.route import plan_route
-    from landbridge.errors import InvalidInputError
+    from landbridge.errors import InvalidInputError, validation_text
     from landbridge.schema.route import RouteRequest
 
     try:
@@ -83,7 +83,7 @@ def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "request"
-        raise InvalidInputError(f"{where}: {err['msg'].removeprefix('Value error, ')}") from None
+        raise InvalidInputError(f"{where}: {validation_text(err)}") from None
     return plan_route(request, params)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from landbridge.errors import ScenarioError
+from landbridge.errors import ScenarioError, validation_text
 from landbridge.paths import DATA_DIR
 from landbridge.schema.scenario import MODIFICATION_TYPES, Scenario
 from landbridge.user_files import load_user_yaml
@@ -159,9 +159,7 @@ def modification_label(index: int, mod_type: str) -> str:
 
 def _describe(err: Mapping[str, Any], data: dict[str, Any]) -> str:
     loc = list(err.get("loc", ()))
-    msg = str(err.get("msg", "invalid value"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+    msg = validation_text(err)
     where = "scenario"
     if len(loc) >= 2 and loc[0] == "modifications" and isinstance(loc[1], int):
         index = loc[1]
