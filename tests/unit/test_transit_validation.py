@@ -115,3 +115,20 @@ def test_validate_prints_every_case_within_80_columns() -> None:
     assert max(len(line) for line in lines) <= 80
     for case in load_cases():  # one line per case: the row starts with its id
         assert sum(line.split()[:1] == [case.case] and "→" in line for line in lines) == 1
+
+
+def test_simulated_chinese_legs_run_at_the_planners_regional_factors() -> None:
+    """A sim.csv leg over two networks (``cn+cn_xj``) is priced part by part as routing prices
+    them: the Xinjiang km at the CN-XJ delay factor, the rest at the rest-of-China one."""
+    from landbridge.sim.corridor2023 import build_corridor_2023
+
+    tt = transit.transit_time(PARAMS)
+    speed_kmh = PARAMS.value("rail_speed", "CN", "speed_p50_kmh")
+    xj_h, _ = transit.running_h(PARAMS, "CN-XJ", 1000.0)
+    assert xj_h == pytest.approx(1000.0 / speed_kmh * tt.value[tt.index("delay_factor_cn_xj")])
+    rest_h, _ = transit.running_h(PARAMS, "CN", 2140.0)
+    assert rest_h == pytest.approx(2140.0 / speed_kmh * tt.value[tt.index("delay_factor_cn")])
+    system = build_corridor_2023()
+    c = list(system.class_id).index("dostyk-eu-west")
+    first_leg_h = system.leg_run_p50_h[system.leg_indptr[c]]
+    assert first_leg_h == pytest.approx(rest_h + transit.running_h(PARAMS, "CN-XJ", 1191.0)[0])

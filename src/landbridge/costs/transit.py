@@ -103,15 +103,23 @@ def region_roles(tt: TransitTime, countries: np.ndarray, lon_deg: np.ndarray) ->
     return roles
 
 
-def running_h(params: Params, country: str, length_km: float) -> tuple[float, float]:
-    """(p50, p90) hours of rail running over ``length_km`` in ``country``: the speed table's
-    p50/p90 with the country's delay factor (the per-edge form is in ``costs.edges``)."""
+def running_h(params: Params, network: str, length_km: float) -> tuple[float, float]:
+    """(p50, p90) hours of rail running over ``length_km`` on ``network``, a country (ISO2) or
+    a region of ``REGIONS`` (``CN-XJ``): the speed table's p50/p90 of its country with the
+    delay factor routing applies there (the per-edge form is in ``costs.edges``)."""
     tt = transit_time(params)
-    role = tt.running_role(country)
+    country = REGIONS[network][0] if network in REGIONS else network
+    role = _region_role(tt, network) if network in REGIONS else tt.running_role(country)
     delay = float(tt.value[role]) if role != NO_ROLE else 1.0
     speed50 = params.value("rail_speed", country, "speed_p50_kmh")
     speed90 = params.value("rail_speed", country, "speed_p90_kmh")
     return length_km / speed50 * delay, length_km / speed90 * delay
+
+
+def _region_role(tt: TransitTime, region: str) -> int:
+    """Role of the running row of ``region``, else that of the region's country."""
+    rows = [i for i, k in enumerate(tt.kind) if k == "running" and region in tt.applies_to[i]]
+    return rows[0] if rows else tt.running_role(REGIONS[region][0])
 
 
 def transit_time(params: Params) -> TransitTime:

@@ -49,8 +49,11 @@ DIRECTIONS = ("west", "east")
 KIND_BY_TABLE = {"gauge_change": "gauge_change", "crossing": "crossing"}
 # The rail network whose speed and delay factor (routing's, costs.transit.running_h) a class leg
 # of sim.csv (legs_speed) runs at: the eu legs (Brest - Duisburg, about 675 of 1150 km in
-# Poland) take the Polish figures, the cau legs (Baku - Poti) the regional ones.
-LEG_COUNTRY = {"cn": "CN", "kz": "KZ", "ru": "RU", "eu": "PL", "cau": "AZ"}
+# Poland) take the Polish figures, the cau legs (Baku - Poti) the regional ones. A leg over
+# several networks joins its parts with "+" in both cells (``2140+1191`` km, ``cn+cn_xj``):
+# Chinese legs run partly in Xinjiang (cn_xj), where routing's CN-XJ delay factor applies.
+LEG_COUNTRY = {"cn": "CN", "cn_xj": "CN-XJ", "kz": "KZ", "ru": "RU", "eu": "PL", "cau": "AZ"}
+SUBLEG = "+"
 
 
 @lru_cache(maxsize=1)
@@ -261,14 +264,13 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
                     rec = _ferry_record(rec, ports, params)
                 facilities[inst] = rec | {"id": inst, "name": f"{rec['name']} ({direction}bound)"}
             route.append(inst)
-        legs_km = [float(x) for x in _split(row["legs_km"], "legs_km", key)]
+        legs_km = _split(row["legs_km"], "legs_km", key)
         speeds = _split(row["legs_speed"], "legs_speed", key)
         if len(speeds) != len(legs_km):
             raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per leg")
         try:
             running = [
-                transit.running_h(load_default_params(), LEG_COUNTRY[s], km)
-                for km, s in zip(legs_km, speeds, strict=True)
+                _leg_running_h(km, speed, key) for km, speed in zip(legs_km, speeds, strict=True)
             ]
         except KeyError as exc:
             raise ParameterError(
@@ -287,6 +289,22 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
             )
         )
     return make_system(list(facilities.values()), classes)
+
+
+def _leg_running_h(km_cell: str, speed_cell: str, key: str) -> tuple[float, float]:
+    """(p50, p90) running hours of one class leg, summed over its networks (``SUBLEG``)."""
+    kms, networks = km_cell.split(SUBLEG), speed_cell.split(SUBLEG)
+    if len(kms) != len(networks):
+        raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per part of a leg")
+    try:
+        parts = [
+            transit.running_h(load_default_params(), LEG_COUNTRY[n.strip()], float(km))
+            for km, n in zip(kms, networks, strict=True)
+        ]
+    except ValueError as exc:
+        raise ParameterError(f"{SIM_CSV.name}: class '{key}': a leg length is not a number "
+                             f"({exc})") from None  # fmt: skip
+    return sum(p for p, _ in parts), sum(p for _, p in parts)
 
 
 def cited_sources() -> list[str]:
