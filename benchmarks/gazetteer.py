@@ -22,11 +22,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from landbridge.network.gazetteer import Gazetteer, _load_cached, _parse_table  # noqa: E402
 from landbridge.network.model import EdgeMode, Network, NodeKind  # noqa: E402
-from landbridge.network.names import normalize  # noqa: E402
-from landbridge.network.place_sources import PLACES_TABLE, build_places_table  # noqa: E402
-from landbridge.network.snap import snap_points, snap_to_network  # noqa: E402
+from landbridge.places.gazetteer import Gazetteer, _load_cached, _parse_table  # noqa: E402
+from landbridge.places.names import normalize  # noqa: E402
+from landbridge.places.place_sources import PLACES_TABLE, build_places_table  # noqa: E402
+from landbridge.places.snap import snap_points, snap_to_network  # noqa: E402
 from landbridge.schema.place import Place  # noqa: E402
 
 QUERIES = {

@@ -26,7 +26,7 @@ from shapely.geometry import LineString
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from landbridge.network.osm_import import read_osm  # noqa: E402
+from landbridge.io.osm_import import read_osm  # noqa: E402
 
 HELSINKI = ROOT / "tests" / "data" / "osm" / "helsinki_railways.osm"
 REPEATS = 5

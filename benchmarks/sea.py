@@ -20,8 +20,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import networkx as nx  # noqa: E402
 
+import landbridge.network.build.sea_layer as sea_layer  # noqa: E402
 import landbridge.network.sea as sea  # noqa: E402
-from landbridge.network.marnet import SeaGraph, attach_points, load_marnet, shortest_paths  # noqa: E402
+from landbridge.network.build.marnet import SeaGraph, attach_points, load_marnet, shortest_paths  # noqa: E402
 
 REPEATS = 3
 
@@ -30,19 +31,20 @@ def _setup() -> tuple[SeaGraph, dict[str, int], list[tuple[str, str, tuple[str, 
     ports = sea.load_ports_table()
     join = np.array(
         [
-            sea._approach(a)[-1] if isinstance(a, str) and a.strip() else (lon, lat)
+            sea_layer._approach(a)[-1] if isinstance(a, str) and a.strip() else (lon, lat)
             for a, lon, lat in zip(
                 ports["approach_lonlat"], ports["lon"], ports["lat"], strict=True
             )
         ]
     )
-    graph, nodes = attach_points(sea._name_corinth(load_marnet()), join)
+    graph, nodes = attach_points(sea_layer._name_corinth(load_marnet()), join)
     node_of = dict(zip(ports["port_id"], nodes.tolist(), strict=True))
-    links = sea._expand_links(sea._read_csv(sea.LINKS_CSV, ("link_id",)).fillna({"via": ""}), ports)
+    table = sea.read_sea_table(sea.LINKS_CSV, ("link_id",)).fillna({"via": ""})
+    links = sea_layer._expand_links(table, ports)
     jobs = []
     for a, b, via in zip(links["from_port"], links["to_port"], links["via"], strict=True):
-        excluded = sea.EXCLUDED_PASSAGES + (
-            sea.CAPE_EXCLUDED_PASSAGES if via == sea.VIA_CAPE else ()
+        excluded = sea_layer.EXCLUDED_PASSAGES + (
+            sea_layer.CAPE_EXCLUDED_PASSAGES if via == sea_layer.VIA_CAPE else ()
         )
         jobs.append((a, b, excluded))
     return graph, node_of, jobs
@@ -100,7 +102,7 @@ def main() -> None:
     load_marnet.cache_clear()
     sea._searoute_ports.cache_clear()
     t0 = time.perf_counter()
-    layer = sea.build_sea_layer()
+    layer = sea_layer.build_sea_layer()
     build_s = time.perf_counter() - t0
     assert len(layer.links) == len(jobs)
     print(

@@ -169,7 +169,7 @@ def isolated_home() -> Iterator[str]:
     """A fresh ``LANDBRIDGE_HOME`` (store) and working folder, with one stored run."""
     from landbridge.costs.params import load_default_params
     from landbridge.network import load_network
-    from landbridge.network.gazetteer import Gazetteer
+    from landbridge.places.gazetteer import Gazetteer
     from landbridge.store.db import Store
     from landbridge.store.run_record import RunRecord
 

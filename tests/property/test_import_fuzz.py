@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from landbridge.errors import LandbridgeError
-from landbridge.network.geojson_import import railways_from_geojson, read_geojson
-from landbridge.network.osm_import import (
+from landbridge.io.geojson_import import railways_from_geojson, read_geojson
+from landbridge.io.osm_import import (
     LINE_COLUMNS,
     OUT_OF_SERVICE_KEYS,
     ImportedRailways,

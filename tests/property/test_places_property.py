@@ -10,11 +10,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from landbridge.errors import InvalidInputError, LandbridgeError, UnreachableError
-from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, Gazetteer
-from landbridge.network.names import normalize
-from landbridge.network.place_query import MAX_QUERY_CHARS
-from landbridge.network.place_sources import TERMINALS_TABLE
-from landbridge.network.snap import (
+from landbridge.places.gazetteer import RESOLVE_MIN_SCORE, Gazetteer
+from landbridge.places.names import normalize
+from landbridge.places.place_query import MAX_QUERY_CHARS
+from landbridge.places.place_sources import TERMINALS_TABLE
+from landbridge.places.snap import (
     SCAN_QUERIES,
     snap_index,
     snap_points,

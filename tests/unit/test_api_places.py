@@ -9,7 +9,7 @@ from landbridge.api.app import create_app
 from landbridge.api.endpoints.places import MAX_PLACE_HITS
 from landbridge.api.settings import ApiSettings
 from landbridge.errors import LandbridgeError
-from landbridge.network import gazetteer
+from landbridge.places import gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import struct
 import pytest
 
 from landbridge.errors import InvalidInputError, NetworkDataError, UnknownPlaceError
-from landbridge.network.gazetteer import Gazetteer
-from landbridge.network.names import normalize, transliterate
-from landbridge.network.place_query import MAX_QUERY_CHARS, parse_coordinate
-from landbridge.network.place_sources import (
+from landbridge.places.gazetteer import Gazetteer
+from landbridge.places.names import normalize, transliterate
+from landbridge.places.place_query import MAX_QUERY_CHARS, parse_coordinate
+from landbridge.places.place_sources import (
     COUNTRIES_TABLE,
     PLACES_TABLE,
     TERMINALS_TABLE,
@@ -311,7 +311,7 @@ def test_gpkg_point_rejects_other_blobs() -> None:
 def test_places_table_is_reproducible_from_the_raw_sources() -> None:
     committed = PLACES_TABLE.read_text(encoding="utf-8")
     assert render_places_csv(build_places_table()) == committed, (
-        "data/places/places.csv is stale: run 'python -m landbridge.network.place_sources'"
+        "data/places/places.csv is stale: run 'python -m landbridge.places.place_sources'"
     )
 
 
@@ -366,7 +366,7 @@ def test_countries_table_is_reproducible() -> None:
 
 
 def test_parsed_table_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch) -> None:
-    from landbridge.network import gazetteer as module
+    from landbridge.places import gazetteer as module
 
     monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path))
     table = tmp_path / "places.csv"
@@ -415,7 +415,7 @@ def test_extra_aliases_of_natural_earth_cities(
 
 
 def test_custom_table_without_keys_and_malformed_tables(tmp_path, monkeypatch) -> None:
-    from landbridge.network import gazetteer as module
+    from landbridge.places import gazetteer as module
 
     monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path / "cache"))
     header = "place_id,name,kind,country,lat,lon,locode,population,curated,aliases,source\n"
@@ -447,8 +447,8 @@ def test_nearest_places_to_a_point(gaz: Gazetteer) -> None:
 
 def test_resolve_is_the_best_match_of_the_full_search(gaz: Gazetteer) -> None:
     """resolve skips the fuzzy step when a match scores 0.9 or more: same place, same error."""
-    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE
-    from landbridge.network.place_query import unknown_place
+    from landbridge.places.gazetteer import RESOLVE_MIN_SCORE
+    from landbridge.places.place_query import unknown_place
 
     queries = [gaz.name[i] for i in range(0, len(gaz), 97)]
     queries += [key[: max(3, len(key) - 2)] for key in gaz.keys[::151]]  # prefixes

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from landbridge.errors import UnreachableError
-from landbridge.network.gazetteer import Gazetteer
 from landbridge.network.model import NodeKind
-from landbridge.network.place_sources import TERMINALS_TABLE
-from landbridge.network.snap import (
+from landbridge.places.gazetteer import Gazetteer
+from landbridge.places.place_sources import TERMINALS_TABLE
+from landbridge.places.snap import (
     PORT_SNAP_MAX_KM,
     SNAP_MAX_KM,
     snap_distance_km,

@@ -8,7 +8,7 @@ import pytest
 
 from landbridge.errors import UnreachableError
 from landbridge.network.model import EdgeMode, Network, NodeKind
-from landbridge.network.snap import (
+from landbridge.places.snap import (
     snap_distance_km,
     snap_index,
     snap_points,
@@ -167,7 +167,7 @@ def test_snap_points_without_country_is_plain_nearest(net: Network) -> None:
 
 
 def test_a_scan_leaves_ties_to_the_k_d_tree(net: Network) -> None:
-    from landbridge.network import snap
+    from landbridge.places import snap
 
     index = snap_index(net)
     # nodes 5 and 6 are equally far from a point on the meridian between them

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from test_network_topology import dlat, lines
 
-from landbridge.network.borders import absorb_enclaves
-from landbridge.network.boundary_lines import load_boundary_lines
-from landbridge.network.compile import BorderPoint, crossing_facilities
+from landbridge.network.build.borders import absorb_enclaves
+from landbridge.network.build.boundary_lines import load_boundary_lines
+from landbridge.network.build.compile import BorderPoint, crossing_facilities
 from landbridge.network.tables import load_closed_borders, load_crossings
 
 

@@ -186,9 +186,9 @@ def test_the_gazetteer_cache_on_a_full_disk_leaves_no_temporary_file(
     gazetteer's own writer left it behind), and the places still resolve."""
     import errno
 
-    from landbridge.network import gazetteer as module
-    from landbridge.network.gazetteer import Gazetteer
     from landbridge.paths import DATA_DIR
+    from landbridge.places import gazetteer as module
+    from landbridge.places.gazetteer import Gazetteer
 
     monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path / "cache"))
     table = tmp_path / "places.csv"

@@ -15,10 +15,10 @@ from shapely.geometry import box
 
 from landbridge.errors import NetworkDataError
 from landbridge.network import cache as cache_mod
-from landbridge.network.borders import split_at_borders
-from landbridge.network.compile import compile_network
-from landbridge.network.countries import CountryPolygons
-from landbridge.network.lines import LineSet
+from landbridge.network.build.borders import split_at_borders
+from landbridge.network.build.compile import compile_network
+from landbridge.network.build.countries import CountryPolygons
+from landbridge.network.build.lines import LineSet
 from landbridge.network.model import EdgeMode, NodeKind
 from landbridge.network.tables import FACILITY_COLUMNS
 
@@ -262,7 +262,7 @@ def test_builds_of_other_inputs_are_kept_side_by_side(tmp_path, monkeypatch) -> 
 
 
 def tiny_sea():
-    from landbridge.network.sea import SeaLayer
+    from landbridge.network.build.sea_layer import SeaLayer
 
     base = {c: np.nan for c in FACILITY_COLUMNS}
     ports = pd.DataFrame(

@@ -12,7 +12,7 @@ from landbridge.cli import app
 from landbridge.errors import NetworkDataError
 from landbridge.network import cache as cache_mod
 from landbridge.network import tables
-from landbridge.network.rail_source import read_rail_lines
+from landbridge.network.build.rail_source import read_rail_lines
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -93,23 +93,16 @@ def test_link_rows_cite_sources() -> None:
 
 
 def test_cache_key_covers_the_sea_layer_inputs() -> None:
-    from landbridge.network import inputs, sea
+    from landbridge.network.build import inputs, sea_layer
 
-    read_by_sea = {
-        sea.PORTS_CSV,
-        sea.LINKS_CSV,
-        sea.OCEAN_RATES_CSV,
-        sea.SEAROUTE_PORTS,
-        sea.MARNET_PATH,
-    }
-    assert read_by_sea == set(inputs.SEA_INPUTS)
+    assert set(sea_layer.input_files()) == set(inputs.SEA_INPUTS)
     assert all(p.is_file() for p in inputs.input_paths())
 
 
 def test_inputs_hash_follows_file_changes(tmp_path: Path, monkeypatch) -> None:
     import os
 
-    from landbridge.network import inputs
+    from landbridge.network.build import inputs
 
     data = write(tmp_path, "a.csv", "x\n1\n")
     monkeypatch.setattr(inputs, "input_paths", lambda: [data])

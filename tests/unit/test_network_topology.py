@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.geo import haversine_km
-from landbridge.network.lines import LineOrigin, LineSet
-from landbridge.network.topology import (
+from landbridge.network.build.lines import LineOrigin, LineSet
+from landbridge.network.build.topology import (
     add_links,
     collapse_chains,
     component_labels,
@@ -18,6 +17,7 @@ from landbridge.network.topology import (
     prune_spurs,
     snap_dead_ends,
 )
+from landbridge.network.geo import haversine_km
 
 KM_PER_DEG_LAT = haversine_km(0.0, 0.0, 0.0, 1.0)
 
@@ -214,8 +214,8 @@ def test_min_weight_csr_keeps_the_shortest_parallel_edge() -> None:
 
 
 def test_exclude_lines_cuts_the_line_nearest_to_the_point() -> None:
-    from landbridge.network.lines import densify
-    from landbridge.network.topology import exclude_lines
+    from landbridge.network.build.lines import densify
+    from landbridge.network.build.topology import exclude_lines
 
     # two routes from 0 to 2: a short one (0-1-2, 20 km) and a long one (0-3-2)
     ls = lines(

@@ -21,8 +21,8 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.geojson_import import railways_from_geojson, read_geojson
-from landbridge.network.osm_import import LINE_COLUMNS, READ_CHUNK_BYTES, read_osm
+from landbridge.io.geojson_import import railways_from_geojson, read_geojson
+from landbridge.io.osm_import import LINE_COLUMNS, READ_CHUNK_BYTES, read_osm
 
 HELSINKI = Path(__file__).parents[1] / "data" / "osm" / "helsinki_railways.osm"
 
@@ -374,7 +374,7 @@ def test_geojson_not_utf8(tmp_path):
 
 def test_helsinki_import_feeds_the_network_builder_steps(helsinki):
     """The builder's topology steps take an import as they take the bundled scgraph lines."""
-    from landbridge.network.topology import collapse_chains, largest_component
+    from landbridge.network.build.topology import collapse_chains, largest_component
 
     ls = helsinki.lines
     big, n_other, km_other = largest_component(ls)

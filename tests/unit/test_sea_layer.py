@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import landbridge.network.build.sea_layer as sea_layer
 import landbridge.network.sea as sea
 from landbridge.data import load_sources, split_source_ids
 from landbridge.errors import InvalidInputError, NetworkDataError
-from landbridge.network.marnet import attach_points, load_marnet, polyline_km, shortest_paths
+from landbridge.network.build.marnet import attach_points, load_marnet, polyline_km, shortest_paths
 from landbridge.paths import RAW_DIR
 
 # Suez Canal, Port Said to Suez, with a margin of a few km.
@@ -20,13 +21,17 @@ CAPE_LAT = -30.0  # a Cape route passes south of this latitude
 
 
 @pytest.fixture(scope="module")
-def layer() -> sea.SeaLayer:
-    return sea.build_sea_layer()
+def layer() -> sea_layer.SeaLayer:
+    return sea_layer.build_sea_layer()
 
 
 def test_layer_has_the_contract_columns(layer) -> None:
-    assert list(layer.ports.columns) == list(sea.FACILITY_COLUMNS + sea.PORT_EXTRA_COLUMNS)
-    assert list(layer.links.columns) == list(sea.FACILITY_COLUMNS + sea.LINK_EXTRA_COLUMNS)
+    assert list(layer.ports.columns) == list(
+        sea_layer.FACILITY_COLUMNS + sea_layer.PORT_EXTRA_COLUMNS
+    )
+    assert list(layer.links.columns) == list(
+        sea_layer.FACILITY_COLUMNS + sea_layer.LINK_EXTRA_COLUMNS
+    )
     assert set(layer.ports["kind"]) == {"port"}
     assert set(layer.links["kind"]) == {"ferry", "feeder", "ocean"}
     assert len(layer.link_geometry) == len(layer.links)
@@ -175,7 +180,7 @@ def test_ocean_links_take_their_destination_lane_rate(layer) -> None:
 
 
 def test_rate_year_without_a_lane_observation_falls_back_and_says_so() -> None:
-    layer_2023 = sea.build_sea_layer(rate_year=2023)
+    layer_2023 = sea_layer.build_sea_layer(rate_year=2023)
     ocean = layer_2023.links.loc[layer_2023.links["kind"] == "ocean"]
     assert ocean["cost_usd_per_feu"].unique().tolist() == [pytest.approx((1553 + 1449 + 1272) / 3)]
     assert set(ocean["year"]) == {2023}
@@ -187,7 +192,7 @@ def test_rate_year_without_a_lane_observation_falls_back_and_says_so() -> None:
 
 
 def test_build_is_deterministic(layer) -> None:
-    again = sea.build_sea_layer()
+    again = sea_layer.build_sea_layer()
     pd.testing.assert_frame_equal(layer.ports, again.ports)
     pd.testing.assert_frame_equal(layer.links, again.links)
     for a, b in zip(layer.link_geometry, again.link_geometry, strict=True):
@@ -199,11 +204,11 @@ def test_link_naming_an_unknown_port_is_a_clear_error(tmp_path, monkeypatch) -> 
     table.loc[0, "to_port"] = "atlantis"
     path = tmp_path / "sea_links.csv"
     table.to_csv(path, index=False)
-    monkeypatch.setattr(sea, "LINKS_CSV", path)
+    monkeypatch.setattr(sea_layer, "LINKS_CSV", path)
     with pytest.raises(
         NetworkDataError, match="link 'aktau-alat-ferry' names unknown port 'atlantis'"
     ):
-        sea.build_sea_layer()
+        sea_layer.build_sea_layer()
 
 
 def test_port_missing_from_searoute_is_a_clear_error(tmp_path, monkeypatch) -> None:
@@ -242,14 +247,14 @@ def test_routes_stay_at_sea_away_from_ports(layer) -> None:
 
 
 def test_input_files_exist_and_cover_the_tables() -> None:
-    files = sea.input_files()
+    files = sea_layer.input_files()
     assert all(p.is_file() for p in files)
     assert {sea.PORTS_CSV, sea.LINKS_CSV, sea.OCEAN_RATES_CSV} <= set(files)
 
 
 def test_no_link_uses_the_corinth_canal(layer) -> None:
     for (_, row), line in zip(layer.links.iterrows(), layer.link_geometry, strict=True):
-        assert not _in_bbox(line, sea.CORINTH_BBOX), row["link_id"]
+        assert not _in_bbox(line, sea_layer.CORINTH_BBOX), row["link_id"]
 
 
 # Kuryk – Amirabad/Anzali truck ferry, one way per heavy truck: 1,600-1,700 USD (Xinhua 2020).
@@ -263,7 +268,7 @@ def test_caspian_costs_follow_the_stated_arithmetic(layer) -> None:
     waypoint = [float(x) for x in table.at["kuryk", "approach_lonlat"].split()]
     anzali = sea.load_searoute_ports()["IRBAZ"]
     graph, (w, a) = attach_points(load_marnet(), np.array([waypoint, anzali]))
-    nodes = shortest_paths(graph, np.array([w]), sea.EXCLUDED_PASSAGES).path(w, a)
+    nodes = shortest_paths(graph, np.array([w]), sea_layer.EXCLUDED_PASSAGES).path(w, a)
     line = np.vstack([[kuryk["lon"], kuryk["lat"]], waypoint, graph.lonlat[nodes], anzali])
     usd_per_km = KURYK_IRAN_FARE_USD / polyline_km(line)
     caspian = layer.links.loc[layer.links["countries"].isin(["AZ-KZ", "AZ-TM"])]

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.geo import haversine_km
-from landbridge.network.marnet import (
+from landbridge.network.build.marnet import (
     attach_points,
     graph_from_lines,
     load_marnet,
     polyline_km,
     shortest_paths,
 )
+from landbridge.network.geo import haversine_km
 from landbridge.network.sea import load_searoute_ports
 from landbridge.units import EARTH_RADIUS_KM
 

@@ -43,7 +43,7 @@ def _warm_up(app: FastAPI) -> None:
     Failures are left for the first request to report with its own message.
     """
     from landbridge.api.route_geometry import warm_route_lines
-    from landbridge.network.gazetteer import Gazetteer
+    from landbridge.places.gazetteer import Gazetteer
 
     state: ServerState = app.state.server
     try:

@@ -34,7 +34,7 @@ def warm_up() -> None:
     """Load and prepare everything a route request uses. Failures are left for the first
     request, which reports them with its own message."""
     from landbridge.api.route_geometry import warm_route_lines
-    from landbridge.network.gazetteer import Gazetteer
+    from landbridge.places.gazetteer import Gazetteer
     from landbridge.routing.plan import plan_routes
     from landbridge.schema.route import RouteRequest
 

@@ -18,9 +18,9 @@ def places(
     """Ranked places matching QUERY (terminals, cities, stations, ports, coordinates)."""
     from rich.table import Table
 
-    from landbridge.network.gazetteer import RESOLVE_MIN_SCORE, Gazetteer
-    from landbridge.network.names import has_cyrillic
-    from landbridge.network.place_query import clean_query, unknown_place
+    from landbridge.places.gazetteer import RESOLVE_MIN_SCORE, Gazetteer
+    from landbridge.places.names import has_cyrillic
+    from landbridge.places.place_query import clean_query, unknown_place
 
     matches = Gazetteer.load().search(query, limit=limit)
     if not matches or matches[0].score < RESOLVE_MIN_SCORE:

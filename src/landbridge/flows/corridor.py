@@ -189,7 +189,7 @@ def snap_regions(
     With ``skip_unreachable`` a region with no rail node within the snapping limit (e.g. a
     scenario removed its country's lines) is left out of the mapping instead of raising.
     """
-    from landbridge.network.snap import snap_to_network
+    from landbridge.places.snap import snap_to_network
 
     regions = dem.load_regions()
     out = {}

@@ -38,7 +38,7 @@ def snap_place(query: str, regions: pd.DataFrame) -> Snapped:
 
     Raises ``UnknownPlaceError`` (with suggestions) when the gazetteer does not know it.
     """
-    from landbridge.network.gazetteer import resolve
+    from landbridge.places.gazetteer import resolve
 
     place = resolve(query)
     lat = np.radians(regions.lat.to_numpy(float))

@@ -1,4 +1,5 @@
-"""network layer: the compiled rail (and sea) network, its cache and checks.
+"""network layer: the compiled rail (and sea) network, its cache, checks and facility tables;
+the build pipeline is the subpackage ``network.build``.
 
 ``load_network()`` returns the cached ``Network`` (building it on first use);
 ``build_network()`` builds it from the bundled data without touching the cache. Both are
@@ -18,7 +19,7 @@ def __getattr__(name: str) -> Any:
 
         return load_network
     if name == "build_network":
-        from landbridge.network.build import build_network
+        from landbridge.network.build.pipeline import build_network
 
         return build_network
     raise AttributeError(f"module 'landbridge.network' has no attribute {name!r}")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import NetworkDataError, OutputError
-from landbridge.network.inputs import inputs_hash
+from landbridge.network.build.inputs import inputs_hash
 from landbridge.network.model import Network
 from landbridge.outputs import atomic_file, output_error
 from landbridge.paths import cache_dir
@@ -133,7 +133,7 @@ def _read_facilities(parquet: bytes) -> pd.DataFrame:
 
 def build_network(progress: Callable[[str], None] | None = None) -> Network:
     """``landbridge.network.build.build_network``, imported only when a build is needed."""
-    from landbridge.network.build import build_network as build
+    from landbridge.network.build.pipeline import build_network as build
 
     return build(progress)
 

@@ -47,8 +47,8 @@ def resolve_on_network(query: str, net: Network) -> Endpoint:
 
 def resolve_with_gazetteer(query: str, net: Network) -> Endpoint:
     """Gazetteer place snapped to the network; falls back to a node name of the network."""
-    from landbridge.network.gazetteer import Gazetteer
-    from landbridge.network.snap import snap_to_network
+    from landbridge.places.gazetteer import Gazetteer
+    from landbridge.places.snap import snap_to_network
 
     try:
         place = Gazetteer.load().resolve(query)

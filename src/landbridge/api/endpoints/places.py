@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from landbridge.api.models import ERROR_RESPONSES
-from landbridge.network import gazetteer
+from landbridge.places import gazetteer
 from landbridge.schema.place import Place, PlaceMatch
 
 router = APIRouter(tags=["places"])

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.inputs import RAIL_FILE
-from landbridge.network.lines import LineSet
+from landbridge.network.build.inputs import RAIL_FILE
+from landbridge.network.build.lines import LineSet
 
 
 def read_rail_lines(path: Path = RAIL_FILE) -> LineSet:

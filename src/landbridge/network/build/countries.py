@@ -12,7 +12,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import shape
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.inputs import COUNTRIES_FILE
+from landbridge.network.build.inputs import COUNTRIES_FILE
 
 # Railways along coasts and rivers fall just outside the 1:50m polygons (their lines are
 # generalised by several km); such points take the nearest country within this distance.

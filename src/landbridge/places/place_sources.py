@@ -2,7 +2,7 @@
 
 Inputs: OSM stations of Central Asia (GeoPackage, read with sqlite3), Natural Earth populated
 places, searoute ports and the curated ``data/places/terminals.csv``. Run
-``python -m landbridge.network.place_sources`` after changing any of them; a test checks that
+``python -m landbridge.places.place_sources`` after changing any of them; a test checks that
 the committed table equals a fresh build.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.names import has_cyrillic, normalize, transliterate
 from landbridge.paths import DATA_DIR, RAW_DIR
+from landbridge.places.names import has_cyrillic, normalize, transliterate
 
 PLACES_DIR = DATA_DIR / "places"
 PLACES_TABLE = PLACES_DIR / "places.csv"

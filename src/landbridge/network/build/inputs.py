@@ -15,7 +15,8 @@ RAIL_FILE = RAW_DIR / "scgraph-world-railways" / "world_railways_eurasia.geojson
 COUNTRIES_FILE = RAW_DIR / "natural-earth" / "ne_50m_admin_0_countries_study.json"
 BORDER_LINES_FILE = RAW_DIR / "natural-earth" / "ne_10m_admin_0_boundary_lines_study.json"
 PLACES_CSV = DATA_DIR / "places" / "places.csv"
-# The sea layer's inputs (``landbridge.network.sea`` reads these; a test keeps the lists equal).
+# The sea layer's inputs (``landbridge.network.build.sea_layer`` reads these; a test keeps the lists
+# equal).
 SEA_INPUTS = (
     DATA_DIR / "facilities" / "ports.csv",
     DATA_DIR / "facilities" / "sea_links.csv",
@@ -23,18 +24,20 @@ SEA_INPUTS = (
     RAW_DIR / "searoute" / "ports.geojson",
     RAW_DIR / "searoute" / "marnet_searoute.geojson",
 )
-# Modules of this package whose code shapes the network (a change rebuilds the cache); the
-# gazetteer's modules are not among them.
+# Modules of the network package whose code shapes the network (a change rebuilds the cache):
+# the build pipeline and the runtime modules it uses; the gazetteer's modules are not among them.
 BUILD_MODULES = (
-    "borders", "boundary_lines", "build", "compile", "countries", "geo", "graph", "inputs",
-    "lines", "marnet", "model", "rail_source", "sea", "tables", "topology",
+    "build/borders", "build/boundary_lines", "build/pipeline", "build/compile", "build/countries",
+    "build/inputs", "build/lines", "build/marnet", "build/rail_source", "build/sea_layer",
+    "build/topology", "geo", "graph", "model", "sea", "tables",
 )  # fmt: skip
 
 
 def input_paths() -> list[Path]:
     """Every file whose content determines the built network: data and the build's own code."""
-    code = [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
-    code.append(Path(__file__).parents[1] / "units.py")  # the build's unit constants
+    network_dir = Path(__file__).parents[1]
+    code = [network_dir / f"{m}.py" for m in BUILD_MODULES]
+    code.append(network_dir.parent / "units.py")  # the build's unit constants
     paths = [RAIL_FILE, COUNTRIES_FILE, BORDER_LINES_FILE, *tables.input_files(), *SEA_INPUTS]
     paths += code
     if PLACES_CSV.is_file():

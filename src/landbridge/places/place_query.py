@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from landbridge.errors import InvalidInputError, UnknownPlaceError
-from landbridge.network.names import normalize
+from landbridge.places.names import normalize
 from landbridge.schema.place import Place, PlaceMatch
 
 MAX_QUERY_CHARS = 200  # longer than any place name or coordinate pair; bounds the search work

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.osm_import import (
+from landbridge.io.osm_import import (
     STATION_COLUMNS,
     ImportedRailways,
     ImportReport,

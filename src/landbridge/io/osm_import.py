@@ -24,7 +24,7 @@ import pandas as pd
 from pyproj import Geod
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.lines import LineSet
+from landbridge.network.build.lines import LineSet
 from landbridge.user_files import regular_file
 
 # Ellipsoid for line lengths (the datum of OSM coordinates).

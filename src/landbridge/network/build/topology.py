@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from landbridge.errors import NetworkDataError
 from landbridge.network.geo import PointIndex, haversine_km
-from landbridge.network.lines import LineOrigin, LineSet
+from landbridge.network.build.lines import LineOrigin, LineSet
 
 # A dead end is joined to the nearest rail vertex within this distance (the source's gaps at
 # junctions are 0.1–2 km; see data/raw/scgraph-world-railways/SOURCE.md).

@@ -9,10 +9,10 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from landbridge.network.boundary_lines import BoundaryLines
-from landbridge.network.countries import NO_COUNTRY, CountryPolygons
+from landbridge.network.build.boundary_lines import BoundaryLines
+from landbridge.network.build.countries import NO_COUNTRY, CountryPolygons
 from landbridge.network.geo import haversine_km
-from landbridge.network.lines import LineSet
+from landbridge.network.build.lines import LineSet
 
 # Natural Earth 1:50m borders are generalised by a few km, so a line running along a border
 # flickers between the two countries. Runs shorter than this, with the same country on both

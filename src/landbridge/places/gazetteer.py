@@ -1,7 +1,7 @@
 """Resolve what users type (names in any script, UN/LOCODEs, coordinates) to places.
 
 The gazetteer reads the compact places table (``data/places/places.csv``, built by
-``landbridge.network.place_sources``) into flat arrays and a few dictionaries; ``Place`` models
+``landbridge.places.place_sources``) into flat arrays and a few dictionaries; ``Place`` models
 are made only for the hits a search returns.
 
 Scores (0..1) say how a query matched a spelling:
@@ -32,21 +32,21 @@ import numpy as np
 
 from landbridge.errors import InvalidInputError, NetworkDataError, OutputError, UnknownPlaceError
 from landbridge.network.geo import chord_to_km, unit_vectors
-from landbridge.network.names import compact, normalize
-from landbridge.network.place_query import (
+from landbridge.outputs import write_bytes
+from landbridge.paths import cache_dir
+from landbridge.places.names import compact, normalize
+from landbridge.places.place_query import (
     SUGGESTIONS,
     check_query,
     parse_coordinate,
     unknown_place,
 )
-from landbridge.network.place_sources import (
+from landbridge.places.place_sources import (
     ALIAS_SEPARATOR,
     COUNTRIES_TABLE,
     PLACE_COLUMNS,
     PLACES_TABLE,
 )
-from landbridge.outputs import write_bytes
-from landbridge.paths import cache_dir
 from landbridge.schema.place import Place, PlaceMatch
 
 if TYPE_CHECKING:  # scipy.spatial is imported only for coordinate queries (its import is slow)
@@ -368,10 +368,11 @@ def _load_cached(path: str) -> Gazetteer:
     except FileNotFoundError:
         raise NetworkDataError(
             f"places table missing: {path}; rebuild it with "
-            "'python -m landbridge.network.place_sources' or restore it from the repository"
+            "'python -m landbridge.places.place_sources' or restore it from the repository"
         ) from None
-    # the key also covers the class layout, so a changed Gazetteer never reads an old pickle
-    layout = ",".join(Gazetteer.__dataclass_fields__).encode()
+    # the key also covers the class layout and its module (a pickle names the class by module
+    # path), so a changed or moved Gazetteer never reads an old pickle
+    layout = f"{Gazetteer.__module__}:{','.join(Gazetteer.__dataclass_fields__)}".encode()
     pickled = _pickle_path(hashlib.sha256(data + layout).hexdigest())
     cached = _read_pickle(pickled)
     if cached is not None:

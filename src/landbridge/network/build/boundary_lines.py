@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.countries import NO_COUNTRY
+from landbridge.network.build.countries import NO_COUNTRY
 
 # Vertices this close to a 1:10m border (degrees, about 15 km) take its side; farther ones keep
 # their 1:50m polygon country. Wider than the polygons' generalisation (a few km), narrower

@@ -18,18 +18,24 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.errors import NetworkDataError
-from landbridge.network import sea, tables
-from landbridge.network.borders import absorb_enclaves, split_at_borders
-from landbridge.network.boundary_lines import load_boundary_lines
-from landbridge.network.compile import NamedPoint, compile_network
-from landbridge.network.countries import load_countries
+from landbridge.network import tables
+from landbridge.network.build.borders import absorb_enclaves, split_at_borders
+from landbridge.network.build.boundary_lines import load_boundary_lines
+from landbridge.network.build.compile import NamedPoint, compile_network
+from landbridge.network.build.countries import load_countries
 from landbridge.network.geo import PointIndex
 from landbridge.network.graph import min_weight_csr
-from landbridge.network.inputs import BORDER_LINES_FILE, BUILD_VERSION, PLACES_CSV, inputs_hash
-from landbridge.network.lines import LineOrigin, LineSet, densify
+from landbridge.network.build.inputs import (
+    BORDER_LINES_FILE,
+    BUILD_VERSION,
+    PLACES_CSV,
+    inputs_hash,
+)
+from landbridge.network.build.lines import LineOrigin, LineSet, densify
 from landbridge.network.model import Network, NodeKind
-from landbridge.network.rail_source import read_rail_lines
-from landbridge.network.topology import (
+from landbridge.network.build.rail_source import read_rail_lines
+from landbridge.network.build.sea_layer import build_sea_layer
+from landbridge.network.build.topology import (
     add_links,
     collapse_chains,
     contract_short_lines,
@@ -209,7 +215,7 @@ def build_network(progress: Progress | None = None) -> Network:
         "length_factor": round(factor, 4),
     }
     say("routing the sea layer")
-    sea_layer = sea.build_sea_layer()
+    sea_layer = build_sea_layer()
     say("compiling arrays")
     net = compile_network(
         ls, iso2, gauges, crossings, closed, sections, named, section_nodes, meta, sea_layer,
