@@ -1,7 +1,11 @@
 """Save the JSON outputs of a fixed set of commands into a folder, to diff before/after a refactor.
 
     PYTHONPATH=src python tools/golden_outputs.py OUT_DIR            # capture
+    PYTHONPATH=src python tools/golden_outputs.py OUT_DIR --only route-xian-duisburg,flows-2024
     python tools/golden_outputs.py --diff BEFORE_DIR AFTER_DIR        # compare
+
+``--only`` saves the named outputs (to find the commit that changed one); the commands that fill
+the store run whenever an output that reads the store is named.
 
 Not part of the test suite: it runs the CLI in-process (Typer's CliRunner), the API through
 FastAPI's TestClient and the API's job targets directly, each against a temporary store and
@@ -33,6 +37,9 @@ ROUTES = [
 VOLATILE_KEYS = {"run_id", "timings_s", "timings_json", "created_utc", "build_s"}
 SRC = Path(__import__("landbridge").__file__).parent.parent
 RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[a-z0-9-]{1,80}-[0-9a-f]{8}")
+# outputs that read the store, and the commands that fill it before them
+STORE_READERS = {"runs-list", "runs-show", "runs-export-csv"}
+STORE_WRITERS = {"scenario-run-cku", "scenario-run-khorgos-flows", "scenario-compare"}
 
 
 def _export_file(path: Path) -> Any:
@@ -55,8 +62,13 @@ def _scrub(value: Any, tmp: str) -> Any:
     return value
 
 
-def capture(out: Path) -> None:
+def capture(out: Path, only: set[str] | None = None) -> None:
     tmp = tempfile.mkdtemp(prefix="landbridge-golden-")
+    fill_store = only is None or bool(only & STORE_READERS)
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only or (fill_store and name in STORE_WRITERS)
+
     os.environ["LANDBRIDGE_HOME"] = tmp
     from typer.testing import CliRunner
 
@@ -67,11 +79,15 @@ def capture(out: Path) -> None:
     store = str(Path(tmp) / "runs.duckdb")
 
     def save(name: str, data: Any) -> None:
+        if only is not None and name not in only:
+            return
         text = json.dumps(_scrub(data, tmp), ensure_ascii=False, indent=2, sort_keys=False)
         (out / f"{name}.json").write_text(text + "\n", encoding="utf-8")
         print(f"saved {name}", file=sys.stderr)
 
     def cli(name: str, args: list[str]) -> Any:
+        if not wanted(name):
+            return None
         result = runner.invoke(app, args)
         if result.exit_code != 0:
             save(name, {"exit_code": result.exit_code, "stdout": result.stdout})
@@ -105,7 +121,7 @@ def capture(out: Path) -> None:
          "--json"],
     )  # fmt: skip
     cli("runs-list", ["runs", "list", "--store", store, "--json"])
-    if run is not None:
+    if run is not None and wanted("runs-show"):
         cli("runs-show", ["runs", "show", run["run_id"], "--store", store, "--json"])
         folder = Path(tmp) / "export"
         result = runner.invoke(
@@ -116,10 +132,11 @@ def capture(out: Path) -> None:
             p.name: _export_file(p) for p in sorted(folder.glob("*")) if p.name != "manifest.json"
         }
         save("runs-export-csv", {"exit_code": result.exit_code, "files": files})
-    _api(save, store)
+    if only is None or any(name.startswith("api-") for name in only):
+        _api(save, wanted)
 
 
-def _api(save: Callable[[str, Any], None], store: str) -> None:
+def _api(save: Callable[[str, Any], None], wanted: Callable[[str], bool]) -> None:
     from fastapi.testclient import TestClient
 
     from landbridge.api import job_targets
@@ -137,6 +154,8 @@ def _api(save: Callable[[str, Any], None], store: str) -> None:
     def job(name: str, target: Callable[..., Any], payload: dict[str, Any]) -> None:
         from landbridge.errors import LandbridgeError
 
+        if not wanted(name):
+            return
         try:
             save(name, target(payload, progress))
         except LandbridgeError as exc:
@@ -198,4 +217,5 @@ def _paths(a: Any, b: Any, at: str) -> list[str]:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--diff"]:
         sys.exit(diff(Path(sys.argv[2]), Path(sys.argv[3])))
-    capture(Path(sys.argv[1]))
+    names = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    capture(Path(sys.argv[1]), set(names) if names else None)
