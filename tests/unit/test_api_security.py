@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from landbridge.api.app import create_app
 from landbridge.api.security import SizeLimitMiddleware, require_token
 from landbridge.api.settings import DEFAULT_HOST, DEFAULT_PORT, ApiSettings, is_loopback
-from landbridge.cli import serve
+from landbridge.cli.serve import serve
 from landbridge.errors import InvalidInputError
 
 STRONG = "Zq8-vN3kLp0sT7wXy2bR5mC9dF1gH4jK6"

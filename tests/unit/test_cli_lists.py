@@ -8,7 +8,8 @@ import re
 
 from typer.testing import CliRunner
 
-from landbridge.cli import SCENARIO_REFERENCE, app
+from landbridge.cli import app
+from landbridge.cli.scenario import SCENARIO_REFERENCE
 
 runner = CliRunner()
 

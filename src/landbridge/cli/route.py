@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from landbridge.cli.common import console, print_json
-from landbridge.cli.events import option_flags, print_option_events
+from landbridge.cli.option_events import option_flags, print_option_events
 from landbridge.cli.startup import cyclic_gc_paused, import_array_libraries
 
 SCOPE_TEXT = {

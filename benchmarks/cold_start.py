@@ -1,0 +1,155 @@
+"""Cold start of one-shot commands: a fresh ``landbridge route`` process against ``python -c pass``.
+
+Like ``hyperfine``: each command runs ``WARMUP`` times unmeasured (the page cache and the
+network cache warm), then ``RUNS`` times measured, the commands interleaved so that load on a
+shared machine falls on both alike. One BENCH line per command gives the mean wall time
+(± standard deviation, min) and the mean CPU time (user + system) of the child processes, and
+``ratio = ours / python -c pass`` measured in the same run (lower is better; the issue's target
+is a cold ``landbridge route`` of at most 0.6 s wall, issue 17). The load average at the start is
+printed alongside: on a loaded machine compare ratios, not seconds.
+
+Every measured route run must succeed and print options as JSON (checked), and the command
+must not have imported pandas (checked in one extra run that lists ``sys.modules``).
+``--imports`` adds the ten costliest imports of one run (``python -X importtime``, cumulative).
+
+    PYTHONPATH=src python benchmarks/cold_start.py [--runs 10] [--imports]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUTE_ARGS = ["route", "Xi'an", "Duisburg", "--json"]
+TARGET_WALL_S = 0.6
+WARMUP = 2
+RUNS = 10
+# the console script's own lines (pip's entry-point template), so the child starts as
+# `landbridge` does, without the PATH lookup
+ENTRY = "import sys; from landbridge.cli import main; sys.argv[0] = 'landbridge'; sys.exit(main())"
+MODULES_AFTER = (
+    "import atexit, sys, json; "
+    "atexit.register(lambda: sys.stderr.write('MODULES ' + json.dumps(sorted(sys.modules)))); "
+    + ENTRY
+)
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
+    return env
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
+    """Wall seconds and stdout of one run."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[1:]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return wall, proc.stdout
+
+
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of every child reaped so far."""
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(commands: dict[str, list[str]], runs: int, warmup: int) -> dict[str, dict]:
+    env = child_env()
+    for _ in range(warmup):
+        for argv in commands.values():
+            run_once(argv, env)
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            before = children_cpu_s()
+            wall, out = run_once(argv, env)
+            walls[name].append(wall)
+            cpus[name].append(children_cpu_s() - before)
+            if name == "route":
+                options = json.loads(out)["options"]
+                assert options, "the route run printed no options"
+    return {
+        name: {
+            "mean": statistics.fmean(walls[name]),
+            "sd": statistics.stdev(walls[name]) if runs > 1 else 0.0,
+            "min": min(walls[name]),
+            "cpu": statistics.fmean(cpus[name]),
+        }
+        for name in commands
+    }
+
+
+def imported_modules(env: dict[str, str]) -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", MODULES_AFTER, *ROUTE_ARGS], env=env,
+                          capture_output=True, check=True)  # fmt: skip
+    line = proc.stderr.decode().rsplit("MODULES ", 1)[1]
+    return list(json.loads(line))
+
+
+def costliest_imports(env: dict[str, str], top: int = 10) -> list[tuple[int, str]]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", ENTRY, *ROUTE_ARGS],
+                          env=env, capture_output=True, check=True)  # fmt: skip
+    rows = []
+    for line in proc.stderr.decode().splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| ( *)(\S+)", line)
+        if m and not m.group(2):  # top-level imports only: their cumulative times add up
+            rows.append((int(m.group(1)), m.group(3)))
+    return sorted(rows, reverse=True)[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--warmup", type=int, default=WARMUP)
+    parser.add_argument("--imports", action="store_true", help="list the costliest imports")
+    args = parser.parse_args()
+    commands = {
+        "python_pass": [sys.executable, "-c", "pass"],
+        "route": [sys.executable, "-c", ENTRY, *ROUTE_ARGS],
+    }
+    load = os.getloadavg()
+    print(f"# load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"({os.cpu_count()} cores); {args.runs} runs after {args.warmup} warm-up")  # fmt: skip
+    stats = measure(commands, args.runs, args.warmup)
+    base = stats["python_pass"]
+    for name, s in stats.items():
+        print(
+            f"BENCH cold_start_{name}: wall {s['mean']:.3f} s ± {s['sd']:.3f} "
+            f"(min {s['min']:.3f}), "
+            f"cpu {s['cpu']:.3f} s, ratio {s['mean'] / base['mean']:.1f} x python -c pass"
+        )
+    route = stats["route"]
+    verdict = "met" if route["mean"] <= TARGET_WALL_S else "NOT met"
+    print(f"# target: cold landbridge route <= {TARGET_WALL_S} s wall: {verdict} "
+          f"({route['mean'] - base['mean']:.3f} s above the interpreter's own start)")  # fmt: skip
+    env = child_env()
+    modules = imported_modules(env)
+    heavy = [m for m in ("pandas", "pyarrow", "scipy", "pydantic", "typer", "rich", "yaml")
+             if m in modules]  # fmt: skip
+    print(f"# imported by the route run: {', '.join(heavy) or 'none of the heavy libraries'} "
+          f"({len(modules)} modules)")  # fmt: skip
+    if args.imports:
+        for us, name in costliest_imports(env):
+            print(f"#   {us / 1000:7.1f} ms  {name}")
+    if "pandas" in modules:
+        raise SystemExit("landbridge route imported pandas")
+
+
+if __name__ == "__main__":
+    main()
