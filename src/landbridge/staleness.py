@@ -68,6 +68,12 @@ def _entry(kind: str, published: str, table: str, on: dt.date, extra: str = "") 
 
 def data_dates(on: dt.date) -> list[DataDate]:
     """The newest data of each kind for an answer about ``on``."""
+    return list(_data_dates(on))
+
+
+@lru_cache(maxsize=64)
+def _data_dates(on: dt.date) -> tuple[DataDate, ...]:
+    """Remembered per day: every route answer names them."""
     tariffs = _newest([r["year"] for r in _rows(RAIL_TARIFF_CSV) if r["year"].strip()], on)
     applied = [
         f"{', '.join(e.countries)} × {e.value:g} from {e.start}"
@@ -79,13 +85,13 @@ def data_dates(on: dt.date) -> list[DataDate]:
     )
     ocean = _newest([r["date"] for r in _rows(OCEAN_RATES_CSV) if r["date"].strip()], on)
     starts = [e.start.isoformat() for e in load_events() if e.start and e.effect != "scenario"]
-    return [
+    return (
         _entry("tariffs", tariffs, "params/rail_tariff.csv", on,
                f"tariff changes applied from events.csv: {'; '.join(applied)}" if applied else ""),
         _entry("border_times", dwell, "params/facility_dated.csv", on),
         _entry("ocean_rates", ocean, "facilities/ocean_rates.csv", on),
         _entry("events", _newest(starts, on), "events/events.csv", on),
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 def newest_data_note(on: dt.date) -> str:

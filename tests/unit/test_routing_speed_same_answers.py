@@ -209,3 +209,26 @@ def test_standard_od_pairs_options_are_those_of_the_plain_search(network, monkey
     assert sum(isinstance(w, list) and len(w) >= 3 for w in want) >= len(pairs) // 2
     for pair, a, b in zip(pairs, want, got, strict=True):
         assert b == a, pair
+
+
+def test_a_new_shipment_on_a_known_pair_is_priced_as_on_an_empty_planner() -> None:
+    """The planner keeps each path priced up to the shipment's size: a new size on a known pair
+    (across the block-train threshold, in TEU, with a cargo weight) gives the answer an empty
+    planner gives, every field."""
+    net = build_network()
+    sizes = [{"feu": 1}, {"feu": 45}, {"teu": 3}, {"feu": 7.5, "tonnes_per_teu": 11}, {"feu": 1}]
+    requests = [RouteRequest(**TOY_REQUESTS[0], depart=DEPART, **size) for size in sizes]
+    prepared.forget_prepared()
+    warm = [
+        planner.plan_routes(r, network=net, params=PARAMS, resolver=resolve_on_network).model_dump()
+        for r in requests
+    ]
+    fresh = []
+    for request in requests:
+        prepared.forget_prepared()
+        fresh.append(planner.plan_routes(
+            request, network=net, params=PARAMS, resolver=resolve_on_network
+        ).model_dump())  # fmt: skip
+    prepared.forget_prepared()
+    assert len({w["options"][0]["cost_usd"] for w in warm}) >= 3  # the sizes are priced apart
+    assert warm == fresh

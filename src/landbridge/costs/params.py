@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 from pydantic import ValidationError
@@ -59,9 +59,9 @@ SINGLE_VALUE_TABLES = ("emission_factors", "scalars", "transit_time", "rate_fact
 FACILITY_COLUMNS = TABLES["facility_defaults"].values
 
 
-@dataclass(frozen=True)
-class RowRef:
-    """One parameter row used by a result: table name and the key actually read."""
+class RowRef(NamedTuple):
+    """One parameter row used by a result: table name and the key actually read (a named
+    tuple: an answer's hundreds of references are deduplicated by hash)."""
 
     table: str
     key: str

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from landbridge.costs.dated import DatedPatch
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts, running_parts
 from landbridge.costs.params import RowRef
-from landbridge.costs.rate_basis import rate_basis
+from landbridge.costs.rate_basis import RateFactors, rate_basis
 from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import SCOPE, TimeParts, mean_wait_h, transit_p10_p50_p90_h
 from landbridge.costs.weather import Weather, closure_share, weather_wait_h
@@ -28,7 +29,6 @@ from landbridge.schema.route import (
     ArrivalDates,
     DatedValue,
     DistanceKm,
-    Leg,
     RateBasis,
     RouteOption,
     TimeBreakdownH,
@@ -100,12 +100,59 @@ def evaluate_path(
     depart: dt.date | None = None,
     weather: Weather | None = None,
 ) -> Evaluated:
-    legs: list[Leg] = []
+    """The option of ``edges`` for ``shipment``: ``priced(path_times(...), shipment)``."""
+    return priced(path_times(net, costs, edges, corridor, label, depart, weather), shipment)
+
+
+@dataclass
+class PathTimes:
+    """What pricing a path does not need the shipment for: per leg its places, km and hours and
+    its charge per FEU and CO2e per tonne; the time parts and the p10/p50/p90 drawn from them;
+    the sources read. ``priced`` turns it into an option for one shipment."""
+
+    corridor: str
+    label: str
+    end_countries: tuple[str, str]
+    by_ocean: bool
+    rates: RateFactors
+    # per leg (plain lists, travel order)
+    modes: list[EdgeMode]
+    ends: list[tuple[str, str, str]]  # from, to, country
+    km: list[float]  # rounded as shown
+    hours: list[float]  # rounded as shown
+    usd_per_feu: list[float]  # before the rate basis (rail legs) and the shipment size
+    co2e_kg_per_t: list[float]
+    electric_kg_per_t: list[float]
+    co2e_key: list[str]  # the emission bucket of a ship leg ('' for none)
+    time_breakdown_h: TimeBreakdownH
+    distance_km: DistanceKm
+    transit_days: TransitDays
+    arrival: ArrivalDates | None
+    via: list[str]
+    countries: list[str]
+    refs: list[RowRef]  # before the shipment's rate basis
+    transit_refs: list[RowRef]
+    facility_rows: list[int]
+    dated: list[DatedValue]
+    parts: TimeParts
+    leg_starts: np.ndarray
+    # per date, the dated values of the days the box reaches each facility (set by the planner)
+    box: dict[dt.date, DatedPatch] = field(default_factory=dict)
+
+
+def path_times(
+    net: Network,
+    costs: EdgeCosts,
+    edges: np.ndarray,
+    corridor: str,
+    label: str,
+    depart: dt.date | None = None,
+    weather: Weather | None = None,
+) -> PathTimes:
+    """The shipment-independent part of pricing ``edges`` (see ``PathTimes``)."""
     time_h = dict.fromkeys(
         ("running", "border", "gauge_change", "port", "ferry_wait", "sailing"), 0.0
     )
-    cost = dict.fromkeys(("rail", "border", "gauge_change", "port", "ferry", "ocean"), 0.0)
-    co2e = dict.fromkeys(("rail_electric", "rail_diesel", "ferry", "feeder", "ocean"), 0.0)
     dist = {"rail": 0.0, "sea": 0.0}
     dwell50: list[float] = []
     dwell90: list[float] = []
@@ -120,6 +167,11 @@ def evaluate_path(
     dated: list[DatedValue] = []
     closure_shares: list[float] = []
     closure_lengths: list[float] = []
+    ends: list[tuple[str, str, str]] = []
+    leg_km: list[float] = []
+    leg_hours: list[float] = []
+    leg_usd: list[float] = []
+    leg_key: list[str] = []
     elapsed_h = 0.0
     text = facility_text(net)
     customs = customs_flags(net)
@@ -130,9 +182,6 @@ def evaluate_path(
 
     starts = run_starts(net, edges) if len(edges) else np.empty(0, dtype=np.int64)
     by_ocean = bool((net.edge_mode[edges] == EdgeMode.OCEAN).any())
-    basis = rate_basis(
-        costs.rates, *_end_countries(net, edges), shipment.feu, customs_territory(), by_ocean
-    )
 
     def per_run(values: np.ndarray) -> list[float]:
         return np.add.reduceat(values[edges], starts).tolist() if len(starts) else []
@@ -157,15 +206,12 @@ def evaluate_path(
         length = lengths[i]
         src, dst = leg_src[i], leg_dst[i]
         f = leg_fac[i]
+        key = ""
         if mode == EdgeMode.RAIL:
             cid = leg_cid[i]
             code = net.countries[cid] if cid >= 0 else ""
             hours = run50[i]
             usd_per_feu = linehaul[i]
-            per_t = per_ts[i]
-            electric = electrics[i]
-            co2e["rail_electric"] += shipment.tonnes * electric
-            co2e["rail_diesel"] += shipment.tonnes * (per_t - electric)
             time_h["running"] += hours
             dist["rail"] += length
             refs.extend(
@@ -207,7 +253,6 @@ def evaluate_path(
                         dated.append(_weather_value(text.ids[f], reached, weather, f, wait))
                 dist["sea"] += length
                 key = str(leg_factor[i])
-                co2e[key] += shipment.tonnes * per_ts[i]
                 refs.append(RowRef("emission_factors", key))
                 if mode == EdgeMode.OCEAN and linehaul[i] > 0:
                     refs.append(RowRef("scalars", "ocean_freight_usd_per_feu_km"))
@@ -228,24 +273,14 @@ def evaluate_path(
                 cid = int(net.node_country[node])
                 add_country(net.countries[cid] if cid >= 0 else "")
         elapsed_h += hours
-        if mode == EdgeMode.RAIL:  # the one place the quoted rate basis prices a leg
-            usd_per_feu *= basis.factor
-        leg_cost = float(shipment_usd(usd_per_feu, shipment.feu))
-        cost[COST_BUCKET[mode]] += leg_cost
-        leg_co2e = shipment.tonnes * per_ts[i]
-        leg_country = _leg_country(net, first, f, mode)
-        legs.append(
-            Leg(
-                mode=LEG_MODE[mode],
-                **{"from": _leg_end(net, src, f, mode)},
-                to=_leg_end(net, dst, f, mode),
-                country=leg_country,
-                distance_km=round(length, ROUND),
-                hours=round(hours, ROUND),
-                cost_usd=round(leg_cost, ROUND),
-                co2e_kg=round(leg_co2e, ROUND),
-            )
-        )
+        ends.append(
+            (_leg_end(net, src, f, mode), _leg_end(net, dst, f, mode),
+             _leg_country(net, first, f, mode))
+        )  # fmt: skip
+        leg_km.append(round(length, ROUND))
+        leg_hours.append(round(hours, ROUND))
+        leg_usd.append(usd_per_feu)
+        leg_key.append(key)
 
     run50_h, run90_h, run_roles = running_parts(net, costs, edges)
     parts = TimeParts(
@@ -265,13 +300,21 @@ def evaluate_path(
         arrival = ArrivalDates(
             p50=depart + dt.timedelta(hours=p50_h), p90=depart + dt.timedelta(hours=p90_h)
         )
-    refs.append(RowRef("scalars", "tonnes_per_teu"))
-    refs.extend(basis.refs)
-    option = RouteOption(
+    return PathTimes(
         corridor=corridor,
         label=label,
-        via=via,
-        countries=countries,
+        end_countries=_end_countries(net, edges),
+        by_ocean=by_ocean,
+        rates=costs.rates,
+        modes=leg_modes,
+        ends=ends,
+        km=leg_km,
+        hours=leg_hours,
+        usd_per_feu=leg_usd,
+        co2e_kg_per_t=per_ts,
+        electric_kg_per_t=electrics,
+        co2e_key=leg_key,
+        time_breakdown_h=TimeBreakdownH(**{k: round(v, ROUND) for k, v in time_h.items()}),
         distance_km=DistanceKm(
             rail=round(dist["rail"], ROUND),
             sea=round(dist["sea"], ROUND),
@@ -282,24 +325,76 @@ def evaluate_path(
             p50=round(p50_h / HOURS_PER_DAY, ROUND),
             p90=round(p90_h / HOURS_PER_DAY, ROUND),
         ),
-        scope=SCOPE,
-        time_breakdown_h=TimeBreakdownH(**{k: round(v, ROUND) for k, v in time_h.items()}),
-        cost_usd=round(sum(cost.values()), ROUND),
-        cost_breakdown_usd={k: round(v, ROUND) for k, v in cost.items() if v},
-        co2e_kg=round(sum(co2e.values()), ROUND),
-        co2e_breakdown_kg={k: round(v, ROUND) for k, v in co2e.items() if v},
         arrival=arrival,
-        legs=legs,
-        rate_basis=RateBasis(
+        via=via,
+        countries=countries,
+        refs=refs,
+        transit_refs=[RowRef("transit_time", k) for k in _transit_keys(costs, parts)],
+        facility_rows=facility_rows,
+        dated=dated,
+        parts=parts,
+        leg_starts=starts,
+    )
+
+
+def priced(times: PathTimes, shipment: Shipment) -> Evaluated:
+    """The option of a path for ``shipment``: charges and CO2e of each leg for its size (the
+    rate basis of its end countries and FEU count on the rail legs)."""
+    cost = dict.fromkeys(("rail", "border", "gauge_change", "port", "ferry", "ocean"), 0.0)
+    co2e = dict.fromkeys(("rail_electric", "rail_diesel", "ferry", "feeder", "ocean"), 0.0)
+    basis = rate_basis(
+        times.rates, *times.end_countries, shipment.feu, customs_territory(), times.by_ocean
+    )
+    tonnes, factor = shipment.tonnes, basis.factor
+    # the one place the quoted rate basis prices a leg: the rail line haul
+    usd_per_feu = [
+        usd * factor if mode == EdgeMode.RAIL else usd
+        for mode, usd in zip(times.modes, times.usd_per_feu, strict=True)
+    ]
+    leg_costs = shipment_usd(np.array(usd_per_feu), shipment.feu).tolist()
+    legs: list[dict[str, object]] = []
+    for i, mode in enumerate(times.modes):
+        per_t = times.co2e_kg_per_t[i]
+        if mode == EdgeMode.RAIL:
+            electric = times.electric_kg_per_t[i]
+            co2e["rail_electric"] += tonnes * electric
+            co2e["rail_diesel"] += tonnes * (per_t - electric)
+        elif times.co2e_key[i]:
+            co2e[times.co2e_key[i]] += tonnes * per_t
+        leg_cost = leg_costs[i]
+        cost[COST_BUCKET[mode]] += leg_cost
+        start, end, country = times.ends[i]
+        legs.append({
+            "mode": LEG_MODE[mode], "from": start, "to": end, "country": country,
+            "distance_km": times.km[i], "hours": times.hours[i],
+            "cost_usd": round(leg_cost, ROUND), "co2e_kg": round(tonnes * per_t, ROUND),
+        })  # fmt: skip
+    # one validation of the option with its legs (a model per leg is ~5x slower)
+    option = RouteOption.model_validate({
+        "corridor": times.corridor,
+        "label": times.label,
+        "via": times.via,
+        "countries": times.countries,
+        "distance_km": times.distance_km,
+        "transit_days": times.transit_days,
+        "scope": SCOPE,
+        "time_breakdown_h": times.time_breakdown_h,
+        "cost_usd": round(sum(cost.values()), ROUND),
+        "cost_breakdown_usd": {k: round(v, ROUND) for k, v in cost.items() if v},
+        "co2e_kg": round(sum(co2e.values()), ROUND),
+        "co2e_breakdown_kg": {k: round(v, ROUND) for k, v in co2e.items() if v},
+        "arrival": times.arrival,
+        "legs": legs,
+        "rate_basis": RateBasis(
             direction=basis.direction,
             booking=basis.booking,
             factor=round(basis.factor, 4),
             note=basis.note,
             source_ids=list(basis.source_ids),
         ),
-    )
-    refs.extend(RowRef("transit_time", k) for k in _transit_keys(costs, parts))
-    return Evaluated(option, refs, facility_rows, dated, parts, starts)
+    })  # fmt: skip
+    refs = [*times.refs, RowRef("scalars", "tonnes_per_teu"), *basis.refs, *times.transit_refs]
+    return Evaluated(option, refs, times.facility_rows, times.dated, times.parts, times.leg_starts)
 
 
 def _transit_keys(costs: EdgeCosts, parts: TimeParts) -> list[str]:

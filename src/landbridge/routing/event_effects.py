@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -53,26 +54,35 @@ def leg_facilities(
 
 
 def facility_reach_dates(
-    net: Network, edges: np.ndarray, option: RouteOption, depart: dt.date, running_h: np.ndarray,
+    net: Network,
+    edges: np.ndarray,
+    leg_hours: Sequence[float],
+    depart: dt.date,
+    running_h: np.ndarray,
     starts: np.ndarray | None = None,
 ) -> dict[str, dt.date]:
     """Facility id → the day the box reaches it (the first time, when a path passes twice).
 
-    A stop is reached at the start of its leg; a line section inside a rail leg at the leg's
-    start plus the median running hours (``running_h`` per edge) of the edges before it."""
+    A stop is reached at the start of its leg (``leg_hours``: each leg's median hours); a line
+    section inside a rail leg at the leg's start plus the median running hours (``running_h``
+    per edge) of the edges before it."""
     if not len(edges):
         return {}
     ids = facility_text(net).ids
     first = (run_starts(net, edges) if starts is None else starts).tolist()
     ends = [*first[1:], len(edges)]
+    facility = net.edge_facility[edges].tolist()
+    hours = running_h[edges].tolist()
     out: dict[str, dt.date] = {}
-    for lo, hi, start_h in zip(first, ends, leg_start_hours(option), strict=True):
-        leg_edges = edges[lo:hi]
-        before_h = np.concatenate([[0.0], np.cumsum(running_h[leg_edges])[:-1]])
-        for f, offset_h in zip(net.edge_facility[leg_edges].tolist(), before_h.tolist(),
-                               strict=True):  # fmt: skip
-            if f >= 0 and str(ids[f]) not in out:
-                out[str(ids[f])] = _day(depart, start_h + offset_h)
+    start_h = 0.0
+    for lo, hi, leg_h in zip(first, ends, leg_hours, strict=True):
+        before_h = 0.0  # summed in path order, as a cumulative sum over the leg would
+        for j in range(lo, hi):
+            f = facility[j]
+            if f >= 0 and ids[f] not in out:
+                out[str(ids[f])] = _day(depart, start_h + before_h)
+            before_h += hours[j]
+        start_h += leg_h
     return out
 
 
@@ -92,7 +102,12 @@ def apply_events(
     events: Sequence[Event] | None = None,
 ) -> Evaluated:
     """``evaluated`` with the events in force where and when the box is (see module doc)."""
-    table = [e for e in (load_events() if events is None else events) if _may_act(e, depart)]
+
+    def touching(fid: str, countries: tuple[str, ...]) -> list[tuple[Event, bool, bool]]:
+        near = _default_touching(fid, countries) if events is None else (
+            _touching(events, fid, countries))  # fmt: skip
+        return [t for t in near if _may_act(t[0], depart)]
+
     option = evaluated.option
     text = facility_text(net)
     facilities = leg_facilities(net, edges, evaluated.leg_starts)
@@ -104,18 +119,21 @@ def apply_events(
     rail_usd = 0.0
     closed = False
     start_h = 0.0
-    # per (facility id, countries) of a leg: the events on it, whatever the day
-    relevant: dict[tuple[str, tuple[str, ...]], list[tuple[Event, bool, bool]]] = {}
+    # per (facility id, country) of a leg: the events that may act on it
+    relevant: dict[tuple[str, str], list[tuple[Event, bool, bool]]] = {}
     for i, f in enumerate(facilities):
         leg = legs[i]
-        reached = _day(depart, start_h + added_h)
         fid = str(text.ids[f]) if f >= 0 else ""
+        near = relevant.get((fid, leg.country))
+        if near is None:
+            near = relevant[(fid, leg.country)] = touching(fid, _leg_countries(leg.country))
+        if not near:  # most legs: no event touches them
+            start_h += leg.hours
+            continue
+        reached = _day(depart, start_h + added_h)
         name = str(text.names[f]) if f >= 0 else leg.country
         countries = _leg_countries(leg.country)
         start_h += leg.hours
-        near = relevant.get((fid, countries))
-        if near is None:
-            near = relevant[(fid, countries)] = _touching(table, fid, countries)
         for e, on_facility, in_country in near:
             if not (in_force(e, reached) or _in_backlog(e, reached)):
                 continue
@@ -192,6 +210,13 @@ def _touching(
         if on_facility or in_country:
             out.append((e, on_facility, in_country))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _default_touching(fid: str, countries: tuple[str, ...]) -> list[tuple[Event, bool, bool]]:
+    """``_touching`` of the bundled events table (read-only; remembered: every priced option
+    asks for each of its legs)."""
+    return _touching(load_events(), fid, countries)
 
 
 def _may_act(e: Event, depart: dt.date) -> bool:

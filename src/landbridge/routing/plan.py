@@ -32,7 +32,7 @@ from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableEr
 from landbridge.network.model import Network
 from landbridge.routing.constraints import Constraint
 from landbridge.routing.corridors import CAPE
-from landbridge.routing.evaluate import Evaluated, Shipment, evaluate_path
+from landbridge.routing.evaluate import Evaluated, Shipment, priced
 from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
 from landbridge.routing.options import Found, ends_of, explain_unreachable, found_paths
 from landbridge.routing.pareto import pareto_mask
@@ -174,23 +174,21 @@ def plan_options(
             )
         )
 
-    weather = prep.weather(as_of)
     evaluated, patches = [], []
     for f in found:
-        item = evaluate_path(
-            net, prep.costs, f.edges, shipment, f.family, f.label, request.depart, weather,
-        )  # fmt: skip
-        # dates where the box is: each facility's dated values of the day the box reaches it
-        reach = facility_reach_dates(
-            net, f.edges, item.option, as_of, prep.costs.running_p50_h, item.leg_starts
-        )
-        box = dated_patch(net, as_of, reach)
+        times = prep.path_times(f.edges, f.family, f.label, request.depart, as_of)
+        box = times.box.get(as_of)
+        if box is None:
+            # dates where the box is: each facility's dated values of the day the box reaches it
+            reach = facility_reach_dates(
+                net, f.edges, times.hours, as_of, prep.costs.running_p50_h, times.leg_starts
+            )
+            box = times.box[as_of] = dated_patch(net, as_of, reach)
         if box.key != patch.key:
-            item = evaluate_path(
-                net, prepare(net, params, box).costs, f.edges, shipment, f.family,
-                f.label, request.depart, weather,
-            )  # fmt: skip
-        evaluated.append(apply_events(net, item, f.edges, as_of))
+            times = prepare(net, params, box).path_times(
+                f.edges, f.family, f.label, request.depart, as_of
+            )
+        evaluated.append(apply_events(net, priced(times, shipment), f.edges, as_of))
         patches.append(box)
     if request.scope == DOOR_TO_DOOR:
         evaluated = [door_to_door(e, prep.costs.transit) for e in evaluated]

@@ -26,6 +26,7 @@ from landbridge.network.derived import derived, forget_derived
 from landbridge.network.model import Network
 from landbridge.routing.alternatives import link_keys
 from landbridge.routing.constraints import Constraint, facility_matches
+from landbridge.routing.evaluate import PathTimes, path_times
 from landbridge.routing.gateways import Gateways
 from landbridge.routing.places import Resolver
 from landbridge.routing.search import GraphBase, MaskedGraph, Trees, build_graph, graph_base
@@ -36,6 +37,7 @@ PLACES_LIMIT = 1024
 SEARCHES_LIMIT = 512
 TREES_LIMIT = 64  # ~0.2 MB each on the bundled network; up to PREPARED_LIMIT networks
 MASKS_LIMIT = 256  # per network
+PATH_TIMES_LIMIT = 1024  # priced paths without the shipment, per prepared network
 MASKS = "edge-masks"  # the network's derived store of edge masks per constraint key
 
 
@@ -62,6 +64,9 @@ class PreparedNetwork:
     # search does not depend on the shipment, so a new shipment size on a known pair is only
     # priced
     searches: dict[tuple, Any] = field(default_factory=dict)
+    # per (path, family, label, departure, date): the path priced up to the shipment's size
+    # (``routing.evaluate.PathTimes``), so a new shipment on a known pair is only scaled
+    times: dict[tuple, PathTimes] = field(default_factory=dict)
 
     def graph(self, key: tuple, constraint: Constraint) -> MaskedGraph:
         """The masked graph of ``constraint`` (``key``: its mask key and the user's)."""
@@ -107,6 +112,27 @@ class PreparedNetwork:
             months=winter.load_weather_months(),
         )
 
+    def path_times(
+        self,
+        edges: np.ndarray,
+        corridor: str,
+        label: str,
+        depart: dt.date | None,
+        as_of: dt.date,
+    ) -> PathTimes:
+        """``routing.evaluate.path_times`` of a path on this network, with the winter weather of
+        ``as_of`` (remembered)."""
+        key = (edges.tobytes(), corridor, label, depart, as_of)
+        hit = self.times.get(key)
+        if hit is None:
+            hit = path_times(
+                self.network, self.costs, edges, corridor, label, depart, self.weather(as_of)
+            )
+            if len(self.times) >= PATH_TIMES_LIMIT:
+                self.times.clear()
+            self.times[key] = hit
+        return hit
+
     def link_keys(self) -> np.ndarray:
         if self.link_key is None:
             self.link_key = link_keys(self.network)
@@ -123,9 +149,11 @@ class PreparedNetwork:
         self.searches[key] = found
 
     def forget_searches(self) -> None:
-        """Empty the memory of searches, trees from request ends and path walks (gateway trees,
-        graphs and costs stay): the next request searches as for a pair never asked before."""
+        """Empty the memory of searches, priced paths, trees from request ends and path walks
+        (gateway trees, graphs and costs stay): the next request searches as for a pair never
+        asked before."""
         self.searches.clear()
+        self.times.clear()
         self.trees.clear()
         self.gateways.walks.clear()
 

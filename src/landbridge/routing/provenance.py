@@ -32,13 +32,12 @@ def dated_values_of(
 ) -> list[DatedValue]:
     """The dated values behind the options: rows of facilities on their paths (of the day the
     box reaches each), ocean rates, weather waits (each once)."""
-    fac = net.facilities
-    ids: list[str] = fac["facility_id"].astype(str).tolist() if len(fac) else []
+    ids = facility_text(net).ids
     out: dict[tuple, DatedValue] = {}
     for item, patch in zip(found, patches, strict=True):
         fac = net.edge_facility[item.edges]
         for f in dict.fromkeys(fac[fac >= 0].tolist()):
-            for value in patch.records.get(str(ids[f]), ()):
+            for value in patch.records.get(ids[f], ()):
                 out.setdefault((value.item, value.parameter, value.sample_date), value)
     for e in evaluated:
         for value in e.dated:
