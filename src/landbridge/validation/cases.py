@@ -29,6 +29,7 @@ class Case:
     destination: str
     corridor: Corridor | None
     option: str | None  # text the option's label must hold (the published route), if any
+    via: str | None  # a place the published route passes, where the source names or implies it
     low_days: float
     high_days: float
     year: int
@@ -73,6 +74,7 @@ def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
             Case(
                 case=row["case"], origin=row["origin"], destination=row["destination"],
                 corridor=cast(Corridor | None, corridor), option=row["option"] or None,
+                via=row.get("via") or None,
                 low_days=low,
                 high_days=high, year=year, scope=row["scope"], evidence=row["evidence"],
                 source_ids=tuple(split_source_ids(row["source_ids"])), quote=row["quote"],

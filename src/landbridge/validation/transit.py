@@ -3,7 +3,7 @@
 Each case of ``data/validation/calibration-transit.csv`` is a published figure (one value or a
 low-high range, with its year, scope and source). The model's answer for a case is the fastest
 option of the case's corridor (among those whose label holds ``option`` when the source names
-the route), priced with
+the route, and through ``via`` when the source names or measures the line), priced with
 the dated parameters of 1 July of the case's year. Paths are searched on the nearest date the
 dated tables allow (they start in 2021); before that the undated facility rows apply.
 
@@ -72,7 +72,7 @@ def case_path(case: Case, net: Network, params: Params) -> CasePath:
 
     request = RouteRequest(
         origin=case.origin, destination=case.destination, corridor=case.corridor,
-        depart=search_date(case), feu=FEU,
+        via=case.via, depart=search_date(case), feu=FEU,
     )  # fmt: skip
     response, paths = plan_routes_with_paths(request, net, params)
     named = [i for i, o in enumerate(response.options) if (case.option or "") in o.label]
