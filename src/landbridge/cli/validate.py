@@ -6,6 +6,8 @@ from typing import Any
 
 import typer
 
+MARK = {"announced": "*", "record": "r"}  # after the published figure
+
 
 def validate(
     as_json: bool = typer.Option(False, "--json", help="Print the validation as JSON."),
@@ -41,13 +43,14 @@ def _print(report: dict[str, Any]) -> None:
         published = f"{low:g}" + (f"–{high:g}" if high > low else "")
         table.add_row(
             c["case"], f"{c['origin']} → {c['destination']}", str(c["year"]),
-            published + ("*" if c["evidence"] == "announced" else ""), f"{c['p10_days']:.1f}",
+            published + MARK.get(c["evidence"], ""), f"{c['p10_days']:.1f}",
             f"{c['p50_days']:.1f}", f"{c['p90_days']:.1f}", f"{c['error']:+.0%}",
             "yes" if c["inside"] else "no", f"{c['loo_error']:+.0%}",
         )  # fmt: skip
     console.print(table)
     console.print(
-        "err: p50 / published - 1; LOO: err when fitted without the case; * announced",
+        "err: p50 / published - 1 (p10 for a record, r); LOO: err when fitted without the "
+        "case; * announced",
         highlight=False,
         markup=False,
     )

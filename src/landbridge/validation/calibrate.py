@@ -3,10 +3,11 @@
 Estimator: penalised least squares on log days (a maximum a posteriori fit whose priors are
 the component sources),
 
-    sum_i (ln p50_i(theta) - ln published_i)^2 + sum_k (SIGMA_DATA (ln theta_k - ln m_k) / s_k)^2
+    sum_i (ln q_i(theta) - ln published_i)^2 + sum_k (SIGMA_DATA (ln theta_k - ln m_k) / s_k)^2
 
 over the parameters of ``transit_time.csv`` with kind running, dwell or wait, each kept inside
-its sourced bounds [l_k, u_k] (scipy ``least_squares``, trust-region reflective). The published
+its sourced bounds [l_k, u_k] (scipy ``least_squares``, trust-region reflective). q_i is the
+case's p50, or its p10 when the published figure is a record (``Case.quantile``); the published
 value is a case's midpoint; the prior of a parameter is lognormal with median
 m_k = sqrt(l_k u_k) and s_k = ln(u_k / l_k) / 4 (the sourced range is +-2 standard deviations);
 SIGMA_DATA is the log-error expected of one published figure. Without the prior the estimates
@@ -49,6 +50,7 @@ class Problem:
     ref: transit.TransitTime
     parts: tuple[TimeParts, ...]
     log_published: np.ndarray
+    quantile: np.ndarray  # per case, index into (p10, p50, p90) compared with the published
     fitted: np.ndarray  # indices of the estimated rows of ``transit_time``
 
     def values(self, x: np.ndarray) -> np.ndarray:
@@ -56,12 +58,15 @@ class Problem:
         value[self.fitted] = x
         return value
 
-    def p50_days(self, x: np.ndarray, cases: np.ndarray | None = None) -> np.ndarray:
+    def model_days(self, x: np.ndarray, cases: np.ndarray | None = None) -> np.ndarray:
+        """Each case's model figure (p50, or p10 for a record) at parameter values ``x``."""
         value = self.values(x)
         rows = range(len(self.parts)) if cases is None else cases
         return np.array(
             [
-                transit_p10_p50_p90_h(transit.reparametrised(self.parts[i], self.ref, value))[1]
+                transit_p10_p50_p90_h(transit.reparametrised(self.parts[i], self.ref, value))[
+                    int(self.quantile[i])
+                ]
                 / HOURS_PER_DAY
                 for i in rows
             ]
@@ -70,7 +75,8 @@ class Problem:
     def residuals(self, x: np.ndarray, cases: np.ndarray) -> np.ndarray:
         lower, upper = self.ref.lower[self.fitted], self.ref.upper[self.fitted]
         prior = SIGMA_DATA * np.log(x / np.sqrt(lower * upper)) / (np.log(upper / lower) / 4)
-        return np.concatenate([np.log(self.p50_days(x, cases)) - self.log_published[cases], prior])
+        misfit = np.log(self.model_days(x, cases)) - self.log_published[cases]
+        return np.concatenate([misfit, prior])
 
 
 def reference_params(params: Params) -> Params:
@@ -101,6 +107,7 @@ def problem(params: Params | None = None, paths: list[CasePath] | None = None) -
         ref=tt,
         parts=tuple(parts),
         log_published=np.log([p.case.mid_days for p in found]),
+        quantile=np.array([p.case.quantile for p in found], dtype=np.int64),
         fitted=np.array([i for i, k in enumerate(tt.kind) if k in FITTED_KINDS]),
     )
 
@@ -120,13 +127,13 @@ def fit(prob: Problem, cases: np.ndarray | None = None, x0: np.ndarray | None = 
 
 
 def leave_one_out(prob: Problem, x_all: np.ndarray) -> np.ndarray:
-    """Error of each case's p50 when it is predicted by a fit on the other cases."""
+    """Error of each case's model figure when it is predicted by a fit on the other cases."""
     n = len(prob.parts)
     errors = np.empty(n)
     for i in range(n):
         others = np.array([j for j in range(n) if j != i])
         x = fit(prob, others, x_all)
-        errors[i] = prob.p50_days(x, np.array([i]))[0] / np.exp(prob.log_published[i]) - 1.0
+        errors[i] = prob.model_days(x, np.array([i]))[0] / np.exp(prob.log_published[i]) - 1.0
     return errors
 
 
@@ -145,8 +152,8 @@ def main() -> None:
     paths = case_paths()
     prob = problem(paths=paths)
     x = fit(prob)
-    before = prob.p50_days(prob.ref.value[prob.fitted]) / np.exp(prob.log_published) - 1
-    after = prob.p50_days(x) / np.exp(prob.log_published) - 1
+    before = prob.model_days(prob.ref.value[prob.fitted]) / np.exp(prob.log_published) - 1
+    after = prob.model_days(x) / np.exp(prob.log_published) - 1
     for i, value in zip(prob.fitted.tolist(), x.tolist(), strict=True):
         lo, hi = prob.ref.lower[i], prob.ref.upper[i]
         print(f"{prob.ref.keys[i]:<24} {value:8.4g}  [{lo:g}, {hi:g}]")

@@ -18,8 +18,10 @@ from landbridge.schema.route import CORRIDORS, Corridor
 CASES_CSV = DATA_DIR / "validation" / "calibration-transit.csv"
 CASE_MONTH_DAY = (7, 1)  # a case's figures are read on 1 July of its year
 # "observed": a trip's departure and arrival, or a service's usual time; "announced": a time
-# stated before or at a train's departure (planned, expected)
-EVIDENCE = ("observed", "announced")
+# stated before or at a train's departure (planned, expected); "record": a time its source
+# calls a record (the fastest of many trips), whose model counterpart is the p10, not the p50
+EVIDENCE = ("observed", "announced", "record")
+RECORD = "record"
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,18 @@ class Case:
     high_days: float
     year: int
     scope: str
-    evidence: str  # one of EVIDENCE: a trip or service that ran, or a time announced for it
+    evidence: str  # one of EVIDENCE: a trip or service that ran, a time announced, a record
     source_ids: tuple[str, ...]
     quote: str  # what the source says
 
     @property
     def mid_days(self) -> float:
         return (self.low_days + self.high_days) / 2.0
+
+    @property
+    def quantile(self) -> int:
+        """Index into (p10, p50, p90) of the model figure the published one is compared with."""
+        return 0 if self.evidence == RECORD else 1
 
     @property
     def date(self) -> dt.date:

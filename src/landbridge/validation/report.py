@@ -35,6 +35,7 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
                 "published_low_days": r.case.low_days, "published_high_days": r.case.high_days,
                 "p10_days": round(r.p10_days, 2),
                 "p50_days": round(r.p50_days, 2), "p90_days": round(r.p90_days, 2),
+                "compared_with": ("p10", "p50", "p90")[r.case.quantile],
                 "error": round(r.error, 4), "inside": r.inside,
                 "loo_error": round(float(e), 4), "quote": r.case.quote,
                 "source_ids": list(r.case.source_ids),

@@ -7,7 +7,8 @@ the route, and through ``via`` when the source names or measures the line), pric
 the dated parameters of 1 July of the case's year. Paths are searched on the nearest date the
 dated tables allow (they start in 2021); before that the undated facility rows apply.
 
-- error = model p50 / published midpoint - 1; MAE = mean |error|, bias = mean error;
+- error = model p50 / published midpoint - 1 (the p10 for a record, the fastest of many trips:
+  a median trip is slower than the record); MAE = mean |error|, bias = mean error;
 - inside = the published value or range lies inside the model's [p10, p90].
 """
 
@@ -50,8 +51,13 @@ class CaseResult:
     p90_days: float
 
     @property
+    def model_days(self) -> float:
+        """The model figure the published one is compared with (p10 for a record, else p50)."""
+        return (self.p10_days, self.p50_days, self.p90_days)[self.case.quantile]
+
+    @property
     def error(self) -> float:
-        return self.p50_days / self.case.mid_days - 1.0
+        return self.model_days / self.case.mid_days - 1.0
 
     @property
     def inside(self) -> bool:
