@@ -232,3 +232,26 @@ def test_a_new_shipment_on_a_known_pair_is_priced_as_on_an_empty_planner() -> No
     prepared.forget_prepared()
     assert len({w["options"][0]["cost_usd"] for w in warm}) >= 3  # the sizes are priced apart
     assert warm == fresh
+
+
+def test_transit_quantiles_equal_the_direct_monte_carlo() -> None:
+    """The lognormal factors remembered per (row, spread) give the quantiles of the direct
+    formula to the last bit (exp of every part's row at once, then the weighted sum)."""
+    from landbridge.costs import time as tm
+    from landbridge.distributions import lognormal_sigma
+
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        k, j = int(rng.integers(1, 70)), int(rng.integers(0, 5))
+        p50 = rng.uniform(1, 100, k)
+        p90 = p50 * rng.choice([1.2, 1.5, 2.5], k)
+        rho = float(rng.choice([0.0, 0.3]))
+        parts = tm.TimeParts(p50, p90, rng.uniform(5, 50, j), float(rng.uniform(0, 99)),
+                             corridor_rho=rho)  # fmt: skip
+        total = np.full(tm.DRAWS, parts.fixed_h)
+        z = tm._shared_rows(tm.SEED, tm.DRAWS, "normal", k, rho)
+        total += p50 @ np.exp(lognormal_sigma(p50, p90)[:, None] * z)
+        if j:
+            total += parts.headway_h @ tm._shared_rows(tm.SEED, tm.DRAWS, "uniform", j, rho)
+        want = tuple(float(q) for q in np.quantile(total, tm.QUANTILES))
+        assert tm._simulated_quantiles_h(parts, tm.DRAWS, tm.SEED) == want

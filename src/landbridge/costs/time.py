@@ -120,6 +120,16 @@ def _shared_block(seed: int, draws: int, kind: str, blocks: int, rho: float) -> 
     return out
 
 
+@lru_cache(maxsize=1024)
+def _lognormal_row(seed: int, draws: int, row: int, sigma: float, rho: float) -> np.ndarray:
+    """``exp(sigma z)`` of row ``row`` of the shared normal draws: the lognormal factors of the
+    part at that position (remembered: parts of one kind share a spread, e.g. the running
+    parts of one country, so their rows recur across options)."""
+    out = np.exp(sigma * _shared_rows(seed, draws, "normal", row + 1, rho)[row])
+    out.setflags(write=False)
+    return out
+
+
 _QUANTILES: dict[tuple, tuple[float, float, float]] = {}
 _QUANTILES_LIMIT = 4096
 
@@ -164,8 +174,8 @@ def _simulated_quantiles_h(
     total = np.full(draws, parts.fixed_h)
     if k:
         sigma = lognormal_sigma(parts.lognormal_p50_h, parts.lognormal_p90_h)
-        z = _shared_rows(seed, draws, "normal", k, rho)
-        total += parts.lognormal_p50_h @ np.exp(sigma[:, None] * z)
+        factors = [_lognormal_row(seed, draws, i, s, rho) for i, s in enumerate(sigma.tolist())]
+        total += parts.lognormal_p50_h @ np.stack(factors)
     if j:
         total += parts.headway_h @ _shared_rows(seed, draws, "uniform", j, rho)
     c = parts.closure_share.shape[0]

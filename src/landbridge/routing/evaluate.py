@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -136,8 +137,10 @@ class PathTimes:
     dated: list[DatedValue]
     parts: TimeParts
     leg_starts: np.ndarray
-    # per date, the dated values of the days the box reaches each facility (set by the planner)
+    # set by the planner, per date: the dated values of the days the box reaches each facility,
+    # and the events that may act on each leg (``routing.event_effects.leg_events``)
     box: dict[dt.date, DatedPatch] = field(default_factory=dict)
+    events: dict[dt.date, list[Any]] = field(default_factory=dict)
 
 
 def path_times(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -94,23 +95,59 @@ def _leg_countries(country: str) -> tuple[str, ...]:
     return tuple(c for c in country.split("-") if c)
 
 
+@dataclass(frozen=True)
+class LegEvents:
+    """The events that may act on one leg of a path (in table order, with whether each touches
+    the leg's facility and its countries), and the leg's place as an event note names it."""
+
+    near: list[tuple[Event, bool, bool]]
+    name: str
+    countries: tuple[str, ...]
+
+
+def leg_events(
+    net: Network,
+    edges: np.ndarray,
+    option: RouteOption,
+    depart: dt.date,
+    starts: np.ndarray | None = None,
+    events: Sequence[Event] | None = None,
+) -> list[LegEvents]:
+    """Per leg of ``option`` (the path ``edges``), the events that may act on it for a departure
+    on ``depart``: those in force, or whose queue is not cleared, on some day from ``depart``
+    on. Depends on the path and the day only: the planner keeps it per priced path."""
+    text = facility_text(net)
+    memo: dict[tuple[int, str], LegEvents] = {}
+    out = []
+    for f, leg in zip(leg_facilities(net, edges, starts), option.legs, strict=True):
+        hit = memo.get((f, leg.country))
+        if hit is None:
+            fid = str(text.ids[f]) if f >= 0 else ""
+            countries = _leg_countries(leg.country)
+            near = _default_touching(fid, countries) if events is None else (
+                _touching(events, fid, countries))  # fmt: skip
+            hit = memo[(f, leg.country)] = LegEvents(
+                [t for t in near if _may_act(t[0], depart)],
+                str(text.names[f]) if f >= 0 else leg.country,
+                countries,
+            )
+        out.append(hit)
+    return out
+
+
 def apply_events(
     net: Network,
     evaluated: Evaluated,
     edges: np.ndarray,
     depart: dt.date,
     events: Sequence[Event] | None = None,
+    acting: Sequence[LegEvents] | None = None,
 ) -> Evaluated:
-    """``evaluated`` with the events in force where and when the box is (see module doc)."""
-
-    def touching(fid: str, countries: tuple[str, ...]) -> list[tuple[Event, bool, bool]]:
-        near = _default_touching(fid, countries) if events is None else (
-            _touching(events, fid, countries))  # fmt: skip
-        return [t for t in near if _may_act(t[0], depart)]
-
+    """``evaluated`` with the events in force where and when the box is (see module doc);
+    ``acting``: ``leg_events`` of the path when known."""
     option = evaluated.option
-    text = facility_text(net)
-    facilities = leg_facilities(net, edges, evaluated.leg_starts)
+    if acting is None:
+        acting = leg_events(net, edges, option, depart, evaluated.leg_starts, events)
     legs = list(option.legs)  # a leg is copied when an event changes it
     notes: dict[str, OptionEvent] = {}
     risks: dict[str, Risk] = {}
@@ -119,22 +156,15 @@ def apply_events(
     rail_usd = 0.0
     closed = False
     start_h = 0.0
-    # per (facility id, country) of a leg: the events that may act on it
-    relevant: dict[tuple[str, str], list[tuple[Event, bool, bool]]] = {}
-    for i, f in enumerate(facilities):
+    for i, here in enumerate(acting):
         leg = legs[i]
-        fid = str(text.ids[f]) if f >= 0 else ""
-        near = relevant.get((fid, leg.country))
-        if near is None:
-            near = relevant[(fid, leg.country)] = touching(fid, _leg_countries(leg.country))
-        if not near:  # most legs: no event touches them
+        if not here.near:  # most legs: no event touches them
             start_h += leg.hours
             continue
         reached = _day(depart, start_h + added_h)
-        name = str(text.names[f]) if f >= 0 else leg.country
-        countries = _leg_countries(leg.country)
+        name, countries = here.name, here.countries
         start_h += leg.hours
-        for e, on_facility, in_country in near:
+        for e, on_facility, in_country in here.near:
             if not (in_force(e, reached) or _in_backlog(e, reached)):
                 continue
             where = name if on_facility else ", ".join(c for c in countries if c in e.countries)

@@ -33,7 +33,12 @@ from landbridge.network.model import Network
 from landbridge.routing.constraints import Constraint
 from landbridge.routing.corridors import CAPE
 from landbridge.routing.evaluate import Evaluated, Shipment, priced
-from landbridge.routing.event_effects import apply_events, event_source_ids, facility_reach_dates
+from landbridge.routing.event_effects import (
+    apply_events,
+    event_source_ids,
+    facility_reach_dates,
+    leg_events,
+)
 from landbridge.routing.options import Found, ends_of, explain_unreachable, found_paths
 from landbridge.routing.pareto import pareto_mask
 from landbridge.routing.passage import Passage, passage_on
@@ -188,7 +193,13 @@ def plan_options(
             times = prepare(net, params, box).path_times(
                 f.edges, f.family, f.label, request.depart, as_of
             )
-        evaluated.append(apply_events(net, priced(times, shipment), f.edges, as_of))
+        item = priced(times, shipment)
+        acting = times.events.get(as_of)
+        if acting is None:
+            acting = times.events[as_of] = leg_events(
+                net, f.edges, item.option, as_of, times.leg_starts
+            )
+        evaluated.append(apply_events(net, item, f.edges, as_of, acting=acting))
         patches.append(box)
     if request.scope == DOOR_TO_DOOR:
         evaluated = [door_to_door(e, prep.costs.transit) for e in evaluated]
@@ -243,7 +254,9 @@ def _response(planned: Planned) -> RouteResponse:
     dates = data_dates(as_of)
     extra += [f"stale data: {d.note}" for d in dates if d.stale]
     extra += route_notes(found, planned.blocked, request, passage)
-    assumptions, sources = sources_and_assumptions(params, net, evaluated, extra, dated_values)
+    assumptions, sources = sources_and_assumptions(
+        params, net, evaluated, extra, dated_values, prep.sources
+    )
     known = {s.source_id for s in sources}
     sources += [
         known_sources().get(sid) or Source(source_id=sid, title="(not in data/sources)")

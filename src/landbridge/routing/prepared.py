@@ -30,7 +30,7 @@ from landbridge.routing.evaluate import PathTimes, path_times
 from landbridge.routing.gateways import Gateways
 from landbridge.routing.places import Resolver
 from landbridge.routing.search import GraphBase, MaskedGraph, Trees, build_graph, graph_base
-from landbridge.schema.route import Endpoint
+from landbridge.schema.route import Endpoint, Source
 
 PREPARED_LIMIT = 16
 PLACES_LIMIT = 1024
@@ -67,6 +67,8 @@ class PreparedNetwork:
     # per (path, family, label, departure, date): the path priced up to the shipment's size
     # (``routing.evaluate.PathTimes``), so a new shipment on a known pair is only scaled
     times: dict[tuple, PathTimes] = field(default_factory=dict)
+    # the answers' source lists per set of rows read (``routing.provenance``)
+    sources: dict[tuple, tuple[list[str], list[Source]]] = field(default_factory=dict)
 
     def graph(self, key: tuple, constraint: Constraint) -> MaskedGraph:
         """The masked graph of ``constraint`` (``key``: its mask key and the user's)."""

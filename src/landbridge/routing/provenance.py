@@ -64,6 +64,9 @@ def route_notes(
     return notes
 
 
+SOURCES_LIMIT = 256  # remembered source lists per prepared network
+
+
 @lru_cache(maxsize=1)
 def known_sources() -> dict[str, Source]:
     """The rows of ``data/sources`` as answer sources, by id."""
@@ -76,13 +79,37 @@ def sources_and_assumptions(
     evaluated: list[Evaluated],
     extra: list[str],
     dated_values: Sequence[DatedValue] = (),
+    memo: dict[tuple, tuple[list[str], list[Source]]] | None = None,
 ) -> tuple[list[str], list[Source]]:
-    refs: list[RowRef] = [r for e in evaluated for r in e.refs]
-    source_ids, assumptions = params.sources_of(dict.fromkeys(refs))
-    for value in dated_values:
-        source_ids.extend(s for s in value.source_ids if s not in source_ids)
+    """The answer's assumptions (``extra`` first) and sources of the rows, facilities and dated
+    values behind ``evaluated``; ``memo`` (the prepared network's) remembers them per set of
+    rows, facilities and dated sources (the options of a known pair read the same ones)."""
+    refs = tuple(dict.fromkeys(r for e in evaluated for r in e.refs))
+    rows = tuple(dict.fromkeys(f for e in evaluated for f in e.facility_rows))
+    dated_ids = tuple(s for value in dated_values for s in value.source_ids)
+    key = (refs, rows, dated_ids)
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        hit = _sources(params, net, refs, rows, dated_ids)
+        if memo is not None:
+            if len(memo) >= SOURCES_LIMIT:
+                memo.clear()
+            memo[key] = hit
+    assumptions, sources = hit
+    return [*extra, *assumptions, *MODEL_ASSUMPTIONS], list(sources)
+
+
+def _sources(
+    params: Params,
+    net: Network,
+    refs: tuple[RowRef, ...],
+    rows: tuple[int, ...],
+    dated_ids: tuple[str, ...],
+) -> tuple[list[str], list[Source]]:
+    source_ids, assumptions = params.sources_of(refs)
+    source_ids.extend(dict.fromkeys(s for s in dated_ids if s not in source_ids))
     text = facility_text(net)
-    for row in dict.fromkeys(f for e in evaluated for f in e.facility_rows):
+    for row in rows:
         source_ids.extend(s for s in split_source_ids(text.source_ids[row]) if s not in source_ids)
         note = text.assumptions[row].strip()
         if note:
@@ -95,4 +122,4 @@ def sources_and_assumptions(
     sources = [
         known.get(sid) or Source(source_id=sid, title="(not in data/sources)") for sid in source_ids
     ]
-    return [*extra, *assumptions, *MODEL_ASSUMPTIONS], sources
+    return assumptions, sources
