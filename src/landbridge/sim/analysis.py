@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import stdtrit
 
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
+from landbridge.sim.logscan import daily_means_of_counts, hourly_level, order_by_facility_train
 from landbridge.sim.system import CorridorSystem
 from landbridge.units import HOURS_PER_DAY
 
@@ -37,26 +38,26 @@ class Visits:
         return self.leave_queue_h - self.arrive_h
 
 
-def _by_visit(log: EventLog, event: Event, n_trains: int) -> np.ndarray:
+def _by_visit(log: EventLog, event: Event, n_fac: int, n_trains: int) -> np.ndarray:
     """Log rows of ``event`` at facilities, sorted by facility then train (then log order)."""
     idx = np.flatnonzero((log.event == event) & (log.facility != NO_FACILITY))
-    key = log.facility[idx].astype(np.int64) * n_trains + log.train[idx]
-    return idx[np.argsort(key, kind="stable")]
+    return order_by_facility_train(idx, log.facility, log.train, n_fac, n_trains)
 
 
 def visits(log: EventLog, system: CorridorSystem) -> Visits:
     """Pair the arrive/start/sail/end events of every facility visit."""
     n_trains = int(log.train.max()) + 1 if len(log) else 0
-    arrive = _by_visit(log, Event.ARRIVE, n_trains)
-    start = _by_visit(log, Event.START, n_trains)
-    end = _by_visit(log, Event.END, n_trains)
+    n_fac = system.n_facilities
+    arrive = _by_visit(log, Event.ARRIVE, n_fac, n_trains)
+    start = _by_visit(log, Event.START, n_fac, n_trains)
+    end = _by_visit(log, Event.END, n_fac, n_trains)
     fac = log.facility[arrive].astype(np.int64)
     ferry_fac = system.is_ferry()
     leave = log.time_h[start].copy()
     sailing = np.full(arrive.shape[0], -1, dtype=np.int64)
     on_ferry = ferry_fac[fac]
     if on_ferry.any():
-        sail = _by_visit(log, Event.SAIL, n_trains)
+        sail = _by_visit(log, Event.SAIL, n_fac, n_trains)
         leave[on_ferry] = log.time_h[sail]
         sailing[on_ferry] = log.sailing[sail]
     return Visits(
@@ -83,18 +84,6 @@ def transit_times(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     cls[log.train[dep]] = log.train_class[dep]
     done = ~np.isnan(t_arr)
     return cls[done], (t_arr - t_dep)[done]
-
-
-def _counts_by_hour(fac: np.ndarray, times_h: np.ndarray, n_fac: int, n_hours: int) -> np.ndarray:
-    """[F, n_hours] int64: per facility, how many of ``times_h`` are <= hour 0, 1, ....
-
-    ``t <= h`` is ``ceil(t) <= h`` for a whole hour ``h``, so one bincount and a running sum
-    replace a search per facility and hour.
-    """
-    hour = np.clip(np.ceil(times_h), 0, n_hours).astype(np.int64)
-    width = n_hours + 1
-    counts = np.bincount(fac * width + hour, minlength=n_fac * width).reshape(n_fac, width)
-    return np.cumsum(counts[:, :n_hours], axis=1)
 
 
 def _daily_means(per_hour: np.ndarray, days: int) -> np.ndarray:
@@ -179,13 +168,15 @@ def summarise(
     daily_visits = np.bincount(flat, minlength=n_fac * days)
 
     waited = v.leave_queue_h > v.arrive_h
-    queue = _counts_by_hour(v.facility[waited], v.arrive_h[waited], n_fac, n_hours)
-    queue -= _counts_by_hour(v.facility[waited], v.leave_queue_h[waited], n_fac, n_hours)
+    fac_w = v.facility[waited]
+    queue = hourly_level(fac_w, v.arrive_h[waited], fac_w, v.leave_queue_h[waited], n_fac, n_hours)
 
     ferry = system.is_ferry()
     server_visit = ~ferry[v.facility]
-    busy = _counts_by_hour(v.facility[server_visit], v.start_h[server_visit], n_fac, n_hours)
-    busy -= _counts_by_hour(v.facility[server_visit], v.end_h[server_visit], n_fac, n_hours)
+    fac_s = v.facility[server_visit]
+    busy = hourly_level(
+        fac_s, v.start_h[server_visit], fac_s, v.end_h[server_visit], n_fac, n_hours
+    )
     units = np.where(ferry, system.fleet, system.servers).astype(np.float64)
     bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
     busy_h = np.zeros(n_fac)
@@ -196,10 +187,7 @@ def summarise(
             sailings[f] = sail_t.size
             back_t = sail_t + system.round_trip_h[f]
             one = np.zeros(sail_t.size, dtype=np.int64)
-            busy[f] = (
-                _counts_by_hour(one, sail_t, 1, n_hours)[0]
-                - _counts_by_hour(one, back_t, 1, n_hours)[0]
-            )
+            busy[f] = hourly_level(one, sail_t, one, back_t, 1, n_hours)[0]
             start, end = sail_t, back_t
         else:
             sl = slice(bounds[f], bounds[f + 1])
@@ -215,7 +203,7 @@ def summarise(
         utilization=busy_h / (units * horizon_h),
         max_queue=_max_queue(v, waited, n_fac),
         sailings=sailings,
-        daily_queue=_daily_means(queue.astype(np.float64), days),
+        daily_queue=daily_means_of_counts(queue, days, int(HOURS_PER_DAY)),
         daily_utilization=_daily_means(busy / units[:, None], days),
         daily_wait_h=daily_wait.reshape(n_fac, days),
         daily_visits=daily_visits.reshape(n_fac, days),
