@@ -8,18 +8,18 @@ The kernel's state is a few numpy record arrays, one per concern, so the helpers
 of names and read fields by name (``servers[f].busy``): ``servers`` and ``ferries`` (one row
 per facility: the parameters and state of that behaviour, with the facility's FIFO queue
 pointers), ``slots`` (the queue storage: one row per facility visit), the ``agenda`` of
-pending events (a heap), the event ``log`` and the ``clock``. Record fields, unlike arrays
-bundled in tuples, cost no reference counting in the hot loop.
+pending events (a heap, ``sim.agenda``), the event ``log`` and the ``clock``. Record fields,
+unlike arrays bundled in tuples, cost no reference counting in the hot loop.
 """
 
 from __future__ import annotations
 
-import heapq
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from landbridge.sim.agenda import AGENDA_DTYPE, pop, push
 from landbridge.sim.draws import Draws
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
 from landbridge.sim.system import CorridorSystem, FacilityKind
@@ -101,6 +101,7 @@ _CLOCK_DTYPE = np.dtype(
     [
         ("now_h", np.float64),  # time of the event being processed
         ("seq", np.int64),  # next agenda sequence number: equal times leave first in, first out
+        ("pending", np.int64),  # entries on the agenda (its heap is agenda[:pending])
         ("logged", np.int64),  # events written to the log
     ]
 )
@@ -140,12 +141,6 @@ def _log(log, clock, train, fac, event, sailing):
 
 
 @njit(cache=True)
-def _push(agenda, clock, at_h, kind, a, b):
-    heapq.heappush(agenda, (at_h, clock.seq, kind, a, b))
-    clock.seq += 1
-
-
-@njit(cache=True)
 def _enqueue(queue, slots, train, step, service_h, feu):
     slot = slots[queue.tail]
     slot.train = train
@@ -170,7 +165,7 @@ def _try_start(f, servers, slots, agenda, log, clock):
                 srv.quota_used = 0
             if srv.quota_used >= srv.daily_quota:
                 if srv.quota_wake_pending == 0:
-                    _push(agenda, clock, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, _ZERO)
+                    push(agenda, clock, (day + 1) * _HOURS_PER_DAY, _QUOTA, f, _ZERO)
                     srv.quota_wake_pending = 1
                 return
             srv.quota_used += 1
@@ -179,7 +174,7 @@ def _try_start(f, servers, slots, agenda, log, clock):
         srv.busy += 1
         slot = slots[pos]
         _log(log, clock, slot.train, f, _EV_START, _NONE)
-        _push(agenda, clock, t + slot.service_h, _SERVICE_END, pos, _ZERO)
+        push(agenda, clock, t + slot.service_h, _SERVICE_END, pos, _ZERO)
 
 
 @njit(cache=True)
@@ -191,14 +186,14 @@ def _sail(f, ferries, slots, agenda, log, clock):
         slot = slots[pos]
         slot.sailing = k
         _log(log, clock, slot.train, f, _EV_SAIL, k)
-        _push(agenda, clock, t + fer.crossing_h, _LAND, pos, _ZERO)
+        push(agenda, clock, t + fer.crossing_h, _LAND, pos, _ZERO)
     fer.board_head = fer.head
     fer.sailings += 1
     fer.in_port -= 1
     fer.aboard = 0
     fer.loading += 1
     fer.sail_pending = 0
-    _push(agenda, clock, t + fer.round_trip_h, _RETURN, f, _ZERO)
+    push(agenda, clock, t + fer.round_trip_h, _RETURN, f, _ZERO)
 
 
 @njit(cache=True)
@@ -225,7 +220,7 @@ def _try_board(f, ferries, slots, agenda, log, clock):
             if fer.load_feu + slot.feu > fer.capacity_feu:
                 break
             if fer.aboard == 0:
-                _push(agenda, clock, t + fer.max_wait_h, _MAX_WAIT, f, fer.loading)
+                push(agenda, clock, t + fer.max_wait_h, _MAX_WAIT, f, fer.loading)
             fer.load_feu += slot.feu
             fer.aboard += 1
             fer.head += 1
@@ -236,7 +231,7 @@ def _try_board(f, ferries, slots, agenda, log, clock):
 
 
 @njit(cache=True)
-def _simulate(facility_kind, servers, ferries, slots, trains, closures, log, clocks):
+def _simulate(facility_kind, servers, ferries, slots, trains, closures, agenda, log, clocks):
     (
         route_indptr,
         route_facility,
@@ -249,24 +244,22 @@ def _simulate(facility_kind, servers, ferries, slots, trains, closures, log, clo
         service_h,
     ) = trains  # once: each read of a tuple field costs an atomic reference count
     clock = clocks[0]
-    agenda = [(0.0, np.int64(0), np.int64(0), np.int64(0), np.int64(0))]
-    agenda.pop()
     for c in range(closures.facility.shape[0]):
-        _push(agenda, clock, closures.start_h[c], _CLOSE, closures.facility[c], np.int64(c))
-        _push(agenda, clock, closures.end_h[c], _OPEN, closures.facility[c], np.int64(c))
+        push(agenda, clock, closures.start_h[c], _CLOSE, closures.facility[c], np.int64(c))
+        push(agenda, clock, closures.end_h[c], _OPEN, closures.facility[c], np.int64(c))
 
     n_trains = entry_h.shape[0]
     nxt = 0
-    while nxt < n_trains or len(agenda) > 0:
-        if nxt < n_trains and (len(agenda) == 0 or entry_h[nxt] <= agenda[0][0]):
+    while nxt < n_trains or clock.pending > 0:
+        if nxt < n_trains and (clock.pending == 0 or entry_h[nxt] <= agenda[0].time_h):
             i = nxt
             nxt += 1
             t = entry_h[i]
             clock.now_h = t
             _log(log, clock, i, _NO_FACILITY, _EV_DEPART, _NONE)
-            _push(agenda, clock, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), _ZERO)
+            push(agenda, clock, t + run_h[leg_offset[i]], _ARRIVE, np.int64(i), _ZERO)
             continue
-        t, _, kind, a, b = heapq.heappop(agenda)
+        t, kind, a, b = pop(agenda, clock)
         clock.now_h = t
         if kind == _ARRIVE:
             i = a
@@ -291,7 +284,7 @@ def _simulate(facility_kind, servers, ferries, slots, trains, closures, log, clo
             if kind == _SERVICE_END:
                 servers[f].busy -= 1
             _log(log, clock, i, f, _EV_END, slot.sailing)
-            _push(agenda, clock, t + run_h[leg_offset[i] + s + 1], _ARRIVE, i, s + 1)
+            push(agenda, clock, t + run_h[leg_offset[i] + s + 1], _ARRIVE, i, s + 1)
             if kind == _SERVICE_END:
                 _try_start(f, servers, slots, agenda, log, clock)
         elif kind == _QUOTA:
@@ -322,8 +315,8 @@ def _simulate(facility_kind, servers, ferries, slots, trains, closures, log, clo
     return clock.logged
 
 
-def event_capacity(system: CorridorSystem, draws: Draws) -> int:
-    """Exact number of events a run writes: 2 per train, 3 per server visit, 4 per ferry visit."""
+def _steps_per_class(system: CorridorSystem) -> tuple[np.ndarray, np.ndarray]:
+    """(facility visits, ferry visits) of one train of each class."""
     n_steps = np.diff(system.route_indptr)
     n_ferry = (
         np.add.reduceat(
@@ -332,9 +325,31 @@ def event_capacity(system: CorridorSystem, draws: Draws) -> int:
         if system.route_facility.size
         else np.zeros(system.n_classes, np.int64)
     )
-    n_ferry = np.where(n_steps > 0, n_ferry, 0)
+    return n_steps, np.where(n_steps > 0, n_ferry, 0)
+
+
+def event_capacity(system: CorridorSystem, draws: Draws) -> int:
+    """Exact number of events a run writes: 2 per train, 3 per server visit, 4 per ferry visit."""
+    n_steps, n_ferry = _steps_per_class(system)
     per_class = 2 + 3 * n_steps + n_ferry
     return int(per_class[draws.train_class].sum())
+
+
+def agenda_capacity(system: CorridorSystem, draws: Draws) -> int:
+    """Most entries the agenda can hold at once: one per train on its way (its next arrival,
+    service end or landing), two per closure, one quota wake-up per facility, one return per
+    vessel, and one max-wait timer per loading turn (at most one turn per ferry visit, plus
+    the turn loading at the end)."""
+    ferry_visits = int(_steps_per_class(system)[1][draws.train_class].sum())
+    ferry = system.is_ferry()
+    return (
+        draws.n_trains
+        + 2 * draws.closure_facility.shape[0]
+        + system.n_facilities
+        + int(system.fleet[ferry].sum())
+        + ferry_visits
+        + int(ferry.sum())
+    )
 
 
 def queue_offsets(system: CorridorSystem, draws: Draws) -> np.ndarray:
@@ -395,6 +410,7 @@ def simulate(system: CorridorSystem, draws: Draws, replication: int = 0) -> Even
         Closures(
             draws.closure_facility.astype(np.int64), draws.closure_start_h, draws.closure_end_h
         ),
+        np.empty(agenda_capacity(system, draws), AGENDA_DTYPE),
         log,
         np.zeros(1, _CLOCK_DTYPE),
     )
