@@ -14,7 +14,13 @@ import numpy as np
 from scipy.special import stdtrit
 
 from landbridge.sim.eventlog import NO_FACILITY, Event, EventLog
-from landbridge.sim.logscan import daily_means_of_counts, hourly_level, order_by_facility_train
+from landbridge.sim.logscan import (
+    busy_hours,
+    daily_means_of_counts,
+    daily_means_of_ratios,
+    hourly_level,
+    order_by_facility_train,
+)
 from landbridge.sim.system import CorridorSystem
 from landbridge.units import HOURS_PER_DAY
 
@@ -84,15 +90,6 @@ def transit_times(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     cls[log.train[dep]] = log.train_class[dep]
     done = ~np.isnan(t_arr)
     return cls[done], (t_arr - t_dep)[done]
-
-
-def _daily_means(per_hour: np.ndarray, days: int) -> np.ndarray:
-    """[F, days]: means of hourly samples per calendar day (the last day's missing hours take
-    its last sample)."""
-    pad = days * int(HOURS_PER_DAY) - per_hour.shape[1]
-    if pad:
-        per_hour = np.pad(per_hour, ((0, 0), (0, pad)), mode="edge")
-    return per_hour.reshape(per_hour.shape[0], days, -1).mean(axis=2)
 
 
 def _max_queue(v: Visits, waited: np.ndarray, n_fac: int) -> np.ndarray:
@@ -179,20 +176,15 @@ def summarise(
     )
     units = np.where(ferry, system.fleet, system.servers).astype(np.float64)
     bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
-    busy_h = np.zeros(n_fac)
+    busy_h = busy_hours(v.start_h, v.end_h, bounds, horizon_h)  # servers; ferries below
     sailings = np.zeros(n_fac, dtype=np.int64)
-    for f in range(n_fac):
-        if ferry[f]:
-            sail_t = _sailing_times(v, bounds, f)
-            sailings[f] = sail_t.size
-            back_t = sail_t + system.round_trip_h[f]
-            one = np.zeros(sail_t.size, dtype=np.int64)
-            busy[f] = hourly_level(one, sail_t, one, back_t, 1, n_hours)[0]
-            start, end = sail_t, back_t
-        else:
-            sl = slice(bounds[f], bounds[f + 1])
-            start, end = np.sort(v.start_h[sl]), np.sort(v.end_h[sl])
-        busy_h[f] = (np.clip(end, 0, horizon_h) - np.clip(start, 0, horizon_h)).sum()
+    for f in np.flatnonzero(ferry):
+        sail_t = _sailing_times(v, bounds, f)
+        sailings[f] = sail_t.size
+        back_t = sail_t + system.round_trip_h[f]
+        one = np.zeros(sail_t.size, dtype=np.int64)
+        busy[f] = hourly_level(one, sail_t, one, back_t, 1, n_hours)[0]
+        busy_h[f] = (np.clip(back_t, 0, horizon_h) - np.clip(sail_t, 0, horizon_h)).sum()
     return ReplicationSummary(
         replication=log.replication,
         n_events=len(log),
@@ -204,7 +196,7 @@ def summarise(
         max_queue=_max_queue(v, waited, n_fac),
         sailings=sailings,
         daily_queue=daily_means_of_counts(queue, days, int(HOURS_PER_DAY)),
-        daily_utilization=_daily_means(busy / units[:, None], days),
+        daily_utilization=daily_means_of_ratios(busy, units, days, int(HOURS_PER_DAY)),
         daily_wait_h=daily_wait.reshape(n_fac, days),
         daily_visits=daily_visits.reshape(n_fac, days),
     )
