@@ -33,6 +33,8 @@ POOL_RESTARTS = 2
 #: Dask: re-runs of a replication whose task raised; worker deaths are governed by Dask's
 #: ``distributed.scheduler.allowed-failures`` (default 3) and end in ``KilledWorker``.
 DASK_RETRIES = 2
+#: The ``LocalCluster`` of ``--dask local`` listens on the loopback interface only.
+LOCAL_CLUSTER_HOST = "127.0.0.1"
 #: Seconds to wait for a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT_S = 5
 MAX_WORKERS = 64
@@ -237,7 +239,11 @@ def _iter_dask(
     try:
         if address == "local":
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host=LOCAL_CLUSTER_HOST,
+                dashboard_address=None,
             )
             client = Client(cluster)
         else:
@@ -275,9 +281,10 @@ def _dask_results(
             for c in chunks(n, n_workers)
         }
         for fut in as_completed(futures):
-            c = futures[fut]
+            c = futures.pop(fut)
             try:
                 results.update(zip(c, fut.result(), strict=True))
+                fut.release()  # the worker may drop the chunk's summaries now
             except KilledWorker:
                 which = (
                     f"replication {c.start}" if len(c) == 1 else f"replications {c.start}-{c[-1]}"
