@@ -178,7 +178,7 @@ def summarise(
     bounds = np.searchsorted(v.facility, np.arange(n_fac + 1))
     busy_h = busy_hours(v.start_h, v.end_h, bounds, horizon_h)  # servers; ferries below
     sailings = np.zeros(n_fac, dtype=np.int64)
-    for f in np.flatnonzero(ferry):
+    for f in np.flatnonzero(ferry).tolist():
         sail_t = _sailing_times(v, bounds, f)
         sailings[f] = sail_t.size
         back_t = sail_t + system.round_trip_h[f]
