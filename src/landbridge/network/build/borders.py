@@ -11,8 +11,8 @@ from scipy.sparse.csgraph import connected_components
 
 from landbridge.network.build.boundary_lines import BoundaryLines
 from landbridge.network.build.countries import NO_COUNTRY, CountryPolygons
-from landbridge.network.geo import haversine_km
 from landbridge.network.build.lines import LineSet
+from landbridge.network.geo import haversine_km
 
 # Natural Earth 1:50m borders are generalised by a few km, so a line running along a border
 # flickers between the two countries. Runs shorter than this, with the same country on both

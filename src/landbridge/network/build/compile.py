@@ -10,11 +10,11 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from landbridge.errors import NetworkDataError
+from landbridge.network.build.lines import LineSet
+from landbridge.network.build.sea_layer import SeaLayer
 from landbridge.network.geo import PointIndex, haversine_km
 from landbridge.network.graph import min_weight_csr
-from landbridge.network.build.lines import LineSet
 from landbridge.network.model import EdgeMode, Network, NodeKind
-from landbridge.network.build.sea_layer import SeaLayer
 from landbridge.network.tables import (
     DEFAULT_BORDER_ID,
     DEFAULT_EU_INTERNAL_ID,

@@ -23,8 +23,6 @@ from landbridge.network.build.borders import absorb_enclaves, split_at_borders
 from landbridge.network.build.boundary_lines import load_boundary_lines
 from landbridge.network.build.compile import NamedPoint, compile_network
 from landbridge.network.build.countries import load_countries
-from landbridge.network.geo import PointIndex
-from landbridge.network.graph import min_weight_csr
 from landbridge.network.build.inputs import (
     BORDER_LINES_FILE,
     BUILD_VERSION,
@@ -32,7 +30,6 @@ from landbridge.network.build.inputs import (
     inputs_hash,
 )
 from landbridge.network.build.lines import LineOrigin, LineSet, densify
-from landbridge.network.model import Network, NodeKind
 from landbridge.network.build.rail_source import read_rail_lines
 from landbridge.network.build.sea_layer import build_sea_layer
 from landbridge.network.build.topology import (
@@ -45,6 +42,9 @@ from landbridge.network.build.topology import (
     prune_spurs,
     snap_dead_ends,
 )
+from landbridge.network.geo import PointIndex
+from landbridge.network.graph import min_weight_csr
+from landbridge.network.model import Network, NodeKind
 
 # A named place becomes a node when a rail vertex lies this close (farther ones are not on the
 # network; the gazetteer's snap finds them the nearest node anyway).

@@ -18,8 +18,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from landbridge.errors import NetworkDataError
-from landbridge.network.geo import PointIndex, haversine_km
 from landbridge.network.build.lines import LineOrigin, LineSet
+from landbridge.network.geo import PointIndex, haversine_km
 
 # A dead end is joined to the nearest rail vertex within this distance (the source's gaps at
 # junctions are 0.1–2 km; see data/raw/scgraph-world-railways/SOURCE.md).
