@@ -2,8 +2,8 @@
 
 ``build_sea_layer()`` reads the curated sea tables (``network/sea.py``: ``ports.csv``,
 ``sea_links.csv``, ``ocean_rates.csv`` in ``data/facilities/``) and routes every link as a
-shortest path on the searoute lane graph (``network/build/marnet.py``). The network build turns ports
-into PORT edges (rail ↔ port), ferries and feeders into SEA edges and mainline legs into OCEAN
+shortest path on the searoute lane graph (``network/build/marnet.py``). The network build turns
+ports into PORT edges (rail ↔ port), ferries and feeders into SEA edges and mainline legs into OCEAN
 edges; the facility columns follow docs/ARCHITECTURE.md.
 
 Lengths are great-circle km along the lane polyline, including the port approaches. Ferry and
