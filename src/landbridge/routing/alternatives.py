@@ -54,8 +54,9 @@ def overlap_share(a: np.ndarray, b: np.ndarray, length_km: np.ndarray, key: np.n
     total = float(length_km[a].sum())
     if total <= 0:
         return float(len(np.intersect1d(key[a], key[b])) > 0)
-    both = np.isin(key[a], key[b])
-    return float(length_km[a][both].sum()) / total
+    used = np.zeros(len(key) + len(length_km), dtype=bool)  # keys are below n_edges * 2
+    used[key[b]] = True
+    return float(length_km[a][used[key[a]]].sum()) / total
 
 
 def link_keys(net: Network) -> np.ndarray:

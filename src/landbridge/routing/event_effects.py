@@ -149,8 +149,8 @@ def apply_events(
     if acting is None:
         acting = leg_events(net, edges, option, depart, evaluated.leg_starts, events)
     legs = list(option.legs)  # a leg is copied when an event changes it
-    notes: dict[str, OptionEvent] = {}
-    risks: dict[str, Risk] = {}
+    notes: dict[str, OptionEvent | _TariffNote] = {}
+    flagged: dict[str, tuple[Event, list[str]]] = {}  # per risk event, the places in route order
     waits = dict.fromkeys(WAIT_BUCKET.values(), 0.0)
     added_h = 0.0
     rail_usd = 0.0
@@ -169,7 +169,7 @@ def apply_events(
                 continue
             where = name if on_facility else ", ".join(c for c in countries if c in e.countries)
             if e.risk is not None and in_force(e, reached):
-                _add_risk(risks, e, where)
+                _add_risk(flagged, e, where)
             if e.effect == "closed" and on_facility:
                 if leg is option.legs[i]:
                     leg = legs[i] = leg.model_copy()
@@ -187,6 +187,13 @@ def apply_events(
                 leg.cost_usd = round(leg.cost_usd + delta, ROUND)
                 rail_usd += delta
                 _add_tariff_note(notes, e, where, reached, delta)
+    risks = {
+        event_id: Risk(
+            kind=e.risk, where=", ".join(places), since=e.start, source=list(e.source_ids),
+            event_id=e.event_id, title=e.title,
+        )  # fmt: skip
+        for event_id, (e, places) in flagged.items()
+    }
     for value in evaluated.dated:
         if value.parameter == "weather_wait_h":
             risks.setdefault(f"weather:{value.item}", Risk(
@@ -197,7 +204,7 @@ def apply_events(
         return evaluated
     update: dict = {
         "legs": legs,
-        "events": list(notes.values()),
+        "events": [n.note() if isinstance(n, _TariffNote) else n for n in notes.values()],
         "risks": list(risks.values()),
         "closed": closed,
     }
@@ -267,20 +274,15 @@ def _in_backlog(e: Event, on: dt.date) -> bool:
     return e.end < on <= e.end + dt.timedelta(days=e.clear_days)
 
 
-def _add_risk(risks: dict[str, Risk], e: Event, where: str) -> None:
+def _add_risk(flagged: dict[str, tuple[Event, list[str]]], e: Event, where: str) -> None:
     """One flag per event; the places it touches on the route joined in route order."""
     assert e.risk is not None
-    risk = risks.get(e.event_id)
-    if risk is None:
-        risks[e.event_id] = Risk(
-            kind=e.risk, where=where, since=e.start, source=list(e.source_ids),
-            event_id=e.event_id, title=e.title,
-        )  # fmt: skip
+    hit = flagged.get(e.event_id)
+    if hit is None:
+        flagged[e.event_id] = (e, where.split(", "))
         return
-    places = risk.where.split(", ")
-    new = [p for p in where.split(", ") if p not in places]
-    if new:
-        risks[e.event_id] = risk.model_copy(update={"where": ", ".join([*places, *new])})
+    places = hit[1]
+    places.extend(p for p in where.split(", ") if p not in places)
 
 
 def _closure(
@@ -312,17 +314,40 @@ def _closure(
     return OptionEvent(**base, delay_h=round(wait_h, ROUND), effect=effect)
 
 
+@dataclass
+class _TariffNote:
+    """A tariff change on the rail legs it re-priced: the day the first was reached, the place
+    of the last, and the total change (each leg's change added to the total so far as the note
+    shows it, rounded)."""
+
+    event: Event
+    where: str
+    reached: dt.date
+    total_usd: float
+
+    def note(self) -> OptionEvent:
+        e = self.event
+        return OptionEvent(
+            event_id=e.event_id, kind=e.kind, title=e.title, where=self.where,
+            reached=self.reached,
+            effect=f"rail tariff × {e.value:g} from {e.start}: {self.total_usd:+,.0f} USD",
+            cost_delta_usd=round(self.total_usd, ROUND), source=list(e.source_ids),
+        )  # fmt: skip
+
+
 def _add_tariff_note(
-    notes: dict[str, OptionEvent], e: Event, where: str, reached: dt.date, delta_usd: float
+    notes: dict[str, OptionEvent | _TariffNote],
+    e: Event,
+    where: str,
+    reached: dt.date,
+    delta_usd: float,
 ) -> None:
     note = notes.get(e.event_id)
-    total = delta_usd + (note.cost_delta_usd if note is not None else 0.0)
-    notes[e.event_id] = OptionEvent(
-        event_id=e.event_id, kind=e.kind, title=e.title, where=where,
-        reached=note.reached if note is not None else reached,
-        effect=f"rail tariff × {e.value:g} from {e.start}: {total:+,.0f} USD",
-        cost_delta_usd=round(total, ROUND), source=list(e.source_ids),
-    )  # fmt: skip
+    if not isinstance(note, _TariffNote):
+        notes[e.event_id] = _TariffNote(e, where, reached, delta_usd + 0.0)
+        return
+    note.total_usd = delta_usd + round(note.total_usd, ROUND)
+    note.where = where
 
 
 def event_source_ids(options: Sequence[RouteOption]) -> list[str]:
