@@ -115,3 +115,21 @@ def test_bad_families_and_out_fail_before_any_route_is_planned(monkeypatch, tmp_
     od.write_text("origin,destination\nXi'an,Duisburg\n")
     result = CliRunner().invoke(app, ["skim", "--od", str(od), "--out", str(tmp_path / "s.txt")])
     assert result.exit_code == 2 and ".parquet or .csv" in result.output
+
+
+def test_a_skim_in_worker_processes_is_the_skim_of_one_process() -> None:
+    ends = ("Istanbul", "Baku", "Duisburg")
+    pairs = [(o, d) for o in ("Xi'an", "Almaty", "Duisburg") for d in ends if o != d]
+    one = skim(pairs, network=NET, params=PARAMS, workers=1)
+    two = skim(pairs, network=NET, params=PARAMS, workers=2)
+    assert len(one) >= 2 * len(pairs) and (one.status == "ok").sum() >= len(pairs)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_an_unknown_place_in_a_worker_process_is_the_same_error() -> None:
+    pairs = [("Xi'an", "Istanbul")] * 4 + [("Xi'an", "Atlantis")] + [("Almaty", "Baku")] * 3
+    with pytest.raises(UnknownPlaceError) as one:
+        skim(pairs, network=NET, params=PARAMS, workers=1)
+    with pytest.raises(UnknownPlaceError) as two:
+        skim(pairs, network=NET, params=PARAMS, workers=2)
+    assert str(two.value) == str(one.value)

@@ -151,11 +151,12 @@ class PreparedNetwork:
         self.searches[key] = found
 
     def forget_searches(self) -> None:
-        """Empty the memory of searches, priced paths, trees from request ends and path walks
-        (gateway trees, graphs and costs stay): the next request searches as for a pair never
-        asked before."""
+        """Empty the memory of searches, priced paths, source lists, trees from request ends and
+        path walks (gateway trees, graphs and costs stay): the next request searches as for a
+        pair never asked before."""
         self.searches.clear()
         self.times.clear()
+        self.sources.clear()
         self.trees.clear()
         self.gateways.walks.clear()
 
