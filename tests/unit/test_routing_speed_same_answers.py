@@ -255,3 +255,15 @@ def test_transit_quantiles_equal_the_direct_monte_carlo() -> None:
             total += parts.headway_h @ tm._shared_rows(tm.SEED, tm.DRAWS, "uniform", j, rho)
         want = tuple(float(q) for q in np.quantile(total, tm.QUANTILES))
         assert tm._simulated_quantiles_h(parts, tm.DRAWS, tm.SEED) == want
+
+
+def test_transit_quantiles_are_numpys_linear_quantiles() -> None:
+    """The one-partition quantiles equal ``np.quantile`` (ties, tiny and odd sizes too)."""
+    from landbridge.costs import time as tm
+
+    rng = np.random.default_rng(5)
+    for i in range(300):
+        n = int(rng.choice([tm.DRAWS, 1, 2, 3, 10, 999]))
+        x = rng.lognormal(3, rng.uniform(0.01, 1), n)
+        x = np.round(x, 1) if i % 5 == 0 else x
+        assert np.array_equal(tm._linear_quantiles(x.copy()), np.quantile(x, tm.QUANTILES))

@@ -182,5 +182,33 @@ def _simulated_quantiles_h(
     if c:
         held = _rows(seed, draws, "closure", c) < parts.closure_share[:, None]
         total += parts.closure_h @ held
-    p10, p50, p90 = np.quantile(total, QUANTILES)
+    p10, p50, p90 = _linear_quantiles(total)
     return float(p10), float(p50), float(p90)
+
+
+def _linear_quantiles(total: np.ndarray) -> np.ndarray:
+    """``np.quantile(total, QUANTILES)`` (its default 'linear' method, the same numbers) by
+    one partition at the order statistics it interpolates between, without its general
+    set-up (a third of an option's Monte Carlo time)."""
+    if np.isnan(total).any():
+        return np.quantile(total, QUANTILES)
+    below, above, gamma = _quantile_positions(total.shape[0])
+    ordered = np.partition(total, np.unique(np.concatenate([below, above])))
+    a, b = ordered[below], ordered[above]
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _quantile_positions(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order statistics below and above each of ``QUANTILES`` of ``n`` values and the weight of
+    the one above, as numpy's 'linear' method takes them."""
+    virtual = (n - 1) * np.asarray(QUANTILES)
+    below = np.floor(virtual)
+    above = below + 1
+    top = virtual >= n - 1
+    below[top] = above[top] = -1
+    below_i, above_i = below.astype(np.intp), above.astype(np.intp)
+    return below_i, above_i, virtual - below_i

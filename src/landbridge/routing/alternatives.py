@@ -89,19 +89,20 @@ class _GuidedSearch:
 
     def __init__(self, g: MaskedGraph, h: np.ndarray, origins: Ends) -> None:
         n = g.forward.shape[0]
-        src = g.edge_src[g.forward_edge]
-        dst = g.forward.indices
-        reach = np.isfinite(h[src]) & np.isfinite(h[dst])
-        self.shift = np.where(reach, h[dst] - np.where(reach, h[src], 0.0), np.inf)
+        src, dst = g.forward_ends
+        h_src, h_dst = h[src], h[dst]
+        reach = np.isfinite(h_src) & np.isfinite(h_dst)
+        self.shift = np.where(reach, h_dst - np.where(reach, h_src, 0.0), np.inf)
         start = h[list(origins)]
         self.offset = float(start[np.isfinite(start)].min()) if np.isfinite(start).any() else 0.0
         self.nnz = len(dst)
         self.n = n
         self.reached: float | None = None  # reduced cost of the last run's nearest target
+        indices = g.forward.indices
         self.matrix = csr_matrix(
             (
                 np.concatenate([g.forward.data, start - self.offset]),
-                np.concatenate([dst, np.asarray(origins, dtype=dst.dtype)]),
+                np.concatenate([indices, np.asarray(origins, dtype=indices.dtype)]),
                 np.append(g.forward.indptr, self.nnz + len(origins)),
             ),
             shape=(n + 1, n + 1),

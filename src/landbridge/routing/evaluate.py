@@ -178,6 +178,7 @@ def path_times(
     elapsed_h = 0.0
     text = facility_text(net)
     customs = customs_flags(net)
+    country_rows: dict[str, list[RowRef]] = {}  # the rows a country's rail legs read
 
     def add_country(code: str) -> None:
         if code and (not countries or countries[-1] != code):
@@ -217,10 +218,11 @@ def path_times(
             usd_per_feu = linehaul[i]
             time_h["running"] += hours
             dist["rail"] += length
-            refs.extend(
-                RowRef(t, k)
-                for t, k in costs.country_refs.get(code or "*", costs.country_refs["*"]).items()
-            )
+            rows = country_rows.get(code)
+            if rows is None:
+                read = costs.country_refs.get(code or "*", costs.country_refs["*"])
+                rows = country_rows[code] = [RowRef(t, k) for t, k in read.items()]
+            refs.extend(rows)
             refs.append(RowRef("emission_factors", "rail_diesel"))
             refs.append(RowRef("emission_factors", "rail_electric"))
             add_country(code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -64,6 +65,15 @@ class MaskedGraph:
     def weight(self) -> np.ndarray:
         return self.base.weight
 
+    @cached_property
+    def forward_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Source and destination node of each forward entry, as platform indices (gathers
+        with them are ~3x faster than with the matrix's int32 ones). Made on first use."""
+        return (
+            self.base.edge_src[self.forward_edge].astype(np.intp),
+            self.forward.indices.astype(np.intp),
+        )
+
     @property
     def edge_src(self) -> np.ndarray:
         return self.base.edge_src
@@ -110,7 +120,7 @@ def walk_back(pred: np.ndarray, target: int) -> list[int]:
 
 
 def walk_forward(next_hop: np.ndarray, start: int) -> list[int]:
-    step = memoryview(next_hop)  # a Python int per step: ~2x faster than ndarray.item
+    step = next_hop.data  # a memoryview: a Python int per step, ~2x faster than ndarray.item
     nodes = [start]
     node = step[start]
     while node != NO_PRED:
