@@ -9,7 +9,7 @@ from landbridge.sim import analysis, engine, reference
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
 from landbridge.sim.queueing import batch_waits_h, erlang_c, mmc_mean_wait_h
-from landbridge.sim.system import make_system
+from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
 ENGINES = {"fast": engine.simulate, "simpy": reference.simulate}
 
@@ -25,7 +25,7 @@ def test_erlang_c_textbook_values() -> None:
 def _yard(servers: int, mean_service_h: float, arrivals_per_h: float):
     return make_system(
         [
-            dict(
+            FacilitySpec(
                 id="yard",
                 kind="gauge_change",
                 servers=servers,
@@ -34,7 +34,7 @@ def _yard(servers: int, mean_service_h: float, arrivals_per_h: float):
             )
         ],
         [
-            dict(
+            TrainClassSpec(
                 id="trains",
                 per_day=arrivals_per_h * 24,
                 feu=55,
@@ -74,7 +74,7 @@ def _ferry(
 ):
     return make_system(
         [
-            dict(
+            FacilitySpec(
                 id="aktau-baku",
                 kind="ferry",
                 capacity_feu=capacity,
@@ -85,7 +85,7 @@ def _ferry(
             )
         ],
         [
-            dict(
+            TrainClassSpec(
                 id="titr",
                 per_day=24 / headway_h,
                 arrivals="uniform",
@@ -138,7 +138,7 @@ def test_daily_quota_defers_starts_to_midnight(name: str) -> None:
     """Quota 2 starts/day, 4 arrivals/day: train j >= 2 starts at midnight of day j // 2."""
     system = make_system(
         [
-            dict(
+            FacilitySpec(
                 id="khorgos",
                 kind="crossing",
                 servers=5,
@@ -148,7 +148,7 @@ def test_daily_quota_defers_starts_to_midnight(name: str) -> None:
             )
         ],
         [
-            dict(
+            TrainClassSpec(
                 id="eastbound",
                 per_day=4,
                 arrivals="uniform",

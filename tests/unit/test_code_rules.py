@@ -19,12 +19,8 @@ MAX_MODULE_LINES = 500
 # Temporary allow-lists (issue 16): each names work in progress this session, and an entry goes
 # when its fix lands (the *_is_current tests fail on an entry that is no longer needed).
 OVERSIZE_ALLOWED: frozenset[str] = frozenset()
-PRIVATE_IMPORT_ALLOWED: tuple[str, ...] = (
-    "landbridge.sim.",  # simfast
-)
-CYCLE_ALLOWED: frozenset[frozenset[str]] = frozenset({
-    frozenset({"landbridge.sim.corridor2023", "landbridge.sim.network_corridor"}),  # simfast
-})  # fmt: skip
+PRIVATE_IMPORT_ALLOWED: tuple[str, ...] = ()
+CYCLE_ALLOWED: frozenset[frozenset[str]] = frozenset()
 
 
 def _modules() -> dict[str, Path]:

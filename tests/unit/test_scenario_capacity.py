@@ -64,7 +64,8 @@ def test_trains_per_day_change_the_sourced_capacity_of_a_facility_with_a_tonnage
 
 
 def test_whole_servers_reach_the_simulation_unchanged() -> None:
-    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids
+    from landbridge.sim.corridor2023 import build_corridor_2023
+    from landbridge.sim.corridor_tables import known_facility_ids
     from landbridge.sim.scenario import apply_to_system
 
     system = build_corridor_2023("trains")
@@ -171,7 +172,8 @@ def test_a_quota_into_a_country_the_facility_does_not_border_is_refused() -> Non
 
 
 def test_the_simulation_takes_fewer_servers_and_the_quota_on_the_row_into_china() -> None:
-    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids
+    from landbridge.sim.corridor2023 import build_corridor_2023
+    from landbridge.sim.corridor_tables import known_facility_ids
     from landbridge.sim.scenario import apply_to_system
 
     system = build_corridor_2023("trains")
@@ -195,7 +197,8 @@ def test_the_simulation_takes_fewer_servers_and_the_quota_on_the_row_into_china(
 
 def test_five_trains_a_day_at_dostyk_lengthen_its_simulated_waits() -> None:
     from landbridge.sim import analysis, engine
-    from landbridge.sim.corridor2023 import build_corridor_2023, known_facility_ids
+    from landbridge.sim.corridor2023 import build_corridor_2023
+    from landbridge.sim.corridor_tables import known_facility_ids
     from landbridge.sim.draws import draw
     from landbridge.sim.scenario import apply_to_system
 

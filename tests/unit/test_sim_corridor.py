@@ -16,12 +16,8 @@ from landbridge.errors import ScenarioError
 from landbridge.network import sea, tables
 from landbridge.scenarios.load import load_scenario, parse_scenario
 from landbridge.sim import analysis, engine
-from landbridge.sim.corridor2023 import (
-    build_corridor_2023,
-    cited_sources,
-    known_facility_ids,
-    load_sim_table,
-)
+from landbridge.sim.corridor2023 import build_corridor_2023
+from landbridge.sim.corridor_tables import cited_sources, known_facility_ids, load_sim_table
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
 from landbridge.sim.scenario import apply_to_system
@@ -34,6 +30,7 @@ def corridor():
 
 
 TT = transit.transit_time(load_default_params())
+
 
 def _row(system, fid: str) -> int:
     return system.facility_id.index(fid)

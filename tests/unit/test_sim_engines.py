@@ -12,10 +12,10 @@ from landbridge.errors import InvalidInputError
 from landbridge.sim import analysis, engine, reference
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event, EventLog, to_arrow, write_parquet
-from landbridge.sim.system import make_system
+from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
 FACILITIES = [
-    dict(
+    FacilitySpec(
         id="dostyk",
         kind="gauge_change",
         servers=3,
@@ -24,8 +24,8 @@ FACILITIES = [
         p90_h=10.0,
         daily_quota=16,
     ),
-    dict(id="aktau", kind="port", servers=1, service="exponential", p50_h=1.0),
-    dict(
+    FacilitySpec(id="aktau", kind="port", servers=1, service="exponential", p50_h=1.0),
+    FacilitySpec(
         id="aktau-baku",
         kind="ferry",
         capacity_feu=120,
@@ -36,10 +36,10 @@ FACILITIES = [
         closures_per_yr=25,
         closure_mean_h=36,
     ),
-    dict(id="brest", kind="crossing", servers=2, service="lognormal", p50_h=3.0, p90_h=8.0),
+    FacilitySpec(id="brest", kind="crossing", servers=2, service="lognormal", p50_h=3.0, p90_h=8.0),
 ]
 CLASSES = [
-    dict(
+    TrainClassSpec(
         id="north",
         corridor="northern",
         per_day=11,
@@ -48,7 +48,7 @@ CLASSES = [
         legs_p50_h=[30, 130, 40],
         legs_p90_h=[36, 160, 55],
     ),
-    dict(
+    TrainClassSpec(
         id="middle",
         corridor="middle",
         per_day=1.5,
@@ -57,7 +57,7 @@ CLASSES = [
         legs_p50_h=[30, 70, 1, 60],
         legs_p90_h=[36, 80, 1, 75],
     ),
-    dict(
+    TrainClassSpec(
         id="east",
         corridor="eastbound",
         per_day=3,
@@ -135,13 +135,13 @@ def test_same_seed_same_parquet_bytes(system, tmp_path) -> None:
     ]
     events = set(table.column("event").to_pylist())
     assert events == {"depart", "arrive", "start", "sail", "end"}
-    assert set(table.column("facility").drop_null().to_pylist()) == {f["id"] for f in FACILITIES}
+    assert set(table.column("facility").drop_null().to_pylist()) == {f.id for f in FACILITIES}
 
 
 def test_weather_closure_holds_a_full_vessel_until_it_reopens(system) -> None:
     ferry_only = make_system(
         [
-            dict(
+            FacilitySpec(
                 id="kuryk-alat",
                 kind="ferry",
                 capacity_feu=2,
@@ -152,7 +152,7 @@ def test_weather_closure_holds_a_full_vessel_until_it_reopens(system) -> None:
             )
         ],
         [
-            dict(
+            TrainClassSpec(
                 id="t",
                 per_day=24,
                 arrivals="uniform",
@@ -180,22 +180,23 @@ def test_weather_closure_holds_a_full_vessel_until_it_reopens(system) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("table", "index", "changes", "message"),
     [
-        (lambda f, c: f[0].update(servers=0), "at least one server"),
-        (lambda f, c: f[0].update(p50_h=5, p90_h=2), "p50 <= p90"),
-        (lambda f, c: f[2].update(fleet=0), "fleet >= 1"),
-        (lambda f, c: f[2].update(round_trip_h=5), "round_trip_h"),
-        (lambda f, c: c[1].update(feu=200), "do not fit"),
-        (lambda f, c: c[0].update(route=["dostyk", "nowhere"]), "unknown facility"),
-        (lambda f, c: c[0].update(legs_p50_h=[1, 2]), "running legs"),
-        (lambda f, c: c[0].update(per_day=-1), "arrival rates"),
-        (lambda f, c: f[0].update(kind="teleporter"), "unknown kind"),
+        ("facilities", 0, {"servers": 0}, "at least one server"),
+        ("facilities", 0, {"p50_h": 5, "p90_h": 2}, "p50 <= p90"),
+        ("facilities", 2, {"fleet": 0}, "fleet >= 1"),
+        ("facilities", 2, {"round_trip_h": 5}, "round_trip_h"),
+        ("classes", 1, {"feu": 200}, "do not fit"),
+        ("classes", 0, {"route": ["dostyk", "nowhere"]}, "unknown facility"),
+        ("classes", 0, {"legs_p50_h": [1, 2]}, "running legs"),
+        ("classes", 0, {"per_day": -1}, "arrival rates"),
+        ("facilities", 0, {"kind": "teleporter"}, "unknown kind"),
     ],
 )
-def test_bad_systems_are_refused_with_a_message(change, message: str) -> None:
-    facilities = [dict(f) for f in FACILITIES]
-    classes = [dict(c) for c in CLASSES]
-    change(facilities, classes)
+def test_bad_systems_are_refused_with_a_message(
+    table: str, index: int, changes: dict, message: str
+) -> None:
+    specs = {"facilities": list(FACILITIES), "classes": list(CLASSES)}
     with pytest.raises(InvalidInputError, match=message):
-        make_system(facilities, classes)
+        specs[table][index] = dataclasses.replace(specs[table][index], **changes)
+        make_system(specs["facilities"], specs["classes"])

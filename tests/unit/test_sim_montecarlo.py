@@ -12,12 +12,14 @@ import pytest
 from landbridge.errors import InvalidInputError, SimulationError
 from landbridge.sim.montecarlo import map_replications, replication_seeds
 from landbridge.sim.run import run_simulation
-from landbridge.sim.system import make_system
+from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
 SYSTEM = make_system(
     [
-        dict(id="yard", kind="gauge_change", servers=2, service="lognormal", p50_h=3, p90_h=7),
-        dict(
+        FacilitySpec(
+            id="yard", kind="gauge_change", servers=2, service="lognormal", p50_h=3, p90_h=7
+        ),
+        FacilitySpec(
             id="ferry",
             kind="ferry",
             capacity_feu=100,
@@ -30,7 +32,7 @@ SYSTEM = make_system(
         ),
     ],
     [
-        dict(
+        TrainClassSpec(
             id="a",
             corridor="north",
             per_day=6,
@@ -39,7 +41,7 @@ SYSTEM = make_system(
             legs_p50_h=[20, 90],
             legs_p90_h=[25, 120],
         ),
-        dict(
+        TrainClassSpec(
             id="b",
             corridor="middle",
             per_day=2,

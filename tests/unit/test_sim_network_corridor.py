@@ -19,6 +19,7 @@ from landbridge.routing.plan import edge_costs, plan_routes_with_paths
 from landbridge.scenarios.load import parse_scenario
 from landbridge.schema.route import RouteRequest
 from landbridge.sim import engine
+from landbridge.sim.corridor_tables import FerryLine
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
 from landbridge.sim.network_corridor import (
@@ -29,6 +30,7 @@ from landbridge.sim.network_corridor import (
     option_weights,
 )
 from landbridge.sim.scenario import apply_to_system
+from landbridge.sim.system import FacilityKind, FacilitySpec
 
 NET = build_network()
 PARAMS = load_default_params()
@@ -52,21 +54,24 @@ OD = pd.DataFrame(
 )
 
 
-def _known() -> dict[str, dict]:
-    """Engine records for the toy's ferries and feeder (the server facilities use the network)."""
-    ports = {
-        f"port-{p}": dict(kind="port", name=p, servers=2, p50_h=10.0, p90_h=20.0)
+def _known() -> dict[str, FacilitySpec | FerryLine]:
+    """Specs for the toy's ports, ferries and feeder (the server facilities use the network)."""
+    ports: dict[str, FacilitySpec | FerryLine] = {
+        f"port-{p}": FacilitySpec(id=f"port-{p}", kind=FacilityKind.PORT, name=p, servers=2,
+                                  p50_h=10.0, p90_h=20.0)
         for p in ("aktau", "kuryk", "baku", "poti", "constanta")
     }  # fmt: skip
-    ferry = dict(kind="ferry", capacity_feu=60.0, fleet=3, sailing_h=20.0, headway_h=48.0,
+    ferry = dict(capacity_feu=60.0, fleet=3, sailing_h=20.0, headway_h=48.0,
                  closure_days_per_month=0.0)  # fmt: skip
     return ports | {
-        "ferry-aktau-baku": ferry | {"name": "Aktau–Baku", "from_port": "port-aktau",
-                                     "to_port": "port-baku"},
-        "ferry-kuryk-baku": ferry | {"name": "Kuryk–Baku", "from_port": "port-kuryk",
-                                     "to_port": "port-baku"},
-        "feeder-poti-constanta": ferry | {"name": "Poti–Constanța", "from_port": "port-poti",
-                                          "to_port": "port-constanta", "capacity_feu": 100.0},
+        "ferry-aktau-baku": FerryLine(**ferry | {"name": "Aktau–Baku", "from_port": "port-aktau",
+                                                 "to_port": "port-baku"}),
+        "ferry-kuryk-baku": FerryLine(**ferry | {"name": "Kuryk–Baku", "from_port": "port-kuryk",
+                                                 "to_port": "port-baku"}),
+        "feeder-poti-constanta": FerryLine(**ferry | {"name": "Poti–Constanța",
+                                                      "from_port": "port-poti",
+                                                      "to_port": "port-constanta",
+                                                      "capacity_feu": 100.0}),
     }  # fmt: skip
 
 
@@ -94,43 +99,43 @@ def test_class_follows_routings_stops_and_running_hours(corridor) -> None:
         RouteRequest(origin="Xi'an", destination="Duisburg"), NET, PARAMS, resolve_on_network
     )
     option = next(o for o in response.options if o.label == "Northern via Alashankou–Dostyk")
-    cls = next(c for c in corridor.classes if c["id"] == "cn-xian>eu-duisburg " + option.label)
-    assert cls["route"] == [
+    cls = next(c for c in corridor.classes if c.id == "cn-xian>eu-duisburg " + option.label)
+    assert cls.route == (
         "alashankou-dostyk:west", "petropavl-petukhovo:west", "krasnoye-osinovka:west",
         "brest-malaszewicze:west", "kunowice-frankfurt:west",
-    ]  # fmt: skip
+    )  # fmt: skip
     rail = [leg.hours for leg in option.legs if leg.mode == "rail"]
     assert len(rail) == 6 and all(h > 0 for h in rail)
-    assert cls["legs_p50_h"] == pytest.approx(rail, abs=0.006)
-    assert cls["legs_p90_h"] == pytest.approx([1.25 * h for h in cls["legs_p50_h"]])
-    assert cls["corridor"] == "northern" and cls["feu"] == 55.0
+    assert cls.legs_p50_h == pytest.approx(rail, abs=0.006)
+    assert cls.legs_p90_h == pytest.approx([1.25 * h for h in cls.legs_p50_h])
+    assert cls.corridor == "northern" and cls.feu == 55.0
 
 
 def test_middle_class_stops_at_ports_and_ferries_in_order(corridor) -> None:
-    middle = [c for c in corridor.classes if c["corridor"] == "middle"]
+    middle = [c for c in corridor.classes if c.corridor == "middle"]
     assert middle
     for cls in middle:
-        route = [r.split(":")[0] for r in cls["route"]]
+        route = [r.split(":")[0] for r in cls.route]
         ferry = next(i for i, r in enumerate(route) if r.startswith(("ferry-", "feeder-")))
         assert route[ferry - 1].startswith("port-") and route[ferry + 1] == "port-baku"
-        assert cls["legs_p50_h"][ferry] == 0.0  # port -> ferry: no running in between
-        assert len(cls["legs_p50_h"]) == len(cls["route"]) + 1
+        assert cls.legs_p50_h[ferry] == 0.0  # port -> ferry: no running in between
+        assert len(cls.legs_p50_h) == len(cls.route) + 1
         # A 55 FEU train fits the 60 FEU vessels: the block train keeps its size.
-        assert cls["feu"] == 55.0
+        assert cls.feu == 55.0
 
 
 def test_total_running_hours_equal_routings_running_time(corridor) -> None:
     response, _ = plan_routes_with_paths(
         RouteRequest(origin="Xi'an", destination="Duisburg"), NET, PARAMS, resolve_on_network
     )
-    by_label = {c["id"].split(" ", 1)[1]: c for c in corridor.classes if "duisburg" in c["id"]}
+    by_label = {c.id.split(" ", 1)[1]: c for c in corridor.classes if "duisburg" in c.id}
     assert by_label
     for option in response.options:
         if option.label not in by_label:
             assert option.corridor == "sea"  # all-sea is not simulated
             continue
         cls = by_label[option.label]
-        assert sum(cls["legs_p50_h"]) == pytest.approx(option.time_breakdown_h.running, abs=0.05)
+        assert sum(cls.legs_p50_h) == pytest.approx(option.time_breakdown_h.running, abs=0.05)
 
 
 def test_option_weights_split_by_gateway_share() -> None:
@@ -147,15 +152,15 @@ def test_option_weights_split_by_gateway_share() -> None:
 def test_trains_per_year_split_by_gateway_and_sum_to_the_demand(corridor) -> None:
     per_yr: dict[str, float] = {}
     for c in corridor.classes:
-        od = c["id"].split(" ", 1)[0]
-        per_yr[od] = per_yr.get(od, 0.0) + c["per_day"] * 365
+        od = c.id.split(" ", 1)[0]
+        per_yr[od] = per_yr.get(od, 0.0) + c.per_day * 365
     assert per_yr == pytest.approx({"cn-xian>eu-duisburg": 1100.0, "cn-xian>kz-almaty": 365.0})
-    almaty = {c["id"].split(" ", 1)[1]: c["per_day"] * 365 for c in corridor.classes
-              if "almaty" in c["id"]}  # fmt: skip
+    almaty = {c.id.split(" ", 1)[1]: c.per_day * 365 for c in corridor.classes
+              if "almaty" in c.id}  # fmt: skip
     assert almaty == pytest.approx(
         {"Northern via Alashankou–Dostyk": 365 * 2 / 3, "Northern via Khorgos–Altynkol": 365 / 3}
     )
-    assert {c["corridor"] for c in corridor.classes if "almaty" in c["id"]} == {"china-kazakhstan"}
+    assert {c.corridor for c in corridor.classes if "almaty" in c.id} == {"china-kazakhstan"}
 
 
 def test_facilities_without_a_sourced_capacity_never_queue(corridor) -> None:
@@ -210,7 +215,7 @@ def test_unreachable_od_is_left_out_with_a_note() -> None:
     )  # fmt: skip
     built = _build(od)
     assert len(built.notes) == 1 and "cn-xian>nowhere" in built.notes[0]
-    assert not any("nowhere" in c["id"] for c in built.classes)
+    assert not any("nowhere" in c.id for c in built.classes)
 
 
 def test_real_corridor_carries_the_container_demand_on_network_facilities() -> None:

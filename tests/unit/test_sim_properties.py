@@ -9,24 +9,24 @@ from hypothesis import strategies as st
 from landbridge.sim import analysis, engine, reference
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
-from landbridge.sim.system import make_system
+from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
 positive_h = st.floats(0.2, 30.0)
 
 
 @st.composite
-def facility(draw_, fid: str) -> dict:
+def facility(draw_, fid: str) -> FacilitySpec:
     kind = draw_(st.sampled_from(["gauge_change", "crossing", "port", "ferry"]))
     if kind == "ferry":
         crossing = draw_(positive_h)
-        return dict(
+        return FacilitySpec(
             id=fid, kind=kind, capacity_feu=draw_(st.sampled_from([55, 110, 175])),
             fleet=draw_(st.integers(1, 4)), max_wait_h=draw_(positive_h), crossing_h=crossing,
             round_trip_h=crossing + draw_(positive_h),
             closures_per_yr=draw_(st.sampled_from([0.0, 40.0])), closure_mean_h=24.0,
         )  # fmt: skip
     p50 = draw_(positive_h)
-    return dict(
+    return FacilitySpec(
         id=fid, kind=kind, servers=draw_(st.integers(1, 4)),
         service=draw_(st.sampled_from(["lognormal", "exponential"])),
         p50_h=p50, p90_h=p50 * draw_(st.floats(1.1, 4.0)),
@@ -40,11 +40,11 @@ def corridor(draw_):
     facilities = [draw_(facility(f"f{i}")) for i in range(n_fac)]
     classes = []
     for k in range(draw_(st.integers(1, 3))):
-        route = draw_(st.lists(st.sampled_from([f["id"] for f in facilities]), min_size=1,
+        route = draw_(st.lists(st.sampled_from([f.id for f in facilities]), min_size=1,
                                max_size=3, unique=True))  # fmt: skip
         legs = [draw_(positive_h) for _ in range(len(route) + 1)]
         classes.append(
-            dict(
+            TrainClassSpec(
                 id=f"c{k}",
                 per_day=draw_(st.floats(0.5, 12.0)),
                 feu=55,
@@ -56,7 +56,7 @@ def corridor(draw_):
     closures = draw_(
         st.lists(
             st.tuples(
-                st.sampled_from([f["id"] for f in facilities]), st.floats(0, 200), st.floats(1, 72)
+                st.sampled_from([f.id for f in facilities]), st.floats(0, 200), st.floats(1, 72)
             ),
             max_size=2,
         )  # fmt: skip

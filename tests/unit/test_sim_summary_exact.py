@@ -13,20 +13,21 @@ import pytest
 from landbridge.sim import analysis, engine
 from landbridge.sim.corridor2023 import build_corridor_2023
 from landbridge.sim.draws import draw
-from landbridge.sim.system import FacilityKind, make_system
+from landbridge.sim.system import FacilityKind, FacilitySpec, TrainClassSpec, make_system
 from landbridge.units import HOURS_PER_DAY
 
 FERRY_SYSTEM = make_system(
     [
-        dict(id="yard", kind="gauge_change", servers=2, p50_h=3, p90_h=9, daily_quota=9),
-        dict(id="ferry", kind="ferry", capacity_feu=100, fleet=2, max_wait_h=48, crossing_h=20,
-             round_trip_h=60, closures_per_yr=12, closure_mean_h=24),
-        dict(id="port", kind="port", servers=3, service="exponential", p50_h=2),
+        FacilitySpec(id="yard", kind="gauge_change", servers=2, p50_h=3, p90_h=9, daily_quota=9),
+        FacilitySpec(id="ferry", kind="ferry", capacity_feu=100, fleet=2, max_wait_h=48,
+                     crossing_h=20, round_trip_h=60, closures_per_yr=12, closure_mean_h=24),
+        FacilitySpec(id="port", kind="port", servers=3, service="exponential", p50_h=2),
     ],
     [
-        dict(id="a", per_day=6, feu=50, route=["yard", "port"], legs_p50_h=[20, 5, 9],
-             legs_p90_h=[25, 6, 12]),
-        dict(id="b", per_day=2, feu=50, route=["yard", "ferry", "port"], legs_p50_h=[2, 5, 6, 1]),
+        TrainClassSpec(id="a", per_day=6, feu=50, route=["yard", "port"], legs_p50_h=[20, 5, 9],
+                       legs_p90_h=[25, 6, 12]),
+        TrainClassSpec(id="b", per_day=2, feu=50, route=["yard", "ferry", "port"],
+                       legs_p50_h=[2, 5, 6, 1]),
     ],
     closures=[("yard", 100.0, 130.0)],
 )  # fmt: skip

@@ -3,6 +3,8 @@ calibration, the published figure beside the planner's, and the simulation on th
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,9 +92,9 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
     from landbridge.routing.plan import edge_costs, load_bundled_network, plan_routes_with_paths
     from landbridge.schema.route import RouteRequest
     from landbridge.sim import network_corridor as nc
-    from landbridge.sim.corridor2023 import _facility_tables
+    from landbridge.sim.corridor_tables import facility_tables
     from landbridge.sim.run import run_simulation
-    from landbridge.sim.system import make_system
+    from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
     net = load_bundled_network()
     response, found = plan_routes_with_paths(
@@ -103,16 +105,18 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
     stops = nc.option_stops(
         net, edge_costs(net, PARAMS, response.as_of), edges, option.corridor, option.label, table
     )
-    known, defaults = _facility_tables(), tables.load_crossings().set_index("facility_id")
+    known, defaults = facility_tables(), tables.load_crossings().set_index("facility_id")
+    specs = [nc.facility_spec(net, row, known, defaults) for row in stops.facility_rows]
+    assert all(isinstance(s, FacilitySpec) for s in specs)  # no ferry on the northern path
     facilities = [
-        nc._facility_record(net, row, known, defaults) | {"id": str(table.ids[row]), "servers": 99}
-        for row in stops.facility_rows
+        dataclasses.replace(s, id=str(table.ids[row]), servers=99)
+        for s, row in zip(specs, stops.facility_rows, strict=True)
     ]
     system = make_system(
         facilities,
-        [dict(id="xian-duisburg", corridor="northern", per_day=1.0, feu=55,
-              route=[f["id"] for f in facilities], legs_p50_h=stops.legs_p50_h,
-              legs_p90_h=[1.25 * h for h in stops.legs_p50_h])],
+        [TrainClassSpec(id="xian-duisburg", corridor="northern", per_day=1.0, feu=55,
+                        route=tuple(f.id for f in facilities), legs_p50_h=stops.legs_p50_h,
+                        legs_p90_h=[1.25 * h for h in stops.legs_p50_h])],
     )  # fmt: skip
     report = run_simulation(system, 365, 2, 0, 1).report()
     simulated = report.corridors[0].transit_days.p50

@@ -50,7 +50,7 @@ def network_facility_ids() -> set[str]:
     """Every facility id a scenario may name: the network's (its tables' crossings, ports, sea
     lines and sections, and the border crossings found when it is built)."""
     from landbridge.network import load_network
-    from landbridge.sim.corridor2023 import known_facility_ids
+    from landbridge.sim.corridor_tables import known_facility_ids
 
     facilities = load_network().facilities["facility_id"].astype(str)
     return known_facility_ids() | set(facilities)

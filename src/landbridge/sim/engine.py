@@ -434,15 +434,16 @@ def warm_up() -> None:
     Dask workers find it in the on-disk cache instead of each compiling it at once.
     """
     from landbridge.sim.draws import draw as _draw
-    from landbridge.sim.system import make_system
+    from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
 
     tiny = make_system(
         [
-            dict(id="yard", kind="crossing", servers=1, p50_h=1.0, daily_quota=1),
-            dict(id="ferry", kind="ferry", capacity_feu=1, fleet=1, max_wait_h=1.0,
-                 crossing_h=1.0, round_trip_h=2.0),
+            FacilitySpec(id="yard", kind=FacilityKind.CROSSING, servers=1, daily_quota=1),
+            FacilitySpec(id="ferry", kind=FacilityKind.FERRY, capacity_feu=1, fleet=1,
+                         max_wait_h=1.0, crossing_h=1.0, round_trip_h=2.0),
         ],
-        [dict(id="train", per_day=1, feu=1, route=["yard", "ferry"], legs_p50_h=[1, 1, 1])],
+        [TrainClassSpec(id="train", per_day=1, feu=1, route=("yard", "ferry"),
+                        legs_p50_h=(1, 1, 1))],
         closures=[("yard", 1.0, 2.0)],
     )  # fmt: skip
     simulate(tiny, _draw(tiny, 1, 0))

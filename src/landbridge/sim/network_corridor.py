@@ -28,6 +28,7 @@ and the code of the layers involved (a change to any of them rebuilds).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -46,15 +47,23 @@ from landbridge.frames import row_at
 from landbridge.network.model import EdgeMode, Network
 from landbridge.outputs import write_text
 from landbridge.paths import cache_dir
-from landbridge.sim.corridor2023 import (
+from landbridge.sim.corridor_tables import (
     DIRECTIONS,
-    _facility_tables,
-    _ferry_record,
-    _params,
-    _server_facility,
+    FerryLine,
+    facility_tables,
+    ferry_spec,
     load_sim_table,
+    ports_of,
+    server_facility,
+    sim_params,
 )
-from landbridge.sim.system import CorridorSystem, make_system
+from landbridge.sim.system import (
+    CorridorSystem,
+    FacilityKind,
+    FacilitySpec,
+    TrainClassSpec,
+    make_system,
+)
 from landbridge.units import DAYS_PER_YEAR, HOURS_PER_DAY, TEU_PER_FEU
 
 if TYPE_CHECKING:
@@ -64,11 +73,11 @@ if TYPE_CHECKING:
 
 #: Network facility kinds the engine models, and how.
 STOP_KIND = {
-    "gauge_change": "gauge_change",
-    "crossing": "crossing",
-    "port": "port",
-    "ferry": "ferry",
-    "feeder": "ferry",
+    "gauge_change": FacilityKind.GAUGE_CHANGE,
+    "crossing": FacilityKind.CROSSING,
+    "port": FacilityKind.PORT,
+    "ferry": FacilityKind.FERRY,
+    "feeder": FacilityKind.FERRY,
 }
 #: Routing families whose options the simulation carries (all-sea is not the land bridge).
 SIMULATED_FAMILIES = ("northern", "middle", "southern")
@@ -83,7 +92,7 @@ REGIONAL_CORRIDOR = "china-kazakhstan"
 #: default server is an assumption made for routing's dwell, not a capacity.)
 UNCAPACITATED_SERVERS = 1000
 #: Bump when the records built here change meaning (invalidates the cache).
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,7 @@ class StopTable:
         ids = fac["facility_id"].astype(str).to_numpy()
         kinds = fac["kind"].astype(str).to_numpy()
         countries = fac["countries"].astype(str).str.split("-")
-        ferry = np.isin(kinds, [k for k, v in STOP_KIND.items() if v == "ferry"])
+        ferry = np.isin(kinds, [k for k, v in STOP_KIND.items() if v == FacilityKind.FERRY])
         stop = np.isin(kinds, list(STOP_KIND)) & (~ferry | np.isin(ids, sorted(ferry_ok)))
         border = np.isin(kinds, ["crossing", "gauge_change"])
         cn = np.array(["CN" in c for c in countries], dtype=bool)
@@ -178,22 +187,22 @@ def corridor_of(origin_group: str, destination_group: str, family: str) -> str:
 
 @dataclass(frozen=True)
 class NetworkCorridor:
-    """``make_system`` records of the network-derived corridor, and what was left out."""
+    """The specs of the network-derived corridor, and what was left out."""
 
-    facilities: list[dict]
-    classes: list[dict]
+    facilities: list[FacilitySpec]
+    classes: list[TrainClassSpec]
     notes: list[str]
 
     def system(self) -> CorridorSystem:
         return make_system(self.facilities, self.classes)
 
 
-def _facility_record(
-    net: Network, row: int, known: dict[str, dict], defaults: pd.DataFrame
-) -> dict:
-    """Engine record of network facility ``row`` (the bundled tables first, else its own row).
+def facility_spec(
+    net: Network, row: int, known: dict[str, FacilitySpec | FerryLine], defaults: pd.DataFrame
+) -> FacilitySpec | FerryLine:
+    """Spec of network facility ``row`` (the bundled tables first, else its own row).
 
-    Ferries are stops only when the tables hold them (``build_records``), so a record built
+    Ferries are stops only when the tables hold them (``build_records``), so a spec built
     from the row is always a server.
     """
     from landbridge.network import tables
@@ -204,12 +213,14 @@ def _facility_record(
         return known[fid]
     kind = STOP_KIND[str(r["kind"])]
     default_id = (
-        tables.DEFAULT_GAUGE_CHANGE_ID if kind == "gauge_change" else tables.DEFAULT_BORDER_ID
+        tables.DEFAULT_GAUGE_CHANGE_ID
+        if kind == FacilityKind.GAUGE_CHANGE
+        else tables.DEFAULT_BORDER_ID
     )
     numeric = r.copy()
     for col in ("dwell_p50_h", "dwell_p90_h", "capacity_trains_per_day", "servers"):
         numeric[col] = pd.to_numeric(pd.Series([r.get(col, np.nan)]), errors="coerce").iloc[0]
-    return _server_facility(numeric, row_at(defaults, default_id), kind) | {"name": str(r["name"])}
+    return server_facility(fid, str(r["name"]), numeric, row_at(defaults, default_id), kind)
 
 
 def _number(row: pd.Series, col: str) -> float:
@@ -217,7 +228,7 @@ def _number(row: pd.Series, col: str) -> float:
     return float(value) if np.isfinite(value) and value > 0 else math.nan
 
 
-def sourced_servers(row: pd.Series, rec: dict, t_per_train: float, named: bool) -> int:
+def sourced_servers(row: pd.Series, rec: FacilitySpec, t_per_train: float, named: bool) -> int:
     """Servers of a server facility from its sourced capacity (network facilities ``row``).
 
     Daily train capacity or a server count of a ``named`` row of the bundled tables: as ``rec``
@@ -227,11 +238,11 @@ def sourced_servers(row: pd.Series, rec: dict, t_per_train: float, named: bool) 
     if math.isfinite(_number(row, "capacity_trains_per_day")) or (
         named and math.isfinite(_number(row, "servers"))
     ):
-        return int(rec["servers"])
+        return rec.servers
     tonnes = _number(row, "capacity_t_per_yr")
     if not math.isfinite(tonnes):
         return UNCAPACITATED_SERVERS
-    p50, p90 = rec["p50_h"], rec["p90_h"]
+    p50, p90 = rec.p50_h, rec.service_p90_h
     mean_h = float(lognormal_mean(p50, p90))
     per_day = tonnes / t_per_train / DAYS_PER_YEAR
     return max(1, math.ceil(per_day * mean_h / HOURS_PER_DAY))
@@ -245,7 +256,7 @@ def build_records(
     plan: Callable[[int, int], list[tuple[str, str, np.ndarray]]],
     shares: dict[str, float],
     params: dict[str, float],
-    known: dict[str, dict],
+    known: dict[str, FacilitySpec | FerryLine],
     defaults: pd.DataFrame,
     t_per_train: float,
 ) -> NetworkCorridor:
@@ -258,18 +269,12 @@ def build_records(
     """
     feu = params["feu_per_train"]
     spread = params["run_p90_over_p50"]
-    ferry_ok = {
-        fid
-        for fid, rec in known.items()
-        if rec.get("kind") == "ferry"
-        and rec.get("fleet", 0) >= 1
-        and rec.get("capacity_feu", 0) > 0
-        and np.isfinite(rec.get("sailing_h", np.nan))  # Turkmenbashi-Alat has speed, no hours
-    }
+    # Turkmenbashi-Alat has a speed but no sailing hours: not simulated
+    ferry_ok = {fid for fid, rec in known.items() if isinstance(rec, FerryLine) and rec.simulated}
     table = StopTable.of(net, ferry_ok)
-    ports = {k: v for k, v in known.items() if v.get("kind") == "port"}
-    facilities: dict[str, dict] = {}
-    classes: list[dict] = []
+    ports = ports_of(known)
+    facilities: dict[str, FacilitySpec] = {}
+    classes: list[TrainClassSpec] = []
     left_out: list[str] = []
     left_teu = 0.0
     plans: dict[tuple[int, int], list[OptionStops]] = {}
@@ -308,33 +313,31 @@ def build_records(
                 fid = str(table.ids[row])
                 inst = f"{fid}:{direction}"
                 if inst not in facilities:
-                    rec = _facility_record(net, row, known, defaults)
-                    if rec["kind"] == "ferry":
-                        rec = _ferry_record(rec, ports, params)
+                    rec = facility_spec(net, row, known, defaults)
+                    if isinstance(rec, FerryLine):
+                        spec = ferry_spec(fid, rec, ports, params)
                     else:
                         servers = sourced_servers(
                             net.facilities.iloc[row], rec, t_per_train, fid in known
                         )
-                        rec = rec | {"servers": servers}
-                    facilities[inst] = rec | {
-                        "id": inst,
-                        "name": f"{rec['name']} ({direction}bound)",
-                    }
-                if facilities[inst]["kind"] == "ferry":
-                    size = min(size, facilities[inst]["capacity_feu"])
+                        spec = dataclasses.replace(rec, servers=servers)
+                    name = f"{spec.name} ({direction}bound)"
+                    facilities[inst] = dataclasses.replace(spec, id=inst, name=name)
+                if facilities[inst].kind == FacilityKind.FERRY:
+                    size = min(size, facilities[inst].capacity_feu)
                 route.append(inst)
-            legs = list(option.legs_p50_h)
+            legs = tuple(option.legs_p50_h)
             classes.append(
-                dict(
+                TrainClassSpec(
                     id=f"{key} {option.label}",
                     corridor=corridor_of(r["origin_group"], r["destination_group"], option.family),
                     # A block train longer than a vessel takes is cut to the vessel's size and
                     # runs more often: the FEU carried stay those of the demand.
                     per_day=trains_per_yr * weight * feu / size / DAYS_PER_YEAR,
                     feu=size,
-                    route=route,
+                    route=tuple(route),
                     legs_p50_h=legs,
-                    legs_p90_h=[h * spread for h in legs],
+                    legs_p90_h=tuple(h * spread for h in legs),
                 )
             )
     notes = []
@@ -403,8 +406,12 @@ def build_network_corridor(
         if cache.is_file():
             try:
                 data = json.loads(cache.read_text())
-                return NetworkCorridor(data["facilities"], data["classes"], data["notes"])
-            except (OSError, ValueError, KeyError):
+                return NetworkCorridor(
+                    [FacilitySpec(**f) for f in data["facilities"]],
+                    [TrainClassSpec(**c) for c in data["classes"]],
+                    data["notes"],
+                )
+            except (OSError, ValueError, KeyError, TypeError, InvalidInputError):
                 pass  # rebuilt below and written again
     if params is None:
         from landbridge.costs.params import load_default_params
@@ -425,7 +432,11 @@ def _write_cache(cache: Path, corridor: NetworkCorridor, year: int) -> None:
 
     A cache that cannot be written only costs the next run a rebuild.
     """
-    records = dict(facilities=corridor.facilities, classes=corridor.classes, notes=corridor.notes)
+    records = dict(
+        facilities=[dataclasses.asdict(f) for f in corridor.facilities],
+        classes=[dataclasses.asdict(c) for c in corridor.classes],
+        notes=corridor.notes,
+    )
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         write_text(cache, json.dumps(records), "simulation corridor cache")
@@ -463,9 +474,9 @@ def _build(
             (opt.corridor, opt.label, p) for opt, p in zip(response.options, paths, strict=True)
         ]
 
-    sim = _params(load_sim_table())
+    sim = sim_params(load_sim_table())
     return build_records(
         net, edge_costs(net, params), od, nodes, plan, shares, sim,
-        _facility_tables(), tables.load_crossings().set_index("facility_id"),
+        facility_tables(), tables.load_crossings().set_index("facility_id"),
         TEU_PER_FEU * float(params.scalar("tonnes_per_teu")) * sim["feu_per_train"],
     )  # fmt: skip

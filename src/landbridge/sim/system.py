@@ -25,10 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TypeVar
 
 import numpy as np
 
 from landbridge.errors import InvalidInputError
+
+E = TypeVar("E", bound=IntEnum)
 
 
 class FacilityKind(IntEnum):
@@ -194,40 +197,95 @@ class CorridorSystem:
         return self
 
 
+@dataclass(frozen=True)
+class FacilitySpec:
+    """One facility in engine terms (hours, FEU); the fields of its ``kind`` apply.
+
+    Servers (gauge changes, crossings, ports): ``servers``, ``service`` law with ``p50_h`` and
+    ``p90_h`` (``None``: equal to ``p50_h``), ``daily_quota`` (0: none). Ferries: vessel
+    ``capacity_feu``, ``fleet``, ``max_wait_h``, ``crossing_h``, ``round_trip_h``, weather
+    ``closures_per_yr`` of ``closure_mean_h``. ``kind``, ``service`` may be given by name (a
+    scenario or test file) and are kept as the enums.
+    """
+
+    id: str
+    kind: FacilityKind
+    name: str = ""  # "": the id
+    servers: int = 0
+    service: ServiceDist = ServiceDist.LOGNORMAL
+    p50_h: float = 1.0
+    p90_h: float | None = None
+    daily_quota: int = 0
+    capacity_feu: float = 0.0
+    fleet: int = 0
+    max_wait_h: float = 0.0
+    crossing_h: float = 0.0
+    round_trip_h: float = 0.0
+    closures_per_yr: float = 0.0
+    closure_mean_h: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _member(FacilityKind, self.kind, "kind", self.id))
+        object.__setattr__(
+            self, "service", _member(ServiceDist, self.service, "service law", self.id)
+        )
+
+    @property
+    def service_p90_h(self) -> float:
+        return self.p50_h if self.p90_h is None else self.p90_h
+
+
+@dataclass(frozen=True)
+class TrainClassSpec:
+    """A block-train service: ``per_day`` trains of ``feu`` FEU through ``route`` (facility
+    ids), with one running leg more than stops (``legs_p50_h``; ``legs_p90_h`` ``None``: fixed
+    times). Reported under ``corridor`` ("": the id)."""
+
+    id: str
+    per_day: float
+    feu: float
+    route: tuple[str, ...]
+    legs_p50_h: tuple[float, ...]
+    legs_p90_h: tuple[float, ...] | None = None
+    corridor: str = ""
+    arrivals: ArrivalProcess = ArrivalProcess.POISSON
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "route", tuple(self.route))
+        object.__setattr__(self, "legs_p50_h", tuple(self.legs_p50_h))
+        if self.legs_p90_h is not None:
+            object.__setattr__(self, "legs_p90_h", tuple(self.legs_p90_h))
+        object.__setattr__(
+            self, "arrivals", _member(ArrivalProcess, self.arrivals, "arrival process", self.id)
+        )
+
+
+def _member(enum: type[E], value: int | str, what: str, owner: str) -> E:
+    """``value`` as a member of ``enum``: itself, its number or its name (any case)."""
+    try:
+        if isinstance(value, str):
+            return enum[value.upper()]
+        return enum(value)
+    except (KeyError, ValueError):
+        known = ", ".join(m.name.lower() for m in enum)
+        raise InvalidInputError(f"'{owner}': unknown {what} {value!r}; known: {known}") from None
+
+
 def make_system(
-    facilities: list[dict],
-    classes: list[dict],
+    facilities: Sequence[FacilitySpec],
+    classes: Sequence[TrainClassSpec],
     closures: Sequence[tuple[str, float, float]] = (),
 ) -> CorridorSystem:
-    """Build a validated ``CorridorSystem`` from plain records (tests, the bundled corridor).
+    """Build a validated ``CorridorSystem`` from typed specs (tests, the bundled corridors).
 
-    A facility record has ``id``, ``kind`` (a ``FacilityKind`` name) and, as it applies,
-    ``name``, ``servers``, ``service`` (a ``ServiceDist`` name), ``p50_h``, ``p90_h``,
-    ``daily_quota``, ``capacity_feu``, ``fleet``, ``max_wait_h``, ``crossing_h``,
-    ``round_trip_h``, ``closures_per_yr``, ``closure_mean_h``. A class record has ``id``,
-    ``corridor``, ``per_day``, ``feu``, ``route`` (facility ids), ``legs_p50_h`` (one more than
-    the route), optional ``legs_p90_h`` and ``arrivals`` (``poisson`` | ``uniform``).
     ``closures`` are scheduled (facility id, start h, end h) windows.
     """
-    index = {f["id"]: i for i, f in enumerate(facilities)}
+    index = {f.id: i for i, f in enumerate(facilities)}
     if len(index) != len(facilities):
         raise InvalidInputError("facility ids must be unique")
 
-    def col(key: str, default: float, dtype: type) -> np.ndarray:
-        return np.array([f.get(key, default) for f in facilities], dtype=dtype)
-
-    try:
-        kinds = np.array([FacilityKind[f["kind"].upper()] for f in facilities], dtype=np.int8)
-        dists = np.array(
-            [ServiceDist[f.get("service", "lognormal").upper()] for f in facilities], dtype=np.int8
-        )
-        procs = np.array(
-            [ArrivalProcess[c.get("arrivals", "poisson").upper()] for c in classes], dtype=np.int8
-        )
-    except KeyError as exc:
-        raise InvalidInputError(f"unknown kind, service law or arrival process: {exc}") from None
-    p50 = col("p50_h", 1.0, np.float64)
-    p90 = np.array([f.get("p90_h", f.get("p50_h", 1.0)) for f in facilities], dtype=np.float64)
+    def col(values: list[float], dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
 
     route_indptr = [0]
     route_facility: list[int] = []
@@ -235,16 +293,16 @@ def make_system(
     legs_p90: list[float] = []
     for c in classes:
         try:
-            route = [index[fid] for fid in c["route"]]
+            route = [index[fid] for fid in c.route]
         except KeyError as exc:
             raise InvalidInputError(
-                f"class '{c['id']}' routes through unknown facility {exc}"
+                f"class '{c.id}' routes through unknown facility {exc}"
             ) from None
-        lp50 = list(c["legs_p50_h"])
-        lp90 = list(c.get("legs_p90_h", lp50))
+        lp50 = list(c.legs_p50_h)
+        lp90 = list(c.legs_p90_h if c.legs_p90_h is not None else lp50)
         if len(lp50) != len(route) + 1 or len(lp90) != len(lp50):
             raise InvalidInputError(
-                f"class '{c['id']}' needs {len(route) + 1} running legs for {len(route)} facilities"
+                f"class '{c.id}' needs {len(route) + 1} running legs for {len(route)} facilities"
             )
         route_facility += route
         route_indptr.append(len(route_facility))
@@ -252,26 +310,26 @@ def make_system(
         legs_p90 += lp90
     route_indptr_arr = np.array(route_indptr, dtype=np.int64)
     system = CorridorSystem(
-        facility_id=tuple(f["id"] for f in facilities),
-        facility_name=tuple(f.get("name", f["id"]) for f in facilities),
-        facility_kind=kinds,
-        servers=col("servers", 0, np.int32),
-        service_dist=dists,
-        service_p50_h=p50,
-        service_p90_h=p90,
-        daily_quota_trains=col("daily_quota", 0, np.int32),
-        vessel_capacity_feu=col("capacity_feu", 0.0, np.float64),
-        fleet=col("fleet", 0, np.int32),
-        max_wait_h=col("max_wait_h", 0.0, np.float64),
-        crossing_h=col("crossing_h", 0.0, np.float64),
-        round_trip_h=col("round_trip_h", 0.0, np.float64),
-        closures_per_yr=col("closures_per_yr", 0.0, np.float64),
-        closure_mean_h=col("closure_mean_h", 0.0, np.float64),
-        class_id=tuple(c["id"] for c in classes),
-        class_corridor=tuple(c.get("corridor", c["id"]) for c in classes),
-        arrivals_per_day=np.array([c["per_day"] for c in classes], dtype=np.float64),
-        arrival_process=procs,
-        feu_per_train=np.array([c["feu"] for c in classes], dtype=np.float64),
+        facility_id=tuple(f.id for f in facilities),
+        facility_name=tuple(f.name or f.id for f in facilities),
+        facility_kind=col([f.kind for f in facilities], np.int8),
+        servers=col([f.servers for f in facilities], np.int32),
+        service_dist=col([f.service for f in facilities], np.int8),
+        service_p50_h=col([f.p50_h for f in facilities], np.float64),
+        service_p90_h=col([f.service_p90_h for f in facilities], np.float64),
+        daily_quota_trains=col([f.daily_quota for f in facilities], np.int32),
+        vessel_capacity_feu=col([f.capacity_feu for f in facilities], np.float64),
+        fleet=col([f.fleet for f in facilities], np.int32),
+        max_wait_h=col([f.max_wait_h for f in facilities], np.float64),
+        crossing_h=col([f.crossing_h for f in facilities], np.float64),
+        round_trip_h=col([f.round_trip_h for f in facilities], np.float64),
+        closures_per_yr=col([f.closures_per_yr for f in facilities], np.float64),
+        closure_mean_h=col([f.closure_mean_h for f in facilities], np.float64),
+        class_id=tuple(c.id for c in classes),
+        class_corridor=tuple(c.corridor or c.id for c in classes),
+        arrivals_per_day=col([c.per_day for c in classes], np.float64),
+        arrival_process=col([c.arrivals for c in classes], np.int8),
+        feu_per_train=col([c.feu for c in classes], np.float64),
         route_indptr=route_indptr_arr,
         route_facility=np.array(route_facility, dtype=np.int32),
         leg_indptr=route_indptr_arr + np.arange(len(classes) + 1),
