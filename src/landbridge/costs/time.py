@@ -120,7 +120,7 @@ def _shared_block(seed: int, draws: int, kind: str, blocks: int, rho: float) -> 
     return out
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)  # 32 kB each
 def _lognormal_row(seed: int, draws: int, row: int, sigma: float, rho: float) -> np.ndarray:
     """``exp(sigma z)`` of row ``row`` of the shared normal draws: the lognormal factors of the
     part at that position (remembered: parts of one kind share a spread, e.g. the running
