@@ -50,9 +50,29 @@ TARGET_GAP = 1e-6
 """Relative gap at which the corridor assignment stops. Fixed tariffs dominate the total cost, so
 the gap must be small for the queueing part to settle (flows change by <0.1% below 1e-6)."""
 MAX_ITERATIONS = 300
-CLASS_NAMES = ("transit", "container", "bulk", "transit_avoiding_ru_by")
-TRANSIT_CLASSES = (0, 3)
-AVOIDING_CLASS = 3
+
+
+@dataclass(frozen=True)
+class ClassKind:
+    """What a demand class is: its name, whether it is China transit through Kazakhstan (the
+    published transit volume is compared with these classes) and whether its shippers avoid
+    Russia and Belarus (the class routed on the avoiding options)."""
+
+    name: str
+    transit: bool = False
+    avoids_ru_by: bool = False
+
+
+DEMAND_CLASSES = (
+    ClassKind("transit", transit=True),
+    ClassKind("container"),
+    ClassKind("bulk"),
+    ClassKind("transit_avoiding_ru_by", transit=True, avoids_ru_by=True),
+)
+"""The demand classes; a class's row in the flow arrays is its position here."""
+CLASS_NAMES = tuple(kind.name for kind in DEMAND_CLASSES)
+TRANSIT_CLASSES = tuple(i for i, kind in enumerate(DEMAND_CLASSES) if kind.transit)
+(AVOIDING_CLASS,) = (i for i, kind in enumerate(DEMAND_CLASSES) if kind.avoids_ru_by)
 SUE_TOLERANCE = 1e-6
 """Residual (share of demand that would still move) at which the logit SUE stops."""
 SUE_MAX_ITERATIONS = 3000
