@@ -63,6 +63,14 @@ def load_aggregates() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def load_crossing_shares() -> pd.DataFrame:
+    """How a year's China–Kazakhstan total splits over the crossings (see the data README)."""
+    return _read(
+        "crossing_shares.csv", ("year", "facility_id", "sample_figure", "figure_id", "derivation")
+    )
+
+
+@lru_cache(maxsize=1)
 def load_regions() -> pd.DataFrame:
     return _read("regions.csv", ("region_id", "name", "group", "country", "lat", "lon")).set_index(
         "region_id"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from landbridge.errors import ParameterError
 from landbridge.flows import demand as dem
 from landbridge.flows.corridor import TRANSIT_CLASSES, CorridorModel
 from landbridge.flows.usage import caspian_edges
@@ -28,35 +29,55 @@ def _facility_edges(network: Network, rows: np.ndarray) -> np.ndarray:
     return np.isin(network.edge_facility, rows)
 
 
+ELEMENT_OF = {DOSTYK: "Dostyk–Alashankou", ALTYNKOL: "Altynkol–Khorgos"}
+"""The published crossing volumes, by facility id, in the order of the comparison table."""
+
+
+def crossing_shares(year: int, total: float, s_total: str) -> dict[str, tuple[float, str, str]]:
+    """facility id -> (share of the year's China–Kazakhstan total, source ids, derivation), from
+    ``data/demand/crossing_shares.csv``: the crossing's figure over the row's sample figure (the
+    year total when blank), or the rest of the sample for the row without a figure."""
+    table = dem.load_crossing_shares()
+    rows = table[table.year == year].to_dict("records")
+    if sorted(r["facility_id"] for r in rows) != sorted(ELEMENT_OF):
+        raise ParameterError(
+            f"crossing_shares.csv: {year} needs one row for each of {', '.join(ELEMENT_OF)}"
+        )
+    shares: dict[str, tuple[float, str, str]] = {}
+    rest: list[tuple[dict, str]] = []
+    for row in rows:
+        part, s_part = (total, s_total)
+        if row["sample_figure"]:
+            part, s_part = dem.figure(row["sample_figure"], year)
+        if not row["figure_id"]:
+            rest.append((row, s_part))
+            continue
+        value, s_own = dem.figure(row["figure_id"], year)
+        own_source = f"{s_total};{s_part};{s_own}"
+        shares[row["facility_id"]] = (value / part, own_source, row["derivation"])
+    if len(rest) > 1:
+        raise ParameterError(f"crossing_shares.csv: {year} has more than one row without a figure")
+    for row, s_part in rest:
+        named = sum(share for share, _, _ in shares.values())
+        rest_source = f"{s_total};{s_part};{s_part}"
+        shares[row["facility_id"]] = (1.0 - named, rest_source, row["derivation"])
+    return shares
+
+
 def published_calibration(year: int) -> list[dict]:
     """Published (or derived) volumes for the calibration elements, with their derivation."""
     totals = dem.cn_kz_totals(year)
     total, _, s_total = totals["total"]
-    if year == 2025:
-        altyn_t, s3 = dem.figure("altynkol_t", 2025)
-        part, s1, s2 = total, s_total, s_total
-        d_share, a_share = 1.0 - altyn_t / total, altyn_t / total
-        how = "Altynkol published for the year; Dostyk = year total - Altynkol"
-    elif year == 2024:
-        part, s1 = dem.figure("cn_kz_janapr_t", 2024)
-        dostyk, s2 = dem.figure("dostyk_janapr_t", 2024)
-        altyn, s3 = dem.figure("altynkol_janapr_t", 2024)
-        d_share, a_share = dostyk / part, altyn / part
-        how = "year total x Jan–Apr 2024 crossing share"
-    else:
-        part, s1 = dem.figure("cn_kz_jansep_t", 2023)
-        altyn, s3 = dem.figure("altynkol_jansep_t", 2023)
-        s2 = s1
-        a_share = altyn / part
-        d_share = 1.0 - a_share
-        how = "year total x Jan–Sep 2023 crossing share (Dostyk = total - Altynkol)"
+    shares = crossing_shares(year, total, s_total)
     titr, s_titr = dem.figure("titr_t", year)
     transit, how_tr, s_tr = totals["transit"]
+    crossings = [
+        dict(element=element, published=total * shares[fid][0], unit="t/yr",
+             source=shares[fid][1], note=f"derived: {shares[fid][2]}")
+        for fid, element in ELEMENT_OF.items()
+    ]  # fmt: skip
     return [
-        dict(element="Dostyk–Alashankou", published=total * d_share, unit="t/yr",
-             source=f"{s_total};{s1};{s2}", note=f"derived: {how}"),
-        dict(element="Altynkol–Khorgos", published=total * a_share, unit="t/yr",
-             source=f"{s_total};{s1};{s3}", note=f"derived: {how}"),
+        *crossings,
         dict(element="Middle Corridor (TITR)", published=titr, unit="t/yr", source=s_titr,
              note="published TITR volume, all cargo"),
         dict(element="Chinese transit through Kazakhstan", published=transit, unit="t/yr",
@@ -77,11 +98,10 @@ def calibration(
     net = model.network
     total = flows.sum(axis=0)
     transit = flows[list(TRANSIT_CLASSES)].sum(axis=0)
-    dostyk = _facility_edges(net, _facility_rows(net, DOSTYK))
-    altyn = _facility_edges(net, _facility_rows(net, ALTYNKOL))
+    crossing = {fid: _facility_edges(net, _facility_rows(net, fid)) for fid in ELEMENT_OF}
+    dostyk, altyn = crossing[DOSTYK], crossing[ALTYNKOL]
     modelled = [
-        float(total[dostyk].sum()) if dostyk.any() else np.nan,
-        float(total[altyn].sum()) if altyn.any() else np.nan,
+        *(float(total[edges].sum()) if edges.any() else np.nan for edges in crossing.values()),
         float(total[caspian_edges(net)].sum()) if caspian_edges(net).any() else np.nan,
         float(transit[dostyk | altyn].sum()) if (dostyk | altyn).any() else np.nan,
     ]
