@@ -17,6 +17,8 @@ TABLE_DIRS = ("params", "facilities", "demand", "places", "events", "validation"
 NOT_PARAMETER_TABLES = {
     "demand/regions.csv": "representative points of the demand regions, each naming its "
     "gazetteer place (column gazetteer_place), whose own sources apply",
+    "demand/crossing_shares.csv": "the recipe of the published crossing volumes: it names "
+    "figures of demand/aggregates.csv, whose own sources apply",
 }
 
 
@@ -30,6 +32,15 @@ def test_sources_tables_have_unique_ids_and_titles() -> None:
     assert sources.index.is_unique
     untitled = sources.index[sources["title"].str.strip() == ""].tolist()
     assert not untitled, f"sources without a title: {untitled}"
+
+
+def test_one_publication_is_cited_under_one_id() -> None:
+    sources = load_sources()
+    titles = sources["title"].str.strip().str.casefold()
+    shared = sorted(titles[titles.duplicated(keep=False)].index)
+    assert not shared, f"source ids that share a title (one publication, one id): {shared}"
+    circular = sources.index[sources["title"].str.contains("MEPC.1/Circ.684", regex=False)]
+    assert circular.tolist() == ["imo-mepc-circ684"]
 
 
 def test_source_rows_are_the_rows_of_load_sources() -> None:
