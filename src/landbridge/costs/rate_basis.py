@@ -93,6 +93,11 @@ def rate_factors(params: Params) -> RateFactors:
     )
 
 
+def is_block_train(factors: RateFactors, feu: float) -> bool:
+    """A shipment of ``feu`` FEU books a block train (else single boxes)."""
+    return feu >= factors.block_min_feu
+
+
 def rate_basis(
     factors: RateFactors,
     origin_country: str,
@@ -111,7 +116,7 @@ def rate_basis(
         direction, direction_factor = "eastbound", factors.eastbound
     else:
         direction, direction_factor = "other", 1.0
-    block = feu >= factors.block_min_feu
+    block = is_block_train(factors, feu)
     booking = "block_train" if block else "single_box"
     if by_ocean:
         note = "an option with an ocean leg: rail to and from the ports at the base rate"

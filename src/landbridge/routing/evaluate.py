@@ -19,7 +19,8 @@ import numpy as np
 from landbridge.costs.dated import DatedPatch
 from landbridge.costs.edges import DEFAULT_KIND_BY_MODE, EdgeCosts, running_parts
 from landbridge.costs.params import RowRef
-from landbridge.costs.rate_basis import RateFactors, rate_basis
+from landbridge.costs.rate_basis import RateBasis as RateBasisOf
+from landbridge.costs.rate_basis import RateFactors, is_block_train, rate_basis
 from landbridge.costs.tariff import shipment_usd
 from landbridge.costs.time import SCOPE, TimeParts, mean_wait_h, transit_p10_p50_p90_h
 from landbridge.costs.weather import Weather, closure_share, weather_wait_h
@@ -141,6 +142,7 @@ class PathTimes:
     # and the events that may act on each leg (``routing.event_effects.leg_events``)
     box: dict[dt.date, DatedPatch] = field(default_factory=dict)
     events: dict[dt.date, list[Any]] = field(default_factory=dict)
+    bases: dict[bool, RateBasisOf] = field(default_factory=dict)  # per block-train booking
 
 
 def path_times(
@@ -347,9 +349,12 @@ def priced(times: PathTimes, shipment: Shipment) -> Evaluated:
     rate basis of its end countries and FEU count on the rail legs)."""
     cost = dict.fromkeys(("rail", "border", "gauge_change", "port", "ferry", "ocean"), 0.0)
     co2e = dict.fromkeys(("rail_electric", "rail_diesel", "ferry", "feeder", "ocean"), 0.0)
-    basis = rate_basis(
-        times.rates, *times.end_countries, shipment.feu, customs_territory(), times.by_ocean
-    )
+    block = is_block_train(times.rates, shipment.feu)
+    basis = times.bases.get(block)
+    if basis is None:  # the rate basis depends on the size only through the booking
+        basis = times.bases[block] = rate_basis(
+            times.rates, *times.end_countries, shipment.feu, customs_territory(), times.by_ocean
+        )
     tonnes, factor = shipment.tonnes, basis.factor
     # the one place the quoted rate basis prices a leg: the rail line haul
     usd_per_feu = [

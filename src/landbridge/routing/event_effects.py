@@ -165,10 +165,11 @@ def apply_events(
         name, countries = here.name, here.countries
         start_h += leg.hours
         for e, on_facility, in_country in here.near:
-            if not (in_force(e, reached) or _in_backlog(e, reached)):
+            active = in_force(e, reached)
+            if not (active or _in_backlog(e, reached)):
                 continue
             where = name if on_facility else ", ".join(c for c in countries if c in e.countries)
-            if e.risk is not None and in_force(e, reached):
+            if e.risk is not None and active:
                 _add_risk(flagged, e, where)
             if e.effect == "closed" and on_facility:
                 if leg is option.legs[i]:
