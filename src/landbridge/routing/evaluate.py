@@ -119,8 +119,7 @@ class PathTimes:
     rates: RateFactors
     # per leg (plain lists, travel order)
     modes: list[EdgeMode]
-    ends: list[tuple[str, str, str]]  # from, to, country
-    km: list[float]  # rounded as shown
+    shown: list[dict[str, object]]  # mode, from, to, country, km and hours as the leg shows them
     hours: list[float]  # rounded as shown
     usd_per_feu: list[float]  # before the rate basis (rail legs) and the shipment size
     co2e_kg_per_t: list[float]
@@ -172,8 +171,7 @@ def path_times(
     dated: list[DatedValue] = []
     closure_shares: list[float] = []
     closure_lengths: list[float] = []
-    ends: list[tuple[str, str, str]] = []
-    leg_km: list[float] = []
+    shown: list[dict[str, object]] = []
     leg_hours: list[float] = []
     leg_usd: list[float] = []
     leg_key: list[str] = []
@@ -280,12 +278,12 @@ def path_times(
                 cid = int(net.node_country[node])
                 add_country(net.countries[cid] if cid >= 0 else "")
         elapsed_h += hours
-        ends.append(
-            (_leg_end(net, src, f, mode), _leg_end(net, dst, f, mode),
-             _leg_country(net, first, f, mode))
-        )  # fmt: skip
-        leg_km.append(round(length, ROUND))
         leg_hours.append(round(hours, ROUND))
+        shown.append({
+            "mode": LEG_MODE[mode], "from": _leg_end(net, src, f, mode),
+            "to": _leg_end(net, dst, f, mode), "country": _leg_country(net, first, f, mode),
+            "distance_km": round(length, ROUND), "hours": leg_hours[-1],
+        })  # fmt: skip
         leg_usd.append(usd_per_feu)
         leg_key.append(key)
 
@@ -314,8 +312,7 @@ def path_times(
         by_ocean=by_ocean,
         rates=costs.rates,
         modes=leg_modes,
-        ends=ends,
-        km=leg_km,
+        shown=shown,
         hours=leg_hours,
         usd_per_feu=leg_usd,
         co2e_kg_per_t=per_ts,
@@ -373,11 +370,9 @@ def priced(times: PathTimes, shipment: Shipment) -> Evaluated:
             co2e[times.co2e_key[i]] += tonnes * per_t
         leg_cost = leg_costs[i]
         cost[COST_BUCKET[mode]] += leg_cost
-        start, end, country = times.ends[i]
         legs.append({
-            "mode": LEG_MODE[mode], "from": start, "to": end, "country": country,
-            "distance_km": times.km[i], "hours": times.hours[i],
-            "cost_usd": round(leg_cost, ROUND), "co2e_kg": round(tonnes * per_t, ROUND),
+            **times.shown[i], "cost_usd": round(leg_cost, ROUND),
+            "co2e_kg": round(tonnes * per_t, ROUND),
         })  # fmt: skip
     # one validation of the option with its legs (a model per leg is ~5x slower)
     option = RouteOption.model_validate({

@@ -208,11 +208,10 @@ def plan_options(
         dtype=float,
     )
     flags = pareto_mask(points) & ~np.array([e.option.closed for e in evaluated], dtype=bool)
+    for e, flag in zip(evaluated, flags.tolist(), strict=True):
+        e.option.pareto = flag  # each option is this request's own (priced above)
     ranked = sorted(
-        (
-            (e.option.model_copy(update={"pareto": bool(flag)}), f.edges)
-            for e, flag, f in zip(evaluated, flags, found, strict=True)
-        ),
+        ((e.option, f.edges) for e, f in zip(evaluated, found, strict=True)),
         key=lambda pair: (not pair[0].pareto, pair[0].transit_days.p50, pair[0].cost_usd),
     )
     return Planned(
