@@ -23,7 +23,7 @@ import numpy as np
 
 from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
-from landbridge.routing.constraints import facility_text
+from landbridge.routing.constraints import Constraint, facility_text
 
 CHINA = "CN"
 CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE = ("KZ", "MN", "RU")
@@ -88,6 +88,23 @@ def _stops(net: Network, edges: np.ndarray) -> np.ndarray:
         net.edge_facility[edges] >= 0
     )
     return np.flatnonzero(stop)
+
+
+@dataclass(frozen=True)
+class NoCustomsBorder(Constraint):
+    """No border or gauge-change stop at a customs border: the paths whose
+    ``customs_crossings`` are empty (they stay inside one customs territory)."""
+
+    def edge_mask(self, net: Network) -> np.ndarray:
+        modes = net.edge_mode
+        stop = ((modes == EdgeMode.BORDER) | (modes == EdgeMode.TRANSFER)) & (
+            net.edge_facility >= 0
+        )
+        stop[stop] = customs_flags(net)[net.edge_facility[stop]]
+        return ~stop
+
+    def describe(self) -> str:
+        return "no customs border"
 
 
 def customs_crossings(net: Network, edges: np.ndarray) -> list[tuple[str, str]]:

@@ -5,8 +5,9 @@ Each variant's path is searched on the network masked by the variant's and the u
 constraints: through the variant's pinned crossing or port (from the gateway trees of
 ``routing.gateways``), or the user's via place, or the plain cheapest path. A variant path that
 leaves a country and comes back, or runs to the via place and back, was forced through its pin
-and is dropped. Family and label come from the path taken (``routing.families``); one path per
-label.
+and is dropped. When both places lie in one customs territory, the cheapest path that stays
+inside it is searched as well (the paths that leave it are dropped). Family and label come from
+the path taken (``routing.families``); one path per label.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from landbridge.routing.constraints import (
 )
 from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
 from landbridge.routing.families import (
+    NoCustomsBorder,
     classify,
     customs_crossings,
     customs_round_trips,
@@ -167,11 +169,7 @@ def _without_round_trips(
     trips = [customs_round_trips(net, item.edges) for item in found]
     abroad = [bool(customs_crossings(net, item.edges)) for item in found]
     allowed = trips[int(np.argmin(cost))]
-    union = customs_territory()
-    territory = {
-        union.get(code, code) for code in (net.countries[net.node_country[e[0]]] for e in ends)
-    }
-    inland = len(territory) == 1 and not all(abroad)
+    inland = _one_territory(net, ends) and not all(abroad)
     kept = []
     for item, trip, out in zip(found, trips, abroad, strict=True):
         why = ""
@@ -185,6 +183,43 @@ def _without_round_trips(
         elif item.variant is not None:
             blocked[item.variant.label] = why
     return kept
+
+
+def _one_territory(net: Network, ends: tuple[Ends, Ends]) -> bool:
+    """Both places lie in one customs territory (one country, or one customs union)."""
+    union = customs_territory()
+    codes = (net.countries[net.node_country[e[0]]] for e in ends)
+    return len({union.get(code, code) for code in codes}) == 1
+
+
+def _inside_territory(
+    net: Network,
+    prep: PreparedNetwork,
+    user: Sequence[Constraint],
+    user_key: tuple,
+    whole: MaskedGraph,
+    ends: tuple[Ends, Ends],
+    via: Ends | None,
+) -> np.ndarray | None:
+    """The cheapest path that crosses no customs border, when both places lie in one customs
+    territory (None otherwise, or when there is none): ``_without_round_trips`` drops the
+    paths that leave it, so its cheapest path is searched for itself, not left to the k
+    shortest (whose overlap limit can reject it next to a cheaper path abroad that shares
+    its first leg: Altynkol -> Aktau through Uzbekistan and Turkmenistan, then the
+    Kyzylorda line)."""
+    if not _one_territory(net, ends):
+        return None
+    inside = all_of(*user, NoCustomsBorder())
+    graph = prep.graph((inside.mask_key(), user_key), inside)
+    origin, destination = ends
+
+    def search(g: MaskedGraph) -> np.ndarray | None:
+        if via is None:
+            return shortest_path(g, origin, destination, prep.trees)
+        return path_through(g, origin, destination, via, prep.trees)
+
+    path = cheapest_within(graph, whole, search)
+    return None if path is None or _forced(net, path, via) else path
 
 
 def dedupe(found: list[Found], net: Network, weight: np.ndarray) -> list[Found]:
@@ -278,6 +313,9 @@ def found_paths(
     else:
         through = path_through(graph, *ends, via, prep.trees)
         shortest = [] if through is None or _forced(net, through, via) else [through]
+    inside = _inside_territory(net, prep, user, user_key, graph, ends, via)
+    if inside is not None:
+        shortest.append(inside)
     found = [*(Found(None, p) for p in shortest), *found]
     found = _without_round_trips(found, net, prep.costs.weight, blocked, ends)
     found = dedupe(found, net, prep.costs.weight)
