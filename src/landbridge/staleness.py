@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from landbridge.events import load_events
+from landbridge.network.ocean_rates import OCEAN_RATES_CSV
 from landbridge.paths import DATA_DIR
 from landbridge.schema.event import DataDate
 
 STALE_AFTER_DAYS = 365
 RAIL_TARIFF_CSV = DATA_DIR / "params" / "rail_tariff.csv"
 FACILITY_DATED_CSV = DATA_DIR / "params" / "facility_dated.csv"
-OCEAN_RATES_CSV = DATA_DIR / "facilities" / "ocean_rates.csv"
 DWELL_COLUMNS = ("dwell_p50_h", "dwell_p90_h")
 
 

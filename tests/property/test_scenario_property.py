@@ -145,7 +145,7 @@ def test_random_modifications_validate_apply_or_refuse(mods: list[dict], year: i
 )
 def test_valid_scenarios_never_touch_the_base(mods: list[dict]) -> None:
     before_edges = NET.edge_src.copy()
-    before_fac = NET.facilities.copy()
+    before_fac = NET.facilities.to_frame()
     scenario = scenario_from_data({"name": "ok", "base": {"year": 2023}, "modifications": mods})
     assume(not contradictions(scenario))  # those are refused (test_scenario_contradictions)
     text = yaml.safe_dump(scenario.model_dump(mode="json"))
@@ -153,5 +153,5 @@ def test_valid_scenarios_never_touch_the_base(mods: list[dict]) -> None:
     out, _, demand = apply_scenario(scenario, NET, None, DEMAND)
     check_csr(out)
     assert (NET.edge_src == before_edges).all()
-    assert NET.facilities.equals(before_fac)
+    assert NET.facilities.to_frame().equals(before_fac)
     assert demand is not None and (demand["t_per_yr"] >= 0).all()

@@ -50,3 +50,8 @@ def test_help_lists_every_command_in_order() -> None:
               line.split()[1] in COMMANDS]  # fmt: skip
     assert listed == list(COMMANDS)
     assert modules >= COMMAND_MODULES  # --help names them all, so it imports them all
+
+
+def test_route_imports_no_pandas_pyarrow_or_yaml(route_modules: set[str]) -> None:
+    """The network cache, the facility table and the parameter tables load without them."""
+    assert not {m.split(".")[0] for m in route_modules} & {"pandas", "pyarrow", "yaml"}

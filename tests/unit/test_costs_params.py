@@ -22,7 +22,7 @@ def test_every_table_loads_with_sources_and_positive_speeds() -> None:
     params = load_default_params()
     known = set(load_sources().index)
     for name, spec in TABLES.items():
-        frame = params.tables[name]
+        frame = params.tables[name].to_frame()
         assert len(frame) > 0, name
         for key, row in frame.iterrows():
             ids = [s for s in str(row["source_ids"]).split(";") if s]
@@ -30,7 +30,7 @@ def test_every_table_loads_with_sources_and_positive_speeds() -> None:
             assert set(ids) <= known, f"{name}[{key}] cites unknown {set(ids) - known}"
         if spec.needs_fallback:
             assert "*" in frame.index, f"{name} needs a '*' row"
-    speed = params.tables["rail_speed"]
+    speed = params.tables["rail_speed"].to_frame()
     assert (speed["speed_p50_kmh"] > 0).all()
     assert (speed["speed_p90_kmh"] <= speed["speed_p50_kmh"]).all()
 

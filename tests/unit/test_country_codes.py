@@ -46,7 +46,7 @@ def test_a_params_row_for_no_country_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match=r"p.yaml: rail_speed.QQ: 'QQ' is not an ISO"):
         load_params(path)
     path.write_text("rail_speed:\n  FR: {speed_p50_kmh: 50, speed_p90_kmh: 40}\n")
-    assert load_params(path).tables["rail_speed"].at["FR", "speed_p50_kmh"] == 50
+    assert load_params(path).tables["rail_speed"].number("FR", "speed_p50_kmh") == 50
 
 
 @pytest.mark.parametrize("code", ["EU", "UK", "SU", "AN", "AB"])

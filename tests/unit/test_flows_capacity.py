@@ -69,7 +69,7 @@ def bundled() -> tuple[pd.DataFrame, capmod.Capacities]:
     params = load_default_params()
     t_per_teu = float(params.scalar("tonnes_per_teu"))
     feu, _ = figure("feu_per_train", 2021)
-    fac = load_network().facilities
+    fac = load_network().facilities.to_frame()
     return fac, capmod.facility_capacities(fac, feu * 2 * t_per_teu, t_per_teu)
 
 

@@ -54,9 +54,9 @@ FACILITY_COLUMNS = [
 def _facilities(khorgos_closed: bool = False) -> pd.DataFrame:
     rows = [
         ("alashankou-dostyk", "Alashankou–Dostyk", "gauge_change", "CN-KZ", 8, 30.5, 329,
-         28, 20_000_000, 2, "false"),
+         28, 20_000_000, 2, False),
         ("khorgos-altynkol", "Khorgos–Altynkol", "gauge_change", "CN-KZ", 14.4, 34.8, 329,
-         20, np.nan, 3, "true" if khorgos_closed else "false"),
+         20, np.nan, 3, khorgos_closed),
     ]  # fmt: skip
     fac = pd.DataFrame(rows, columns=FACILITY_COLUMNS)
     fac["source_ids"] = ""
@@ -267,8 +267,8 @@ def test_demand_cut_off_by_the_network_is_reported_not_assigned(params):
 
 def test_closing_every_crossing_leaves_all_demand_unserved(params):
     net = toy_network(khorgos_closed=True)
-    fac = net.facilities.copy()
-    fac.loc[fac.facility_id == "alashankou-dostyk", "closed"] = "true"
+    fac = net.facilities.to_frame()
+    fac.loc[fac.facility_id == "alashankou-dostyk", "closed"] = True
     net = dataclasses.replace(net, facilities=fac)
     od = _od([("cn-urumqi", "kz-almaty", "CN", "KZ", "container", 2e6)])
     res = flows_run.run_flows(2024, network=net, params=params, demand=od)
@@ -284,7 +284,7 @@ def test_hard_capacity_finds_a_bottleneck_on_a_route_the_equilibrium_does_not_us
     capacity binds: at most 16.15 Mt fit. (Dostyk renamed: its observed throughput would floor
     the 0.05 Mt.)"""
     net = toy_network()
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     dostyk = fac.facility_id == "alashankou-dostyk"
     fac.loc[dostyk, ["facility_id", "capacity_t_per_yr"]] = ["toy-dostyk", 0.05e6]
     net = dataclasses.replace(net, facilities=fac)
@@ -303,7 +303,7 @@ def test_hard_capacity_finds_a_bottleneck_on_a_route_the_equilibrium_does_not_us
 
 def test_hard_capacity_lists_facilities_without_a_capacity_figure(params):
     net = toy_network()
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     # a kind without an estimate rule and no observed throughput: nothing to go by
     khorgos = fac.facility_id == "khorgos-altynkol"
     columns = ["facility_id", "kind", "capacity_trains_per_day"]

@@ -95,7 +95,7 @@ LINKS = [  # u, v, mode, km, country, facility
 def _network() -> Network:
     fac = pd.DataFrame([{
         "facility_id": "cn-kz", "name": "CN–KZ", "kind": "gauge_change", "countries": "CN-KZ",
-        "capacity_t_per_yr": np.nan, "capacity_trains_per_day": np.nan, "closed": "false",
+        "capacity_t_per_yr": np.nan, "capacity_trains_per_day": np.nan, "closed": False,
     }])  # fmt: skip
     countries = tuple(sorted({n[1] for n in NODES}))
     src, dst, km, mode, cc, ef = [], [], [], [], [], []

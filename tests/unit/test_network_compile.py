@@ -120,7 +120,7 @@ def test_gauge_break_becomes_a_transfer_edge_with_the_named_facility() -> None:
     transfer = np.flatnonzero(net.edge_mode == EdgeMode.TRANSFER)
     assert len(transfer) == 2
     assert net.edge_length_km[transfer].tolist() == [0.0, 0.0]
-    fac = net.facilities.iloc[net.edge_facility[transfer[0]]]
+    fac = net.facilities.record(net.edge_facility[transfer[0]])
     assert fac["facility_id"] == "aa-bb"
     assert fac["dwell_p50_h"] == 8.0
     assert bool(fac["gauge_change"])
@@ -132,7 +132,7 @@ def test_same_gauge_family_gives_a_border_edge_with_the_default_facility() -> No
     net = compiled(bb_gauge=1435, family="standard", named_lat=None)
     border = np.flatnonzero(net.edge_mode == EdgeMode.BORDER)
     assert len(border) == 2 and not np.any(net.edge_mode == EdgeMode.TRANSFER)
-    fac = net.facilities.iloc[net.edge_facility[border[0]]]
+    fac = net.facilities.record(net.edge_facility[border[0]])
     assert fac["facility_id"] == "border-aa-bb-0.00n-10.00e"
     assert fac["dwell_p50_h"] == 2.0
     assert "default-border" in fac["assumption"]
@@ -176,7 +176,8 @@ def test_cache_round_trip(tmp_path) -> None:
         np.testing.assert_array_equal(getattr(back, f), getattr(net, f))
     assert back.countries == net.countries
     assert list(back.node_name) == list(net.node_name)
-    pd.testing.assert_frame_equal(back.facilities, net.facilities)
+    assert back.facilities.equals(net.facilities)
+    pd.testing.assert_frame_equal(back.facilities.to_frame(), net.facilities.to_frame())
 
 
 def test_truncated_or_stale_cache_is_detected(tmp_path) -> None:
@@ -299,14 +300,17 @@ def test_sea_layer_joins_rail_served_ports_and_adds_sea_links() -> None:
     assert len(port_edges) == 2  # Port A only (B is not rail-served), both directions
     e = port_edges[net.edge_src[port_edges] < ports[0]][0]
     assert (net.node_lon[net.edge_src[e]], net.node_lat[net.edge_src[e]]) == (5.0, 0.0)
-    assert net.facilities.at[int(net.edge_facility[e]), "facility_id"] == "port-a"
+    assert net.facilities["facility_id"][int(net.edge_facility[e])] == "port-a"
     sea = np.flatnonzero(net.edge_mode == EdgeMode.SEA)
     assert net.edge_length_km[sea].tolist() == [1200.0, 1200.0]
     assert np.all(net.edge_country[sea] == -1) and np.all(net.edge_gauge_mm[sea] == 0)
     forward = sea[net.edge_src[sea] == ports[0]][0]
     assert net.edge_geometry(forward)[1] == pytest.approx([10.0, 1.0])
     assert net.edge_geometry(int(net.edge_reverse[forward]))[0] == pytest.approx([15.0, 0.1])
-    assert net.facilities["rail_served"].dtype == "boolean"
+    ports = net.facilities["kind"] == "port"
+    assert net.facilities["rail_served"][ports].tolist() == [1, 0]  # yes, no
+    assert set(net.facilities["rail_served"][~ports].tolist()) == {-1}  # unknown: not a port
+    assert net.facilities.to_frame()["rail_served"].dtype == "boolean"
     path = Path(tempfile.mkdtemp()) / "sea.npz"
     cache_mod.save_network(net, path)
-    pd.testing.assert_frame_equal(cache_mod.read_network(path).facilities, net.facilities)
+    assert cache_mod.read_network(path).facilities.equals(net.facilities)

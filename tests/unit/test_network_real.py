@@ -71,7 +71,7 @@ def test_lengths_within_five_percent_or_explained(report: dict) -> None:
 def test_named_crossings_are_found_with_their_gauge_change(net: Network) -> None:
     named = load_crossings()
     named = named[named["lat"].notna()]
-    fac = net.facilities.set_index("facility_id")
+    fac = net.facilities.to_frame().set_index("facility_id")
     missing = sorted(set(named["facility_id"]) - set(fac.index) - NOT_IN_SOURCE)
     assert missing == []
     assert (
@@ -89,7 +89,7 @@ def test_named_crossings_are_found_with_their_gauge_change(net: Network) -> None
 
 
 def test_closed_borders_are_closed_and_others_open(net: Network) -> None:
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     pairs = set(load_closed_borders().index)
     border = fac[fac["kind"].isin(["crossing", "gauge_change"])]
     in_closed = border["countries"].isin(pairs)
@@ -141,7 +141,7 @@ def test_middle_corridor_reaches_kuryk_and_turkmenistan(net: Network) -> None:
     assert 2500 < km < 3500  # Altynkol–Almaty–Shu–Arys–Kyzylorda–Beyneu–Mangistau–Kuryk
     to_bereket = _path_edges(net, kuryk, bereket)
     crossed = {
-        net.facilities.at[int(net.edge_facility[e]), "facility_id"]
+        net.facilities["facility_id"][int(net.edge_facility[e])]
         for e in to_bereket
         if net.edge_facility[e] >= 0
     }
@@ -149,7 +149,7 @@ def test_middle_corridor_reaches_kuryk_and_turkmenistan(net: Network) -> None:
 
 
 def test_dostyk_moyinty_section_covers_the_line(net: Network) -> None:
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     row = int(np.flatnonzero(fac["facility_id"] == "dostyk-moyinty")[0])
     km = net.edge_length_km[net.edge_facility == row].sum() / 2
     assert km == pytest.approx(836.0, rel=0.05)  # published length of the doubled line
@@ -187,7 +187,7 @@ def test_info_json_counts_match_the_arrays(net: Network) -> None:
 
 
 def test_caspian_ferry_joins_kuryk_to_alat(net: Network) -> None:
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     ports = set(fac.loc[fac["kind"] == "port", "facility_id"])
     assert {"port-aktau", "port-kuryk", "port-alat", "port-poti", "port-constanta"} <= ports
     assert net.meta["ports_not_joined"] == []
@@ -206,7 +206,7 @@ def test_iran_reaches_ankara_over_razi_and_the_lake_van_ferry(net: Network) -> N
     ankara, _ = nearest_node(net, 39.9364, 32.8437)
     edges = _path_edges(net, tabriz, ankara)
     used = {
-        net.facilities.at[int(net.edge_facility[e]), "facility_id"]
+        net.facilities["facility_id"][int(net.edge_facility[e])]
         for e in edges
         if net.edge_facility[e] >= 0
     }

@@ -68,7 +68,7 @@ def test_the_sea_option_and_other_pairs_keep_the_base_rate() -> None:
 
 
 def test_every_factor_row_has_sources_bounds_and_an_assumption_where_it_is_one() -> None:
-    frame = PARAMS.tables[TABLE]
+    frame = PARAMS.tables[TABLE].to_frame()
     known = set(load_sources().index)
     for key, row in frame.iterrows():
         ids = split_source_ids(row["source_ids"])
@@ -80,10 +80,15 @@ def test_every_factor_row_has_sources_bounds_and_an_assumption_where_it_is_one()
 
 
 def _with_row(key: str, **cells) -> object:
-    frame = PARAMS.tables[TABLE].copy()
+    table = PARAMS.tables[TABLE]
     for col, value in cells.items():
-        frame.at[key, col] = value
-    return dataclasses.replace(PARAMS, tables={**PARAMS.tables, TABLE: frame})
+        if col in table.numbers:
+            table = table.with_number(key, col, value)
+        else:
+            texts = list(table.texts[col])
+            texts[table.row(key)] = value
+            table = dataclasses.replace(table, texts={**table.texts, col: tuple(texts)})
+    return dataclasses.replace(PARAMS, tables={**PARAMS.tables, TABLE: table})
 
 
 @pytest.mark.parametrize(
@@ -102,9 +107,15 @@ def test_bad_factor_rows_are_refused(key: str, cells: dict, message: str) -> Non
 
 
 def test_a_missing_row_and_an_override_beyond_one_are_refused(tmp_path) -> None:
-    frame = PARAMS.tables[TABLE].drop(index="booking_block_train")
+    table = PARAMS.tables[TABLE]
+    kept = [i for i, k in enumerate(table.keys) if k != "booking_block_train"]
+    table = dataclasses.replace(
+        table, keys=tuple(table.keys[i] for i in kept),
+        numbers={c: tuple(v[i] for i in kept) for c, v in table.numbers.items()},
+        texts={c: tuple(v[i] for i in kept) for c, v in table.texts.items()},
+    )  # fmt: skip
     with pytest.raises(ParameterError, match="no row for"):
-        rate_factors(dataclasses.replace(PARAMS, tables={**PARAMS.tables, TABLE: frame}))
+        rate_factors(dataclasses.replace(PARAMS, tables={**PARAMS.tables, TABLE: table}))
     with pytest.raises(ParameterError, match="rate_factors.direction_eastbound"):
         parse_override({"rate_factors": {"direction_eastbound": 1.5}}, "my.yaml")
     file = tmp_path / "p.yaml"

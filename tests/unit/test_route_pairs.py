@@ -109,7 +109,7 @@ def test_a_domestic_trip_has_no_border_stop(cut) -> None:
 
 
 def test_a_border_inside_a_customs_union_is_no_customs_stop(cut) -> None:
-    facilities = cut.facilities.copy()
+    facilities = cut.facilities.to_frame()
     facilities["customs"] = facilities["facility_id"] != "saryagash-keles"
     union = dataclasses.replace(cut, facilities=facilities)
     (option,) = plan_cut(union, "Almaty", "Tashkent").options

@@ -38,7 +38,7 @@ def dated_network():
     Alashankou dwell p90 of crossings.csv, a Dostyk–Moyinty section on the Dostyk–Petropavl
     line, a WCI-priced ocean link to Rotterdam and Caspian weather on the Aktau ferry."""
     net = build_network()
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     ids = fac["facility_id"].tolist()
     fac.loc[ids.index("alashankou-dostyk"), "dwell_p90_h"] = 30.5
     fac["capacity_trains_per_day"] = np.nan
@@ -231,7 +231,7 @@ def test_bad_dated_tables_are_refused(tmp_path: Path, rows: list[str], message: 
 
 def test_a_dated_p90_below_the_own_p50_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     net = dated_network()
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     fac.loc[fac["facility_id"] == "alashankou-dostyk", "dwell_p50_h"] = 50.0
     net = dataclasses.replace(net, facilities=fac)
     with pytest.raises(ParameterError, match="dwell_p90_h 30.5 below dwell_p50_h 50"):

@@ -374,7 +374,7 @@ def test_via_place_keeps_each_pinned_crossing() -> None:
 
 
 def test_closed_facilities_are_never_used() -> None:
-    facilities = NET.facilities.copy()
+    facilities = NET.facilities.to_frame()
     facilities["closed"] = facilities["facility_id"] == "alashankou-dostyk"
     closed_net = dataclasses.replace(NET, facilities=facilities)
     resp = plan_routes(

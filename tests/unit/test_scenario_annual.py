@@ -79,8 +79,8 @@ def test_a_week_closed_takes_7_365_of_the_observed_floor_too():
     from landbridge.flows.capacity import facility_capacities
 
     annual, _, _ = apply_scenario(scenario(WEEK), toy_network(), annual=True)
-    caps = facility_capacities(annual.facilities, 1100.0, 10.0)
-    row = annual.facilities.facility_id.tolist().index("khorgos-altynkol")
+    caps = facility_capacities(annual.facilities.to_frame(), 1100.0, 10.0)
+    row = annual.facilities["facility_id"].tolist().index("khorgos-altynkol")
     assert caps.t_per_yr[row] == pytest.approx(16.1e6 * 358 / 365)
 
 
@@ -97,8 +97,8 @@ def test_the_2023_single_track_is_floored_at_what_it_carried_in_2024_when_asked(
         net, _, _ = apply_scenario(
             scenario({**single, "observed_floor": floor}), toy_network(), annual=True
         )
-        caps = facility_capacities(net.facilities, 1100.0, 10.0)
-        row = net.facilities.facility_id.tolist().index("dostyk-moyinty")
+        caps = facility_capacities(net.facilities.to_frame(), 1100.0, 10.0)
+        row = net.facilities["facility_id"].tolist().index("dostyk-moyinty")
         if floor:
             assert caps.t_per_yr[row] == pytest.approx(18_693_069 / 2, rel=1e-6)
             assert caps.basis[row] == "observed floor" and not caps.warnings

@@ -25,11 +25,11 @@ def scenario(*mods: dict, **base: object) -> Scenario:
 
 
 def fac(net: Network, fid: str, column: str) -> float:
-    return float(net.facilities.loc[net.facilities["facility_id"] == fid, column].iloc[0])
+    return float(net.facilities.number(net.facilities.row_of(fid), column))
 
 
 def edges_of(net: Network, fid: str) -> np.ndarray:
-    rows = np.flatnonzero(net.facilities["facility_id"].to_numpy() == fid)
+    rows = np.flatnonzero(net.facilities["facility_id"] == fid)
     return np.flatnonzero(np.isin(net.edge_facility, rows))
 
 
@@ -45,7 +45,7 @@ def has_link(net: Network, a: str, b: str) -> bool:
 def snapshot(net: Network) -> dict:
     return {
         "arrays": {k: v.copy() for k, v in vars(net).items() if isinstance(v, np.ndarray)},
-        "facilities": net.facilities.copy(deep=True),
+        "facilities": net.facilities.to_frame(),
         "meta": dict(net.meta),
     }
 
@@ -53,7 +53,7 @@ def snapshot(net: Network) -> dict:
 def assert_unchanged(net: Network, snap: dict) -> None:
     for name, arr in snap["arrays"].items():
         assert np.array_equal(getattr(net, name), arr), name
-    assert net.facilities.equals(snap["facilities"])
+    assert net.facilities.to_frame().equals(snap["facilities"])
     assert net.meta == snap["meta"]
 
 
@@ -183,7 +183,8 @@ def test_base_is_never_mutated_by_any_modification() -> None:
     assert demand.equals(demand0)
     # and the outputs do not share memory with the base
     out_net.edge_length_km[:] = -1
-    out_net.facilities.loc[:, "dwell_p50_h"] = -1
+    with pytest.raises(ValueError, match="read-only"):  # facility columns cannot change in place
+        out_net.facilities["dwell_p50_h"][:] = -1
     assert_unchanged(net, snap)
     check_csr(out_net)
     assert out_params.value("rail_tariff", "KZ") == 0.9
@@ -277,7 +278,7 @@ def test_set_ferry_fleet_scales_headway_with_vessels() -> None:
 
 def test_set_ferry_fleet_scales_yearly_capacity_with_fleet_times_size() -> None:
     net = toy_network()
-    fac_table = net.facilities.copy()
+    fac_table = net.facilities.to_frame()
     fac_table.loc[fac_table["facility_id"] == "aktau-baku", "capacity_t_per_yr"] = 890_000.0
     net = dataclasses.replace(net, facilities=fac_table)
     s = scenario(
@@ -386,7 +387,7 @@ def test_add_link_without_crossing_adds_both_directions_with_geometry() -> None:
         out.edge_geometry(out.edge_reverse[fwd]), out.edge_geometry(fwd)[::-1]
     )
     assert fac(out, "almaty-bypass-north", "capacity_trains_per_day") == 24
-    assert out.facilities["kind"].iloc[-1] == "section"
+    assert out.facilities["kind"][-1] == "section"
 
 
 def test_add_link_with_crossing_builds_yard_transfer_and_line() -> None:
@@ -421,7 +422,7 @@ def test_add_link_with_crossing_builds_yard_transfer_and_line() -> None:
     assert set(out.edge_mode[transfer]) == {EdgeMode.TRANSFER}
     assert fac(out, "tacheng-bakhty", "dwell_p50_h") == 6.0  # taken over from alashankou-dostyk
     assert fac(out, "tacheng-bakhty", "capacity_t_per_yr") == 20e6
-    row = out.facilities.loc[out.facilities["facility_id"] == "tacheng-bakhty"].iloc[0]
+    row = out.facilities.record(out.facilities.row_of("tacheng-bakhty"))
     assert row["countries"] == "CN-KZ" and "alashankou-dostyk" in row["assumption"]
     line = edges_of(out, "bakhty-ayagoz")
     assert sorted(out.edge_length_km[line]) == [297.0, 297.0]

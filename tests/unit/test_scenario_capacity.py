@@ -47,16 +47,16 @@ def test_impossible_capacities_are_refused_naming_the_field(mod: str, words: str
 
 def test_trains_per_day_change_the_sourced_capacity_of_a_facility_with_a_tonnage() -> None:
     net = load_network()
-    fac = net.facilities.set_index("facility_id")
+    fac = net.facilities.to_frame().set_index("facility_id")
     assert math.isfinite(float(fac.at[CROSSING, "capacity_t_per_yr"]))  # both figures given
     t_per_train = 1000.0
-    before = sourced_capacity_t(net.facilities, t_per_train, 10.0)
-    row = int((net.facilities["facility_id"] == CROSSING).to_numpy().nonzero()[0][0])
+    before = sourced_capacity_t(net.facilities.to_frame(), t_per_train, 10.0)
+    row = int((net.facilities["facility_id"] == CROSSING).nonzero()[0][0])
     spec = parse_scenario(
         scenario(f"{{type: set_capacity, facility: {CROSSING}, value: 5, unit: trains_per_day}}")
     )
     out, _, _ = apply_scenario(spec, net, None, None)
-    after = sourced_capacity_t(out.facilities, t_per_train, 10.0)
+    after = sourced_capacity_t(out.facilities.to_frame(), t_per_train, 10.0)
     assert after[row] == pytest.approx(5 * 365 * t_per_train)
     assert after[row] != before[row]
     others = [i for i in range(len(after)) if i != row]
@@ -134,7 +134,7 @@ def test_a_quota_into_china_limits_only_the_trains_entering_china() -> None:
                     " into: cn}")  # fmt: skip
     out, params, _ = apply_scenario(parse_scenario(text), net, params, None, annual=True)
     model = prepare(out, params)
-    row = int(np.flatnonzero(out.facilities["facility_id"].to_numpy() == CROSSING)[0])
+    row = int(np.flatnonzero(out.facilities["facility_id"] == CROSSING)[0])
     edges = np.flatnonzero(out.edge_facility == row)
     entering = out.node_country[out.edge_dst[edges]] == out.country_id("CN")
     assert entering.any() and (~entering).any()
@@ -226,7 +226,7 @@ def test_a_dated_closure_takes_its_days_from_the_quota_too() -> None:
         " to_date: 2024-03-31}\n"
     )
     out, _, _ = apply_scenario(parse_scenario(text), load_network(), None, None, annual=True)
-    fac = out.facilities.set_index("facility_id")
+    fac = out.facilities.to_frame().set_index("facility_id")
     assert fac.at[CROSSING, "quota_trains_per_day_into_CN"] == pytest.approx(10 * 335 / 366)
 
 

@@ -66,7 +66,7 @@ def _routes(net: Network, params: object, pairs: Sequence[ODPair], depart: objec
             rows.append({**base, "option_rank": 0, "label": "no route", "corridor": "none"})
             continue
         fac = net.edge_facility[edges]
-        used = net.facilities.iloc[fac[fac >= 0]]
+        used = net.facilities.to_frame().iloc[fac[fac >= 0]]
         length = float(net.edge_length_km[edges].sum())
         dwell = float(used["dwell_p50_h"].sum())
         crossing = used.loc[used["countries"] == "CN-KZ", "facility_id"].tolist()
@@ -97,7 +97,7 @@ def _flows(net: Network, params: object, demand: pd.DataFrame | None, s: Scenari
         if edges is not None:
             rows = np.unique(net.edge_facility[edges])
             flow[rows[rows >= 0]] += row.t_per_yr
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     return pd.DataFrame(
         {
             "facility_id": fac["facility_id"],

@@ -152,7 +152,7 @@ def test_a_region_takes_its_own_delay_factor_and_sections_keep_theirs() -> None:
     in_cn = rail & (net.edge_country == net.country_id("CN"))
     assert set(costs.time_role[in_cn & (lon < 95.0)].tolist()) == {xj}
     assert set(costs.time_role[in_cn & (lon >= 95.0)].tolist()) == {cn}
-    ids = net.facilities["facility_id"].astype(str).to_numpy()
+    ids = net.facilities["facility_id"]
     section = rail & np.isin(net.edge_facility, np.flatnonzero(ids == "dostyk-moyinty"))
     assert section.sum() > 0 and set(costs.time_role[section].tolist()) == {kz}
     response, paths = plan_routes_with_paths(

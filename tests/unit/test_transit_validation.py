@@ -15,7 +15,7 @@ from landbridge.validation.cases import CASES_CSV, load_cases
 from landbridge.validation.transit import case_paths, metrics, result
 
 PARAMS = load_default_params()
-TABLE = PARAMS.tables[transit.TABLE]
+TABLE = PARAMS.tables[transit.TABLE].to_frame()
 
 
 @pytest.fixture(scope="module")

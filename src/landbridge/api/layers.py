@@ -120,7 +120,7 @@ def _facility_properties(row: pd.Series) -> dict[str, Any]:
 
 
 def _facility_layer(net: Network, kinds: tuple[str, ...]) -> dict[str, Any]:
-    table = net.facilities
+    table = net.facilities.to_frame()
     rows = table[table["kind"].isin(kinds)]
     features = []
     for _, row in rows.iterrows():
@@ -149,12 +149,13 @@ def _line_facility_layer(
         mask &= np.isin(net.edge_mode, modes)
     edges = np.flatnonzero(mask)
     if kinds is not None:
-        edge_kinds = net.facilities["kind"].to_numpy()[net.edge_facility[edges]]
+        edge_kinds = net.facilities["kind"][net.edge_facility[edges]]
         edges = edges[np.isin(edge_kinds, kinds)]
     edges = _one_direction(net, edges)
     features = []
+    table = net.facilities.to_frame()
     for e, coords in zip(edges, _edge_lines(net, edges), strict=True):
-        props = _facility_properties(net.facilities.iloc[int(net.edge_facility[e])])
+        props = _facility_properties(table.iloc[int(net.edge_facility[e])])
         props["edge"] = int(e)
         props["length_km"] = round(float(net.edge_length_km[e]), 1)
         features.append(

@@ -48,7 +48,7 @@ def _facility_ids(net: Network, edges: np.ndarray | None) -> str | None:
     rows = rows[rows >= 0]
     _, first = np.unique(rows, return_index=True)
     ordered = rows[np.sort(first)]
-    return ";".join(str(net.facilities["facility_id"].iat[int(r)]) for r in ordered)
+    return ";".join(str(net.facilities["facility_id"][int(r)]) for r in ordered)
 
 
 def _line(net: Network, edges: np.ndarray | None) -> str | None:
@@ -70,7 +70,7 @@ def assign_flows(
     from landbridge.schema.flows import FlowsRequest
 
     result = assign(net, params, demand, flows_year(scenario), FlowsRequest())
-    fac = net.facilities.set_index("facility_id")
+    fac = net.facilities.to_frame().set_index("facility_id")
     columns = ["facility_id", "name", "kind", "lat", "lon", "flow_t_per_yr", "capacity_t_per_yr",
                "utilization"]  # fmt: skip
     rows = [

@@ -52,7 +52,7 @@ def network_facility_ids() -> set[str]:
     from landbridge.network import load_network
     from landbridge.sim.corridor_tables import known_facility_ids
 
-    facilities = load_network().facilities["facility_id"].astype(str)
+    facilities = load_network().facilities["facility_id"].tolist()
     return known_facility_ids() | set(facilities)
 
 

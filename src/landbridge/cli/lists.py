@@ -24,8 +24,7 @@ def facilities(
     from landbridge.errors import InvalidInputError
     from landbridge.network import load_network
 
-    frame = load_network().facilities[["facility_id", "name", "kind", "countries"]].copy()
-    frame["countries"] = frame["countries"].fillna("").astype(str)
+    frame = load_network().facilities.to_frame()[["facility_id", "name", "kind", "countries"]]
     if kind is not None:
         kinds = sorted(set(frame["kind"]))
         if kind not in kinds:

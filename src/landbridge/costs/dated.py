@@ -16,14 +16,15 @@ Winter weather on the ferry lines is in ``costs.weather``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from landbridge.costs.params import PARAMS_DIR
 from landbridge.data import split_source_ids
@@ -31,7 +32,11 @@ from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.events import EVENTS_CSV, facility_set_events, load_events
 from landbridge.network.derived import derived
 from landbridge.network.model import Network
+from landbridge.network.ocean_rates import OCEAN_RATE_LANE, ocean_rate_rows
 from landbridge.schema.route import DatedValue
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FACILITY_DATED_CSV = PARAMS_DIR / "facility_dated.csv"
 UNITS = {
@@ -83,15 +88,19 @@ def _date(cell: str, where: str) -> dt.date | None:
         raise ParameterError(f"{where}: '{cell}' is not a date YYYY-MM-DD") from None
 
 
-def read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+def read_table(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV table, every cell as text ('' when empty), in file order."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, restval="")
+            rows = list(reader)
+            header = reader.fieldnames or []
     except FileNotFoundError:
         raise ParameterError(f"parameter table missing: {path}") from None
-    missing = [c for c in required if c not in frame.columns]
+    missing = [c for c in required if c not in header]
     if missing:
         raise ParameterError(f"{path.name}: missing columns {missing}")
-    return frame
+    return rows
 
 
 def _event_rows(events_path: str) -> list[DatedRow]:
@@ -122,7 +131,7 @@ def load_facility_series(
         file, ("facility_id", "column", "value", "valid_from", "valid_to", "source_ids", "note")
     )
     grouped: dict[tuple[str, str], list[DatedRow]] = {}
-    for line, rec in enumerate(frame.to_dict("records"), start=2):
+    for line, rec in enumerate(frame, start=2):
         where = f"{file.name} line {line}"
         if rec["column"] not in UNITS:
             raise ParameterError(
@@ -185,13 +194,10 @@ class _RateRow:
     source_ids: object
 
 
-def _month_rows(rates: pd.DataFrame) -> dict[str, list[_RateRow]]:
-    """Lane → its samples dated at least to the month, in table order (plain lists, read once)."""
+def _month_rows(cells: Iterable[tuple[str, str, object, object]]) -> dict[str, list[_RateRow]]:
+    """Lane → its samples dated at least to the month, in table order, from (lane, date, cost,
+    source ids) rows."""
     rows: dict[str, list[_RateRow]] = {}
-    cells = zip(
-        rates["lane"].tolist(), rates["date"].astype(str).tolist(),
-        rates["cost_usd_per_feu"].tolist(), rates["source_ids"].tolist(), strict=True,
-    )  # fmt: skip
     for lane, date, cost, ids in cells:
         if len(date) >= len("YYYY-MM"):
             rows.setdefault(lane, []).append(_RateRow(date, cost, ids))
@@ -200,17 +206,18 @@ def _month_rows(rates: pd.DataFrame) -> dict[str, list[_RateRow]]:
 
 @lru_cache(maxsize=1)
 def _bundled_month_rows() -> dict[str, list[_RateRow]]:
-    from landbridge.network.sea import load_ocean_rates
-
-    return _month_rows(load_ocean_rates())
+    return _month_rows(
+        (r["lane"], r["date"], r["cost_usd_per_feu"], r["source_ids"]) for r in ocean_rate_rows()
+    )
 
 
 def ocean_sample(lane: str, on: dt.date, rates: pd.DataFrame | None = None) -> OceanSample:
     """The WCI rate of ``lane`` for the month of ``on`` (mean of that month's samples), else the
     nearest earlier sample, else the earliest; a lane without samples uses the reference lane."""
-    from landbridge.network.sea import OCEAN_RATE_LANE
-
-    by_lane = _bundled_month_rows() if rates is None else _month_rows(rates)
+    by_lane = _bundled_month_rows() if rates is None else _month_rows(zip(
+        rates["lane"].tolist(), rates["date"].astype(str).tolist(),
+        rates["cost_usd_per_feu"].tolist(), rates["source_ids"].tolist(), strict=True,
+    ))  # fmt: skip
     note = ""
     samples = by_lane.get(lane, [])
     if not samples:
@@ -269,7 +276,7 @@ def _number(cell: object) -> float:
 
 
 def _text(cell: object) -> str:
-    return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
+    return "" if cell is None or cell != cell else str(cell)
 
 
 @dataclass
@@ -332,7 +339,7 @@ def _read_ocean_lanes(net: Network) -> dict[str, str]:
     if {"port_id", "wci_lane"} <= set(fac.columns):
         ports = zip(kinds, fac["port_id"].tolist(), fac["wci_lane"].tolist(), strict=True)
         lane_of = {str(port): _text(lane) for kind, port, lane in ports if kind == "port"}
-    priced = pd.to_numeric(fac["cost_usd_per_feu"], errors="coerce").notna().tolist()
+    priced = (~np.isnan(fac["cost_usd_per_feu"])).tolist()
     cells = zip(kinds, fac["facility_id"].tolist(), fac["to_port"].tolist(), priced, strict=True)
     return {
         str(fid): lane_of.get(str(port), "")
@@ -344,8 +351,6 @@ def _read_ocean_lanes(net: Network) -> dict[str, str]:
 def _build_patch(
     net: Network, on: dt.date, reach: Mapping[str, dt.date] | None = None
 ) -> DatedPatch:
-    from landbridge.network.sea import OCEAN_RATE_LANE
-
     reach = reach or {}
     base = _dated_base(net)
     values: dict[str, dict[str, float]] = {}
@@ -428,10 +433,8 @@ def today() -> dt.date:
 @lru_cache(maxsize=1)
 def earliest_dated() -> dt.date:
     """The earliest date any dated table has a figure for."""
-    from landbridge.network.sea import load_ocean_rates
-
     starts = [r.valid_from for s in load_facility_series().values() for r in s if r.valid_from]
-    rates = load_ocean_rates()["date"].astype(str)
+    rates = [r["date"] for r in ocean_rate_rows()]
     starts += [dt.date.fromisoformat(d) for d in rates if len(d) == len("YYYY-MM-DD")]
     return min(starts)
 

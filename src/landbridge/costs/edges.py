@@ -14,7 +14,6 @@ import difflib
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from landbridge.costs import emissions, tariff, time, transit
 from landbridge.costs.dated import DatedPatch
@@ -71,7 +70,7 @@ class EdgeCosts:
 
 def check_facility_overrides(net: Network, params: Params) -> None:
     """Raise ``ParameterError`` naming any overridden ``facility_id`` the network lacks."""
-    known = set(net.facilities["facility_id"].astype(str)) if len(net.facilities) else set()
+    known = set(net.facilities["facility_id"].tolist()) if len(net.facilities) else set()
     for fid in params.facility_overrides:
         if fid not in known:
             close = difflib.get_close_matches(fid, sorted(known), n=3, cutoff=0.6)
@@ -89,11 +88,11 @@ def resolve_facilities(
     fac = net.facilities
     n = len(fac)
     defaults = params.tables["facility_defaults"]
-    kinds = fac["kind"].astype(str).to_numpy(dtype=object) if n else np.empty(0, dtype=object)
+    kinds = fac["kind"] if n else np.empty(0, dtype=object)
     # row of each facility's kind in facility_defaults; -1 (the NaN appended below) if none
-    default_row = defaults.index.get_indexer(pd.Index(kinds)) if n else np.empty(0, dtype=np.int64)
+    default_row = defaults.rows_of(kinds.tolist()) if n else np.empty(0, dtype=np.int64)
     rows_of: dict[str, list[int]] = {}
-    for i, fid in enumerate(fac["facility_id"].astype(str).tolist() if n else []):
+    for i, fid in enumerate(fac["facility_id"].tolist() if n else []):
         rows_of.setdefault(fid, []).append(i)
     dated_cells = dated.facility_values if dated else {}
     values: dict[str, np.ndarray] = {}
@@ -101,18 +100,14 @@ def resolve_facilities(
     overridden = np.zeros(n, dtype=bool)
     tt = transit.transit_time(params)
     role = (
-        transit.facility_roles(tt, fac["facility_id"].astype(str).tolist(), kinds.tolist(),
-                               fac["countries"].fillna("").astype(str).tolist())
+        transit.facility_roles(tt, fac["facility_id"].tolist(), kinds.tolist(),
+                               fac["countries"].tolist())
         if n and "countries" in fac
         else np.full(n, transit.NO_ROLE, dtype=np.int64)
     )  # fmt: skip
     for col in FACILITY_COLUMNS:
-        own = (
-            pd.to_numeric(fac[col], errors="coerce").to_numpy(dtype=float)
-            if col in fac
-            else np.full(n, np.nan)
-        )
-        fallback = np.append(defaults[col].to_numpy(dtype=float), np.nan)[default_row]
+        own = fac[col] if col in fac else np.full(n, np.nan)
+        fallback = np.append(defaults.column(col), np.nan)[default_row]
         missing = np.isnan(own)
         resolved = np.where(missing, fallback, own)
         used_default |= missing & ~np.isnan(fallback)
@@ -166,7 +161,7 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
     # facility values per edge, or the kind default of the edge mode where an edge has none
     fidx = net.edge_facility.astype(np.int64)
     has_fac = fidx >= 0
-    kinds = [*defaults.index.astype(str), ""]
+    kinds = [*defaults.keys, ""]
     kind_code = {k: i for i, k in enumerate(kinds)}
     mode_kind = np.full(max(int(x) for x in EdgeMode) + 1, kind_code[""], dtype=np.int64)
     for edge_mode, k in DEFAULT_KIND_BY_MODE.items():
@@ -178,7 +173,7 @@ def compute_edge_costs(net: Network, params: Params, dated: DatedPatch | None = 
     kind = np.asarray(kinds, dtype=object)[edge_kind]
 
     def per_edge(col: str) -> np.ndarray:
-        table = np.append(defaults[col].to_numpy(dtype=float), np.nan)
+        table = np.append(defaults.column(col), np.nan)
         out = table[edge_kind]
         if len(fv.kind):
             out[has_fac] = fv.values[col][fidx[has_fac]]

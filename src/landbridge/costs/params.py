@@ -14,14 +14,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pandas as pd
-from pydantic import ValidationError
-
+from landbridge.costs.param_table import ParamTable, read_param_table
 from landbridge.country_codes import unknown_country
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
-from landbridge.user_files import load_user_yaml, read_user_text
 
 if TYPE_CHECKING:  # its pydantic models are built on import: only a parameter file needs them
     from landbridge.schema.params import ParamsOverride
@@ -71,7 +68,7 @@ class RowRef(NamedTuple):
 class Params:
     """All parameter tables, indexed by key; ``facility_overrides`` patch facilities by id."""
 
-    tables: Mapping[str, pd.DataFrame]
+    tables: Mapping[str, ParamTable]
     facility_overrides: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     override_origin: str = ""
     overridden: frozenset[tuple[str, str]] = frozenset()
@@ -96,12 +93,12 @@ class Params:
         """table -> key -> value column -> float, read once (lookups without pandas indexing)."""
         return {
             name: {
-                str(key): dict(zip(TABLES[name].values, map(float, cells), strict=True))
+                key: dict(zip(TABLES[name].values, cells, strict=True))
                 for key, *cells in zip(
-                    frame.index, *(frame[c].tolist() for c in TABLES[name].values), strict=True
+                    table.keys, *(table.numbers[c] for c in TABLES[name].values), strict=True
                 )
             }
-            for name, frame in self.tables.items()
+            for name, table in self.tables.items()
         }
 
     def scalar(self, key: str) -> float:
@@ -116,12 +113,12 @@ class Params:
         """table -> key -> (source ids, assumption), read once."""
         return {
             name: {
-                str(key): (split_source_ids(sid), note if isinstance(note, str) else "")
+                key: (split_source_ids(sid), note)
                 for key, sid, note in zip(
-                    frame.index, frame["source_ids"], frame["assumption"], strict=True
+                    table.keys, table.texts["source_ids"], table.texts["assumption"], strict=True
                 )
             }
-            for name, frame in self.tables.items()
+            for name, table in self.tables.items()
         }
 
     def sources_of(self, refs: Iterable[RowRef]) -> tuple[list[str], list[str]]:
@@ -147,7 +144,7 @@ class Params:
     # --- overrides ---------------------------------------------------------------------------
     def with_overrides(self, override: ParamsOverride, origin: str) -> Params:
         """A copy with the cells of ``override`` replaced; checks p50/p90 order afterwards."""
-        tables = {name: frame.copy() for name, frame in self.tables.items()}
+        tables = dict(self.tables)
         overridden = set(self.overridden)
         for name in TABLES:
             patch = getattr(override, name)
@@ -158,16 +155,15 @@ class Params:
             )
             for key, patch_cells in rows.items():
                 cells = {"value": patch_cells} if name in SINGLE_VALUE_TABLES else patch_cells
-                frame = tables[name]
-                if key not in frame.index:
+                table = tables[name]
+                if key not in table:
                     _check_new_key(name, key, origin)
-                    template = frame.loc[self.resolve_key(name, key)].copy()
-                    template["assumption"] = ""
-                    frame.loc[key] = template
+                    table = table.with_row(key, like=self.resolve_key(name, key),
+                                           blank=("assumption",))  # fmt: skip
                 for col, value in cells.items():
-                    frame.at[key, col] = float(value)
+                    table = table.with_number(key, col, float(value))
                     overridden.add((name, f"{key}.{col}"))
-                tables[name] = frame
+                tables[name] = table
         facility_overrides = {k: dict(v) for k, v in self.facility_overrides.items()}
         for fid, patch in override.facilities.items():
             facility_overrides.setdefault(fid, {}).update(patch.model_dump(exclude_none=True))
@@ -177,15 +173,15 @@ class Params:
 
     def check(self) -> None:
         """Raise ``ParameterError`` if a p90 is on the wrong side of its p50."""
-        speed = self.tables["rail_speed"]
-        slow = speed.index[speed["speed_p90_kmh"] > speed["speed_p50_kmh"]].tolist()
+        speed = self._cells["rail_speed"]
+        slow = [k for k, c in speed.items() if c["speed_p90_kmh"] > c["speed_p50_kmh"]]
         if slow:
             raise ParameterError(
                 "rail_speed: speed_p90_kmh must not exceed speed_p50_kmh "
                 f"(p90 is the slow case) for {slow}"
             )
-        dwell = self.tables["facility_defaults"]
-        bad = dwell.index[dwell["dwell_p90_h"] < dwell["dwell_p50_h"]].tolist()
+        dwell = self._cells["facility_defaults"]
+        bad = [k for k, c in dwell.items() if c["dwell_p90_h"] < c["dwell_p50_h"]]
         bad += [
             fid
             for fid, cells in self.facility_overrides.items()
@@ -206,32 +202,13 @@ def _check_new_key(table: str, key: str, origin: str) -> None:
         raise ParameterError(f"{origin}: {table}.{key[:20]}: {reason}")
     raise ParameterError(
         f"{origin}: {table}.{key}: unknown {spec.key}; "
-        f"known: {', '.join(sorted(map(str, load_default_params().tables[table].index)))}"
+        f"known: {', '.join(sorted(load_default_params().tables[table].keys))}"
     )
 
 
-def _read_table(name: str, directory: Path) -> pd.DataFrame:
+def _read_table(name: str, directory: Path) -> ParamTable:
     spec = TABLES[name]
-    path = directory / f"{name}.csv"
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype={spec.key: str},
-            keep_default_na=False,
-            na_values={c: [""] for c in spec.values},
-        )
-    except FileNotFoundError as exc:
-        raise ParameterError(f"parameter table missing: {path}") from exc
-    missing = [c for c in (spec.key, *spec.values, *META_COLUMNS) if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{path.name}: missing columns {missing}")
-    if frame[spec.key].duplicated().any():
-        raise ParameterError(
-            f"{path.name}: duplicate keys {frame[spec.key][frame[spec.key].duplicated()].tolist()}"
-        )
-    for col in spec.values:
-        frame[col] = pd.to_numeric(frame[col], errors="raise").astype(float)
-    return frame.set_index(spec.key)
+    return read_param_table(directory / f"{name}.csv", spec.key, spec.values, META_COLUMNS)
 
 
 @lru_cache(maxsize=4)
@@ -271,6 +248,8 @@ def parse_override(data: Any, origin: str) -> ParamsOverride:
         raise ParameterError(
             f"{origin}: expected a mapping of table names, got {type(data).__name__}"
         )
+    from pydantic import ValidationError
+
     try:
         return ParamsOverride.model_validate(data)
     except ValidationError as exc:
@@ -293,6 +272,8 @@ def load_params(path: str | Path | None = None, base: Params | None = None) -> P
     params = base or load_default_params()
     if path is None:
         return params
+    from landbridge.user_files import load_user_yaml, read_user_text
+
     file = Path(path)
     text = read_user_text(file, ParameterError, "parameter file", MAX_PARAMS_FILE_BYTES)
     data = load_user_yaml(text, ParameterError, str(file))

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from landbridge.costs.params import Params, RowRef
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
-from landbridge.frames import cell_float
 
 TABLE = "rate_factors"
 EASTBOUND, BLOCK, BLOCK_MIN_FEU = (
@@ -59,11 +58,11 @@ def rate_factors(params: Params) -> RateFactors:
     """The factors of ``rate_factors.csv``; a row outside its bounds or without sources is
     refused with ``ParameterError``."""
     frame = params.tables[TABLE]
-    missing = [k for k in (*FACTOR_KEYS, BLOCK_MIN_FEU) if k not in frame.index]
+    missing = [k for k in (*FACTOR_KEYS, BLOCK_MIN_FEU) if k not in frame]
     if missing:
         raise ParameterError(f"{TABLE}.csv: no row for {missing}")
     for key in (*FACTOR_KEYS, BLOCK_MIN_FEU):
-        value, lower, upper = (cell_float(frame, key, c) for c in ("value", "lower", "upper"))
+        value, lower, upper = (frame.number(key, c) for c in ("value", "lower", "upper"))
         if not lower <= upper:
             raise ParameterError(f"{TABLE}.{key}: lower {lower:g} is above upper {upper:g}")
         overridden = (TABLE, f"{key}.value") in params.overridden
@@ -72,22 +71,22 @@ def rate_factors(params: Params) -> RateFactors:
                 f"{TABLE}.{key}: value {value:g} is outside its sourced bounds "
                 f"[{lower:g}, {upper:g}]"
             )
-        if not str(frame.at[key, "source_ids"]).strip():
+        if not frame.text(key, "source_ids").strip():
             raise ParameterError(f"{TABLE}.{key}: no source_ids")
     for key in FACTOR_KEYS:
-        value = cell_float(frame, key, "value")
+        value = frame.number(key, "value")
         if not 0.0 < value <= 1.0:
             raise ParameterError(
                 f"{TABLE}.{key}: factor {value:g} must be in (0, 1] (a discount on the base rate)"
             )
-    if cell_float(frame, BLOCK_MIN_FEU, "value") < 1.0:
+    if frame.number(BLOCK_MIN_FEU, "value") < 1.0:
         raise ParameterError(f"{TABLE}.{BLOCK_MIN_FEU}: a train holds at least 1 FEU")
     return RateFactors(
-        eastbound=cell_float(frame, EASTBOUND, "value"),
-        block=cell_float(frame, BLOCK, "value"),
-        block_min_feu=cell_float(frame, BLOCK_MIN_FEU, "value"),
+        eastbound=frame.number(EASTBOUND, "value"),
+        block=frame.number(BLOCK, "value"),
+        block_min_feu=frame.number(BLOCK_MIN_FEU, "value"),
         source_ids={
-            key: tuple(split_source_ids(str(frame.at[key, "source_ids"])))
+            key: tuple(split_source_ids(frame.text(key, "source_ids")))
             for key in (*FACTOR_KEYS, BLOCK_MIN_FEU)
         },
     )

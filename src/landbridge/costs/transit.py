@@ -124,21 +124,21 @@ def _region_role(tt: TransitTime, region: str) -> int:
 
 def transit_time(params: Params) -> TransitTime:
     frame = params.tables[TABLE]
-    kinds = tuple(str(k) for k in frame["kind"])
+    kinds = frame.texts["kind"]
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         raise ParameterError(f"{TABLE}.csv: unknown kind {unknown}; use one of {list(KINDS)}")
     return TransitTime(
-        keys=tuple(str(k) for k in frame.index),
-        value=frame["value"].to_numpy(dtype=float),
-        lower=frame["lower"].to_numpy(dtype=float),
-        upper=frame["upper"].to_numpy(dtype=float),
+        keys=frame.keys,
+        value=frame.column("value"),
+        lower=frame.column("lower"),
+        upper=frame.column("upper"),
         kind=kinds,
         applies_to=tuple(
             frozenset(p.strip() for p in str(cell).split(";") if p.strip())
-            for cell in frame["applies_to"]
+            for cell in frame.texts["applies_to"]
         ),
-        p90_over_p50=np.nan_to_num(frame["p90_over_p50"].to_numpy(dtype=float), nan=1.0),
+        p90_over_p50=np.nan_to_num(frame.column("p90_over_p50"), nan=1.0),
     )
 
 
@@ -182,9 +182,9 @@ def apply_to_facilities(
 def with_values(params: Params, values: Mapping[str, float]) -> Params:
     """A copy of ``params`` with the given ``transit_time`` values (the calibration's trials)."""
     tables = dict(params.tables)
-    frame = tables[TABLE].copy()
+    frame = tables[TABLE]
     for key, value in values.items():
-        frame.at[key, "value"] = float(value)
+        frame = frame.with_number(key, "value", float(value))
     tables[TABLE] = frame
     return replace(params, tables=tables)
 

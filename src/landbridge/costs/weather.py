@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from landbridge.costs.dated import read_table
 from landbridge.costs.params import PARAMS_DIR
@@ -38,7 +37,7 @@ def load_weather_months(path: str = str(WEATHER_MONTHS_CSV)) -> dict[int, Weathe
     file = Path(path)
     frame = read_table(file, ("month", "basis", "source_ids", "note", "assumption"))
     months: dict[int, WeatherMonth] = {}
-    for line, rec in enumerate(frame.to_dict("records"), start=2):
+    for line, rec in enumerate(frame, start=2):
         try:
             month = int(rec["month"])
         except ValueError:
@@ -80,5 +79,4 @@ def closure_days_per_facility(net: Network) -> np.ndarray:
     fac = net.facilities
     if not len(fac) or "weather_closure_days_per_month" not in fac:
         return np.zeros(len(fac))
-    days = pd.to_numeric(fac["weather_closure_days_per_month"], errors="coerce")
-    return np.nan_to_num(days.to_numpy(dtype=float), nan=0.0)
+    return np.nan_to_num(fac["weather_closure_days_per_month"], nan=0.0)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCES_DIR = DATA_DIR / "sources"
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "year", "note")
@@ -18,6 +20,8 @@ SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "year", "note")
 @lru_cache(maxsize=1)
 def load_sources() -> pd.DataFrame:
     """All rows of ``data/sources/*.csv``, indexed by ``source_id`` (unique across files)."""
+    import pandas as pd
+
     frames = []
     for path in sorted(SOURCES_DIR.glob("*.csv")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)

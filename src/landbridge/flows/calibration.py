@@ -110,8 +110,7 @@ def load_constants(path: Path = CONSTANTS_PATH) -> RouteConstants:
 
 def term_edges(network: Network) -> dict[str, np.ndarray]:
     """Edges marking a path as using each gateway family (one passage per path)."""
-    fac = network.facilities
-    ids = fac["facility_id"].astype(str).to_numpy()
+    ids = network.facilities["facility_id"]
     khorgos = np.isin(network.edge_facility, np.flatnonzero(ids == KHORGOS))
     kz = network.country_id("KZ")
     sea = network.edge_mode == EdgeMode.SEA
@@ -123,7 +122,7 @@ def term_edges(network: Network) -> dict[str, np.ndarray]:
 
 def cn_kz_gateway_edges(network: Network) -> np.ndarray:
     """Edges of the border facilities between China and Kazakhstan."""
-    fac = network.facilities
+    fac = network.facilities.to_frame()
     if not len(fac) or "countries" not in fac:
         return np.zeros(network.n_edges, dtype=bool)
     both = fac["countries"].astype(str).str.split("-").apply(lambda c: set(c) >= CN_KZ)

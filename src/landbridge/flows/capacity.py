@@ -36,19 +36,17 @@ import pandas as pd
 
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
+from landbridge.schema.facility import OPEN_SHARE_COLUMN, QUOTA_PREFIX, SET_BY_SCENARIO
 from landbridge.units import DAYS_PER_YEAR, HOURS_PER_YEAR, TEU_PER_FEU
 
 ESTIMATES_PATH = DATA_DIR / "params" / "capacity_estimates.csv"
 OBSERVED_PATH = DATA_DIR / "facilities" / "observed_throughput.csv"
 SOURCED, OBSERVED, ESTIMATED = "sourced", "observed floor", "estimate"
-OPEN_SHARE_COLUMN = "open_share_of_year"
-"""Written by a scenario's dated closure (``scenarios.apply``): the floor loses the closed days."""
-SET_BY_SCENARIO = "capacity_set_by_scenario"
-"""1 where a scenario's own ``set_capacity`` gave the figure (``scenarios.units``): used as given,
-never floored; a warning says when it is below the observed throughput."""
-QUOTA_PREFIX = "quota_trains_per_day_into_"
-"""``quota_trains_per_day_into_CN``: trains per day allowed into that country through the facility
-(China's quotas bind trains into China only); the other direction keeps the facility's capacity."""
+# The scenario columns (schema/facility.py): OPEN_SHARE_COLUMN, written by a dated closure: the
+# floor loses the closed days; SET_BY_SCENARIO, 1 where a scenario's own set_capacity gave the
+# figure: used as given, never floored (a warning says when it is below the observed throughput);
+# QUOTA_PREFIX + ISO2: trains per day into that country (China's quotas bind trains into China
+# only; the other direction keeps the facility's capacity).
 
 
 @dataclass(frozen=True)

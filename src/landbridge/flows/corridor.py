@@ -121,13 +121,9 @@ def prepare(network: Network, params: Params) -> CorridorModel:
     cost_t = costs.weight / t_per_feu
 
     fac = network.facilities
-    capacities = facility_capacities(fac, t_per_train, tonnes_per_teu)
+    capacities = facility_capacities(fac.to_frame(), t_per_train, tonnes_per_teu)
     cap = capacities.t_per_yr
-    closed = (
-        fac["closed"].astype(str).str.lower().isin(("true", "1")).to_numpy()
-        if "closed" in fac
-        else np.zeros(len(fac), dtype=bool)
-    )
+    closed = fac["closed"] if "closed" in fac else np.zeros(len(fac), dtype=bool)
     f = network.edge_facility.astype(np.int64)
     has = f >= 0
     shut = np.zeros(network.n_edges, dtype=bool)
@@ -142,7 +138,7 @@ def prepare(network: Network, params: Params) -> CorridorModel:
 
     capped = keep & has & np.isfinite(cap[np.where(has, f, 0)]) & (cap[np.where(has, f, 0)] > 0)
     quota_edge, quota_key, quota_cap = _quota_edges(network, keep, capacities.quotas_t, cap)
-    kinds = fac["kind"].astype(str).to_numpy() if len(fac) else np.empty(0, dtype=object)
+    kinds = fac["kind"] if len(fac) else np.empty(0, dtype=object)
     section = capped & (kinds[np.where(has, f, 0)] == "section") & ~quota_edge
     whole = capped & ~section & ~quota_edge
     whole_fac, whole_elem = np.unique(f[whole], return_inverse=True)

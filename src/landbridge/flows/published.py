@@ -22,7 +22,7 @@ DOSTYK, ALTYNKOL = "alashankou-dostyk", "khorgos-altynkol"
 
 
 def _facility_rows(network: Network, facility_id: str) -> np.ndarray:
-    return np.flatnonzero(network.facilities["facility_id"].astype(str).to_numpy() == facility_id)
+    return np.flatnonzero(network.facilities["facility_id"] == facility_id)
 
 
 def _facility_edges(network: Network, rows: np.ndarray) -> np.ndarray:

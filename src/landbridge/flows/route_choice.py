@@ -132,7 +132,7 @@ def avoided_edges(network: Network) -> np.ndarray:
 
 def gateways(network: Network, keep: np.ndarray) -> list[np.ndarray]:
     """Edge groups a corridor option may be forced through (module docstring)."""
-    fac = network.facilities
+    fac = network.facilities.to_frame()
     out = []
     if len(fac) and "kind" in fac and "countries" in fac:
         countries = fac["countries"].astype(str).str.split("-")

@@ -68,7 +68,7 @@ def max_throughput(model: CorridorModel, choice: ChoiceSet) -> Throughput:
             continue  # a section's other direction: report the facility once
         best[frow] = j
         binding.append(BindingFacility(
-            facility_id=str(fac.iloc[frow].facility_id), name=str(fac.iloc[frow]["name"]),
+            facility_id=str(fac["facility_id"][frow]), name=str(fac["name"][frow]),
             capacity_t=float(model.vdf.capacity[live[j]]), flow_t=float(flow_elem[j]),
             shadow_price=float(prices[j]),
         ))  # fmt: skip
@@ -85,4 +85,4 @@ def uncapacitated(model: CorridorModel, choice: ChoiceSet) -> list[str]:
     on_path = np.asarray(choice.incidence.sum(axis=0)).ravel() > 0
     rows = net.edge_facility[on_path & (model.edge_element < 0)]
     rows = np.unique(rows[rows >= 0])
-    return sorted(str(net.facilities.iloc[int(r)].facility_id) for r in rows)
+    return sorted(str(net.facilities["facility_id"][int(r)]) for r in rows)

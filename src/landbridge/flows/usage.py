@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def bottlenecks(model: CorridorModel, res: AssignmentResult, flows: np.ndarray) -> list[Bottleneck]:
     """Capacitated facilities ranked by utilization (sections by their busiest edge)."""
     net = model.network
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     element_flow = res.element_flow
     delay_h = model.vdf.cost(element_flow) / model.value_of_time_usd_per_t_h
     container = flows[[*TRANSIT_CLASSES, CLASS_NAMES.index("container")]].sum(axis=0)
@@ -74,7 +74,7 @@ def corridor_shares(
     total = float(sum(classes[c].node_demand.sum() for c in TRANSIT_CLASSES))
     if total <= 0:
         return []
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     cn_border = fac.countries.astype(str).str.split("-").apply(lambda c: "CN" in c) & fac.kind.isin(
         ("crossing", "gauge_change")
     )

@@ -1,16 +1,17 @@
 """Build once, load fast: the compiled network as one ``.npz`` in the user cache.
 
-The file holds every array, the facilities table (Parquet bytes) and the build meta (JSON,
-with the SHA-256 of the inputs); its name carries that hash, so builds of other inputs live side
-by side. ``load_network`` rebuilds, with a warning that says why, when the file is missing,
-truncated, of another format, or built from other inputs.
+The file holds every array, the facility table (one array per column, in the column types of
+``schema/facility.py``: text as fixed-width unicode, no pickles, no Parquet, so that reading it
+needs numpy only) and the build meta (JSON, with the SHA-256 of the inputs); its name carries
+that hash, so builds of other inputs live side by side. ``load_network`` rebuilds, with a warning
+that says why, when the file is missing, truncated, of another format, or built from other
+inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import io
 import json
 import warnings
 import zipfile
@@ -19,15 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from landbridge.errors import NetworkDataError, OutputError
 from landbridge.network.build.inputs import inputs_hash
+from landbridge.network.facilities import FacilityTable
 from landbridge.network.model import Network
 from landbridge.outputs import atomic_file, output_error
 from landbridge.paths import cache_dir
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the facility table as typed column arrays (1: Parquet bytes)
+FACILITY_PREFIX = "facility__"
 ARRAY_FIELDS = (
     "node_lat", "node_lon", "node_country", "node_gauge_mm", "node_kind",
     "indptr", "edge_src", "edge_dst", "edge_length_km", "edge_mode", "edge_country",
@@ -64,12 +66,10 @@ def _prune_builds(keep: Path) -> None:
 
 def save_network(net: Network, path: Path) -> None:
     """Write ``net`` to ``path`` atomically (a temporary file renamed into place)."""
-    buf = io.BytesIO()
-    net.facilities.to_parquet(buf, index=False)
     payload = {f: getattr(net, f) for f in ARRAY_FIELDS}
     payload["node_name"] = np.asarray(net.node_name, dtype=str)
     payload["countries"] = np.asarray(net.countries, dtype=str)
-    payload["facilities_parquet"] = np.frombuffer(buf.getvalue(), dtype=np.uint8)
+    payload.update(_facility_arrays(net.facilities))
     payload["meta_json"] = np.frombuffer(
         json.dumps({**net.meta, "cache_format": CACHE_FORMAT}).encode(), dtype=np.uint8
     )
@@ -94,15 +94,15 @@ def read_network(path: Path, expected_hash: str | None = None) -> Network:
         ) from None
     missing = [
         k
-        for k in (*ARRAY_FIELDS, "node_name", "countries", "facilities_parquet", "meta_json")
+        for k in (*ARRAY_FIELDS, "node_name", "countries", *FACILITY_FIELDS, "meta_json")
         if k not in data
     ]
     if missing:
         raise NetworkDataError(f"network cache {path} is incomplete (missing {missing})")
     try:
         meta = json.loads(bytes(data["meta_json"]).decode())
-        facilities = _read_facilities(bytes(data["facilities_parquet"]))
-    except (ValueError, OSError) as exc:
+        facilities = _read_facilities(data)
+    except (ValueError, OSError, KeyError) as exc:
         raise NetworkDataError(f"network cache {path} is corrupted ({exc})") from None
     if meta.get("cache_format") != CACHE_FORMAT:
         raise NetworkDataError(
@@ -123,12 +123,28 @@ def read_network(path: Path, expected_hash: str | None = None) -> Network:
     return net
 
 
-def _read_facilities(parquet: bytes) -> pd.DataFrame:
-    """The facilities table from its Parquet bytes. ``ParquetFile`` reads the one file as
-    ``pd.read_parquet`` would, without importing ``pyarrow.dataset`` (60 ms of a cold start)."""
-    import pyarrow.parquet as pq
+FACILITY_FIELDS = ("facility_columns", "facility_rows")
 
-    return pq.ParquetFile(io.BytesIO(parquet)).read(use_pandas_metadata=True).to_pandas()
+
+def _facility_arrays(table: FacilityTable) -> dict[str, np.ndarray]:
+    """The facility table as plain arrays: text as unicode, the rest as stored."""
+    out = {
+        "facility_columns": np.asarray(table.columns, dtype=str),
+        "facility_rows": np.array([len(table)], dtype=np.int64),
+    }
+    for name in table.columns:
+        column = table[name]
+        out[FACILITY_PREFIX + name] = np.asarray(column.tolist(), dtype=str) if (
+            column.dtype == object
+        ) else column  # fmt: skip
+    return out
+
+
+def _read_facilities(data: dict[str, np.ndarray]) -> FacilityTable:
+    """The facility table of a cache file's arrays (checked against the facility schema)."""
+    names = [str(n) for n in data["facility_columns"]]
+    return FacilityTable({n: data[FACILITY_PREFIX + n] for n in names},
+                         n_rows=int(data["facility_rows"][0]))  # fmt: skip
 
 
 def build_network(progress: Callable[[str], None] | None = None) -> Network:

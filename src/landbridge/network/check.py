@@ -25,7 +25,7 @@ def open_edges(net: Network) -> np.ndarray:
     """Mask of the edges trains may use (edges of closed facilities excluded)."""
     ok = np.ones(net.n_edges, dtype=bool)
     if "closed" in net.facilities.columns and len(net.facilities):
-        closed = net.facilities["closed"].to_numpy(bool)
+        closed = net.facilities["closed"]
         has = net.edge_facility >= 0
         ok[has] = ~closed[net.edge_facility[has]]
     return ok
@@ -86,7 +86,7 @@ def check_network(net: Network) -> dict:
         hubs.append(
             {"name": hub["name"], "reachable": bool(dist <= HUB_MAX_KM), "snap_km": round(dist, 1)}
         )
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     border_rows = (
         list(fac.index[fac["kind"].isin(["crossing", "gauge_change"])]) if len(fac) else []
     )

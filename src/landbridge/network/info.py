@@ -17,7 +17,7 @@ def network_info(net: Network) -> dict:
         )
         / 2
     )
-    fac = net.facilities
+    fac = net.facilities.to_frame()
     return {
         "nodes": net.n_nodes,
         "edges": net.n_edges,

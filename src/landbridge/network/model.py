@@ -13,10 +13,9 @@ Edge modes (``EdgeMode``):
 - SEA: a ferry or feeder leg (Caspian, Black Sea); ``length_km`` is the sailing distance.
 - OCEAN: a deep-sea mainline leg for the all-sea reference option.
 
-Facilities (crossings, yards, ports, ferry lines) live in ``facilities``, a DataFrame with at
-least: ``facility_id`` (stable slug), ``name``, ``kind`` (crossing | gauge_change | port |
-ferry | feeder | ocean), ``countries`` (ISO2 codes joined by '-'), and the parameter columns the
-costs layer needs (see ``landbridge/data/facilities/`` and ``docs/ARCHITECTURE.md``).
+Facilities (crossings, yards, sections, ports, sea links) live in ``facilities``, a
+``FacilityTable`` of typed columns whose names, types and units are those of
+``schema/facility.py``; ``edge_facility`` gives an edge's row in it.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
-import pandas as pd
+
+from landbridge.network.facilities import FacilityTable
 
 
 class EdgeMode(IntEnum):
@@ -71,8 +71,12 @@ class Network:
     geom_lonlat: np.ndarray  # float32 [k, 2], lon/lat vertices for drawing (true geometry)
     # --- tables ---
     countries: tuple[str, ...]  # ISO2 codes; index = country id
-    facilities: pd.DataFrame = field(repr=False)
+    facilities: FacilityTable = field(repr=False)
     meta: dict = field(default_factory=dict)  # build info: source hashes, build date, counts
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.facilities, FacilityTable):  # a DataFrame: checked once, here
+            object.__setattr__(self, "facilities", FacilityTable.from_frame(self.facilities))
 
     @property
     def n_nodes(self) -> int:

@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.network.ocean_rates import OCEAN_RATE_COLUMNS, OCEAN_RATE_LANE, OCEAN_RATES_CSV
 from landbridge.paths import DATA_DIR, RAW_DIR
 
 PORTS_CSV = DATA_DIR / "facilities" / "ports.csv"
 LINKS_CSV = DATA_DIR / "facilities" / "sea_links.csv"
-OCEAN_RATES_CSV = DATA_DIR / "facilities" / "ocean_rates.csv"
 SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
-OCEAN_RATE_LANE = "shanghai-rotterdam"
 PORT_ID_PREFIX = "port-"
 
 
@@ -91,7 +90,7 @@ def load_ports_table(path: Path = PORTS_CSV) -> pd.DataFrame:
 
 def load_ocean_rates(path: Path = OCEAN_RATES_CSV) -> pd.DataFrame:
     """Sampled Drewry WCI observations (USD/FEU) with year and sources."""
-    return read_sea_table(path, ("lane", "date", "year", "cost_usd_per_feu", "source_ids"))
+    return read_sea_table(path, OCEAN_RATE_COLUMNS)
 
 
 def ocean_rate_usd_per_feu(

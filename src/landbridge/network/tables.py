@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from landbridge.errors import NetworkDataError
 from landbridge.paths import DATA_DIR
+
+if TYPE_CHECKING:  # the build reads the tables with pandas; the route command only the unions
+    import pandas as pd
 
 GAUGES_CSV = DATA_DIR / "params" / "gauges.csv"
 CROSSINGS_CSV = DATA_DIR / "facilities" / "crossings.csv"
@@ -107,6 +111,8 @@ _REQUIRED = {
 
 def read_table(path: Path, kind: str) -> pd.DataFrame:
     """Read one curated CSV and check its columns; ``NetworkDataError`` names what is wrong."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path, keep_default_na=True)
     except FileNotFoundError:
@@ -140,6 +146,8 @@ def pair_key(countries: str) -> str:
 
 
 def load_crossings(path: Path = CROSSINGS_CSV) -> pd.DataFrame:
+    import pandas as pd
+
     c = read_table(path, "crossings")
     if c["facility_id"].duplicated().any():
         raise NetworkDataError(f"{path.name}: facility_id listed twice")
@@ -186,18 +194,31 @@ def load_excluded_lines(path: Path = EXCLUDED_LINES_CSV) -> pd.DataFrame:
 
 def load_customs_unions(path: Path = CUSTOMS_UNIONS_CSV) -> dict[str, str]:
     """The customs union of each member country (``iso2`` -> union name)."""
-    unions = read_table(path, "customs_unions")
+    try:  # the csv module: the route command reads this table at start-up
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, restval="")
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except FileNotFoundError:
+        raise NetworkDataError(
+            f"{path.name} missing from {path.parent}; restore it from the repository"
+        ) from None
+    missing = [c for c in _REQUIRED["customs_unions"] if c not in header]
+    if missing:
+        raise NetworkDataError(f"{path.name}: missing columns {missing}")
     out: dict[str, str] = {}
-    for row in unions.itertuples(index=False):
-        for code in str(row.members).split(";"):
+    for row in rows:
+        for code in row["members"].split(";"):
             if code.strip() in out:
                 raise NetworkDataError(f"{path.name}: {code.strip()} is in two customs unions")
-            out[code.strip()] = str(row.union)
+            out[code.strip()] = row["union"]
     return out
 
 
 def load_rail_ferries(path: Path = RAIL_FERRIES_CSV) -> pd.DataFrame:
     """Train ferries inside the rail network (Lake Van): SEA edges between two rail nodes."""
+    import pandas as pd
+
     ferries = read_table(path, "rail_ferries")
     bad = ferries.loc[~(pd.to_numeric(ferries["length_km"], errors="coerce") > 0), "facility_id"]
     if len(bad):

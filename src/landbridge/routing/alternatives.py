@@ -67,12 +67,13 @@ def link_keys(net: Network) -> np.ndarray:
     ocean = np.flatnonzero(net.edge_mode == EdgeMode.OCEAN)
     fac = net.facilities
     if len(ocean) and {"via", "to_port", "from_port", "port_id", "wci_lane"} <= set(fac.columns):
-        lane = dict(zip(fac["port_id"].astype(str), fac["wci_lane"].astype(str), strict=True))
-        rows = fac.iloc[net.edge_facility[ocean]]
+        lane = dict(zip(fac["port_id"].tolist(), fac["wci_lane"].tolist(), strict=True))
+        rows = net.edge_facility[ocean]
         ranges = [
             f"{via}|{lane.get(a, '') or lane.get(b, '')}"
-            for via, a, b in zip(rows["via"], rows["to_port"], rows["from_port"], strict=True)
-        ]
+            for via, a, b in zip(fac["via"][rows], fac["to_port"][rows], fac["from_port"][rows],
+                                 strict=True)
+        ]  # fmt: skip
         _, group = np.unique(ranges, return_inverse=True)
         key[ocean] = net.n_edges + group.ravel()
     return key

@@ -178,7 +178,7 @@ class AvoidClosed(Constraint):
     def edge_mask(self, net: Network) -> np.ndarray | None:
         if "closed" not in net.facilities.columns or not len(net.facilities):
             return None
-        closed = net.facilities["closed"].fillna(False).to_numpy(dtype=bool)
+        closed = net.facilities["closed"]
         mask = np.ones(net.n_edges, dtype=bool)
         has = net.edge_facility >= 0
         mask[has] = ~closed[net.edge_facility[has]]

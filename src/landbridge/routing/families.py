@@ -57,7 +57,7 @@ def _read_columns(net: Network) -> _Columns:
         if "via" in fac
         else [""] * len(fac)
     )
-    customs = fac["customs"].to_numpy(bool) if "customs" in fac else np.ones(len(fac), dtype=bool)
+    customs = fac["customs"] if "customs" in fac else np.ones(len(fac), dtype=bool)
     customs.setflags(write=False)
     return _Columns(via, customs)
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landbridge.network.facilities import FacilityTable
 from landbridge.network.model import Network
 
 _EDGE_FIELDS = (
@@ -28,13 +29,13 @@ _NODE_FIELDS = ("node_lat", "node_lon", "node_country", "node_gauge_mm", "node_k
 
 
 def copy_network(net: Network) -> Network:
-    """A deep copy: arrays, facilities table and meta are all new objects."""
+    """A copy: arrays and meta are new objects; the facility table (read-only) is shared."""
     changes: dict[str, Any] = {
         f.name: np.array(getattr(net, f.name), copy=True)
         for f in dataclasses.fields(net)
         if isinstance(getattr(net, f.name), np.ndarray)
     }
-    changes["facilities"] = net.facilities.copy(deep=True)
+    changes["facilities"] = net.facilities  # read-only columns: shared, never changed
     changes["meta"] = _copy_meta(net.meta)
     return dataclasses.replace(net, **changes)
 
@@ -52,7 +53,8 @@ def _copy_meta(meta: dict) -> dict:
 
 
 def with_facilities(net: Network, facilities: pd.DataFrame) -> Network:
-    return dataclasses.replace(net, facilities=facilities)
+    """``net`` with the facility table of ``facilities`` (checked against the schema)."""
+    return dataclasses.replace(net, facilities=FacilityTable.from_frame(facilities))
 
 
 def with_meta(net: Network, **entries: object) -> Network:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landbridge.flows.capacity import QUOTA_PREFIX, SET_BY_SCENARIO
+from landbridge.schema.facility import QUOTA_PREFIX, SET_BY_SCENARIO
 from landbridge.schema.scenario import Capacity, SetCapacity
 
 T_PER_MT = 1_000_000.0

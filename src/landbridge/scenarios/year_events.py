@@ -6,7 +6,7 @@ import datetime as dt
 
 from landbridge.costs.dated import load_facility_series, row_on
 from landbridge.events import load_events
-from landbridge.flows.capacity import QUOTA_PREFIX
+from landbridge.schema.facility import QUOTA_PREFIX
 
 CAPACITY_UNITS = {"capacity_trains_per_day": "trains_per_day", "capacity_t_per_yr": "t_per_yr"}
 

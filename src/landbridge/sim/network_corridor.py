@@ -119,14 +119,14 @@ class StopTable:
     def of(cls, net: Network, ferry_ok: set[str]) -> StopTable:
         """``ferry_ok``: the ferry and feeder ids the engine can model (fleet and vessel known)."""
         fac = net.facilities
-        ids = fac["facility_id"].astype(str).to_numpy()
-        kinds = fac["kind"].astype(str).to_numpy()
-        countries = fac["countries"].astype(str).str.split("-")
+        ids = fac["facility_id"]
+        kinds = fac["kind"]
+        countries = [c.split("-") for c in fac["countries"].tolist()]
         ferry = np.isin(kinds, [k for k, v in STOP_KIND.items() if v == FacilityKind.FERRY])
         stop = np.isin(kinds, list(STOP_KIND)) & (~ferry | np.isin(ids, sorted(ferry_ok)))
         border = np.isin(kinds, ["crossing", "gauge_change"])
         cn = np.array(["CN" in c for c in countries], dtype=bool)
-        return cls(ids, fac["name"].astype(str).to_numpy(), stop, border & cn)
+        return cls(ids, fac["name"], stop, border & cn)
 
 
 def option_stops(
@@ -207,7 +207,7 @@ def facility_spec(
     """
     from landbridge.network import tables
 
-    r = net.facilities.iloc[row]
+    r = pd.Series(net.facilities.record(row), name=row)
     fid = str(r["facility_id"])
     if fid in known:
         return known[fid]
@@ -318,7 +318,8 @@ def build_records(
                         spec = ferry_spec(fid, rec, ports, params)
                     else:
                         servers = sourced_servers(
-                            net.facilities.iloc[row], rec, t_per_train, fid in known
+                            pd.Series(net.facilities.record(row), name=row), rec, t_per_train,
+                            fid in known,
                         )
                         spec = dataclasses.replace(rec, servers=servers)
                     name = f"{spec.name} ({direction}bound)"

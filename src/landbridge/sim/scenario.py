@@ -72,7 +72,7 @@ def entering_direction(facility: str, country: str) -> str:
     from landbridge.network import load_network
 
     net = load_network()
-    rows = np.flatnonzero(net.facilities["facility_id"].astype(str).to_numpy() == facility)
+    rows = np.flatnonzero(net.facilities["facility_id"] == facility)
     edges = np.flatnonzero(np.isin(net.edge_facility, rows))
     cid = net.country_id(country)
     entering = edges[net.node_country[net.edge_dst[edges]] == cid]

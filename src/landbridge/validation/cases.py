@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import cast
-
-import pandas as pd
 
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
@@ -57,11 +56,12 @@ class Case:
 @lru_cache(maxsize=4)
 def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh, restval=""))
     except OSError as exc:
         raise ParameterError(f"cannot read {path.name}: {exc}") from None
     cases = []
-    for row in frame.to_dict("records"):
+    for row in rows:
         try:
             low, high, year = float(row["low_days"]), float(row["high_days"]), int(row["year"])
         except (KeyError, ValueError) as exc:

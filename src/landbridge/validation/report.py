@@ -56,11 +56,11 @@ def transit_report(params: Params | None = None) -> dict[str, Any]:
         },
         "parameters": [
             {
-                "key": str(key), "value": float(row["value"]), "lower": float(row["lower"]),
-                "upper": float(row["upper"]), "unit": str(row["unit"]),
-                "status": str(row["status"]), "cases": str(row["cases"]),
-                "source_ids": str(row["source_ids"]),
+                "key": key, "value": frame.number(key, "value"),
+                "lower": frame.number(key, "lower"), "upper": frame.number(key, "upper"),
+                "unit": frame.text(key, "unit"), "status": frame.text(key, "status"),
+                "cases": frame.text(key, "cases"), "source_ids": frame.text(key, "source_ids"),
             }
-            for key, row in frame.iterrows()
+            for key in frame.keys
         ],  # fmt: skip
     }

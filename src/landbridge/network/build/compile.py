@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import dijkstra
 from landbridge.errors import NetworkDataError
 from landbridge.network.build.lines import LineSet
 from landbridge.network.build.sea_layer import SeaLayer
+from landbridge.network.facilities import FacilityTable
 from landbridge.network.geo import PointIndex, haversine_km
 from landbridge.network.graph import min_weight_csr
 from landbridge.network.model import EdgeMode, Network, NodeKind
@@ -460,6 +461,6 @@ def compile_network(
         edge_geom_offset=geom_offset,
         geom_lonlat=np.vstack(geoms).astype(np.float32),
         countries=tuple(iso2),
-        facilities=facilities,
+        facilities=FacilityTable.from_frame(facilities),
         meta=meta,
     )

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landbridge.flows.capacity import QUOTA_PREFIX, SET_BY_SCENARIO
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.scenarios import network_edit as edit
 from landbridge.scenarios.modifications.base import (
@@ -23,6 +22,7 @@ from landbridge.scenarios.modifications.base import (
 )
 from landbridge.scenarios.network_index import NetworkIndex
 from landbridge.scenarios.units import capacity_column
+from landbridge.schema.facility import QUOTA_PREFIX, SET_BY_SCENARIO
 from landbridge.schema.scenario import AddLink
 
 FACILITY_OWN_PREFIXES = (QUOTA_PREFIX, SET_BY_SCENARIO)
@@ -110,7 +110,7 @@ def _add_link(net: Network, mod: AddLink) -> Network:
     src = index.node(mod.from_place)
     dst = index.node(mod.to_place)
     assert src is not None and dst is not None  # checked by validate_scenario
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     line_country = int(net.node_country[dst])
     start = src
     if mod.crossing is not None:
@@ -145,7 +145,7 @@ def _add_link(net: Network, mod: AddLink) -> Network:
                 )
             ],
         )
-    fac = _append_line(net.facilities.copy(), net, mod, start, dst, line_country)
+    fac = _append_line(net.facilities.to_frame(), net, mod, start, dst, line_country)
     geometry = np.vstack(
         [
             [[net.node_lon[start], net.node_lat[start]]],

@@ -23,8 +23,8 @@ def apply(mod: AvoidCountry, state: Applied) -> Applied:
 def _avoid(net: Network, iso2: str) -> Network:
     cid = net.country_id(iso2)
     code = iso2.upper()
-    countries = net.facilities["countries"].astype(str).str.split("-")
-    touching = np.flatnonzero(countries.map(lambda cs: code in cs).to_numpy())
+    countries = [c.split("-") for c in net.facilities["countries"].tolist()]
+    touching = np.flatnonzero([code in cs for cs in countries])
     drop = (net.edge_country == cid) | np.isin(net.edge_facility, touching)
     drop |= (net.node_country[net.edge_src] == cid) | (net.node_country[net.edge_dst] == cid)
     net = edit.remove_edges(net, drop)

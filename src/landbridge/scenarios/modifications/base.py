@@ -90,12 +90,11 @@ def facility_exists(fid: str, rows: dict[str, int]) -> list[Problem]:
 
 
 def facility_row(net: Network, facility_id: str) -> int:
-    rows = np.flatnonzero(net.facilities["facility_id"].to_numpy() == facility_id)
-    return int(net.facilities.index[rows[0]])
+    return net.facilities.row_of(facility_id)
 
 
 def set_columns(net: Network, facility_id: str, values: dict[str, float]) -> Network:
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     row = facility_row(net, facility_id)
     for column, value in values.items():
         if column not in fac:
@@ -105,7 +104,7 @@ def set_columns(net: Network, facility_id: str, values: dict[str, float]) -> Net
 
 
 def facility_mask(net: Network, facility_id: str) -> np.ndarray:
-    pos = np.flatnonzero(net.facilities["facility_id"].to_numpy() == facility_id)
+    pos = np.flatnonzero(net.facilities["facility_id"] == facility_id)
     return np.isin(net.edge_facility, pos)
 
 

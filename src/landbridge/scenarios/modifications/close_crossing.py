@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 
 from landbridge.errors import ScenarioError
-from landbridge.flows.capacity import OPEN_SHARE_COLUMN, QUOTA_PREFIX
 from landbridge.frames import cell_float
 from landbridge.network.model import Network
 from landbridge.scenarios import network_edit as edit
@@ -22,6 +21,7 @@ from landbridge.scenarios.modifications.base import (
     facility_problems,
     facility_row,
 )
+from landbridge.schema.facility import OPEN_SHARE_COLUMN, QUOTA_PREFIX
 from landbridge.schema.scenario import CloseCrossing
 
 
@@ -51,7 +51,7 @@ def _close(
     net = _add_closure(net, mod.facility, mod.from_date, mod.to_date, mod.reason)
     open_share = 1.0 - closed_share
     row = facility_row(net, mod.facility)
-    fac = net.facilities.copy()
+    fac = net.facilities.to_frame()
     quotas = [c for c in fac.columns if str(c).startswith(QUOTA_PREFIX)]  # trains into a country
     for column in [*ANNUAL_CAPACITY_COLUMNS, *quotas]:
         if column in fac:

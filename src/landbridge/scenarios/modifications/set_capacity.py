@@ -32,7 +32,7 @@ def _into(mod: SetCapacity, net: Network, base: Base) -> list[Problem]:
     if mod.into is None or mod.facility not in base.index.facility_row:
         return []
     row = base.index.facility_row[mod.facility]
-    countries = str(net.facilities["countries"].iloc[row]).split("-")
+    countries = str(net.facilities["countries"][row]).split("-")
     if mod.into in countries and len(countries) == 2:
         return []
     return [(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from landbridge.frames import cell_float
 from landbridge.network.model import Network
 from landbridge.scenarios.modifications.base import (
     Applied,
@@ -32,15 +31,15 @@ def _set_dwell(net: Network, mod: SetDwell) -> Network:
     row = facility_row(net, mod.facility)
     fac = net.facilities
     if mod.factor is not None:
-        values = {c: cell_float(fac, row, c) * mod.factor for c in ("dwell_p50_h", "dwell_p90_h")}
+        values = {c: fac.number(row, c) * mod.factor for c in ("dwell_p50_h", "dwell_p90_h")}
     else:
         values = {}
         if mod.dwell_p50_h is not None:
             values["dwell_p50_h"] = mod.dwell_p50_h
         if mod.dwell_p90_h is not None:
             values["dwell_p90_h"] = mod.dwell_p90_h
-        p50 = values.get("dwell_p50_h", cell_float(fac, row, "dwell_p50_h"))
-        p90 = values.get("dwell_p90_h", cell_float(fac, row, "dwell_p90_h"))
+        p50 = values.get("dwell_p50_h", fac.number(row, "dwell_p50_h"))
+        p90 = values.get("dwell_p90_h", fac.number(row, "dwell_p90_h"))
         if p90 < p50:
             # Setting only one quantile must not leave p90 below p50.
             values["dwell_p90_h"] = p50

@@ -7,7 +7,6 @@ import dataclasses
 
 import numpy as np
 
-from landbridge.frames import cell_float
 from landbridge.network.model import Network
 from landbridge.scenarios.modifications.base import (
     ANNUAL_CAPACITY_COLUMNS,
@@ -36,8 +35,8 @@ def _set_fleet(net: Network, mod: SetFerryFleet) -> Network:
     row = facility_row(net, mod.facility)
     fac = net.facilities
     values: dict[str, float] = {"fleet": float(mod.fleet)}
-    old_fleet = cell_float(fac, row, "fleet") if "fleet" in fac else float("nan")
-    old_headway = cell_float(fac, row, "headway_h") if "headway_h" in fac else float("nan")
+    old_fleet = fac.number(row, "fleet") if "fleet" in fac else float("nan")
+    old_headway = fac.number(row, "headway_h") if "headway_h" in fac else float("nan")
     if mod.headway_h is not None:
         values["headway_h"] = mod.headway_h
     elif np.isfinite(old_fleet) and old_fleet > 0 and np.isfinite(old_headway):
@@ -46,14 +45,14 @@ def _set_fleet(net: Network, mod: SetFerryFleet) -> Network:
     if mod.vessel_capacity_feu is not None:
         values["vessel_capacity_feu"] = mod.vessel_capacity_feu
     has_vessel = "vessel_capacity_feu" in fac
-    old_vessel = cell_float(fac, row, "vessel_capacity_feu") if has_vessel else 0.0
+    old_vessel = fac.number(row, "vessel_capacity_feu") if has_vessel else 0.0
     new_vessel = mod.vessel_capacity_feu or old_vessel
     if np.isfinite(old_fleet) and old_fleet > 0 and np.isfinite(old_vessel) and old_vessel > 0:
         # A line's yearly capacity is what its vessels can lift: it scales with fleet x size.
         lift = (mod.fleet * new_vessel) / (old_fleet * old_vessel)
         for column in ANNUAL_CAPACITY_COLUMNS:
-            if column in fac and np.isfinite(cell_float(fac, row, column)):
-                values[column] = cell_float(fac, row, column) * lift
+            if column in fac and np.isfinite(fac.number(row, column)):
+                values[column] = fac.number(row, column) * lift
     return set_columns(net, mod.facility, values)
 
 

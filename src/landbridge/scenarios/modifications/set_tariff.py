@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from landbridge.errors import ScenarioError
-from landbridge.frames import cell_float
 from landbridge.scenarios.modifications.base import (
     Applied,
     Base,
@@ -30,7 +29,7 @@ def apply(mod: SetTariff, state: Applied) -> Applied:
     net = state.net
     if mod.facility is not None:
         row = facility_row(net, mod.facility)
-        old = cell_float(net.facilities, row, "cost_usd_per_feu")
+        old = net.facilities.number(row, "cost_usd_per_feu")
         value = mod.value if mod.value is not None else old * float(mod.factor or 0.0)
         return dataclasses.replace(
             state, net=set_columns(net, mod.facility, {"cost_usd_per_feu": value})
