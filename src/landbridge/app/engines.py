@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landbridge.costs.params import Params
 from landbridge.frames import cell_float
 from landbridge.network.model import Network
 from landbridge.network.route_lines import path_line
@@ -29,7 +30,7 @@ ROUTE_OPTION_COLUMNS = (
 
 
 def plan_route_options(
-    net: Network, params: Any, pairs: Sequence[ODPair], depart: dt.date | None
+    net: Network, params: Params, pairs: Sequence[ODPair], depart: dt.date | None
 ) -> pd.DataFrame:
     """Route options of every pair for one FEU; an unreachable pair gets one 'no route' row."""
     from landbridge.routing.table import option_table
@@ -62,7 +63,7 @@ def _line(net: Network, edges: np.ndarray | None) -> str | None:
 
 
 def assign_flows(
-    net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
+    net: Network, params: Params, demand: pd.DataFrame | None, scenario: Scenario
 ) -> pd.DataFrame:
     """Corridor flows (equilibrium assignment) and the capacitated facilities' utilization."""
     from landbridge.app.base import flows_year
@@ -99,7 +100,7 @@ distributions; ``landbridge simulate --scenario`` runs more replications for int
 
 
 def simulate_corridor(
-    net: Network, params: Any, demand: pd.DataFrame | None, scenario: Scenario
+    net: Network, params: Params, demand: pd.DataFrame | None, scenario: Scenario
 ) -> dict[str, pd.DataFrame]:
     """KPIs and per-train transit times of the 2023 corridor with the scenario applied.
 

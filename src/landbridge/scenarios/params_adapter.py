@@ -7,15 +7,15 @@ file would.
 
 from __future__ import annotations
 
-from typing import Any
-
+from landbridge.costs.params import Params
 from landbridge.errors import ParameterError
 from landbridge.schema.params import ParamsOverride
 
 
 def set_country_rail_tariff(
-    params: Any, iso2: str, value: float | None, factor: float | None, origin: str = "scenario"
-) -> Any:
+    params: Params | None, iso2: str, value: float | None, factor: float | None,
+    origin: str = "scenario",
+) -> Params:
     """A copy of ``params`` with the country's rail tariff set to ``value`` or scaled by ``factor``.
 
     Raises ``ValueError`` with a user-facing reason when the parameter set cannot take it.
@@ -23,8 +23,6 @@ def set_country_rail_tariff(
     code = iso2.upper()
     if params is None:
         raise ValueError("no parameter set was given to change")
-    if not hasattr(params, "with_overrides"):
-        raise ValueError(f"the parameter set ({type(params).__name__}) takes no overrides")
     try:
         if value is None:
             value = params.value("rail_tariff", code) * float(factor or 0.0)
