@@ -69,7 +69,6 @@ import landbridge.cli.startup; landbridge.cli.startup.import_array_libraries()
 lap("import numpy, scipy.sparse.csgraph (one BLAS thread, no f2py)")
 import gc; gc.disable()
 import datetime as dt
-import pandas; lap("import pandas (and pyarrow)")
 from landbridge.costs.params import load_default_params
 from landbridge.routing.plan import plan_routes
 from landbridge.schema.route import RouteRequest
