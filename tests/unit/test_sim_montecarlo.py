@@ -136,6 +136,18 @@ def test_dask_local_cluster_matches_the_process_pool() -> None:
     assert len(set(local.events.column("replication").to_pylist())) == 12
 
 
+def _trim_threshold(r: int, seed: np.random.SeedSequence) -> str | None:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_local_cluster_workers_keep_the_malloc_defaults() -> None:
+    """Dask's nanny would start them with MALLOC_TRIM_THRESHOLD_=65536 (about 40% more CPU per
+    replication); they inherit this process's environment instead, as the pool's workers do."""
+    pytest.importorskip("distributed")
+    here = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    assert map_replications(_trim_threshold, 2, seed=0, workers=2, dask="local") == [here, here]
+
+
 @pytest.fixture(scope="module")
 def scheduler_address():
     distributed = pytest.importorskip("distributed")
