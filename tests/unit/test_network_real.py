@@ -16,8 +16,14 @@ from typer.testing import CliRunner
 from landbridge.cli import app
 from landbridge.network import load_network
 from landbridge.network.check import check_network, nearest_node, open_edges, rail_graph
+from landbridge.network.geo import haversine_km
 from landbridge.network.model import EdgeMode, Network
-from landbridge.network.tables import load_closed_borders, load_crossings, load_gauges
+from landbridge.network.tables import (
+    load_closed_borders,
+    load_crossings,
+    load_excluded_lines,
+    load_gauges,
+)
 
 # Length checks farther than 5% from the published figure, with the explanation in
 # docs/validation.md ("Network lengths"): (min, max) error in per cent that we accept.
@@ -214,3 +220,48 @@ def test_iran_reaches_ankara_over_razi_and_the_lake_van_ferry(net: Network) -> N
     ferry = [e for e in edges if net.edge_mode[e] == EdgeMode.SEA]
     assert len(ferry) == 1 and net.edge_length_km[ferry[0]] == pytest.approx(90.6)
     assert 1200 < net.edge_length_km[edges].sum() < 1900
+
+
+def _path_lonlat(net: Network, edges: list[int]) -> np.ndarray:
+    """The drawn geometry (lon, lat) of a path's edges."""
+    off = net.edge_geom_offset
+    return np.vstack([net.geom_lonlat[off[e] : off[e + 1]] for e in edges]).astype(float)
+
+
+def _min_km(lonlat: np.ndarray, lat: float, lon: float) -> float:
+    return float(np.min(haversine_km(lonlat[:, 0], lonlat[:, 1], lon, lat)))
+
+
+def test_every_excluded_line_is_gone_from_the_network(net: Network) -> None:
+    # the build raises when no railway is near a listed point; this checks the other side: after
+    # the cut no railway is left that close (a point between two parallel lines would cut one
+    # and leave the other in its place)
+    excluded = load_excluded_lines()
+    assert net.meta["lines_excluded"] == list(excluded["line_id"])
+    rail = np.flatnonzero(net.edge_mode == EdgeMode.RAIL)
+    drawn = _path_lonlat(net, rail.tolist())
+    for row in excluded.itertuples(index=False):
+        assert _min_km(drawn, row.lat, row.lon) > row.max_km, row.line_id
+
+
+# (from, to, conventional town the path passes within 10 km of, high-speed town it stays 20 km
+# from), approximate town coordinates (lat, lon); the lines are those of excluded_lines.csv
+CONVENTIONAL_NOT_HIGH_SPEED = [
+    # Lanzhou–Xinjiang railway via Wuwei, not the high-speed line via Xining and Menyuan
+    ((36.035, 103.852), (38.93, 100.45), (37.93, 102.64), (37.38, 101.62)),
+    # Longhai railway Tianshui–Dingxi via Longxi, not the Baoji–Lanzhou line via Tongwei
+    ((34.58, 105.72), (35.58, 104.60), (35.00, 104.63), (35.21, 105.24)),
+    # Xi'an–Chengdu over the Baoji–Chengdu or Xi'an–Ankang railways, not the Qinling line (Foping)
+    ((34.27, 108.95), (30.66, 104.07), None, (33.52, 107.99)),
+]
+
+
+@pytest.mark.parametrize("case", CONVENTIONAL_NOT_HIGH_SPEED)
+def test_freight_paths_in_china_take_the_conventional_line(net: Network, case: tuple) -> None:
+    (a_lat, a_lon), (b_lat, b_lon), via, avoid = case
+    a, _ = nearest_node(net, a_lat, a_lon)
+    b, _ = nearest_node(net, b_lat, b_lon)
+    drawn = _path_lonlat(net, _path_edges(net, a, b))
+    if via is not None:
+        assert _min_km(drawn, *via) < 10.0
+    assert _min_km(drawn, *avoid) > 20.0
