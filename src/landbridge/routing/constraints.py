@@ -17,6 +17,9 @@ from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
 
 HANDLING_MODES = (EdgeMode.TRANSFER, EdgeMode.PORT)
+# Facilities on rail edges (a line's capacity): a pattern names a crossing, port or sea line,
+# never a section named after it (the Dostyk–Moyinty line is not the Dostyk crossing)
+LINE_KINDS = ("section",)
 
 
 def fold(text: str) -> str:
@@ -70,9 +73,12 @@ class PathView:
         return self.net.edge_mode[self.edges]
 
     def facility_labels(self) -> list[str]:
-        labels = facility_text(self.net).labels
+        """The folded labels of the facilities the path passes that patterns may name (line
+        sections left out, as in ``facility_matches``)."""
+        text = facility_text(self.net)
         fac = self.net.edge_facility[self.edges]
-        return [labels[f] for f in np.unique(fac[fac >= 0])]
+        rows = np.unique(fac[fac >= 0]).tolist()
+        return [text.labels[f] for f in rows if text.kinds[f] not in LINE_KINDS]
 
     def country_codes(self) -> set[str]:
         nodes = np.concatenate([self.net.edge_src[self.edges], self.net.edge_dst[self.edges]])
@@ -148,9 +154,16 @@ class AvoidModes(Constraint):
 
 
 def facility_matches(net: Network, patterns: Sequence[str]) -> np.ndarray:
-    """Bool over facility rows whose id or name contains one of ``patterns`` (folded)."""
-    labels = facility_text(net).labels
-    return np.array([any(p in s for p in patterns) for s in labels], dtype=bool)
+    """Bool over facility rows whose id or name contains one of ``patterns`` (folded), line
+    sections (``LINE_KINDS``) left out."""
+    text = facility_text(net)
+    return np.array(
+        [
+            kind not in LINE_KINDS and any(p in s for p in patterns)
+            for s, kind in zip(text.labels, text.kinds, strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 @dataclass(frozen=True)
