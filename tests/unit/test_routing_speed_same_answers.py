@@ -267,3 +267,24 @@ def test_transit_quantiles_are_numpys_linear_quantiles() -> None:
         x = rng.lognormal(3, rng.uniform(0.01, 1), n)
         x = np.round(x, 1) if i % 5 == 0 else x
         assert np.array_equal(tm._linear_quantiles(x.copy()), np.quantile(x, tm.QUANTILES))
+
+
+def test_gateway_trees_wait_for_a_second_search_of_their_graph(monkeypatch) -> None:
+    """A one-shot plan searches each variant's graph from the pair's ends (no gateway trees: a
+    Dijkstra search per gateway would cost more than it saves); planning again builds them."""
+    from landbridge.routing import gateways
+
+    built = []
+    build = gateways.gateway_trees
+    monkeypatch.setattr(gateways, "gateway_trees", lambda g, pin: built.append(1) or build(g, pin))
+    prepared.forget_prepared()
+    net = build_network()
+    request = RouteRequest(**TOY_REQUESTS[0], depart=DEPART)
+    first = planner.plan_routes(request, network=net, params=PARAMS, resolver=resolve_on_network)
+    assert not built
+    for prep in prepared.prepared_networks():
+        prep.forget_searches()
+    again = planner.plan_routes(request, network=net, params=PARAMS, resolver=resolve_on_network)
+    prepared.forget_prepared()
+    assert built
+    assert again.model_dump() == first.model_dump()

@@ -6,6 +6,11 @@ and the next hop towards it) and the one-to-all tree from ``head`` (cost to ever
 predecessors). The cheapest path through one of the edges is then array look-ups (cost from
 the nearest origin to each tail, plus the edge, plus cost from each head to the nearest
 destination) and two path walks, instead of two Dijkstra searches per pair.
+
+The trees of a masked graph cost a Dijkstra search per gateway, so they are only built when
+the graph is searched for a second time: a one-shot plan (``landbridge route``) searches each
+variant's graph once, from the pair's ends, and gives the same options (a test over the standard
+pairs compares the two searches); a server or a skim asks again and gets the trees.
 """
 
 from __future__ import annotations
@@ -62,24 +67,28 @@ def _trees(g: MaskedGraph, roots: np.ndarray, reverse: bool) -> tuple[np.ndarray
 
 
 class Gateways:
-    """Gateway trees per (masked graph, pinned edges), kept while the graph is (at most
-    ``GATEWAY_MASKS_LIMIT`` entries, the oldest forgotten first)."""
+    """Gateway trees per (masked graph, pinned edges), built on the second request for them and
+    kept while the graph is (at most ``GATEWAY_MASKS_LIMIT`` entries, the oldest forgotten
+    first)."""
 
     def __init__(self) -> None:
-        self._memo: dict[tuple[int, bytes], tuple[MaskedGraph, GatewayTrees]] = {}
+        # None: asked for once, not built yet
+        self._memo: dict[tuple[int, bytes], tuple[MaskedGraph, GatewayTrees | None]] = {}
         self.walks = Walks()
 
-    def trees(self, g: MaskedGraph, pin: np.ndarray) -> GatewayTrees:
+    def trees(self, g: MaskedGraph, pin: np.ndarray) -> GatewayTrees | None:
+        """The trees of ``g`` at ``pin``; None on the first request (search from the ends)."""
         key = (id(g), np.ascontiguousarray(pin).tobytes())
         hit = self._memo.get(key)
-        if hit is None or hit[0] is not g:
-            if len(self._memo) >= GATEWAY_MASKS_LIMIT:
-                oldest = next(iter(self._memo), None)
-                if oldest is not None:
-                    self._memo.pop(oldest, None)
-            hit = (g, gateway_trees(g, pin))
-            self._memo[key] = hit
-        return hit[1]
+        if hit is not None and hit[0] is g and hit[1] is not None:
+            return hit[1]
+        built = gateway_trees(g, pin) if hit is not None and hit[0] is g else None
+        if hit is None and len(self._memo) >= GATEWAY_MASKS_LIMIT:
+            oldest = next(iter(self._memo), None)
+            if oldest is not None:
+                self._memo.pop(oldest, None)
+        self._memo[key] = (g, built)
+        return built
 
 
 def path_via_gateways(

@@ -138,14 +138,16 @@ def _via_pin(
     pin: np.ndarray,
 ) -> np.ndarray | None:
     """Cheapest path through one of ``pin``: on the user's graph from the origin and
-    destination trees k-shortest builds anyway, on a variant's graph from its gateway trees."""
+    destination trees k-shortest builds anyway, on a variant's graph from its gateway trees
+    (from the ends while the graph has none: ``routing.gateways``)."""
     if g is whole:
         return path_via_edges(g, origin, destination, pin, prep.trees)
     if cut_off(g, origin, destination):
         return None
-    return path_via_gateways(
-        g, prep.gateways.trees(g, pin), origin, destination, prep.gateways.walks
-    )
+    gateway_trees = prep.gateways.trees(g, pin)
+    if gateway_trees is None:
+        return path_via_edges(g, origin, destination, pin, prep.trees)
+    return path_via_gateways(g, gateway_trees, origin, destination, prep.gateways.walks)
 
 
 def _forced(net: Network, path: np.ndarray, via: Ends | None) -> str:
