@@ -34,12 +34,16 @@ def with_published(
     are skipped)."""
     cases = []
     for case in load_cases():
+        # the destination only when the origin matches: each lookup snaps a place to the
+        # network, and a cold start pays for every one
         try:
-            ends = (node_of(case.origin), node_of(case.destination))
+            if node_of(case.origin) != origin_node:
+                continue
+            if node_of(case.destination) != destination_node:
+                continue
         except (LandbridgeError, LookupError):  # a library resolver may know other names only
             continue
-        if ends == (origin_node, destination_node):
-            cases.append(case)
+        cases.append(case)
     if not cases:
         return options
     out = []
