@@ -1,4 +1,4 @@
-"""A crossing's patterns name the crossing, not a line section named after it.
+"""A crossing gateway is the crossing, not a line section named after it.
 
 The bundled network has a line-section facility "Dostyk–Moyinty" (the line's capacity) on 76
 rail edges from Dostyk to Moyinty, which Khorgos trains also use between Aktogay and Moyinty.
@@ -51,7 +51,7 @@ def test_the_dostyk_pin_is_the_crossing_and_a_khorgos_path_on_the_section_is_not
         resolver=resolve_on_network,
     )  # fmt: skip
     crossing = np.flatnonzero(net.facilities["facility_id"] == "alashankou-dostyk")[0]
-    pin = planned.prep.pin_edges(DOSTYK)
+    pin = planned.prep.pin_edges(DOSTYK.facility_ids)
     assert len(pin) and (net.edge_facility[pin] == crossing).all()
     assert "Northern via Khorgos–Altynkol" not in planned.blocked
     khorgos = [

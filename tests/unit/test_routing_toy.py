@@ -172,7 +172,7 @@ FACILITIES = [
     ),
     ("port-constanta", "Constanța port", "port", "RO", 24.0, 36.0, 300.0, np.nan, np.nan),
     (
-        "akhalkalaki-kars",
+        "akhalkalaki",
         "Akhalkalaki (gauge change to Kars)",
         "gauge_change",
         "GE-TR",
@@ -267,7 +267,7 @@ LINKS = [
     (42, 40, B, 0.0, "", "curtici-passau"),
     (40, 12, R, 700.0, "DE", ""),
     (20, 33, R, 170.0, "GE", ""),
-    (33, 24, T, 0.0, "", "akhalkalaki-kars"),
+    (33, 24, T, 0.0, "", "akhalkalaki"),
     (24, 25, R, 1900.0, "TR", ""),
     (25, 41, R, 250.0, "TR", ""),
     (41, 40, B, 0.0, "", "kapitan-andreevo-passau"),

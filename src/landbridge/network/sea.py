@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 
 from landbridge.errors import InvalidInputError, NetworkDataError
+from landbridge.network.facility_ids import PORT_ID_PREFIX as PORT_ID_PREFIX
 from landbridge.network.ocean_rates import OCEAN_RATE_COLUMNS, OCEAN_RATE_LANE, OCEAN_RATES_CSV
 from landbridge.paths import DATA_DIR, RAW_DIR
 
 PORTS_CSV = DATA_DIR / "facilities" / "ports.csv"
 LINKS_CSV = DATA_DIR / "facilities" / "sea_links.csv"
 SEAROUTE_PORTS = RAW_DIR / "searoute" / "ports.geojson"
-PORT_ID_PREFIX = "port-"
 
 
 def read_sea_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:

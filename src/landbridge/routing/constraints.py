@@ -17,8 +17,8 @@ from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
 
 HANDLING_MODES = (EdgeMode.TRANSFER, EdgeMode.PORT)
-# Facilities on rail edges (a line's capacity): a pattern names a crossing, port or sea line,
-# never a section named after it (the Dostyk–Moyinty line is not the Dostyk crossing)
+# Facilities on rail edges (a line's capacity): a name fragment names a crossing, port or sea
+# line, never a section named after it
 LINE_KINDS = ("section",)
 
 
@@ -72,13 +72,10 @@ class PathView:
     def modes(self) -> np.ndarray:
         return self.net.edge_mode[self.edges]
 
-    def facility_labels(self) -> list[str]:
-        """The folded labels of the facilities the path passes that patterns may name (line
-        sections left out, as in ``facility_matches``)."""
-        text = facility_text(self.net)
+    def facility_ids(self) -> set[str]:
+        ids = facility_text(self.net).ids
         fac = self.net.edge_facility[self.edges]
-        rows = np.unique(fac[fac >= 0]).tolist()
-        return [text.labels[f] for f in rows if text.kinds[f] not in LINE_KINDS]
+        return {ids[f] for f in np.unique(fac[fac >= 0])}
 
     def country_codes(self) -> set[str]:
         nodes = np.concatenate([self.net.edge_src[self.edges], self.net.edge_dst[self.edges]])
@@ -153,13 +150,19 @@ class AvoidModes(Constraint):
         return "no " + ", ".join(m.name.lower() for m in self.modes) + " legs"
 
 
-def facility_matches(net: Network, patterns: Sequence[str]) -> np.ndarray:
-    """Bool over facility rows whose id or name contains one of ``patterns`` (folded), line
+def facility_matches(net: Network, ids: Sequence[str]) -> np.ndarray:
+    """Bool over facility rows whose id is one of ``ids``."""
+    wanted = set(ids)
+    return np.array([i in wanted for i in facility_text(net).ids], dtype=bool)
+
+
+def facility_name_matches(net: Network, fragments: Sequence[str]) -> np.ndarray:
+    """Bool over facility rows whose id or name contains one of ``fragments`` (folded), line
     sections (``LINE_KINDS``) left out."""
     text = facility_text(net)
     return np.array(
         [
-            kind not in LINE_KINDS and any(p in s for p in patterns)
+            kind not in LINE_KINDS and any(p in s for p in fragments)
             for s, kind in zip(text.labels, text.kinds, strict=True)
         ],
         dtype=bool,
@@ -168,12 +171,12 @@ def facility_matches(net: Network, patterns: Sequence[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class AvoidFacilities(Constraint):
-    """No edge of a facility whose id or name contains one of ``patterns``."""
+    """No edge of a facility whose id or name contains one of ``fragments``."""
 
-    patterns: tuple[str, ...]
+    fragments: tuple[str, ...]
 
     def edge_mask(self, net: Network) -> np.ndarray:
-        hit = facility_matches(net, self.patterns)
+        hit = facility_name_matches(net, self.fragments)
         mask = np.ones(net.n_edges, dtype=bool)
         has = net.edge_facility >= 0
         if len(hit):
@@ -181,7 +184,7 @@ class AvoidFacilities(Constraint):
         return mask
 
     def describe(self) -> str:
-        return f"not via {'/'.join(self.patterns)}"
+        return f"not via {'/'.join(self.fragments)}"
 
 
 @dataclass(frozen=True)
@@ -203,14 +206,14 @@ class AvoidClosed(Constraint):
 
 @dataclass(frozen=True)
 class NotVia(Constraint):
-    """The path must not pass a facility matching ``patterns`` (checked, not masked, so that
+    """The path must not pass a facility of ``facility_ids`` (checked, not masked, so that
     variants differing only by the facility they avoid share one graph and its trees)."""
 
-    patterns: tuple[str, ...]
+    facility_ids: tuple[str, ...]
     name: str
 
     def check(self, path: PathView) -> str | None:
-        if any(any(p in label for p in self.patterns) for label in path.facility_labels()):
+        if path.facility_ids().intersection(self.facility_ids):
             return f"passes {self.name}"
         return None
 
@@ -232,13 +235,13 @@ class AvoidSeaTouching(Constraint):
 
 @dataclass(frozen=True)
 class RequireFacility(Constraint):
-    """The path passes a facility whose id or name contains one of ``patterns``."""
+    """The path passes a facility of ``facility_ids``."""
 
-    patterns: tuple[str, ...]
+    facility_ids: tuple[str, ...]
     name: str
 
     def check(self, path: PathView) -> str | None:
-        if any(any(p in label for p in self.patterns) for label in path.facility_labels()):
+        if path.facility_ids().intersection(self.facility_ids):
             return None
         return f"does not pass {self.name}"
 

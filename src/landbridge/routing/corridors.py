@@ -27,15 +27,16 @@ from landbridge.routing.constraints import (
     RequireMode,
     all_of,
 )
+from landbridge.routing.variant_table import Gateway, gateway
 
-DOSTYK = ("dostyk", "alashankou", "alataw")
-ALTYNKOL = ("altynkol", "khorgos", "horgos")
-AKTAU = ("aktau",)
-KURYK = ("kuryk",)
-POTI_BATUMI = ("poti", "batumi")
-# The BTK gauge change at Akhalkalaki marks the rail exit towards Kars ("kars" alone would also
-# match the closed Kars–Gyumri crossing).
-KARS = ("akhalkalaki",)
+DOSTYK = gateway("dostyk")
+ALTYNKOL = gateway("altynkol")
+AKTAU = gateway("aktau")
+KURYK = gateway("kuryk")
+POTI_BATUMI = gateway("poti-batumi")
+KARS = gateway("kars")
+# Name fragments of the generated mainline ocean legs ("Shanghai – Rotterdam (Cape)"), one per
+# port pair and passage: a passage, not a gateway, so not listed by id.
 CAPE = ("cape",)  # mainline legs round Africa
 SUEZ = ("suez",)  # mainline legs through the Suez Canal
 BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
@@ -50,7 +51,7 @@ RAIL_MODES = (EdgeMode.RAIL, EdgeMode.TRANSFER, EdgeMode.BORDER)
 class Variant:
     """One corridor variant: edge masks and path checks, plus an optional pinned facility.
 
-    ``pin`` names the crossing or port the variant must pass (patterns on facility id/name);
+    ``pin`` lists the facility ids of the crossing or port the variant must pass;
     the search routes origin -> best edge of that facility -> destination.
     """
 
@@ -62,36 +63,35 @@ class Variant:
     fallback: bool = False  # searched only if no other variant of the family connects
 
 
-def _northern(
-    via: tuple[str, ...], other: tuple[str, ...], name: str, other_name: str
-) -> Constraint:
+def _northern(via: Gateway, other: Gateway) -> Constraint:
     return all_of(
         AvoidModes((EdgeMode.SEA, EdgeMode.OCEAN, EdgeMode.PORT)),
         AvoidCountries(("AZ", "GE", "TM", "IR")),
-        NotVia(other, other_name),
-        RequireFacility(via, name),
+        NotVia(other.facility_ids, other.name),
+        RequireFacility(via.facility_ids, via.name),
     )
 
 
-def _middle(
-    port: tuple[str, ...], other_port: tuple[str, ...], port_name: str, exit_kars: bool | None
-) -> Constraint:
+def _middle(port: Gateway, other_port: Gateway, exit_kars: bool | None) -> Constraint:
     """Middle corridor through ``port``; ``exit_kars`` picks the exit from Georgia (None: any,
     for places in the Caucasus that need no exit)."""
     exit_rule: tuple[Constraint, ...] = ()
     if exit_kars is True:
-        exit_rule = (AvoidSeaTouching(BLACK_SEA_COUNTRIES), RequireFacility(KARS, "Kars"))
+        exit_rule = (
+            AvoidSeaTouching(BLACK_SEA_COUNTRIES),
+            RequireFacility(KARS.facility_ids, KARS.name),
+        )
     elif exit_kars is False:
         exit_rule = (
             AvoidCountries(("TR",), RAIL_MODES),
-            RequireFacility(POTI_BATUMI, "Poti/Batumi"),
+            RequireFacility(POTI_BATUMI.facility_ids, POTI_BATUMI.name),
         )
     return all_of(
         AvoidModes((EdgeMode.OCEAN,)),
         AvoidCountries(("RU", "BY", "TM", "IR")),
-        NotVia(other_port, "the other Caspian port"),
+        NotVia(other_port.facility_ids, "the other Caspian port"),
         RequireMode(EdgeMode.SEA),
-        RequireFacility(port, port_name),
+        RequireFacility(port.facility_ids, port.name),
         *exit_rule,
     )
 
@@ -101,49 +101,49 @@ VARIANTS: tuple[Variant, ...] = (
         "northern",
         "dostyk",
         "Northern via Alashankou–Dostyk",
-        _northern(DOSTYK, ALTYNKOL, "Dostyk", "Altynkol"),
-        DOSTYK,
+        _northern(DOSTYK, ALTYNKOL),
+        DOSTYK.facility_ids,
     ),
     Variant(
         "northern",
         "altynkol",
         "Northern via Khorgos–Altynkol",
-        _northern(ALTYNKOL, DOSTYK, "Altynkol", "Dostyk"),
-        ALTYNKOL,
+        _northern(ALTYNKOL, DOSTYK),
+        ALTYNKOL.facility_ids,
     ),
     Variant(
         "middle",
         "aktau-poti",
         "Middle via Aktau, Poti/Batumi",
-        _middle(AKTAU, KURYK, "Aktau", False),
-        AKTAU,
+        _middle(AKTAU, KURYK, False),
+        AKTAU.facility_ids,
     ),
     Variant(
         "middle",
         "aktau-kars",
         "Middle via Aktau, Kars",
-        _middle(AKTAU, KURYK, "Aktau", True),
-        AKTAU,
+        _middle(AKTAU, KURYK, True),
+        AKTAU.facility_ids,
     ),
     Variant(
         "middle",
         "kuryk-poti",
         "Middle via Kuryk, Poti/Batumi",
-        _middle(KURYK, AKTAU, "Kuryk", False),
-        KURYK,
+        _middle(KURYK, AKTAU, False),
+        KURYK.facility_ids,
     ),
     Variant(
         "middle",
         "kuryk-kars",
         "Middle via Kuryk, Kars",
-        _middle(KURYK, AKTAU, "Kuryk", True),
-        KURYK,
+        _middle(KURYK, AKTAU, True),
+        KURYK.facility_ids,
     ),
     Variant(
-        "middle", "aktau", "Middle via Aktau", _middle(AKTAU, KURYK, "Aktau", None), AKTAU, True
+        "middle", "aktau", "Middle via Aktau", _middle(AKTAU, KURYK, None), AKTAU.facility_ids, True
     ),
     Variant(
-        "middle", "kuryk", "Middle via Kuryk", _middle(KURYK, AKTAU, "Kuryk", None), KURYK, True
+        "middle", "kuryk", "Middle via Kuryk", _middle(KURYK, AKTAU, None), KURYK.facility_ids, True
     ),
     Variant(
         "southern",

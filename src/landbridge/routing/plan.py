@@ -30,7 +30,7 @@ from landbridge.costs.params import Params, load_default_params
 from landbridge.costs.payload import check_payload
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.model import Network
-from landbridge.routing.constraints import Constraint
+from landbridge.routing.constraints import Constraint, facility_name_matches
 from landbridge.routing.corridors import CAPE
 from landbridge.routing.evaluate import Evaluated, Shipment, priced
 from landbridge.routing.event_effects import (
@@ -167,7 +167,7 @@ def plan_options(
     shipment = Shipment(feu=feu, tonnes=shipment_tonnes(TEU_PER_FEU * feu, tonnes_per_teu))
 
     passage = passage_on(as_of)
-    if passage.passage == "cape" and not len(prep.pin_edges(CAPE)):
+    if passage.passage == "cape" and not _has_cape_legs(net):
         passage = Passage("suez", None, None, (), "this network has no ocean legs round the Cape")
     found, blocked = found_paths(
         net, prep, request, constraints, origin, destination, via, passage.passage
@@ -274,3 +274,8 @@ def _response(planned: Planned) -> RouteResponse:
         dated_values=dated_values,
         data_dates=dates,
     )
+
+
+def _has_cape_legs(net: Network) -> bool:
+    """Whether ``net`` has an edge of a mainline ocean leg round the Cape."""
+    return bool(np.isin(net.edge_facility, np.flatnonzero(facility_name_matches(net, CAPE))).any())
