@@ -124,12 +124,17 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
     assert np.isfinite(simulated)
 
 
-def test_validate_prints_every_case_within_80_columns() -> None:
+def test_validate_prints_every_case_within_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
     from typer.testing import CliRunner
 
-    from landbridge.cli import app
+    from landbridge.cli import app, common
 
-    result = CliRunner().invoke(app, ["validate"], env={"COLUMNS": "80"})
+    monkeypatch.setenv("COLUMNS", "80")
+    # Rich reads COLUMNS when a console is made: the shared one may have been made by an earlier
+    # test at another width (the CLI imports it on the first command), so this test makes its own
+    monkeypatch.setattr(common, "console", Console())
+    result = CliRunner().invoke(app, ["validate"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80
