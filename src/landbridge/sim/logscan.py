@@ -13,6 +13,22 @@ from numba import njit
 
 
 @njit(cache=True)
+def _stable_counting_sort(rows: np.ndarray, key: np.ndarray, n_keys: int) -> np.ndarray:
+    """``rows`` reordered by ``key[row]`` (0 to ``n_keys`` - 1), in their order within a key."""
+    out = np.empty(rows.shape[0], np.int64)
+    start = np.zeros(n_keys + 1, np.int64)
+    for r in rows:
+        start[key[r] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    for r in rows:
+        k = key[r]
+        out[start[k]] = r
+        start[k] += 1
+    return out
+
+
+@njit(cache=True)
 def order_by_facility_train(
     rows: np.ndarray, facility: np.ndarray, train: np.ndarray, n_facilities: int, n_trains: int
 ) -> np.ndarray:
@@ -21,28 +37,8 @@ def order_by_facility_train(
     Two stable counting sorts (by train, then by facility): the permutation of a stable
     argsort on ``facility * n_trains + train``.
     """
-    n = rows.shape[0]
-    by_train = np.empty(n, np.int64)
-    start = np.zeros(n_trains + 1, np.int64)
-    for r in rows:
-        start[train[r] + 1] += 1
-    for i in range(n_trains):
-        start[i + 1] += start[i]
-    for r in rows:
-        t = train[r]
-        by_train[start[t]] = r
-        start[t] += 1
-    out = np.empty(n, np.int64)
-    first = np.zeros(n_facilities + 1, np.int64)
-    for r in rows:
-        first[facility[r] + 1] += 1
-    for f in range(n_facilities):
-        first[f + 1] += first[f]
-    for r in by_train:
-        f = facility[r]
-        out[first[f]] = r
-        first[f] += 1
-    return out
+    by_train = _stable_counting_sort(rows, train, n_trains)
+    return _stable_counting_sort(by_train, facility, n_facilities)
 
 
 @njit(cache=True)
