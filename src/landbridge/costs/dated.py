@@ -16,7 +16,6 @@ Winter weather on the ferry lines is in ``costs.weather``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from landbridge.costs.params import PARAMS_DIR
+from landbridge.csv_rows import read_text_rows
 from landbridge.data import split_source_ids
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.events import EVENTS_CSV, facility_set_events, load_events
@@ -91,16 +91,9 @@ def _date(cell: str, where: str) -> dt.date | None:
 def read_table(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     """The rows of a CSV table, every cell as text ('' when empty), in file order."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, restval="")
-            rows = list(reader)
-            header = reader.fieldnames or []
+        return read_text_rows(path, required, ParameterError)
     except FileNotFoundError:
         raise ParameterError(f"parameter table missing: {path}") from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ParameterError(f"{path.name}: missing columns {missing}")
-    return rows
 
 
 def _event_rows(events_path: str) -> list[DatedRow]:

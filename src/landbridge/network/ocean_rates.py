@@ -4,10 +4,10 @@ the sea-layer build reads the same file with pandas, ``network.sea.load_ocean_ra
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 from pathlib import Path
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.errors import NetworkDataError
 from landbridge.paths import DATA_DIR
 
@@ -21,13 +21,6 @@ OCEAN_RATE_COLUMNS = ("lane", "date", "year", "cost_usd_per_feu", "source_ids")
 def ocean_rate_rows(path: Path = OCEAN_RATES_CSV) -> tuple[dict[str, str], ...]:
     """Every row of the table, cells as text ('' when empty), in file order."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, restval="")
-            rows = tuple(reader)
-            header = reader.fieldnames or []
+        return tuple(read_text_rows(path, OCEAN_RATE_COLUMNS, NetworkDataError))
     except (OSError, UnicodeDecodeError) as exc:
         raise NetworkDataError(f"cannot read {path.name}: {exc}") from exc
-    missing = [c for c in OCEAN_RATE_COLUMNS if c not in header]
-    if missing:
-        raise NetworkDataError(f"{path.name}: missing columns {missing}")
-    return rows

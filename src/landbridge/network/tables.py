@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.errors import NetworkDataError
 from landbridge.paths import DATA_DIR
 
@@ -195,17 +195,11 @@ def load_excluded_lines(path: Path = EXCLUDED_LINES_CSV) -> pd.DataFrame:
 def load_customs_unions(path: Path = CUSTOMS_UNIONS_CSV) -> dict[str, str]:
     """The customs union of each member country (``iso2`` -> union name)."""
     try:  # the csv module: the route command reads this table at start-up
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, restval="")
-            rows = list(reader)
-            header = reader.fieldnames or []
+        rows = read_text_rows(path, _REQUIRED["customs_unions"], NetworkDataError)
     except FileNotFoundError:
         raise NetworkDataError(
             f"{path.name} missing from {path.parent}; restore it from the repository"
         ) from None
-    missing = [c for c in _REQUIRED["customs_unions"] if c not in header]
-    if missing:
-        raise NetworkDataError(f"{path.name}: missing columns {missing}")
     out: dict[str, str] = {}
     for row in rows:
         for code in row["members"].split(";"):
