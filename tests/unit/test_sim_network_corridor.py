@@ -22,13 +22,8 @@ from landbridge.sim import engine
 from landbridge.sim.corridor_tables import FerryLine
 from landbridge.sim.draws import draw
 from landbridge.sim.eventlog import Event
-from landbridge.sim.network_corridor import (
-    CASPIAN_GATEWAY,
-    UNCAPACITATED_SERVERS,
-    OptionStops,
-    build_records,
-    option_weights,
-)
+from landbridge.sim.network_corridor import build_records, option_weights
+from landbridge.sim.option_classes import CASPIAN_GATEWAY, UNCAPACITATED_SERVERS, OptionStops
 from landbridge.sim.scenario import apply_to_system
 from landbridge.sim.system import FacilityKind, FacilitySpec
 
@@ -36,10 +31,7 @@ NET = build_network()
 PARAMS = load_default_params()
 NODE = {name: i for i, (name, *_rest) in enumerate(NODES)}
 REGIONS = {"cn-xian": NODE["Xi'an"], "eu-duisburg": NODE["Duisburg"], "kz-almaty": NODE["Almaty"]}
-SIM = {
-    "feu_per_train": 55.0, "run_p90_over_p50": 1.25, "closure_months_per_yr": 3.0,
-    "closure_mean_h": 48.0,
-}  # fmt: skip
+SIM = {"feu_per_train": 55.0, "closure_months_per_yr": 3.0, "closure_mean_h": 48.0}
 SHARES = {"Alashankou–Dostyk": 0.6, "Khorgos–Altynkol": 0.3, CASPIAN_GATEWAY: 0.1}
 T_PER_TRAIN = 55 * 2 * 10.0
 # Trains a year: 1100 and 365 block trains of 55 FEU (110 TEU).
@@ -95,10 +87,12 @@ def corridor():  # type: ignore[no-untyped-def]
 
 
 def test_class_follows_routings_stops_and_running_hours(corridor) -> None:
-    response, _ = plan_routes_with_paths(
+    response, paths = plan_routes_with_paths(
         RouteRequest(origin="Xi'an", destination="Duisburg"), NET, PARAMS, resolve_on_network
     )
-    option = next(o for o in response.options if o.label == "Northern via Alashankou–Dostyk")
+    labels = [o.label for o in response.options]
+    i = labels.index("Northern via Alashankou–Dostyk")
+    option = response.options[i]
     cls = next(c for c in corridor.classes if c.id == "cn-xian>eu-duisburg " + option.label)
     assert cls.route == (
         "alashankou-dostyk:west", "petropavl-petukhovo:west", "krasnoye-osinovka:west",
@@ -107,7 +101,10 @@ def test_class_follows_routings_stops_and_running_hours(corridor) -> None:
     rail = [leg.hours for leg in option.legs if leg.mode == "rail"]
     assert len(rail) == 6 and all(h > 0 for h in rail)
     assert cls.legs_p50_h == pytest.approx(rail, abs=0.006)
-    assert cls.legs_p90_h == pytest.approx([1.25 * h for h in cls.legs_p50_h])
+    # p90: routing's running p90 (the speed table's p90 with the same delay factors)
+    p90_h = edge_costs(NET, PARAMS).running_p90_h[paths[i]]
+    assert sum(cls.legs_p90_h) == pytest.approx(float(p90_h.sum()))
+    assert all(h90 > h50 for h50, h90 in zip(cls.legs_p50_h, cls.legs_p90_h, strict=True))
     assert cls.corridor == "northern" and cls.feu == 55.0
 
 
@@ -140,7 +137,7 @@ def test_total_running_hours_equal_routings_running_time(corridor) -> None:
 
 def test_option_weights_split_by_gateway_share() -> None:
     def opt(gateway: str | None) -> OptionStops:
-        return OptionStops("northern", "x", gateway, [], [0.0])
+        return OptionStops("northern", "x", gateway, [], [0.0], [0.0])
 
     options = [opt("D"), opt("A"), opt("C"), opt("C"), opt("D")]
     w = option_weights(options, {"D": 0.6, "A": 0.3, "C": 0.1})

@@ -91,7 +91,7 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
     from landbridge.network import tables
     from landbridge.routing.plan import edge_costs, load_bundled_network, plan_routes_with_paths
     from landbridge.schema.route import RouteRequest
-    from landbridge.sim import network_corridor as nc
+    from landbridge.sim import option_classes as oc
     from landbridge.sim.corridor_tables import facility_tables
     from landbridge.sim.run import run_simulation
     from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
@@ -101,12 +101,12 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
         RouteRequest(origin="Xi'an", destination="Duisburg", corridor="northern"), net, PARAMS
     )
     option, edges = response.options[0], found[0]
-    table = nc.StopTable.of(net, set())
-    stops = nc.option_stops(
+    table = oc.StopTable.of(net, set())
+    stops = oc.option_stops(
         net, edge_costs(net, PARAMS, response.as_of), edges, option.corridor, option.label, table
     )
     known, defaults = facility_tables(), tables.load_crossings().set_index("facility_id")
-    specs = [nc.facility_spec(net, row, known, defaults) for row in stops.facility_rows]
+    specs = [oc.facility_spec(net, row, known, defaults) for row in stops.facility_rows]
     assert all(isinstance(s, FacilitySpec) for s in specs)  # no ferry on the northern path
     facilities = [
         dataclasses.replace(s, id=str(table.ids[row]), servers=99)
@@ -116,7 +116,7 @@ def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
         facilities,
         [TrainClassSpec(id="xian-duisburg", corridor="northern", per_day=1.0, feu=55,
                         route=tuple(f.id for f in facilities), legs_p50_h=stops.legs_p50_h,
-                        legs_p90_h=[1.25 * h for h in stops.legs_p50_h])],
+                        legs_p90_h=stops.legs_p90_h)],
     )  # fmt: skip
     report = run_simulation(system, 365, 2, 0, 1).report()
     simulated = report.corridors[0].transit_days.p50

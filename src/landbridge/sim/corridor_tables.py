@@ -1,6 +1,6 @@
 """The tables both simulated corridors are built from, in engine terms.
 
-``sim.csv`` (``param`` rows: train size, spreads, weather; ``class`` rows: the sourced train
+``sim.csv`` (``param`` rows: train size, weather; ``class`` rows: the sourced train
 services of ``sim.corridor2023``) and the network layer's curated facility tables
 (``data/facilities/crossings.csv``, ``ports.csv``, ``sea_links.csv``) as typed specs: each
 crossing, gauge-change yard and port a ``FacilitySpec`` server, each ferry or feeder line a
@@ -58,7 +58,7 @@ class FerryLine:
 
 @lru_cache(maxsize=1)
 def load_sim_table() -> pd.DataFrame:
-    """``sim.csv``: ``param`` rows (speeds, spreads, weather), ``class`` rows (train services)."""
+    """``sim.csv``: ``param`` rows (train size, weather), ``class`` rows (train services)."""
     try:
         frame = pd.read_csv(SIM_CSV, dtype=str, keep_default_na=False)
     except OSError as exc:
