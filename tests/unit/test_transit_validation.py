@@ -1,11 +1,9 @@
 """The model against published end-to-end transit times (a model regression test), the stored
-calibration, the published figure beside the planner's, and the simulation on the same parts."""
+calibration and the published figure beside the planner's (the simulation on the same parts:
+``test_sim_planner_agreement``)."""
 
 from __future__ import annotations
 
-import dataclasses
-
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -84,46 +82,6 @@ def test_published_figure_stands_beside_the_option() -> None:
     assert all(o.published is None for o in response.options if o.corridor != "northern")
 
 
-@pytest.mark.slow
-def test_simulation_and_planner_agree_on_china_europe_p50() -> None:
-    """One train a day on the planner's Xi'an - Duisburg path, no queues: the simulated p50 is
-    the planner's within 10% (same running legs and dwells; only the correlation differs)."""
-    from landbridge.network import tables
-    from landbridge.routing.plan import edge_costs, load_bundled_network, plan_routes_with_paths
-    from landbridge.schema.route import RouteRequest
-    from landbridge.sim import option_classes as oc
-    from landbridge.sim.corridor_tables import facility_tables
-    from landbridge.sim.run import run_simulation
-    from landbridge.sim.system import FacilitySpec, TrainClassSpec, make_system
-
-    net = load_bundled_network()
-    response, found = plan_routes_with_paths(
-        RouteRequest(origin="Xi'an", destination="Duisburg", corridor="northern"), net, PARAMS
-    )
-    option, edges = response.options[0], found[0]
-    table = oc.StopTable.of(net, set())
-    stops = oc.option_stops(
-        net, edge_costs(net, PARAMS, response.as_of), edges, option.corridor, option.label, table
-    )
-    known, defaults = facility_tables(), tables.load_crossings().set_index("facility_id")
-    specs = [oc.facility_spec(net, row, known, defaults) for row in stops.facility_rows]
-    assert all(isinstance(s, FacilitySpec) for s in specs)  # no ferry on the northern path
-    facilities = [
-        dataclasses.replace(s, id=str(table.ids[row]), servers=99)
-        for s, row in zip(specs, stops.facility_rows, strict=True)
-    ]
-    system = make_system(
-        facilities,
-        [TrainClassSpec(id="xian-duisburg", corridor="northern", per_day=1.0, feu=55,
-                        route=tuple(f.id for f in facilities), legs_p50_h=stops.legs_p50_h,
-                        legs_p90_h=stops.legs_p90_h)],
-    )  # fmt: skip
-    report = run_simulation(system, 365, 2, 0, 1).report()
-    simulated = report.corridors[0].transit_days.p50
-    assert simulated == pytest.approx(option.transit_days.p50, rel=0.10)
-    assert np.isfinite(simulated)
-
-
 def test_validate_prints_every_case_within_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
     from typer.testing import CliRunner
@@ -140,20 +98,3 @@ def test_validate_prints_every_case_within_80_columns(monkeypatch: pytest.Monkey
     assert max(len(line) for line in lines) <= 80
     for case in load_cases():  # one line per case: the row starts with its id
         assert sum(line.split()[:1] == [case.case] and "→" in line for line in lines) == 1
-
-
-def test_simulated_chinese_legs_run_at_the_planners_regional_factors() -> None:
-    """A sim.csv leg over two networks (``cn+cn_xj``) is priced part by part as routing prices
-    them: the Xinjiang km at the CN-XJ delay factor, the rest at the rest-of-China one."""
-    from landbridge.sim.corridor2023 import build_corridor_2023
-
-    tt = transit.transit_time(PARAMS)
-    speed_kmh = PARAMS.value("rail_speed", "CN", "speed_p50_kmh")
-    xj_h, _ = transit.running_h(PARAMS, "CN-XJ", 1000.0)
-    assert xj_h == pytest.approx(1000.0 / speed_kmh * tt.value[tt.index("delay_factor_cn_xj")])
-    rest_h, _ = transit.running_h(PARAMS, "CN", 2140.0)
-    assert rest_h == pytest.approx(2140.0 / speed_kmh * tt.value[tt.index("delay_factor_cn")])
-    system = build_corridor_2023()
-    c = list(system.class_id).index("dostyk-eu-west")
-    first_leg_h = system.leg_run_p50_h[system.leg_indptr[c]]
-    assert first_leg_h == pytest.approx(rest_h + transit.running_h(PARAMS, "CN-XJ", 1191.0)[0])

@@ -1,13 +1,13 @@
-"""The bundled 2023 corridor: facilities from the network tables, trains and routes from sim.csv.
+"""The bundled 2023 corridor: sourced train services from sim.csv on routing's paths.
 
-Facilities (dwell p50/p90, servers, daily capacity; ports; the Caspian feeder's vessels, fleet,
-sailing time, interval and weather) come from the network layer's curated tables in engine
-terms (``sim.corridor_tables``, with the planner's declared transit-time parameters applied),
-so the simulation and routing draw the same parts. Train classes (trains a
-year per crossing and direction, ordered facilities, leg lengths and the rail network of each
-leg, whose speed and delay factor are routing's: ``LEG_COUNTRY``) come from
-``data/params/sim.csv``, built from sourced 2023 facts alone (train counts
-at Alashankou and Horgos, the UTLC China–Europe share, TITR trains); see its ``note`` column.
+Train classes (trains a year per crossing and direction) come from ``data/params/sim.csv``,
+built from sourced 2023 facts alone (train counts at Alashankou and Horgos, the UTLC
+China–Europe share, TITR trains); see its ``note`` column. Each class runs between two places
+(``origin``, ``destination``, optionally ``via`` a third) on routing's first-ranked option
+that passes the facilities of its ``route`` in order (the sourced crossings, ports and lines
+of the service); its stops, running legs and facilities are built from that path as
+``sim.option_classes`` builds every simulated class, so the simulation runs on the parts the
+planner prices (lengths, the delay factor of each network and region, dwells).
 With ``demand="od-2023"`` (or ``od-2024``) the train rates come instead from the flows layer's
 OD tables (``flows.demand.load_demand``): each class carries ``demand_share`` of the container
 TEU of its ``demand_segments``, in block trains of ``feu_per_train`` FEU. With
@@ -21,37 +21,35 @@ tables' daily capacities are per direction (e.g. the quota into China).
 
 from __future__ import annotations
 
-import dataclasses
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from landbridge.costs import transit
-from landbridge.costs.params import load_default_params
-from landbridge.errors import InvalidInputError, ParameterError
+from landbridge.costs.params import Params, load_default_params
+from landbridge.errors import InvalidInputError, LandbridgeError, ParameterError
 from landbridge.sim.corridor_tables import (
     DIRECTIONS,
     SIM_CSV,
-    FerryLine,
     facility_tables,
-    ferry_spec,
     load_sim_table,
-    ports_of,
     sim_params,
 )
-from landbridge.sim.system import CorridorSystem, FacilitySpec, TrainClassSpec, make_system
-from landbridge.units import DAYS_PER_YEAR, TEU_PER_FEU
+from landbridge.sim.option_classes import (
+    ClassBuilder,
+    OptionStops,
+    routing_options,
+    tonnes_per_train,
+)
+from landbridge.sim.system import CorridorSystem, make_system
+from landbridge.units import TEU_PER_FEU
+
+if TYPE_CHECKING:
+    from landbridge.network.model import Network
 
 SYSTEM_NAME = "corridor-2023"
 DEMAND_TRAINS = "trains"
 DEMAND_OD_PREFIX = "od-"
 DEMAND_NETWORK = "network"
-# The rail network whose speed and delay factor (routing's, costs.transit.running_h) a class leg
-# of sim.csv (legs_speed) runs at: the eu legs (Brest - Duisburg, about 675 of 1150 km in
-# Poland) take the Polish figures, the cau legs (Baku - Poti) the regional ones. A leg over
-# several networks joins its parts with "+" in both cells (``2140+1191`` km, ``cn+cn_xj``):
-# Chinese legs run partly in Xinjiang (cn_xj), where routing's CN-XJ delay factor applies.
-LEG_COUNTRY = {"cn": "CN", "cn_xj": "CN-XJ", "kz": "KZ", "ru": "RU", "eu": "PL", "cau": "AZ"}
-SUBLEG = "+"
 
 
 def _split(cell: str, what: str, key: str) -> list[str]:
@@ -103,70 +101,64 @@ def build_corridor_2023(demand: str = DEMAND_TRAINS) -> CorridorSystem:
 
         return build_network_corridor(2023).system()
     frame = load_sim_table()
-    params = sim_params(frame)
-    trains_per_yr = _trains_per_yr(frame, demand, params["feu_per_train"])
-    known = facility_tables()
-    ports = ports_of(known)
-    facilities: dict[str, FacilitySpec] = {}
-    classes = []
+    trains_per_yr = _trains_per_yr(frame, demand, sim_params(frame)["feu_per_train"])
+    params = load_default_params()
+    builder = sourced_builder(params)
     class_rows = frame[frame["row_type"] == "class"].reset_index(drop=True)
     for c, (_, row) in enumerate(class_rows.iterrows()):
         key = row["key"]
         direction = key.rsplit("-", 1)[-1]
         if direction not in DIRECTIONS:
             raise ParameterError(f"{SIM_CSV.name}: class '{key}' must end in -west or -east")
-        route = []
-        for fid in _split(row["route"], "route", key):
-            if fid not in known:
-                raise ParameterError(
-                    f"{SIM_CSV.name}: class '{key}' names facility '{fid}', which is in none of "
-                    "crossings.csv, ports.csv (as port-<id>), sea_links.csv"
-                )
-            inst = f"{fid}:{direction}"
-            if inst not in facilities:
-                rec = known[fid]
-                spec = ferry_spec(fid, rec, ports, params) if isinstance(rec, FerryLine) else rec
-                name = f"{spec.name} ({direction}bound)"
-                facilities[inst] = dataclasses.replace(spec, id=inst, name=name)
-            route.append(inst)
-        legs_km = _split(row["legs_km"], "legs_km", key)
-        speeds = _split(row["legs_speed"], "legs_speed", key)
-        if len(speeds) != len(legs_km):
-            raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per leg")
-        try:
-            running = [
-                _leg_running_h(km, speed, key) for km, speed in zip(legs_km, speeds, strict=True)
-            ]
-        except KeyError as exc:
-            raise ParameterError(
-                f"{SIM_CSV.name}: class '{key}' uses unknown speed {exc}; known: "
-                f"{', '.join(LEG_COUNTRY)}"
-            ) from None
-        classes.append(
-            TrainClassSpec(
-                id=key,
-                corridor=row["corridor"] or key,
-                per_day=trains_per_yr[c] / DAYS_PER_YEAR,
-                feu=params["feu_per_train"],
-                route=tuple(route),
-                legs_p50_h=tuple(h50 for h50, _ in running),
-                legs_p90_h=tuple(h90 for _, h90 in running),
-            )
+        option = service_option(builder, row, params)
+        builder.add(option, key, row["corridor"] or key, direction, trains_per_yr[c])
+    return make_system(list(builder.facilities.values()), builder.classes)
+
+
+def sourced_builder(params: Params, net: Network | None = None) -> ClassBuilder:
+    """A ``ClassBuilder`` on the bundled network and tables (routing's undated edge costs)."""
+    from landbridge.network import tables
+    from landbridge.routing.plan import edge_costs, load_bundled_network
+
+    net = net if net is not None else load_bundled_network()
+    sim = sim_params(load_sim_table())
+    return ClassBuilder(
+        net, edge_costs(net, params), facility_tables(),
+        tables.load_crossings().set_index("facility_id"), sim, tonnes_per_train(params, sim),
+    )  # fmt: skip
+
+
+def service_option(builder: ClassBuilder, row: pd.Series, params: Params) -> OptionStops:
+    """Routing's first-ranked option of a ``sim.csv`` class that passes its ``route`` in order."""
+    from landbridge.schema.route import RouteRequest
+
+    key = row["key"]
+    wanted = _split(row["route"], "route", key)
+    unknown = [fid for fid in wanted if fid not in builder.known]
+    if unknown:
+        raise ParameterError(
+            f"{SIM_CSV.name}: class '{key}' names facilities {unknown}, which are in none of "
+            "crossings.csv, ports.csv (as port-<id>), sea_links.csv"
         )
-    return make_system(list(facilities.values()), classes)
-
-
-def _leg_running_h(km_cell: str, speed_cell: str, key: str) -> tuple[float, float]:
-    """(p50, p90) running hours of one class leg, summed over its networks (``SUBLEG``)."""
-    kms, networks = km_cell.split(SUBLEG), speed_cell.split(SUBLEG)
-    if len(kms) != len(networks):
-        raise ParameterError(f"{SIM_CSV.name}: class '{key}' needs one speed per part of a leg")
     try:
-        parts = [
-            transit.running_h(load_default_params(), LEG_COUNTRY[n.strip()], float(km))
-            for km, n in zip(kms, networks, strict=True)
-        ]
-    except ValueError as exc:
-        raise ParameterError(f"{SIM_CSV.name}: class '{key}': a leg length is not a number "
-                             f"({exc})") from None  # fmt: skip
-    return sum(p for p, _ in parts), sum(p for _, p in parts)
+        request = RouteRequest(
+            origin=row["origin"], destination=row["destination"], via=row["via"] or None
+        )
+        found = routing_options(request, builder.net, params)
+    except (ValueError, LandbridgeError) as exc:
+        raise ParameterError(f"{SIM_CSV.name}: class '{key}': {exc}") from None
+    options = [builder.stops(f) for f in found]
+    for option in options:
+        if _in_order(wanted, builder.stop_ids(option)):
+            return option
+    seen = "; ".join(f"{o.label}: {', '.join(builder.stop_ids(o))}" for o in options)
+    raise ParameterError(
+        f"{SIM_CSV.name}: class '{key}': no option of routing from {row['origin']} to "
+        f"{row['destination']} passes {', '.join(wanted)} in this order (options: {seen})"
+    )
+
+
+def _in_order(wanted: list[str], stops: list[str]) -> bool:
+    """Whether ``wanted`` is a subsequence of ``stops``."""
+    it = iter(stops)
+    return all(fid in it for fid in wanted)

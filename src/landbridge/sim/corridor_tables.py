@@ -64,7 +64,7 @@ def load_sim_table() -> pd.DataFrame:
     except OSError as exc:
         raise ParameterError(f"cannot read {SIM_CSV.name}: {exc}") from None
     needed = (
-        "row_type", "key", "value", "unit", "corridor", "route", "legs_km", "legs_speed",
+        "row_type", "key", "value", "unit", "corridor", "origin", "destination", "via", "route",
         "demand_segments", "demand_share",
     )  # fmt: skip
     missing = [c for c in needed if c not in frame.columns]
