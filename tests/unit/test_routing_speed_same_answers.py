@@ -4,8 +4,9 @@ real pairs of the bundled network.
 
 The reference here is the plain form of the search: every request on an empty planner cache
 (no trees shared between requests, link keys rebuilt), every corridor variant searched on its
-own masked graph with Dijkstra trees from the pair's ends (no gateway trees), and the
-k-shortest penalty rounds each run as a full Dijkstra on a freshly built matrix.
+own masked graph with Dijkstra trees from the pair's ends (no gateway trees, no compiled guided
+search of a warm planner), and the k-shortest penalty rounds each run as a full Dijkstra on a
+freshly built matrix.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ REAL_PAIRS = [
 ]  # fmt: skip
 
 
-def reference_k_shortest(g, origins, destinations, key, trees, net, known=(), k=3):
-    """routing.alternatives.k_shortest as first written: a full search per penalty round."""
+def reference_k_shortest(g, origins, destinations, key, trees, net, known=(), k=3, compiled=False):
+    """routing.alternatives.k_shortest as first written: a full search per penalty round
+    (scipy's, also where the planner is warm and would use its compiled search)."""
     key = link_keys(net)
     weights = g.forward.data.astype(float)
     entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
@@ -98,6 +100,7 @@ def answers(requests, net, resolver, monkeypatch, reference: bool) -> list:
     with monkeypatch.context() as patched:
         patched.setattr(searcher, "k_shortest", recorded)
         if reference:  # every corridor variant searched on its own masked graph, from the ends
+            patched.setattr(searcher, "_warm", lambda prep: False)
             patched.setattr(searcher, "cheapest_within", lambda sub, whole, search: search(sub))
             patched.setattr(searcher, "_via_pin", lambda cache, g, whole, o, d, pin: (
                 path_via_edges(g, o, d, pin, cache.trees)))  # fmt: skip
@@ -168,6 +171,7 @@ def found_paths(pairs, net, monkeypatch, reference: bool) -> list:
     weight = None
     with monkeypatch.context() as patched:
         if reference:
+            patched.setattr(searcher, "_warm", lambda prep: False)
             patched.setattr(searcher, "k_shortest", reference_k_shortest)
             patched.setattr(searcher, "cheapest_within", lambda sub, whole, search: search(sub))
             patched.setattr(searcher, "_via_pin", lambda prep, g, whole, o, d, pin: (

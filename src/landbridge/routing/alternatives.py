@@ -142,6 +142,35 @@ class _GuidedSearch:
         return dist, pred
 
 
+class _CompiledGuidedSearch:
+    """``_GuidedSearch`` by the compiled search of ``routing.astar``: the same reduced weights
+    and virtual source, no matrix to build, stopped at the nearest target (no deepening)."""
+
+    def __init__(self, g: MaskedGraph, h: np.ndarray, origins: Ends) -> None:
+        from landbridge.routing.astar import reduced_search
+
+        self.search = reduced_search
+        self.indptr, self.indices = g.forward.indptr, g.forward.indices
+        self.h = h
+        self.origins = np.asarray(origins, dtype=np.int64)
+        start = h[self.origins]
+        self.offset = float(start[np.isfinite(start)].min()) if np.isfinite(start).any() else 0.0
+        self.is_target = np.zeros(len(h), dtype=bool)
+
+    def run(
+        self, weights: np.ndarray, bound: float, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As ``_GuidedSearch.run``: costs (reduced, offset) and predecessors of the nodes
+        settled up to the nearest of ``targets``, at most ``bound``."""
+        self.is_target[:] = False
+        self.is_target[targets] = True
+        most = bound - self.offset + abs(bound) * LIMIT_SLACK
+        return self.search(
+            self.indptr, self.indices, weights, self.h, self.origins, self.offset,
+            self.is_target, most,
+        )  # fmt: skip
+
+
 def k_shortest(
     g: MaskedGraph,
     origins: Ends,
@@ -151,12 +180,14 @@ def k_shortest(
     net: Network,
     known: Sequence[np.ndarray] = (),
     k: int = K_PATHS,
+    compiled: bool = False,
 ) -> list[np.ndarray]:
     """Up to ``k`` distinct paths, cheapest first (see the module docstring); ``key`` is
     ``link_keys(net)``. The first search is the shared tree from ``origins``; the penalised
     ones are ``_GuidedSearch`` runs stopped at the cost, at the raised weights, of the cheapest
     path known between the two places (found so far, or in ``known``: other paths between
-    them, e.g. the corridor variants'): the path searched for costs no more."""
+    them, e.g. the corridor variants'): the path searched for costs no more. ``compiled``: the
+    penalised rounds by ``_CompiledGuidedSearch`` (a warm planner; the same paths)."""
     reverse = net.edge_reverse
     weights = g.forward.data.copy()
     entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
@@ -165,9 +196,13 @@ def k_shortest(
     # forward entries of every path known in this graph
     found = [e for e in (entry_of_edge[p] for p in known if len(p)) if (e >= 0).all()]
     best_cost = np.inf
-    dist, pred = trees.forward(g, origins)
-    guided: _GuidedSearch | None = None
+    guided: _GuidedSearch | _CompiledGuidedSearch | None = None
     targets = np.asarray(destinations)
+    if compiled:  # the first path too, with no tree from the origins
+        guided = _CompiledGuidedSearch(g, trees.backward(g, destinations)[0], origins)
+        dist, pred = guided.run(weights, np.inf, targets)
+    else:
+        dist, pred = trees.forward(g, origins)
     for search in range(MAX_SEARCHES):
         if search:
             if guided is None:

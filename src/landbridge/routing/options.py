@@ -104,9 +104,7 @@ def _search(
             pin = pin[graph.mask[pin]]
             path = cheapest_within(graph, whole, _through(prep, whole, origin, destination, pin))
         else:
-            path = cheapest_within(
-                graph, whole, lambda g: shortest_path(g, origin, destination, trees)
-            )
+            path = cheapest_within(graph, whole, _cheapest_on(prep, whole, origin, destination))
         if path is None:
             blocked[variant.label] = "no connection under its constraints"
             continue
@@ -125,6 +123,30 @@ def _through(
     return lambda g: _via_pin(prep, g, whole, origin, destination, pin)
 
 
+def _warm(prep: PreparedNetwork) -> bool:
+    """Whether ``prep`` was searched before: from its second search on, the planner builds
+    gateway trees and uses the compiled searches (``routing.astar``), which a one-shot plan
+    would not pay to load."""
+    return prep.searched > 1
+
+
+def _cheapest_on(
+    prep: PreparedNetwork, whole: MaskedGraph, origin: Ends, destination: Ends
+) -> Callable[[MaskedGraph], np.ndarray | None]:
+    """The cheapest path on a part of ``whole`` (for ``cheapest_within``): from the origin tree
+    on a one-shot plan, else guided by the costs to the destination on ``whole`` (the tree the
+    k shortest paths are guided by)."""
+
+    def search(g: MaskedGraph) -> np.ndarray | None:
+        if not _warm(prep) or (g.mask & ~whole.mask).any():
+            return shortest_path(g, origin, destination, prep.trees)
+        from landbridge.routing.astar import guided_path
+
+        return guided_path(g, origin, destination, prep.trees.backward(whole, destination)[0])
+
+    return search
+
+
 def _passes(net: Network, constraint: Constraint, path: np.ndarray) -> bool:
     return constraint.check(PathView(net, path)) is None
 
@@ -137,10 +159,10 @@ def _via_pin(
     destination: Ends,
     pin: np.ndarray,
 ) -> np.ndarray | None:
-    """Cheapest path through one of ``pin``: on the user's graph from the origin and
-    destination trees k-shortest builds anyway, on a variant's graph from its gateway trees
-    (from the ends while the graph has none: ``routing.gateways``)."""
-    if g is whole:
+    """Cheapest path through one of ``pin``: from the graph's gateway trees (from the ends while
+    the graph has none: ``routing.gateways``); on a one-shot plan's user graph from the origin
+    and destination trees its k shortest paths build anyway."""
+    if g is whole and not _warm(prep):
         return path_via_edges(g, origin, destination, pin, prep.trees)
     if cut_off(g, origin, destination):
         return None
@@ -214,13 +236,12 @@ def _inside_territory(
     inside = all_of(*user, NoCustomsBorder())
     graph = prep.graph((inside.mask_key(), user_key), inside)
     origin, destination = ends
-
-    def search(g: MaskedGraph) -> np.ndarray | None:
-        if via is None:
-            return shortest_path(g, origin, destination, prep.trees)
-        return path_through(g, origin, destination, via, prep.trees)
-
-    path = cheapest_within(graph, whole, search)
+    if via is None:
+        path = cheapest_within(graph, whole, _cheapest_on(prep, whole, origin, destination))
+    else:
+        path = cheapest_within(
+            graph, whole, lambda g: path_through(g, origin, destination, via, prep.trees)
+        )
     return None if path is None or _forced(net, path, via) else path
 
 
@@ -299,6 +320,7 @@ def found_paths(
     hit = prep.remembered(key)
     if hit is not None:
         return hit
+    prep.searched += 1
     # the passage not sailed on the date is closed to every option
     user: list[Constraint] = [AvoidClosed(), AvoidFacilities(CAPE if passage == "suez" else SUEZ)]
     user += constraints
@@ -311,7 +333,9 @@ def found_paths(
     graph = prep.graph((free.mask_key(), user_key), free)
     if via is None:
         known = [item.edges for item in found]
-        shortest = k_shortest(graph, *ends, prep.link_keys(), prep.trees, net, known)
+        shortest = k_shortest(
+            graph, *ends, prep.link_keys(), prep.trees, net, known, compiled=_warm(prep)
+        )
     else:
         through = path_through(graph, *ends, via, prep.trees)
         shortest = [] if through is None or _forced(net, through, via) else [through]

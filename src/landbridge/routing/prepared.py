@@ -64,6 +64,9 @@ class PreparedNetwork:
     # search does not depend on the shipment, so a new shipment size on a known pair is only
     # priced
     searches: dict[tuple, Any] = field(default_factory=dict)
+    # searches run on this network: from the second on, the planner is warm and uses the
+    # compiled searches (``routing.astar``), which a one-shot plan would not pay to load
+    searched: int = 0
     # per (path, family, label, departure, date): the path priced up to the shipment's size
     # (``routing.evaluate.PathTimes``), so a new shipment on a known pair is only scaled
     times: dict[tuple, PathTimes] = field(default_factory=dict)

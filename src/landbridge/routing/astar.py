@@ -1,0 +1,178 @@
+"""A bounded Dijkstra on reduced weights, compiled with numba: the penalty rounds of the k
+shortest paths on a warm planner (``routing.alternatives``).
+
+The weights are reduced by a cost-to-go ``h`` to the destinations (each entry ``w + h[dst] -
+h[src]``, never below zero), with a virtual source that starts each origin at ``h[origin] -
+offset``, exactly as ``alternatives._GuidedSearch`` hands them to scipy. The search stops once the
+nearest target is settled (the targets at exactly that cost too), or at ``limit``: it scans only
+the nodes on paths as cheap as the one it returns, where scipy's search scans up to its limit
+and starts again when the limit was short. Costs and predecessors are scipy's for every node
+settled (predecessor ``NO_PRED`` for an origin).
+
+numba is imported on the first call only: a one-shot ``landbridge route`` never pays for it
+(the planner uses this search from a prepared network's second search on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from landbridge.routing.search import (
+    NO_PRED,
+    Ends,
+    MaskedGraph,
+    cut_off,
+    edges_of_nodes,
+    walk_back,
+)
+
+_COMPILED: list[Callable[..., Any]] = []
+
+
+def reduced_search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    h: np.ndarray,
+    origins: np.ndarray,
+    offset: float,
+    is_target: np.ndarray,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced costs (offset) and predecessors from ``origins`` over the CSR graph ``indptr``,
+    ``indices`` with ``weights`` per entry, up to the nearest node of ``is_target`` (bool per
+    node) or ``limit``; inf and ``NO_PRED`` for the nodes not settled."""
+    if not _COMPILED:
+        _COMPILED.append(_compile())
+    return _COMPILED[0](indptr, indices, weights, h, origins, offset, is_target, limit)
+
+
+def _compile() -> Callable[..., Any]:
+    """The search compiled (from numba's cache after the first time), its heap steps inlined."""
+    import numba
+
+    space = globals()
+    for name in ("_push", "_pop"):
+        space[name] = numba.njit(cache=True, inline="always")(space[name])
+    return numba.njit(cache=True, nogil=True)(_search)
+
+
+def _search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    h: np.ndarray,
+    origins: np.ndarray,
+    offset: float,
+    is_target: np.ndarray,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = indptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    pred = np.full(n, NO_PRED, dtype=np.int32)
+    done = np.zeros(n, dtype=np.bool_)
+    size = weights.shape[0] + origins.shape[0] + 1
+    heap_key = np.empty(size)
+    heap_node = np.empty(size, dtype=np.int64)
+    count = 0
+    for o in origins:
+        start = h[o] - offset
+        if start <= limit and start < dist[o]:
+            dist[o] = start
+            count = _push(heap_key, heap_node, count, start, o)
+    found = np.inf
+    while count:
+        key, node = heap_key[0], heap_node[0]
+        if key > found:
+            break
+        count = _pop(heap_key, heap_node, count)
+        if done[node] or key > dist[node]:
+            continue
+        done[node] = True
+        if is_target[node]:
+            found = key
+            continue
+        h_node = h[node]
+        for k in range(indptr[node], indptr[node + 1]):
+            v = indices[k]
+            if done[v]:
+                continue
+            h_v = h[v]
+            if not (np.isfinite(h_node) and np.isfinite(h_v)):
+                continue
+            step = weights[k] + (h_v - h_node)
+            if step < 0.0:
+                step = 0.0
+            value = key + step
+            if value <= limit and value < dist[v]:
+                dist[v] = value
+                pred[v] = node
+                count = _push(heap_key, heap_node, count, value, v)
+    for v in range(n):  # tentative costs are not answers
+        if not done[v]:
+            dist[v] = np.inf
+            pred[v] = NO_PRED
+    return dist, pred
+
+
+def _push(keys: np.ndarray, nodes: np.ndarray, count: int, key: float, node: int) -> int:
+    i = count
+    while i > 0:
+        parent = (i - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[i], nodes[i] = keys[parent], nodes[parent]
+        i = parent
+    keys[i], nodes[i] = key, node
+    return count + 1
+
+
+def _pop(keys: np.ndarray, nodes: np.ndarray, count: int) -> int:
+    count -= 1
+    key, node = keys[count], nodes[count]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= count:
+            break
+        if child + 1 < count and keys[child + 1] < keys[child]:
+            child += 1
+        if keys[child] >= key:
+            break
+        keys[i], nodes[i] = keys[child], nodes[child]
+        i = child
+    if count:
+        keys[i], nodes[i] = key, node
+    return count
+
+
+def guided_path(
+    g: MaskedGraph, origins: Ends, destinations: Ends, h: np.ndarray
+) -> np.ndarray | None:
+    """Edge ids of the cheapest path on ``g`` from one of ``origins`` to the nearest of
+    ``destinations`` (None when there is none): ``search.shortest_path`` without a tree from the
+    origins, by ``reduced_search`` at ``g``'s weights. ``h``: costs to ``destinations`` on a
+    graph that holds every edge of ``g`` (never above ``g``'s own), so the search scans little
+    more than the nodes on the path."""
+    if set(origins) & set(destinations):
+        return np.empty(0, dtype=np.int64)
+    if cut_off(g, origins, destinations):
+        return None
+    starts = np.asarray(origins, dtype=np.int64)
+    start = h[starts]
+    if not np.isfinite(start).any():
+        return None
+    offset = float(start[np.isfinite(start)].min())
+    targets = np.asarray(destinations, dtype=np.int64)
+    is_target = np.zeros(len(h), dtype=bool)
+    is_target[targets] = True
+    dist, pred = reduced_search(
+        g.forward.indptr, g.forward.indices, g.forward.data, h, starts, offset, is_target, np.inf
+    )
+    best = int(targets[np.argmin(dist[targets])])
+    if not np.isfinite(dist[best]):
+        return None
+    return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
