@@ -78,15 +78,19 @@ def forget() -> None:
 
 @contextlib.contextmanager
 def plain_search():
-    """The search before the gateway trees and the deepening penalty rounds."""
-    saved = (options._via_pin, options.cheapest_within, alternatives.DEEPEN_FIRST_SHARE)
+    """The search before the gateway trees, the deepening penalty rounds and the compiled
+    searches of a warm planner."""
+    saved = (options._via_pin, options.cheapest_within, options._warm,
+             alternatives.DEEPEN_FIRST_SHARE)  # fmt: skip
     options._via_pin = lambda prep, g, whole, o, d, pin: path_via_edges(g, o, d, pin, prep.trees)
     options.cheapest_within = lambda sub, whole, search: search(sub)
+    options._warm = lambda prep: False
     alternatives.DEEPEN_FIRST_SHARE = 1.0
     try:
         yield
     finally:
-        options._via_pin, options.cheapest_within, alternatives.DEEPEN_FIRST_SHARE = saved
+        (options._via_pin, options.cheapest_within, options._warm,
+         alternatives.DEEPEN_FIRST_SHARE) = saved  # fmt: skip
 
 
 def unseen_pairs(net, params, requests, verbose: bool) -> tuple[float, float]:

@@ -38,13 +38,23 @@ DEEPEN_GROWTH = 2.0
 
 
 def _cheapest(
-    g: MaskedGraph, dist: np.ndarray, pred: np.ndarray, origins: Ends, destinations: Ends
+    g: MaskedGraph,
+    dist: np.ndarray,
+    pred: np.ndarray,
+    origins: Ends,
+    destinations: Ends,
+    compiled: bool = False,
 ) -> np.ndarray | None:
-    """The path to the nearest of ``destinations`` in a tree from ``origins``."""
+    """The path to the nearest of ``destinations`` in a tree from ``origins`` (``compiled``:
+    walked by ``routing.kernels``)."""
     targets = np.asarray(destinations)
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]) or best in origins:
         return None
+    if compiled:
+        from landbridge.routing.kernels import tree_path
+
+        return np.asarray(tree_path(g, pred, best, back=True), dtype=np.int64)
     return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
 
 
@@ -143,11 +153,11 @@ class _GuidedSearch:
 
 
 class _CompiledGuidedSearch:
-    """``_GuidedSearch`` by the compiled search of ``routing.astar``: the same reduced weights
+    """``_GuidedSearch`` by the compiled search of ``routing.kernels``: the same reduced weights
     and virtual source, no matrix to build, stopped at the nearest target (no deepening)."""
 
     def __init__(self, g: MaskedGraph, h: np.ndarray, origins: Ends) -> None:
-        from landbridge.routing.astar import reduced_search
+        from landbridge.routing.kernels import reduced_search
 
         self.search = reduced_search
         self.indptr, self.indices = g.forward.indptr, g.forward.indices
@@ -190,8 +200,7 @@ def k_shortest(
     penalised rounds by ``_CompiledGuidedSearch`` (a warm planner; the same paths)."""
     reverse = net.edge_reverse
     weights = g.forward.data.copy()
-    entry_of_edge = np.full(len(g.mask), -1, dtype=np.int64)
-    entry_of_edge[g.forward_edge] = np.arange(len(g.forward_edge))
+    entry_of_edge = g.entry_of_edge
     kept: list[np.ndarray] = []
     # forward entries of every path known in this graph
     found = [e for e in (entry_of_edge[p] for p in known if len(p)) if (e >= 0).all()]
@@ -209,7 +218,7 @@ def k_shortest(
                 guided = _GuidedSearch(g, trees.backward(g, destinations)[0], origins)
             bound = min(float(weights[entries].sum()) for entries in found)
             dist, pred = guided.run(weights, bound, targets)
-        path = _cheapest(g, dist, pred, origins, destinations)
+        path = _cheapest(g, dist, pred, origins, destinations, compiled)
         if path is None:
             break
         cost = float(g.weight[path].sum())

@@ -125,9 +125,15 @@ def _through(
 
 def _warm(prep: PreparedNetwork) -> bool:
     """Whether ``prep`` was searched before: from its second search on, the planner builds
-    gateway trees and uses the compiled searches (``routing.astar``), which a one-shot plan
+    gateway trees and uses the compiled searches (``routing.kernels``), which a one-shot plan
     would not pay to load."""
     return prep.searched > 1
+
+
+def _compiled_walker() -> Callable[[MaskedGraph, np.ndarray, int, bool], list[int]]:
+    from landbridge.routing.kernels import tree_path
+
+    return tree_path
 
 
 def _cheapest_on(
@@ -138,9 +144,9 @@ def _cheapest_on(
     k shortest paths are guided by)."""
 
     def search(g: MaskedGraph) -> np.ndarray | None:
-        if not _warm(prep) or (g.mask & ~whole.mask).any():
+        if not _warm(prep) or not g.part_of(whole):
             return shortest_path(g, origin, destination, prep.trees)
-        from landbridge.routing.astar import guided_path
+        from landbridge.routing.kernels import guided_path
 
         return guided_path(g, origin, destination, prep.trees.backward(whole, destination)[0])
 
@@ -321,6 +327,8 @@ def found_paths(
     if hit is not None:
         return hit
     prep.searched += 1
+    walker = _compiled_walker() if _warm(prep) else None
+    prep.trees.walks.walker = prep.gateways.walks.walker = walker
     # the passage not sailed on the date is closed to every option
     user: list[Constraint] = [AvoidClosed(), AvoidFacilities(CAPE if passage == "suez" else SUEZ)]
     user += constraints

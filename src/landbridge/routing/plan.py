@@ -29,6 +29,7 @@ from landbridge.costs.emissions import shipment_tonnes
 from landbridge.costs.params import Params, load_default_params
 from landbridge.costs.payload import check_payload
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
+from landbridge.network.derived import derived
 from landbridge.network.model import Network
 from landbridge.routing.constraints import Constraint, facility_name_matches
 from landbridge.routing.corridors import CAPE
@@ -277,5 +278,10 @@ def _response(planned: Planned) -> RouteResponse:
 
 
 def _has_cape_legs(net: Network) -> bool:
-    """Whether ``net`` has an edge of a mainline ocean leg round the Cape."""
+    """Whether ``net`` has an edge of a mainline ocean leg round the Cape (once per network:
+    a scan of every edge and facility name)."""
+    return derived(net, "has-cape-legs", _scan_cape_legs)
+
+
+def _scan_cape_legs(net: Network) -> bool:
     return bool(np.isin(net.edge_facility, np.flatnonzero(facility_name_matches(net, CAPE))).any())

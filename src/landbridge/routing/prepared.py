@@ -65,7 +65,7 @@ class PreparedNetwork:
     # priced
     searches: dict[tuple, Any] = field(default_factory=dict)
     # searches run on this network: from the second on, the planner is warm and uses the
-    # compiled searches (``routing.astar``), which a one-shot plan would not pay to load
+    # compiled searches (``routing.kernels``), which a one-shot plan would not pay to load
     searched: int = 0
     # per (path, family, label, departure, date): the path priced up to the shipment's size
     # (``routing.evaluate.PathTimes``), so a new shipment on a known pair is only scaled

@@ -74,6 +74,26 @@ class MaskedGraph:
             self.forward.indices.astype(np.intp),
         )
 
+    @cached_property
+    def entry_of_edge(self) -> np.ndarray:
+        """Per edge id, its forward entry (-1 where masked). Made on first use."""
+        entry = np.full(len(self.mask), -1, dtype=np.int64)
+        entry[self.forward_edge] = np.arange(len(self.forward_edge))
+        entry.setflags(write=False)
+        return entry
+
+    @cached_property
+    def _parts_of(self) -> dict[int, tuple[MaskedGraph, bool]]:
+        return {}
+
+    def part_of(self, whole: MaskedGraph) -> bool:
+        """Whether every usable edge of this graph is usable in ``whole`` (remembered)."""
+        hit = self._parts_of.get(id(whole))
+        if hit is None or hit[0] is not whole:
+            hit = (whole, not (self.mask & ~whole.mask).any())
+            self._parts_of[id(whole)] = hit
+        return hit[1]
+
     @property
     def edge_src(self) -> np.ndarray:
         return self.base.edge_src
@@ -135,10 +155,13 @@ WALKS_LIMIT = 4096  # path walks remembered per tree store
 
 class Walks:
     """Edge ids of tree paths walked before, per (tree array, node, direction): the pairs of a
-    skim walk the same trees from the same places again and again."""
+    skim walk the same trees from the same places again and again. ``walker`` (set by a warm
+    planner: ``routing.kernels.tree_path``) walks them instead of the Python walk, taking the
+    same edges."""
 
     def __init__(self) -> None:
         self._memo: dict[tuple[int, int, bool], tuple[np.ndarray, list[int]]] = {}
+        self.walker: Callable[[MaskedGraph, np.ndarray, int, bool], list[int]] | None = None
 
     def clear(self) -> None:
         self._memo.clear()
@@ -149,10 +172,14 @@ class Walks:
         key = (id(tree), node, back)
         hit = self._memo.get(key)
         if hit is None or hit[0] is not tree:
-            nodes = walk_back(tree, node) if back else walk_forward(tree, node)
+            if self.walker is not None:
+                edges = self.walker(g, tree, node, back)
+            else:
+                nodes = walk_back(tree, node) if back else walk_forward(tree, node)
+                edges = edges_of_nodes(g, nodes)
             if len(self._memo) >= WALKS_LIMIT:
                 self._memo.clear()
-            hit = (tree, edges_of_nodes(g, nodes))
+            hit = (tree, edges)
             self._memo[key] = hit
         return hit[1]
 
@@ -272,7 +299,7 @@ def cheapest_within(
     the path found there lies inside ``sub`` (no cheaper path can exist in a part; none in
     ``whole`` means none in ``sub``): the corridor variants share the trees of the network
     under the user's constraints instead of searching their own masked copies."""
-    if whole is not sub and not (sub.mask & ~whole.mask).any():
+    if whole is not sub and sub.part_of(whole):
         path = search(whole)
         if path is None or sub.mask[path].all():
             return path

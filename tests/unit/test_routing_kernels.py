@@ -1,14 +1,23 @@
-"""The compiled search of a warm planner (``routing.astar``) finds what scipy's Dijkstra finds:
-the same costs on random graphs, the cheapest path to the nearest target when guided by a
-cost-to-go, and nothing past its limit."""
+"""The compiled searches of a warm planner (``routing.kernels``) find what scipy's Dijkstra and
+the Python path walk find: the same costs on random graphs, the cheapest path to the nearest
+target when guided by a cost-to-go, nothing past the limit, the same edges along a tree path."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from landbridge.routing.astar import guided_path, reduced_search
-from landbridge.routing.search import NO_PRED, Trees, build_graph, graph_base, shortest_path
+from landbridge.routing.kernels import guided_path, reduced_search, tree_path
+from landbridge.routing.search import (
+    NO_PRED,
+    Trees,
+    build_graph,
+    edges_of_nodes,
+    graph_base,
+    shortest_path,
+    walk_back,
+    walk_forward,
+)
 
 
 class _Net:
@@ -101,3 +110,33 @@ def test_unreachable_targets_give_no_path() -> None:
     g = build_graph(base, None)
     h = Trees().backward(g, (2,))[0]
     assert guided_path(g, (0,), (2,), h) is None
+
+
+def test_tree_walks_take_the_edges_the_python_walk_takes() -> None:
+    """Walked both ways on trees of a masked graph with parallel edges (some of equal weight,
+    some masked where they are the cheapest): the edges of ``edges_of_nodes``."""
+    base, rng = random_graph(11, n=120, m=900)
+    twin = np.flatnonzero(rng.random(len(base.weight)) < 0.3)
+    weight = base.weight.copy()
+    weight[twin[1::2]] = weight[twin[::2]][: len(twin[1::2])]  # ties between unrelated edges
+    src = np.concatenate([base.edge_src, base.edge_src[twin]])  # parallel twins of equal weight
+    dst = np.concatenate([base.edge_dst, base.edge_dst[twin]])
+    order = np.argsort(src, kind="stable")
+    weight = np.concatenate([weight, weight[twin]])[order]
+    base = graph_base(_Net(src[order], dst[order], base.n_nodes), weight)  # type: ignore[arg-type]
+    g = build_graph(base, rng.random(len(weight)) > 0.15)
+    trees = Trees()
+    walked = 0
+    for root in range(0, base.n_nodes, 7):
+        _, pred = trees.forward(g, (root,))
+        _, next_hop = trees.backward(g, (root,))
+        for node in range(0, base.n_nodes, 5):
+            if pred[node] != NO_PRED:
+                want = edges_of_nodes(g, walk_back(pred, node))
+                assert tree_path(g, pred, node, back=True) == want
+                walked += 1
+            if next_hop[node] != NO_PRED:
+                want = edges_of_nodes(g, walk_forward(next_hop, node))
+                assert tree_path(g, next_hop, node, back=False) == want
+    assert walked > 200
+    assert tree_path(g, pred, root, back=True) == []

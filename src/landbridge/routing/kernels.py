@@ -1,5 +1,6 @@
-"""A bounded Dijkstra on reduced weights, compiled with numba: the penalty rounds of the k
-shortest paths on a warm planner (``routing.alternatives``).
+"""Compiled searches of a warm planner (numba): a bounded Dijkstra on reduced weights (the
+penalty rounds of the k shortest paths, ``routing.alternatives``) and the walk of a path in a
+shortest-path tree.
 
 The weights are reduced by a cost-to-go ``h`` to the destinations (each entry ``w + h[dst] -
 h[src]``, never below zero), with a virtual source that starts each origin at ``h[origin] -
@@ -9,8 +10,13 @@ the nodes on paths as cheap as the one it returns, where scipy's search scans up
 and starts again when the limit was short. Costs and predecessors are scipy's for every node
 settled (predecessor ``NO_PRED`` for an origin).
 
+The walk follows predecessors (or next hops) from a node and takes between each two
+consecutive nodes the cheapest usable edge, the lowest edge id among equally cheap ones: what
+``search.edges_of_nodes`` takes (its sort by source, destination and weight is stable), without
+a Python step per node.
+
 numba is imported on the first call only: a one-shot ``landbridge route`` never pays for it
-(the planner uses this search from a prepared network's second search on).
+(the planner uses these from a prepared network's second search on).
 """
 
 from __future__ import annotations
@@ -25,11 +31,9 @@ from landbridge.routing.search import (
     Ends,
     MaskedGraph,
     cut_off,
-    edges_of_nodes,
-    walk_back,
 )
 
-_COMPILED: list[Callable[..., Any]] = []
+_COMPILED: dict[str, Callable[..., Any]] = {}
 
 
 def reduced_search(
@@ -45,19 +49,58 @@ def reduced_search(
     """Reduced costs (offset) and predecessors from ``origins`` over the CSR graph ``indptr``,
     ``indices`` with ``weights`` per entry, up to the nearest node of ``is_target`` (bool per
     node) or ``limit``; inf and ``NO_PRED`` for the nodes not settled."""
+    return _compiled("_search")(indptr, indices, weights, h, origins, offset, is_target, limit)
+
+
+def tree_path(g: MaskedGraph, step: np.ndarray, node: int, back: bool) -> list[int]:
+    """Edge ids of the path in a tree of ``g`` from its root to ``node`` (``back``: ``step``
+    holds predecessors) or from ``node`` to its root (``step`` holds next hops)."""
+    forward = g.forward
+    edges = _compiled("_walk")(step, node, back, forward.indptr, forward.indices, forward.data,
+                               g.forward_edge)  # fmt: skip
+    return edges.tolist()
+
+
+def _compiled(name: str) -> Callable[..., Any]:
+    """The kernel ``name`` compiled (from numba's cache after the first time), with the heap
+    steps inlined into the search."""
     if not _COMPILED:
-        _COMPILED.append(_compile())
-    return _COMPILED[0](indptr, indices, weights, h, origins, offset, is_target, limit)
+        import numba
+
+        space = globals()
+        for step in ("_push", "_pop"):
+            space[step] = numba.njit(cache=True, inline="always")(space[step])
+        for kernel in ("_search", "_walk"):
+            _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(space[kernel])
+    return _COMPILED[name]
 
 
-def _compile() -> Callable[..., Any]:
-    """The search compiled (from numba's cache after the first time), its heap steps inlined."""
-    import numba
-
-    space = globals()
-    for name in ("_push", "_pop"):
-        space[name] = numba.njit(cache=True, inline="always")(space[name])
-    return numba.njit(cache=True, nogil=True)(_search)
+def _walk(
+    step: np.ndarray,
+    node: int,
+    back: bool,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    entry_edge: np.ndarray,
+) -> np.ndarray:
+    length = 0
+    at = node
+    while step[at] != NO_PRED:
+        length += 1
+        at = step[at]
+    edges = np.empty(length, dtype=np.int64)
+    at = node
+    for i in range(length):
+        nxt = step[at]
+        u, v = (nxt, at) if back else (at, nxt)
+        best = -1
+        for k in range(indptr[u], indptr[u + 1]):
+            if indices[k] == v and (best < 0 or weights[k] < weights[best]):
+                best = k
+        edges[length - 1 - i if back else i] = entry_edge[best]
+        at = nxt
+    return edges
 
 
 def _search(
@@ -175,4 +218,4 @@ def guided_path(
     best = int(targets[np.argmin(dist[targets])])
     if not np.isfinite(dist[best]):
         return None
-    return np.asarray(edges_of_nodes(g, walk_back(pred, best)), dtype=np.int64)
+    return np.asarray(tree_path(g, pred, best, back=True), dtype=np.int64)
