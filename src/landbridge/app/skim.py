@@ -55,9 +55,10 @@ def skim(
     ``families`` limits the families (corridor names, e.g. ``northern``, ``middle``); by default
     every family that any pair's options use. Unknown places raise ``UnknownPlaceError``; an
     unknown family raises ``InvalidInputError`` naming the known ones. ``workers``: processes
-    that plan the pairs (forked after the first pair, ``routing.table.option_table``): on an
-    idle machine two halve the wall time for ~25% more CPU (each builds the gateway trees the
-    first pair did not need); on a busy one they only add CPU, hence one by default."""
+    that plan the pairs (forked after the first two pairs, which warm the planner: its
+    compiled searches and gateway trees, ``routing.table.option_table``): on an idle machine
+    two cut the wall time by about a third; on a busy one they only add CPU, hence one by
+    default."""
     from landbridge.costs.params import load_default_params
     from landbridge.routing.plan import load_bundled_network
 

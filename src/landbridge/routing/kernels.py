@@ -7,8 +7,10 @@ h[src]``, never below zero), with a virtual source that starts each origin at ``
 offset``, exactly as ``alternatives._GuidedSearch`` hands them to scipy. The search stops once the
 nearest target is settled (the targets at exactly that cost too), or at ``limit``: it scans only
 the nodes on paths as cheap as the one it returns, where scipy's search scans up to its limit
-and starts again when the limit was short. Costs and predecessors are scipy's for every node
-settled (predecessor ``NO_PRED`` for an origin).
+and starts again when the limit was short. Every node settled gets the cost scipy's search
+gives it (predecessor ``NO_PRED`` for an origin); where two paths cost exactly the same, the
+two searches may keep different predecessors (the tests compare the answers of the standard
+pairs with the plain search's).
 
 The walk follows predecessors (or next hops) from a node and takes between each two
 consecutive nodes the cheapest usable edge, the lowest edge id among equally cheap ones: what
@@ -21,6 +23,7 @@ numba is imported on the first call only: a one-shot ``landbridge route`` never 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +37,7 @@ from landbridge.routing.search import (
 )
 
 _COMPILED: dict[str, Callable[..., Any]] = {}
+_COMPILING = threading.Lock()
 
 
 def reduced_search(
@@ -64,15 +68,16 @@ def tree_path(g: MaskedGraph, step: np.ndarray, node: int, back: bool) -> list[i
 def _compiled(name: str) -> Callable[..., Any]:
     """The kernel ``name`` compiled (from numba's cache after the first time), with the heap
     steps inlined into the search."""
-    if not _COMPILED:
-        import numba
+    with _COMPILING:  # the server's threads may ask at once
+        if not _COMPILED:
+            import numba
 
-        space = globals()
-        for step in ("_push", "_pop"):
-            space[step] = numba.njit(cache=True, inline="always")(space[step])
-        for kernel in ("_search", "_walk"):
-            _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(space[kernel])
-    return _COMPILED[name]
+            space = globals()
+            for step in ("_push", "_pop"):
+                space[step] = numba.njit(cache=True, inline="always")(space[step])
+            for kernel in ("_search", "_walk"):
+                _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(space[kernel])
+        return _COMPILED[name]
 
 
 def _walk(

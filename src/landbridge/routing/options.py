@@ -30,6 +30,7 @@ from landbridge.routing.constraints import (
 )
 from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
 from landbridge.routing.families import (
+    Family,
     NoCustomsBorder,
     classify,
     customs_crossings,
@@ -195,9 +196,17 @@ def _without_round_trips(
     (Almaty -> Aktau through Uzbekistan and Turkmenistan)."""
     if not found:
         return found
-    cost = [float(weight[item.edges].sum()) for item in found]
-    trips = [customs_round_trips(net, item.edges) for item in found]
-    abroad = [bool(customs_crossings(net, item.edges)) for item in found]
+    seen: dict[bytes, tuple[float, frozenset[tuple[str, str]], bool]] = {}  # variants share paths
+    for item in found:
+        key = item.edges.tobytes()
+        if key not in seen:
+            edges = item.edges
+            seen[key] = (float(weight[edges].sum()), customs_round_trips(net, edges),
+                         bool(customs_crossings(net, edges)))  # fmt: skip
+    per_item = [seen[item.edges.tobytes()] for item in found]
+    cost = [c for c, _, _ in per_item]
+    trips = [t for _, t, _ in per_item]
+    abroad = [a for _, _, a in per_item]
     allowed = trips[int(np.argmin(cost))]
     inland = _one_territory(net, ends) and not all(abroad)
     kept = []
@@ -254,8 +263,12 @@ def _inside_territory(
 def dedupe(found: list[Found], net: Network, weight: np.ndarray) -> list[Found]:
     """Label every path from the route it takes and keep the cheapest path of each label."""
     best: dict[str, tuple[float, Found]] = {}
+    families: dict[bytes, Family] = {}  # variants share paths
     for item in found:
-        fam = classify(net, item.edges)
+        key = item.edges.tobytes()
+        fam = families.get(key)
+        if fam is None:
+            fam = families[key] = classify(net, item.edges)
         item.family, item.label = fam.family, fam.label
         cost = float(weight[item.edges].sum())
         if item.label not in best or cost < best[item.label][0]:

@@ -29,6 +29,7 @@ OPTION_COLUMNS = (
     "gateways", "countries",
 )  # fmt: skip
 
+WARM_PAIRS = 2  # planned before the worker processes are forked
 Progress = Callable[[int, int], None]
 """Called with (pairs done, pairs in all) after each pair."""
 
@@ -63,7 +64,7 @@ def option_table(
     ``NO_ROUTE`` and the reason as label; an unknown place raises ``UnknownPlaceError``.
 
     ``workers`` > 1 plans the pairs in that many forked processes (where ``fork`` exists and
-    this is the main thread), after the first pair is planned here: they share the network and
+    this is the main thread), after the first pairs are planned here: they share the network and
     the planner's warm caches copy-on-write. Each pair's options depend on the pair only, so
     the table is the same."""
     rows: list[dict[str, object]] = []
@@ -111,15 +112,18 @@ def _planned(
     forkable = "fork" in mp.get_all_start_methods() and (
         threading.current_thread() is threading.main_thread()
     )
-    if workers <= 1 or len(pairs) < 2 * workers or not forkable:
+    if workers <= 1 or len(pairs) < WARM_PAIRS + 2 * workers or not forkable:
         yield from (_pair_rows(net, params, o, d, depart) for o, d in pairs)
         return
-    yield _pair_rows(net, params, *pairs[0], depart)  # warms the planner before the fork
+    # warms the planner before the fork (the second pair loads its compiled searches and builds
+    # the gateway trees, once instead of once per worker)
+    yield from (_pair_rows(net, params, o, d, depart) for o, d in pairs[:WARM_PAIRS])
+    rest = pairs[WARM_PAIRS:]
     # forked, the workers inherit these arguments (and the warm caches) without pickling
     context = mp.get_context("fork")
     with context.Pool(workers, _start_worker, (net, params, depart)) as pool:
-        chunk = max(1, len(pairs) // (workers * 8))
-        for pair, got in zip(pairs[1:], pool.imap(_in_worker, pairs[1:], chunk), strict=True):
+        chunk = max(1, len(rest) // (workers * 8))
+        for pair, got in zip(rest, pool.imap(_in_worker, rest, chunk), strict=True):
             # a library error is raised here, by the same call, with its own type and text
             yield got if got is not None else _pair_rows(net, params, *pair, depart)
 
