@@ -66,17 +66,13 @@ def tree_path(g: MaskedGraph, step: np.ndarray, node: int, back: bool) -> list[i
 
 
 def _compiled(name: str) -> Callable[..., Any]:
-    """The kernel ``name`` compiled (from numba's cache after the first time), with the heap
-    steps inlined into the search."""
+    """The kernel ``name`` compiled (from numba's cache after the first time)."""
     with _COMPILING:  # the server's threads may ask at once
         if not _COMPILED:
             import numba
 
-            space = globals()
-            for step in ("_push", "_pop"):
-                space[step] = numba.njit(cache=True, inline="always")(space[step])
             for kernel in ("_search", "_walk"):
-                _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(space[kernel])
+                _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(globals()[kernel])
         return _COMPILED[name]
 
 
@@ -118,35 +114,65 @@ def _search(
     is_target: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray]:
+    # an indexed binary heap of nodes by cost, written out (numba's calls to helpers cost a
+    # third more here); place: a node's position in it, -1 never reached, -2 settled
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     pred = np.full(n, NO_PRED, dtype=np.int32)
-    done = np.zeros(n, dtype=np.bool_)
-    size = weights.shape[0] + origins.shape[0] + 1
-    heap_key = np.empty(size)
-    heap_node = np.empty(size, dtype=np.int64)
+    place = np.full(n, -1, dtype=np.int64)
+    heap = np.empty(n, dtype=np.int64)
     count = 0
     for o in origins:
         start = h[o] - offset
         if start <= limit and start < dist[o]:
             dist[o] = start
-            count = _push(heap_key, heap_node, count, start, o)
+            i = place[o]
+            if i < 0:
+                i = count
+                count += 1
+            while i > 0:  # sift up
+                parent = (i - 1) >> 1
+                above = heap[parent]
+                if dist[above] <= start:
+                    break
+                heap[i] = above
+                place[above] = i
+                i = parent
+            heap[i] = o
+            place[o] = i
     found = np.inf
     while count:
-        key, node = heap_key[0], heap_node[0]
+        node = heap[0]
+        key = dist[node]
         if key > found:
             break
-        count = _pop(heap_key, heap_node, count)
-        if done[node] or key > dist[node]:
-            continue
-        done[node] = True
+        count -= 1
+        last = heap[count]
+        last_key = dist[last]
+        i = 0
+        while True:  # sift down
+            child = 2 * i + 1
+            if child >= count:
+                break
+            if child + 1 < count and dist[heap[child + 1]] < dist[heap[child]]:
+                child += 1
+            below = heap[child]
+            if dist[below] >= last_key:
+                break
+            heap[i] = below
+            place[below] = i
+            i = child
+        if count:
+            heap[i] = last
+            place[last] = i
+        place[node] = -2
         if is_target[node]:
             found = key
             continue
         h_node = h[node]
         for k in range(indptr[node], indptr[node + 1]):
             v = indices[k]
-            if done[v]:
+            if place[v] == -2:
                 continue
             h_v = h[v]
             if not (np.isfinite(h_node) and np.isfinite(h_v)):
@@ -158,43 +184,25 @@ def _search(
             if value <= limit and value < dist[v]:
                 dist[v] = value
                 pred[v] = node
-                count = _push(heap_key, heap_node, count, value, v)
+                i = place[v]
+                if i < 0:
+                    i = count
+                    count += 1
+                while i > 0:  # sift up
+                    parent = (i - 1) >> 1
+                    above = heap[parent]
+                    if dist[above] <= value:
+                        break
+                    heap[i] = above
+                    place[above] = i
+                    i = parent
+                heap[i] = v
+                place[v] = i
     for v in range(n):  # tentative costs are not answers
-        if not done[v]:
+        if place[v] != -2:
             dist[v] = np.inf
             pred[v] = NO_PRED
     return dist, pred
-
-
-def _push(keys: np.ndarray, nodes: np.ndarray, count: int, key: float, node: int) -> int:
-    i = count
-    while i > 0:
-        parent = (i - 1) >> 1
-        if keys[parent] <= key:
-            break
-        keys[i], nodes[i] = keys[parent], nodes[parent]
-        i = parent
-    keys[i], nodes[i] = key, node
-    return count + 1
-
-
-def _pop(keys: np.ndarray, nodes: np.ndarray, count: int) -> int:
-    count -= 1
-    key, node = keys[count], nodes[count]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= count:
-            break
-        if child + 1 < count and keys[child + 1] < keys[child]:
-            child += 1
-        if keys[child] >= key:
-            break
-        keys[i], nodes[i] = keys[child], nodes[child]
-        i = child
-    if count:
-        keys[i], nodes[i] = key, node
-    return count
 
 
 def guided_path(
