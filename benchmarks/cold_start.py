@@ -8,6 +8,12 @@ shared machine falls on both alike. One BENCH line per command gives the mean wa
 is a cold ``landbridge route`` of at most 0.6 s wall, issue 17). The load average at the start is
 printed alongside: on a loaded machine compare ratios, not seconds.
 
+The children run as an installed ``landbridge`` does: with bytecode (pip compiles it at
+install). ``PYTHONDONTWRITEBYTECODE`` is dropped and the bytecode goes to a folder of this run
+(``PYTHONPYCACHEPREFIX``), written by the warm-up runs; without bytecode every module of the
+package is compiled on each start (~60 ms more on the 2-core machine). ``--no-bytecode`` measures
+that way instead.
+
 Every measured route run must succeed and print options as JSON (checked), and the command
 must not have imported pandas (checked in one extra run that lists ``sys.modules``).
 ``--imports`` adds the ten costliest imports of one run (``python -X importtime``, cumulative).
@@ -25,6 +31,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,11 +50,18 @@ MODULES_AFTER = (
 )
 
 
-def child_env() -> dict[str, str]:
+def child_env(pycache: str | None) -> dict[str, str]:
+    """The children's environment: ``src`` on the path; with ``pycache``, bytecode written to
+    and read from that folder (as installed), else none."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pycache
     return env
 
 
@@ -68,8 +82,9 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(commands: dict[str, list[str]], runs: int, warmup: int) -> dict[str, dict]:
-    env = child_env()
+def measure(
+    commands: dict[str, list[str]], runs: int, warmup: int, env: dict[str, str]
+) -> dict[str, dict]:
     for _ in range(warmup):
         for argv in commands.values():
             run_once(argv, env)
@@ -118,15 +133,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--warmup", type=int, default=WARMUP)
     parser.add_argument("--imports", action="store_true", help="list the costliest imports")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="compile every module on each start (PYTHONDONTWRITEBYTECODE)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="landbridge-pycache-") as pycache:
+        report(args, None if args.no_bytecode else pycache)
+
+
+def report(args: argparse.Namespace, pycache: str | None) -> None:
     commands = {
         "python_pass": [sys.executable, "-c", "pass"],
         "route": [sys.executable, "-c", ENTRY, *ROUTE_ARGS],
     }
     load = os.getloadavg()
+    bytecode = "without bytecode" if pycache is None else "with bytecode, as installed"
     print(f"# load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
-          f"({os.cpu_count()} cores); {args.runs} runs after {args.warmup} warm-up")  # fmt: skip
-    stats = measure(commands, args.runs, args.warmup)
+          f"({os.cpu_count()} cores); {args.runs} runs after {args.warmup} warm-up, "
+          f"{bytecode}")  # fmt: skip
+    env = child_env(pycache)
+    stats = measure(commands, args.runs, max(args.warmup, 1), env)
     base = stats["python_pass"]
     for name, s in stats.items():
         print(
@@ -138,7 +163,6 @@ def main() -> None:
     verdict = "met" if route["mean"] <= TARGET_WALL_S else "NOT met"
     print(f"# target: cold landbridge route <= {TARGET_WALL_S} s wall: {verdict} "
           f"({route['mean'] - base['mean']:.3f} s above the interpreter's own start)")  # fmt: skip
-    env = child_env()
     modules = imported_modules(env)
     heavy = [m for m in ("pandas", "pyarrow", "scipy", "pydantic", "typer", "rich", "yaml")
              if m in modules]  # fmt: skip
