@@ -1,5 +1,10 @@
 """What every command module shares: the consoles, library errors as one line, JSON output,
-the results store and Rich tables of frames."""
+the results store and Rich tables of frames.
+
+Rich is imported when a console is first asked for (``from landbridge.cli.common import
+console``, or ``common.console``): ``landbridge route --json`` writes plain JSON and, unless it
+fails, never needs Rich (~20 ms of a cold start).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,32 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from landbridge.errors import LandbridgeError
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+    err_console: Console
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_CONSOLES: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` (stdout) and ``err_console`` (stderr), each made once, on first use."""
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _CONSOLES:
+        from rich.console import Console
+
+        _CONSOLES[name] = Console(stderr=name == "err_console")
+    return _CONSOLES[name]
 
 STORE_OPTION_HELP = "Results store file (default: the user data folder's runs.duckdb)."
 
@@ -31,8 +50,12 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except LandbridgeError as exc:
+            from rich.markup import escape
+
             message = escape(str(exc))
-            err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            __getattr__("err_console").print(
+                f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(code=exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -54,6 +77,7 @@ def frame_table(frame: Any, title: str, columns: dict[str, str], limit: int = 30
     """A Rich table of ``columns`` (frame column -> heading); floats formatted, text escaped."""
     import math
 
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=escape(title))

@@ -1,7 +1,8 @@
 """``landbridge route ORIGIN DESTINATION``: every corridor option, as a table or JSON.
 
-Only typer and rich are imported up front: a cold ``landbridge route`` pays for the library's
-imports inside the command, after the start-up work of ``cli.startup``.
+Only typer is imported up front: a cold ``landbridge route`` pays for the library's imports
+inside the command, after the start-up work of ``cli.startup``, and for Rich only when it
+prints a table.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 import typer
 
-from landbridge.cli.common import console, print_json
-from landbridge.cli.option_events import option_flags, print_option_events
+from landbridge.cli import common
+from landbridge.cli.common import print_json
 from landbridge.cli.startup import cyclic_gc_paused, import_array_libraries
 
 SCOPE_TEXT = {
@@ -68,7 +69,9 @@ def route(
     if as_json:
         print_json(response.model_dump(mode="json", by_alias=True))
         return
-    _print_route_table(response, origin, destination, wide or console.width >= WIDE_TABLE_COLS)
+    _print_route_table(
+        response, origin, destination, wide or common.console.width >= WIDE_TABLE_COLS
+    )
 
 
 def _plan_route(fields: dict[str, Any], params: str | None) -> Any:
@@ -97,6 +100,9 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
     from rich import box
     from rich.table import Table
 
+    from landbridge.cli.option_events import option_flags, print_option_events
+
+    console = common.console
     s = response.shipment
     ends = f"{response.origin.name} → {response.destination.name}"
     title = f"{ends}: {s.feu:g} FEU, {s.tonnes:,.0f} t"
@@ -163,6 +169,7 @@ def _print_route_table(response: Any, origin: str, destination: str, wide: bool)
     )
 
 def _print_scope_and_published(options: list[Any]) -> None:
+    console = common.console
     for scope in sorted({o.scope for o in options}):
         console.print(f"Days cover: {scope} ({SCOPE_TEXT[scope]}).", highlight=False)
     for o in options:
