@@ -39,6 +39,7 @@ def __getattr__(name: str) -> Any:
         _CONSOLES[name] = Console(stderr=name == "err_console")
     return _CONSOLES[name]
 
+
 STORE_OPTION_HELP = "Results store file (default: the user data folder's runs.duckdb)."
 
 
