@@ -332,6 +332,16 @@ def load_network(rebuild: bool = False, progress: Callable[[str], None] | None =
     return net
 
 
+def loaded_build(net: Network) -> str | None:
+    """The inputs' hash of the cache file that ``net`` is the network of: ``net`` must be the
+    very object ``load_network`` returned (None for a copy, an edited network of a scenario or
+    a hand-made one, whose ``meta`` may still name the bundled build)."""
+    if any(known is net for known in _memo.values()):
+        build = net.meta.get("inputs_sha256")
+        return build if isinstance(build, str) else None
+    return None
+
+
 def _read_current(path: Path, expected: str, warn: bool) -> Network | None:
     """The cached network if it is current; ``None`` (with a warning if ``warn``) otherwise."""
     try:

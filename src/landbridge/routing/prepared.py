@@ -5,9 +5,11 @@ It holds the per-edge costs, the search base, the masked graphs of the constrain
 for, the pinned edges of the corridor variants, the places looked up, the shortest-path trees
 (from the ends of recent requests, and at the variants' gateways) and the searches done.
 ``prepare`` keeps the recent ones (at most ``PREPARED_LIMIT``), so repeated requests only pay
-for what is new. Edge masks depend on the network and the constraints only, not on the
-parameters or date: they are kept per network (``MASKS_LIMIT``), so that a new departure date
-or parameter set only rebuilds the graphs.
+for what is new; the per-edge costs and the search base of the bundled network and parameters
+are also kept on disk (``routing.prepared_store``), so a fresh process maps them. Edge masks
+depend on the network and the constraints only, not on the parameters or date: they are kept
+per network (``MASKS_LIMIT``), so that a new departure date or parameter set only rebuilds the
+graphs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.params import Params
 from landbridge.network.derived import derived, forget_derived
 from landbridge.network.model import Network
+from landbridge.routing import prepared_store
 from landbridge.routing.alternatives import link_keys
 from landbridge.routing.constraints import Constraint, facility_matches
 from landbridge.routing.evaluate import PathTimes, path_times
@@ -175,10 +178,31 @@ def prepare(net: Network, params: Params, dated: DatedPatch | None = None) -> Pr
         return hit
     if len(_PREPARED) >= PREPARED_LIMIT:
         _PREPARED.clear()
-    costs = compute_edge_costs(net, params, dated)
-    prepared = PreparedNetwork(net, params, dated, costs, graph_base(net, costs.weight))
+    stored = prepared_store.store_key(net, params, dated)
+    shared = _costs_and_base(prepared_store.load(stored), net) if stored is not None else None
+    if shared is None:
+        costs = compute_edge_costs(net, params, dated)
+        shared = (costs, graph_base(net, costs.weight))
+        if stored is not None:
+            prepared_store.save(stored, shared)
+    costs, base = shared
+    prepared = PreparedNetwork(net, params, dated, costs, base)
     _PREPARED[key] = prepared
     return prepared
+
+
+def _costs_and_base(stored: Any, net: Network) -> tuple[EdgeCosts, GraphBase] | None:
+    """``stored`` (read from the disk store) if it is a (costs, search base) pair of ``net``."""
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 2
+        and isinstance(stored[0], EdgeCosts)
+        and isinstance(stored[1], GraphBase)
+        and stored[1].n_nodes == net.n_nodes
+        and stored[0].weight.shape == (net.n_edges,)
+    ):
+        return stored[0], stored[1]
+    return None
 
 
 def prepared_networks() -> list[PreparedNetwork]:

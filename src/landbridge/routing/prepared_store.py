@@ -1,0 +1,164 @@
+"""The parts of a prepared network that every request shares, on disk: the per-edge costs and
+the search base of the bundled network under the bundled parameters and one set of dated
+values. The first process that prepares them writes them; the next ones map them instead of
+computing them (~30 ms of a cold ``landbridge route``), and processes that map one file share
+its pages.
+
+One file per key in the cache folder (``LANDBRIDGE_CACHE``). The key is what the arrays are a
+pure function of: the network build (the SHA-256 of its inputs), the dated values (their
+``DatedPatch.key``, as ``prepare`` keys them in memory) and the signature (names, sizes,
+modification times) of the bundled tables and of the package's code, with the numpy and Python
+versions. Only the very network object ``load_network`` returned is stored under the
+bundled parameters (a scenario's edited copy keeps the build hash in its ``meta``); other
+networks and ``--params`` files are prepared in memory only. The file holds the key, a pickle
+(protocol 5) whose arrays are stored out of band after it, and a CRC-32 of each part: a file
+that is damaged, of another format or of another key is not trusted but computed again and
+rewritten. Writes are atomic (a temporary file renamed into place), so processes preparing at
+the same moment each write a whole file and a reader never sees half of one. The
+``KEEP_FILES`` most recently used files are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import mmap
+import os
+import pickle
+import struct
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from landbridge.costs.dated import DatedPatch
+from landbridge.costs.params import Params, load_default_params
+from landbridge.errors import OutputError
+from landbridge.network.cache import loaded_build
+from landbridge.network.model import Network
+from landbridge.outputs import atomic_file
+from landbridge.paths import DATA_DIR, PACKAGE_DIR, RAW_DIR, cache_dir
+
+STORE_FORMAT = 1
+MAGIC = b"landbridge-prepared\n"
+SIZES = struct.Struct("<QQQ")  # after MAGIC: the pickle's length, the header's offset and length
+ALIGN = 64  # every array starts on a multiple of this many bytes
+KEEP_FILES = 8  # ~7 MB each for the bundled network
+PREFIX = f"prepared-v{STORE_FORMAT}-"
+
+
+def store_key(net: Network, params: Params, dated: DatedPatch | None) -> str | None:
+    """The key of ``net`` prepared under ``params`` and ``dated``; None when it is not stored
+    (a network other than the one ``load_network`` read, parameters other than the bundled
+    ones)."""
+    build = loaded_build(net)
+    if build is None or params is not load_default_params():
+        return None
+    return repr((
+        STORE_FORMAT, build, dated.key if dated is not None else None,
+        _signature(DATA_DIR, "", skip=RAW_DIR), _signature(PACKAGE_DIR, ".py", skip=DATA_DIR),
+        np.__version__, sys.version,
+    ))  # fmt: skip
+
+
+def _signature(root: Path, suffix: str, skip: Path) -> str:
+    """SHA-256 of the names, sizes and modification times of the files under ``root`` whose
+    names end in ``suffix`` (outside ``skip`` and the bytecode folders)."""
+    h = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and Path(folder, d) != skip)
+        for name in sorted(files):
+            if name.endswith(suffix):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{folder}/{name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def path_of(key: str) -> Path:
+    return cache_dir() / f"{PREFIX}{hashlib.sha256(key.encode()).hexdigest()[:24]}.bin"
+
+
+def load(key: str) -> Any | None:
+    """The object stored under ``key``, its arrays mapped copy-on-write from the file (None:
+    no file, or one that cannot be trusted)."""
+    path = path_of(key)
+    try:
+        with path.open("rb") as fh:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+        obj = _unpack(memoryview(buf), key)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, struct.error):
+        return None
+    with contextlib.suppress(OSError):  # most recently used: kept by the pruning
+        os.utime(path)
+    return obj
+
+
+def _unpack(view: memoryview, key: str) -> Any | None:
+    start = len(MAGIC) + SIZES.size
+    if bytes(view[: len(MAGIC)]) != MAGIC:
+        return None
+    pickle_len, header_at, header_len = SIZES.unpack(view[len(MAGIC) : start])
+    header = json.loads(bytes(view[header_at : header_at + header_len]))
+    if header.get("key") != key:
+        return None
+    parts = [(start, pickle_len, header["pickle_crc32"]), *header["buffers"]]
+    for offset, size, crc in parts:
+        part = view[offset : offset + size]
+        if len(part) != size or zlib.crc32(part) != crc:
+            return None
+    try:
+        return pickle.loads(
+            view[start : start + pickle_len],
+            buffers=[view[o : o + n] for o, n, _ in header["buffers"]],
+        )
+    except Exception:  # noqa: BLE001 - a file that does not unpickle is computed again
+        return None
+
+
+def save(key: str, obj: Any) -> None:
+    """Store ``obj`` under ``key`` (atomically); a cache folder that cannot take it only costs
+    the next process the computing."""
+    buffers: list[pickle.PickleBuffer] = []
+    pickled = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    offset = len(MAGIC) + SIZES.size + len(pickled)
+    placed = []
+    for raw in raws:
+        offset = _aligned(offset)
+        placed.append([offset, raw.nbytes, zlib.crc32(raw)])
+        offset += raw.nbytes
+    header = json.dumps({"key": key, "pickle_crc32": zlib.crc32(pickled), "buffers": placed})
+    path = path_of(key)
+    try:
+        with atomic_file(path, "prepared network cache") as tmp, tmp.open("wb") as fh:
+            fh.write(MAGIC + SIZES.pack(len(pickled), offset, len(header)) + pickled)
+            for (at, _, _), raw in zip(placed, raws, strict=True):
+                fh.write(b"\0" * (at - fh.tell()))
+                fh.write(raw)
+            fh.write(header.encode())
+    except OutputError:
+        return
+    _prune(path)
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // ALIGN) * ALIGN
+
+
+def _prune(keep: Path) -> None:
+    """Remove all but the ``KEEP_FILES`` most recently used files (``keep`` stays)."""
+
+    def used(p: Path) -> int:
+        try:
+            return p.stat().st_mtime_ns
+        except OSError:  # removed by another process meanwhile
+            return 0
+
+    others = sorted((p for p in keep.parent.glob(f"{PREFIX}*.bin") if p != keep), key=used,
+                    reverse=True)  # fmt: skip
+    for old in others[KEEP_FILES - 1 :]:
+        with contextlib.suppress(OSError):
+            old.unlink()
