@@ -40,7 +40,7 @@ from landbridge.errors import OutputError
 from landbridge.network.cache import loaded_build
 from landbridge.network.model import Network
 from landbridge.outputs import atomic_file
-from landbridge.paths import DATA_DIR, PACKAGE_DIR, RAW_DIR, cache_dir
+from landbridge.paths import cache_dir, code_and_tables_signature
 
 STORE_FORMAT = 1
 MAGIC = b"landbridge-prepared\n"
@@ -59,22 +59,8 @@ def store_key(net: Network, params: Params, dated: DatedPatch | None) -> str | N
         return None
     return repr((
         STORE_FORMAT, build, dated.key if dated is not None else None,
-        _signature(DATA_DIR, "", skip=RAW_DIR), _signature(PACKAGE_DIR, ".py", skip=DATA_DIR),
-        np.__version__, sys.version,
+        code_and_tables_signature(), np.__version__, sys.version,
     ))  # fmt: skip
-
-
-def _signature(root: Path, suffix: str, skip: Path) -> str:
-    """SHA-256 of the names, sizes and modification times of the files under ``root`` whose
-    names end in ``suffix`` (outside ``skip`` and the bytecode folders)."""
-    h = hashlib.sha256()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and Path(folder, d) != skip)
-        for name in sorted(files):
-            if name.endswith(suffix):
-                st = os.stat(os.path.join(folder, name))
-                h.update(f"{folder}/{name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def path_of(key: str) -> Path:
