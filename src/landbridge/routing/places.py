@@ -2,6 +2,8 @@
 
 The default resolver asks the gazetteer (``Gazetteer.resolve`` + ``snap_to_network``); a
 name that the gazetteer does not know but that is a node name of the network is accepted too.
+On the loaded bundled network its answers are remembered on disk (``places.resolved_store``):
+a fresh process answers a name resolved before without loading the gazetteer.
 ``resolve_on_network`` alone serves networks without gazetteer coverage (tests, custom data).
 """
 
@@ -14,6 +16,7 @@ import numpy as np
 
 from landbridge.errors import UnknownPlaceError
 from landbridge.network.model import Network
+from landbridge.places import resolved_store
 from landbridge.routing.constraints import fold
 from landbridge.schema.route import Endpoint
 
@@ -47,6 +50,17 @@ def resolve_on_network(query: str, net: Network) -> Endpoint:
 
 def resolve_with_gazetteer(query: str, net: Network) -> Endpoint:
     """Gazetteer place snapped to the network; falls back to a node name of the network."""
+    key = resolved_store.store_key(net)
+    known = resolved_store.remembered(key, query) if key is not None else None
+    if known is not None:
+        return Endpoint(**known)
+    endpoint = _gazetteer_endpoint(query, net)
+    if key is not None:
+        resolved_store.remember(key, query, endpoint.model_dump())
+    return endpoint
+
+
+def _gazetteer_endpoint(query: str, net: Network) -> Endpoint:
     from landbridge.places.gazetteer import Gazetteer
     from landbridge.places.snap import snap_to_network
 
