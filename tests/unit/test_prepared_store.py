@@ -54,7 +54,7 @@ def answer(net: Network) -> str:
 
 
 def only_file(folder: Path) -> Path:
-    (path,) = folder.glob(f"{prepared_store.PREFIX}*.bin")
+    (path,) = folder.glob(f"{prepared_store.PREFIX['prepared']}-*.bin")
     return path
 
 
@@ -72,6 +72,23 @@ def test_stored_costs_give_the_same_answer_byte_for_byte(
     costs = prepared.prepare(net, params).costs
     assert costs.weight.flags.writeable  # copy-on-write: as writable as computed arrays
     assert np.array_equal(costs.weight, prepared.compute_edge_costs(net, params, None).weight)
+
+
+def test_stored_masks_give_the_same_answer(
+    net: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from landbridge.routing.constraints import AllOf
+
+    computed = answer(net)
+    masks = list(tmp_path.glob(f"{prepared_store.PREFIX['mask']}-*.bin"))
+    assert len(masks) >= 3  # the user's graph and the variants'
+
+    def refuse(self, _net):
+        raise AssertionError("a mask was computed again")
+
+    monkeypatch.setattr(AllOf, "edge_mask", refuse)
+    prepared.forget_prepared()
+    assert answer(net) == computed
 
 
 def test_a_damaged_file_is_computed_again_never_trusted(

@@ -28,7 +28,7 @@ from landbridge.network.derived import derived, forget_derived
 from landbridge.network.model import Network
 from landbridge.routing import prepared_store
 from landbridge.routing.alternatives import link_keys
-from landbridge.routing.constraints import Constraint, facility_matches
+from landbridge.routing.constraints import AllOf, Constraint, facility_matches
 from landbridge.routing.evaluate import PathTimes, path_times
 from landbridge.routing.gateways import Gateways
 from landbridge.routing.places import Resolver
@@ -227,5 +227,25 @@ def _edge_mask(net: Network, key: tuple, constraint: Constraint) -> np.ndarray |
     if key not in masks:
         if len(masks) >= MASKS_LIMIT:
             masks.clear()
-        masks[key] = constraint.edge_mask(net)
+        masks[key] = _stored_mask(net, constraint)
     return masks[key]
+
+
+def _stored_mask(net: Network, constraint: Constraint) -> np.ndarray | None:
+    """``constraint.edge_mask(net)``, from the disk store when made before (and kept there)."""
+    parts = constraint.mask_key() if isinstance(constraint, AllOf) else (constraint,)
+    stored = prepared_store.mask_key(net, parts)
+    if stored is not None:
+        hit = prepared_store.load(stored, "mask")
+        if isinstance(hit, tuple) and len(hit) == 1 and _is_mask(hit[0], net):
+            return hit[0]
+    mask = constraint.edge_mask(net)
+    if stored is not None:
+        prepared_store.save(stored, (mask,), "mask")
+    return mask
+
+
+def _is_mask(mask: Any, net: Network) -> bool:
+    return mask is None or (
+        isinstance(mask, np.ndarray) and mask.dtype == bool and mask.shape == (net.n_edges,)
+    )
