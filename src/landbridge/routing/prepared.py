@@ -236,12 +236,12 @@ def _stored_mask(net: Network, constraint: Constraint) -> np.ndarray | None:
     parts = constraint.mask_key() if isinstance(constraint, AllOf) else (constraint,)
     stored = prepared_store.mask_key(net, parts)
     if stored is not None:
-        hit = prepared_store.load(stored, "mask")
+        hit = prepared_store.load(stored, "edge-mask")
         if isinstance(hit, tuple) and len(hit) == 1 and _is_mask(hit[0], net):
             return hit[0]
     mask = constraint.edge_mask(net)
     if stored is not None:
-        prepared_store.save(stored, (mask,), "mask")
+        prepared_store.save(stored, (mask,), "edge-mask")
     return mask
 
 
