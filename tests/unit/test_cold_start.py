@@ -1,5 +1,6 @@
 """What a cold ``landbridge route`` skips: the inputs' hash remembered beside the cache, the
-network's arrays memory-mapped instead of copied, Rich never imported for ``--json``."""
+network's arrays memory-mapped instead of copied, the transit draws kept in the cache folder,
+Rich and scipy.special never imported for ``--json``."""
 
 from __future__ import annotations
 
@@ -73,7 +74,9 @@ def test_memory_mapped_arrays_are_the_saved_ones_and_private(tmp_path: Path) -> 
     assert np.array_equal(again["edge_length_km"], copied["edge_length_km"])
 
 
-def test_route_json_imports_no_rich_and_no_pandas() -> None:
+def test_route_json_imports_no_rich_pandas_or_scipy_special() -> None:
+    """Rich and pandas never; scipy.special not once the transit draws are in the cache folder
+    (the first run may write them)."""
     script = (
         "import atexit, sys\n"
         "atexit.register(lambda: sys.stderr.write('MODULES ' + ' '.join(sys.modules)))\n"
@@ -83,9 +86,30 @@ def test_route_json_imports_no_rich_and_no_pandas() -> None:
     )
     src = str(Path(__file__).resolve().parents[2] / "src")
     env = {**os.environ, "PYTHONPATH": src}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout)["options"]
-    modules = set(done.stderr.rsplit("MODULES ", 1)[1].split())
-    assert not {m.split(".")[0] for m in modules} & {"rich", "pandas"}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env=env, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert json.loads(done.stdout)["options"]
+        modules = set(done.stderr.rsplit("MODULES ", 1)[1].split())
+        assert not {m.split(".")[0] for m in modules} & {"rich", "pandas"}
+    assert "scipy.special" not in modules
+
+
+def test_shared_draws_are_kept_in_the_cache_folder(tmp_path: Path, monkeypatch) -> None:
+    from landbridge.costs import time as time_model
+
+    monkeypatch.setenv("LANDBRIDGE_CACHE", str(tmp_path))
+    seed, draws, rho = time_model.SEED, time_model.DRAWS, 0.37
+    time_model._shared_block.cache_clear()
+    computed = time_model._shared_rows(seed, draws, "uniform", 40, rho).copy()
+    assert len(list(tmp_path.glob("shared-draws-v*.bin"))) == 1
+
+    def refuse(*_args):
+        raise AssertionError("the draws were computed again")
+
+    time_model._shared_block.cache_clear()  # a fresh process
+    monkeypatch.setattr(time_model, "_rows", refuse)
+    mapped = time_model._shared_rows(seed, draws, "uniform", 40, rho)
+    assert np.array_equal(mapped, computed) and not mapped.flags.writeable
+    time_model._shared_block.cache_clear()

@@ -21,7 +21,9 @@ score), so every part keeps its own distribution while slow parts come together;
 they are independent, with rho = 1 the p90 of the sum is the sum of the p90s. The delay
 factors, dwells and wait scales that set the parts, and rho, are the declared parameters of
 ``costs.transit``. The total's p10/p50/p90 come from a seeded Monte Carlo of ``DRAWS`` joint
-draws (deterministic).
+draws (deterministic). The shared draws depend on the seed, the count and rho only: they are
+kept in the cache folder (``landbridge.mapped_store``), so a fresh process maps them and never
+imports ``scipy.special`` (~40 ms of a cold ``landbridge route``).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
+from landbridge import mapped_store
 from landbridge.distributions import lognormal_sigma
+from landbridge.paths import code_and_tables_signature
 
 DRAWS = 4000  # Monte Carlo draws per option: p90 standard error below 1% of the spread
 SEED = 14083  # fixed seed so every run of the same request gives the same p50/p90
@@ -73,6 +76,7 @@ class TimeParts:
 
 
 _BLOCK_ROWS = 32  # rows of standard draws generated per seeded block
+SHARED_DRAWS_KEPT = 16  # files of shared draws kept in the cache folder (~1 MB per block)
 _KIND_CODE = {"normal": 0, "uniform": 1, "closure": 2, "corridor": 3}  # a stream per kind
 
 
@@ -110,12 +114,23 @@ def _shared_rows(seed: int, draws: int, kind: str, n: int, rho: float) -> np.nda
 
 @lru_cache(maxsize=64)
 def _shared_block(seed: int, draws: int, kind: str, blocks: int, rho: float) -> np.ndarray:
-    common = _rows(seed, draws, "corridor", 1)[0]
-    own = _rows(seed, draws, kind, blocks * _BLOCK_ROWS)
-    if kind == "uniform":
-        out = ndtr(np.sqrt(rho) * common + np.sqrt(1.0 - rho) * ndtri(own))
-    else:
-        out = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+    # the draws of numpy's generators may change between numpy versions; the code is in the key
+    key = repr((seed, draws, kind, blocks, rho, np.__version__, code_and_tables_signature()))
+    out = mapped_store.load(key, "shared-draws")
+    if not (
+        isinstance(out, np.ndarray)
+        and out.dtype == np.float64
+        and out.shape == (blocks * _BLOCK_ROWS, draws)
+    ):
+        common = _rows(seed, draws, "corridor", 1)[0]
+        own = _rows(seed, draws, kind, blocks * _BLOCK_ROWS)
+        if kind == "uniform":
+            from scipy.special import ndtr, ndtri
+
+            out = ndtr(np.sqrt(rho) * common + np.sqrt(1.0 - rho) * ndtri(own))
+        else:
+            out = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+        mapped_store.save(key, out, "shared-draws", SHARED_DRAWS_KEPT)
     out.setflags(write=False)
     return out
 
