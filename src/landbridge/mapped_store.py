@@ -23,6 +23,7 @@ import os
 import pickle
 import struct
 import tempfile
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -118,8 +119,12 @@ def _aligned(offset: int) -> int:
     return -(-offset // ALIGN) * ALIGN
 
 
+STALE_TEMPORARY_S = 3600.0  # a temporary file this old belongs to a writer that died
+
+
 def _prune(current: Path, kind: str, keep: int) -> None:
-    """Remove all but the ``keep`` most recently used files of ``kind`` (``current`` stays)."""
+    """Remove all but the ``keep`` most recently used files of ``kind`` (``current`` stays),
+    and the temporary files of writers that died."""
 
     def used(p: Path) -> int:
         try:
@@ -133,3 +138,7 @@ def _prune(current: Path, kind: str, keep: int) -> None:
     for old in others[keep - 1 :]:
         with contextlib.suppress(OSError):
             old.unlink()
+    for tmp in current.parent.glob(f".{kind}-v*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - tmp.stat().st_mtime > STALE_TEMPORARY_S:
+                tmp.unlink()
