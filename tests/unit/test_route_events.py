@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from test_routing_dates import NET, PARAMS, TODAY
+from test_routing_dates import MOYINTY_H, NET, PARAMS, TODAY
 from typer.testing import CliRunner
 
 import landbridge.costs.dated as dated
@@ -120,7 +120,10 @@ def test_an_open_ended_closure_closes_the_option_and_drops_it_from_the_pareto_se
 
 
 def test_a_tariff_change_reprices_only_the_legs_reached_after_its_start() -> None:
-    kz_before = option(plan(depart=dt.date(2025, 3, 1), corridor="northern"), NORTH)
+    # the box enters the Kazakh rail leg MOYINTY_H after departure: the day before the tariff
+    # (7 Mar 2025) by this departure, after it by 10 Mar
+    before_day = dt.date(2025, 3, 7) - dt.timedelta(days=int(MOYINTY_H // 24) + 1)
+    kz_before = option(plan(depart=before_day, corridor="northern"), NORTH)
     kz_after = option(plan(depart=dt.date(2025, 3, 10), corridor="northern"), NORTH)
     leg = next(i for i, g in enumerate(kz_before.legs) if g.mode == "rail" and g.country == "KZ")
     before_usd = kz_before.legs[leg].cost_usd
@@ -165,7 +168,7 @@ def test_staleness_names_the_newest_data_per_kind_and_warns_beyond_a_year() -> N
     assert (dates["tariffs"].as_published, dates["tariffs"].stale) == ("2023", True)
     assert "KZ × 1.16 from 2025-03-07" in dates["tariffs"].note
     assert (dates["border_times"].newest, dates["border_times"].stale) == (
-        dt.date(2022, 12, 31), True
+        dt.date(2023, 12, 31), True
     )
     assert (dates["ocean_rates"].as_published, dates["ocean_rates"].stale) == (
         "2025-04-10", False
@@ -201,7 +204,7 @@ def test_route_json_and_table_carry_risks_and_data_dates(monkeypatch) -> None:
     table = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert table.exit_code == 0, table.output
     assert "delayed +" in table.output and "Poland closes every crossing" in table.output
-    assert "warning: border times: newest figure 2022" in table.output
+    assert "warning: border times: newest figure 2023" in table.output
 
 
 def test_the_newest_data_note_names_every_kind() -> None:
@@ -209,5 +212,5 @@ def test_the_newest_data_note_names_every_kind() -> None:
 
     note = newest_data_note(dt.date(2025, 7, 1))
     assert note.startswith("newest data for 2025-07-01: tariffs 2023 (more than a year old)")
-    assert "border times 2022 (more than a year old)" in note
+    assert "border times 2023 (more than a year old)" in note
     assert "ocean rates 2025-04-10," in note and "events 2025-07-01" in note

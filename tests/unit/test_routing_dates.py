@@ -235,7 +235,7 @@ def test_a_dated_p90_below_the_own_p50_is_refused(monkeypatch: pytest.MonkeyPatc
     fac.loc[fac["facility_id"] == "alashankou-dostyk", "dwell_p50_h"] = 50.0
     net = dataclasses.replace(net, facilities=fac)
     with pytest.raises(ParameterError, match="dwell_p90_h 30.5 below dwell_p50_h 50"):
-        dated.dated_patch(net, dt.date(2023, 5, 1))
+        dated.dated_patch(net, dt.date(2022, 5, 1))
     assert dated.dated_patch(net, dt.date(2021, 5, 1)).facility_values["alashankou-dostyk"] == {
         "dwell_p90_h": 80.2
     }
@@ -394,3 +394,21 @@ def test_cli_json_names_the_dated_values(monkeypatch: pytest.MonkeyPatch) -> Non
     assert data["as_of"] == "2024-05-20"
     ocean = [v for v in data["dated_values"] if v["item"] == LANE]
     assert ocean and ocean[0]["sample_date"] == "2024-05"
+
+
+@pytest.mark.parametrize(
+    ("day", "expected", "source"),
+    [(dt.date(2022, 7, 1), 30.5, "cpmm-2022"), (dt.date(2024, 7, 1), 14.4, "cpmm-2023-prc")],
+)
+def test_cases_after_2022_read_cpmm_2023_at_the_china_kazakhstan_crossing(
+    day: dt.date, expected: float, source: str
+) -> None:
+    """The calibration reads each case on its own year: a 2024 case gets CPMM's 2023 PRC rail
+    border time, not 2022's, once CPMM has published it (the edge's p90 is the larger of it and
+    the calibrated median's ``p90_over_p50`` multiple)."""
+    role = _TT.index("cn_kz_dwell_p50_h")
+    floor = _TT.value[role] * _TT.p90_over_p50[role]
+    costs = edge_costs(NET, PARAMS, day)
+    assert costs.dwell_p90_h[_edge(NET, "alashankou-dostyk")] == pytest.approx(max(expected, floor))
+    (value,) = values(plan(depart=day, corridor="northern"), "alashankou-dostyk", "dwell_p90_h")
+    assert value.value == expected and value.source_ids == [source]
