@@ -135,3 +135,14 @@ def test_array_libraries_load_with_one_blas_thread_and_without_f2py() -> None:
         env={**env, "OPENBLAS_NUM_THREADS": "2"},
     ).stdout.split("\n")  # fmt: skip
     assert chosen[:3] == ["[2]", "2", "set()"]  # the user's thread count stands
+
+
+def test_collection_is_on_again_once_a_command_is_built() -> None:
+    import gc
+
+    from landbridge.cli import LazyCommands
+
+    assert gc.isenabled()
+    group = LazyCommands(name="landbridge")
+    assert group.get_command(None, "places") is not None  # imported and built with GC paused
+    assert gc.isenabled()

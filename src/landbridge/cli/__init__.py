@@ -18,6 +18,8 @@ import typer.main
 from typer.core import TyperGroup
 from typer.models import CommandInfo
 
+from landbridge.cli.startup import collection_paused
+
 __all__ = ["app", "main"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -48,7 +50,8 @@ class LazyCommands(TyperGroup):
         if cmd_name not in COMMANDS:
             return None
         if cmd_name not in self.commands:
-            self.commands[cmd_name] = _command(cmd_name)
+            with collection_paused():
+                self.commands[cmd_name] = _command(cmd_name)
         return self.commands[cmd_name]
 
 

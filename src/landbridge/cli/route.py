@@ -63,8 +63,8 @@ def route(
         "avoid": [c for c in (avoid or "").split(",") if c.strip()],
         "scope": "door to door" if door_to_door else None,
     }  # fmt: skip
-    import_array_libraries()
     with cyclic_gc_paused():
+        import_array_libraries()
         response = _plan_route(fields, params)
     if as_json:
         print_json(response.model_dump(mode="json", by_alias=True))
