@@ -196,8 +196,9 @@ def k_shortest(
     ``link_keys(net)``. The first search is the shared tree from ``origins``; the penalised
     ones are ``_GuidedSearch`` runs stopped at the cost, at the raised weights, of the cheapest
     path known between the two places (found so far, or in ``known``: other paths between
-    them, e.g. the corridor variants'): the path searched for costs no more. ``compiled``: the
-    penalised rounds by ``_CompiledGuidedSearch`` (a warm planner; the same paths)."""
+    them, e.g. the corridor variants'): the path searched for costs no more. ``compiled`` (a
+    warm planner): every search by ``_CompiledGuidedSearch``, the first one at the true weights
+    instead of a tree from ``origins`` (the same paths)."""
     reverse = net.edge_reverse
     weights = g.forward.data.copy()
     entry_of_edge = g.entry_of_edge
