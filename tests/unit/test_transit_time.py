@@ -62,11 +62,6 @@ def test_declared_parameters_set_the_parts_they_name() -> None:
     p50 = TT.value[role]
     assert transit.dwell_h(TT, role, 10.0, 1.0) == (p50, p50 * TT.p90_over_p50[role])
     assert transit.dwell_h(TT, role, 10.0, 1e4) == (p50, 1e4)  # a longer sourced p90 stays
-    km = 1000.0
-    h50, h90 = transit.running_h(PARAMS, "KZ", km)
-    speed = PARAMS.value("rail_speed", "KZ", "speed_p50_kmh")
-    assert h50 == pytest.approx(km / speed * TT.value[TT.index("delay_factor_kz")])
-    assert h90 > h50
 
 
 def test_reparametrised_parts_equal_a_repricing_at_the_new_values() -> None:

@@ -16,8 +16,8 @@ or ``assumption``). Each has a ``kind``:
 - ``carriage``: pre- and on-carriage hours (median; p90 = ``p90_over_p50`` x median), added
   only when a door-to-door answer is asked for (``routing.scope``).
 
-Routing (``costs.edges``) and the simulation (``sim.corridor2023``) apply them through the
-functions here, so both run on the same parts.
+Routing (``costs.edges``) applies them through the functions here; the simulation takes
+its legs from routing's per-edge running hours, so both run on the same parts.
 """
 
 from __future__ import annotations
@@ -101,25 +101,6 @@ def region_roles(tt: TransitTime, countries: np.ndarray, lon_deg: np.ndarray) ->
             country, west_of = REGIONS[region]
             roles[(countries == country) & (lon_deg < west_of)] = i
     return roles
-
-
-def running_h(params: Params, network: str, length_km: float) -> tuple[float, float]:
-    """(p50, p90) hours of rail running over ``length_km`` on ``network``, a country (ISO2) or
-    a region of ``REGIONS`` (``CN-XJ``): the speed table's p50/p90 of its country with the
-    delay factor routing applies there (the per-edge form is in ``costs.edges``)."""
-    tt = transit_time(params)
-    country = REGIONS[network][0] if network in REGIONS else network
-    role = _region_role(tt, network) if network in REGIONS else tt.running_role(country)
-    delay = float(tt.value[role]) if role != NO_ROLE else 1.0
-    speed50 = params.value("rail_speed", country, "speed_p50_kmh")
-    speed90 = params.value("rail_speed", country, "speed_p90_kmh")
-    return length_km / speed50 * delay, length_km / speed90 * delay
-
-
-def _region_role(tt: TransitTime, region: str) -> int:
-    """Role of the running row of ``region``, else that of the region's country."""
-    rows = [i for i, k in enumerate(tt.kind) if k == "running" and region in tt.applies_to[i]]
-    return rows[0] if rows else tt.running_role(REGIONS[region][0])
 
 
 def transit_time(params: Params) -> TransitTime:
