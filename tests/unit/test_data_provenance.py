@@ -19,6 +19,8 @@ NOT_PARAMETER_TABLES = {
     "gazetteer place (column gazetteer_place), whose own sources apply",
     "demand/crossing_shares.csv": "the recipe of the published crossing volumes: it names "
     "figures of demand/aggregates.csv, whose own sources apply",
+    "demand/year_recipes.csv": "how each demand year's totals are derived: it names figures of "
+    "demand/aggregates.csv, whose own sources apply",
     "facilities/corridor_variants.csv": "which crossings and ports each corridor variant passes: "
     "it names facilities of the crossing, section, port and sea-link tables, whose own sources "
     "apply",

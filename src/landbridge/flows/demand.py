@@ -5,13 +5,15 @@ Raw figures live in ``data/demand/aggregates.csv`` (each with its source), repre
 table; ``write_demand_tables()`` writes the bundled ``od_<year>.csv`` files (``landbridge flows
 --rebuild-demand``). The method, step by step (see ``docs/validation.md``, "Flows calibration"):
 
-1. Segment totals from published figures. China–Kazakhstan rail tonnage (32 Mt in 2024) splits
-   into Kazakh exports to China (13.7 Mt), Chinese transit through Kazakhstan (15.3 Mt) and, as
-   the remainder, imports from China. 2023 totals come from the published 2024 growth rates
-   (+13.1% total, +19% transit); 2023 exports/imports keep the 2024 ratio. 2025 totals grow
-   2024 by the January–August 2025 growth of China–Kazakhstan freight (+10%, assumed for the
-   year) and Chinese transit by the growth of all rail transit through Kazakhstan (27.4 -> 33 Mt,
-   assumed to hold for Chinese transit); 2025 exports/imports keep the 2024 ratio.
+1. Segment totals from published figures, by the recipes of ``year_recipes.csv`` (one row per
+   year and quantity, evaluated by ``flows.demand_recipes.year_value``). China–Kazakhstan rail
+   tonnage (32 Mt in 2024) splits into Kazakh exports to China (13.7 Mt), Chinese transit
+   through Kazakhstan (15.3 Mt) and, as the remainder, imports from China. 2023 totals come from
+   the published 2024 growth rates (+13.1% total, +19% transit); 2023 exports/imports keep the
+   2024 ratio. 2025 totals grow 2024 by the January–August 2025 growth of China–Kazakhstan
+   freight (+10%, assumed for the year) and Chinese transit by the growth of all rail transit
+   through Kazakhstan (27.4 -> 33 Mt, assumed to hold for Chinese transit); 2025
+   exports/imports keep the 2024 ratio.
 2. Transit splits by destination: Europe = UTLC ERA containers (TEU x t/TEU), the Chinese part of
    TITR = (1 - Kazakh share) x TITR tonnage, the rest to Central Asia, Russia and Belarus.
    2025 Europe = the 2024 UTLC ERA containers x (1 - 18%), the ERAI change of 2025.
@@ -32,9 +34,10 @@ from pathlib import Path
 import pandas as pd
 
 from landbridge.errors import InvalidInputError, ParameterError
-from landbridge.paths import DATA_DIR
+from landbridge.flows.demand_figures import DEMAND_DIR, figure, read_demand_table
+from landbridge.flows.demand_recipes import year_value
 
-DEMAND_DIR = DATA_DIR / "demand"
+__all__ = ["DEMAND_DIR", "figure"]  # read by the flows and simulation layers through this module
 YEARS = (2023, 2024, 2025)
 DEFAULT_YEAR = 2024  # the latest bundled year: what flows use when no year is given
 CLASSES = ("container", "bulk")
@@ -58,48 +61,23 @@ class Segment:
 
 
 @lru_cache(maxsize=1)
-def load_aggregates() -> pd.DataFrame:
-    return _read("aggregates.csv", ("figure_id", "year", "value", "unit", "source_ids"))
-
-
-@lru_cache(maxsize=1)
 def load_crossing_shares() -> pd.DataFrame:
     """How a year's China–Kazakhstan total splits over the crossings (see the data README)."""
-    return _read(
+    return read_demand_table(
         "crossing_shares.csv", ("year", "facility_id", "sample_figure", "figure_id", "derivation")
     )
 
 
 @lru_cache(maxsize=1)
 def load_regions() -> pd.DataFrame:
-    return _read("regions.csv", ("region_id", "name", "group", "country", "lat", "lon")).set_index(
-        "region_id"
-    )
+    return read_demand_table(
+        "regions.csv", ("region_id", "name", "group", "country", "lat", "lon")
+    ).set_index("region_id")
 
 
 @lru_cache(maxsize=1)
 def load_weights() -> pd.DataFrame:
-    return _read("weights.csv", ("segment", "side", "key", "weight"))
-
-
-def _read(name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    path = DEMAND_DIR / name
-    if not path.is_file():
-        raise ParameterError(f"demand table {path} is missing; reinstall landbridge")
-    frame = pd.read_csv(path, keep_default_na=False)
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{name}: missing columns {missing}")
-    return frame
-
-
-def figure(figure_id: str, year: int) -> tuple[float, str]:
-    """A published figure and its source ids."""
-    agg = load_aggregates()
-    row = agg[(agg.figure_id == figure_id) & (agg.year == year)]
-    if len(row) != 1:
-        raise ParameterError(f"aggregates.csv has no single row for {figure_id} in {year}")
-    return float(row.value.iloc[0]), str(row.source_ids.iloc[0])
+    return read_demand_table("weights.csv", ("segment", "side", "key", "weight"))
 
 
 def _check_year(year: int) -> None:
@@ -110,44 +88,15 @@ def _check_year(year: int) -> None:
 
 
 def cn_kz_totals(year: int) -> dict[str, tuple[float, str, str]]:
-    """China–Kazakhstan totals: name -> (tonnes, derivation, source ids)."""
+    """China–Kazakhstan totals: name -> (tonnes, derivation, source ids), by the year's recipes
+    (``data/demand/year_recipes.csv``)."""
     _check_year(year)
-    total24, s_total = figure("cn_kz_total_t", 2024)
-    exports24, s_exp = figure("kz_exports_to_cn_t", 2024)
-    transit24, s_tr = figure("cn_transit_via_kz_t", 2024)
-    growth, s_g = figure("cn_kz_growth_pct", 2024)
-    transit_growth, s_tg = figure("cn_transit_growth_pct", 2024)
-    imports24 = total24 - exports24 - transit24
-    sources = ";".join(dict.fromkeys(f"{s_total};{s_exp};{s_tr};{s_g};{s_tg}".split(";")))
-    if year == 2024:
-        return {
-            "total": (total24, "published", s_total),
-            "exports": (exports24, "published", s_exp),
-            "transit": (transit24, "published", s_tr),
-            "imports": (imports24, "total - exports - transit (2024)", sources),
-        }
-    if year == 2023:
-        total = total24 / (1 + growth / 100)
-        transit = transit24 / (1 + transit_growth / 100)
-        how_total = f"2024 total / (1 + {growth:g}%)"
-        how_transit = f"2024 transit / (1 + {transit_growth:g}%)"
-    else:
-        growth, s_g = figure("cn_kz_growth_pct", year)
-        all_now, s_now = figure("kz_rail_transit_t", year)
-        all_before, s_before = figure("kz_rail_transit_t", year - 1)
-        total = total24 * (1 + growth / 100)
-        transit = transit24 * all_now / all_before
-        how_total = f"2024 total x (1 + {growth:g}% Jan–Aug growth)"
-        how_transit = f"2024 transit x all KZ rail transit {all_now / all_before:.3f} (assumed)"
-        sources = ";".join(dict.fromkeys(f"{sources};{s_g};{s_now};{s_before}".split(";")))
-    bilateral = total - transit
-    share = exports24 / (exports24 + imports24)
-    return {
-        "total": (total, how_total, sources),
-        "exports": (bilateral * share, "(total - transit) x 2024 export share", sources),
-        "transit": (transit, how_transit, sources),
-        "imports": (bilateral * (1 - share), "(total - transit) x 2024 import share", sources),
-    }
+    return {q: _derived(q, year) for q in ("total", "exports", "transit", "imports")}
+
+
+def _derived(quantity: str, year: int) -> tuple[float, str, str]:
+    d = year_value(quantity, year)
+    return d.value, d.derivation, d.source_ids
 
 
 def segments(year: int, tonnes_per_teu: float) -> list[Segment]:
@@ -158,21 +107,13 @@ def segments(year: int, tonnes_per_teu: float) -> list[Segment]:
     exports, d_exp, s_exp = cnkz["exports"]
     imports, d_imp, s_imp = cnkz["imports"]
     transit, d_tr, s_tr = cnkz["transit"]
-    east_per_100, s_ratio = figure("utlc_eastbound_per_100_westbound", 2024)
+    east_per_100, _, s_ratio = _derived("eastbound_per_100_westbound", year)
     west_share = 100 / (100 + east_per_100)
-    if year == 2024:
-        eu_west_teu, s_eu = figure("utlc_cn_eu_westbound_teu", 2024)
-    elif year > 2024:
-        west24, s_west = figure("utlc_cn_eu_westbound_teu", 2024)
-        change, s_change = figure("cn_eu_rail_teu_change_pct", year)
-        eu_west_teu, s_eu = west24 * (1 + change / 100), f"{s_west};{s_change}"
-    else:
-        both, s_eu = figure("utlc_cn_eu_both_teu", 2023)
-        eu_west_teu = both * west_share
+    eu_west_teu, _, s_eu = _derived("eu_westbound_teu", year)
     eu_west = eu_west_teu * tonnes_per_teu
     eu_east = eu_west * east_per_100 / 100
-    titr, s_titr = figure("titr_t", year)
-    kz_share_pct, s_kz = figure("titr_kz_share_pct", 2024)
+    titr, _, s_titr = _derived("titr_t", year)
+    kz_share_pct, _, s_kz = _derived("titr_kz_share_pct", year)
     titr_cn = titr * (1 - kz_share_pct / 100)
     rest_west = transit * west_share - eu_west - titr_cn * west_share
     rest_east = transit * (1 - west_share) - eu_east - titr_cn * (1 - west_share)
