@@ -8,11 +8,11 @@ silently ignored; well-known non-codes get a hint.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
 from functools import cache
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.paths import DATA_DIR, RAW_DIR
 
 WORLD_MAP = RAW_DIR / "natural-earth" / "ne_50m_admin_0_countries_world_basemap.json"
@@ -35,8 +35,7 @@ def country_codes() -> frozenset[str]:
     with WORLD_MAP.open(encoding="utf-8") as fh:
         features = json.load(fh)["features"]
     codes = {str(f["properties"].get("ISO_A2", NO_CODE)) for f in features}
-    with PLACES_COUNTRIES.open(encoding="utf-8", newline="") as fh:
-        codes |= {row["iso2"] for row in csv.DictReader(fh)}
+    codes |= {row["iso2"] for row in read_text_rows(PLACES_COUNTRIES, ("iso2",), ValueError)}
     codes.discard(NO_CODE)
     return frozenset(c for c in codes if len(c) == 2 and c.isalpha() and c.isupper())
 

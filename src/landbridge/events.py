@@ -8,7 +8,6 @@ openings from here. Read with the csv module (no pandas on the route command's c
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fnmatch
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.data import split_source_ids
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.paths import DATA_DIR
@@ -49,12 +49,7 @@ def load_events(path: str = str(EVENTS_CSV)) -> tuple[Event, ...]:
     """Every event of the table, ordered by start (undated announcements last)."""
     file = Path(path)
     try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ParameterError(f"{file.name}: missing columns {missing}")
-            records = list(reader)
+        records = read_text_rows(file, COLUMNS, ParameterError)
     except FileNotFoundError:
         raise ParameterError(f"events table missing: {file}") from None
     events: list[Event] = []
@@ -110,8 +105,8 @@ def in_force(event: Event, on: dt.date) -> bool:
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     """Lower-case country name → ISO2 (from the bundled country table)."""
-    with COUNTRIES_CSV.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["name"].strip().lower(): row["iso2"].strip() for row in csv.DictReader(fh)}
+    rows = read_text_rows(COUNTRIES_CSV, ("name", "iso2"), ParameterError)
+    return {row["name"].strip().lower(): row["iso2"].strip() for row in rows}
 
 
 def _matches_place(event: Event, place: str) -> bool:

@@ -9,11 +9,12 @@ when that figure is more than ``STALE_AFTER_DAYS`` older than the date.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
+from landbridge.csv_rows import read_text_rows
+from landbridge.errors import ParameterError
 from landbridge.events import load_events
 from landbridge.network.ocean_rates import OCEAN_RATES_CSV
 from landbridge.paths import DATA_DIR
@@ -26,9 +27,11 @@ DWELL_COLUMNS = ("dwell_p50_h", "dwell_p90_h")
 
 
 @lru_cache(maxsize=4)
-def _rows(path: Path) -> tuple[dict[str, str], ...]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return tuple(csv.DictReader(fh))
+def _rows(path: Path, column: str) -> tuple[dict[str, str], ...]:
+    try:
+        return tuple(read_text_rows(path, (column,), ParameterError))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"cannot read {path.name}: {exc}") from None
 
 
 def _as_date(published: str) -> dt.date:
@@ -74,16 +77,16 @@ def data_dates(on: dt.date) -> list[DataDate]:
 @lru_cache(maxsize=64)
 def _data_dates(on: dt.date) -> tuple[DataDate, ...]:
     """Remembered per day: every route answer names them."""
-    tariffs = _newest([r["year"] for r in _rows(RAIL_TARIFF_CSV) if r["year"].strip()], on)
+    tariffs = _newest([r["year"] for r in _rows(RAIL_TARIFF_CSV, "year") if r["year"].strip()], on)
     applied = [
         f"{', '.join(e.countries)} × {e.value:g} from {e.start}"
         for e in load_events()
         if e.effect == "scale" and e.start is not None and e.start <= on
     ]
     dwell = _newest(
-        [r["year"] for r in _rows(FACILITY_DATED_CSV) if r["column"] in DWELL_COLUMNS], on
+        [r["year"] for r in _rows(FACILITY_DATED_CSV, "year") if r["column"] in DWELL_COLUMNS], on
     )
-    ocean = _newest([r["date"] for r in _rows(OCEAN_RATES_CSV) if r["date"].strip()], on)
+    ocean = _newest([r["date"] for r in _rows(OCEAN_RATES_CSV, "date") if r["date"].strip()], on)
     starts = [e.start.isoformat() for e in load_events() if e.start and e.effect != "scenario"]
     return (
         _entry("tariffs", tariffs, "params/rail_tariff.csv", on,

@@ -6,15 +6,16 @@ box is ``tonnes_per_teu`` times the TEU the box counts for.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.errors import InvalidInputError, ParameterError
 from landbridge.paths import DATA_DIR
 from landbridge.units import TEU_PER_FEU
 
 BOX_PAYLOAD_CSV = DATA_DIR / "params" / "box_payload.csv"
+BOX_COLUMNS = ("box", "max_payload_t", "tare_t", "max_gross_t", "source_ids")
 TEU_PER_BOX = {"20ft": 1.0, "40ft": TEU_PER_FEU}
 
 
@@ -29,8 +30,10 @@ class Box:
 
 @lru_cache(maxsize=1)
 def load_boxes() -> dict[str, Box]:
-    with BOX_PAYLOAD_CSV.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        rows = read_text_rows(BOX_PAYLOAD_CSV, BOX_COLUMNS, ParameterError)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"cannot read {BOX_PAYLOAD_CSV.name}: {exc}") from None
     boxes = {
         r["box"]: Box(
             r["box"], float(r["max_payload_t"]), float(r["tare_t"]), float(r["max_gross_t"]),

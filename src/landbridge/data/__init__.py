@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
 
@@ -48,18 +48,11 @@ def source_rows() -> dict[str, dict[str, str]]:
     rows: dict[str, dict[str, str]] = {}
     dupes: list[str] = []
     for path in sorted(SOURCES_DIR.glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ParameterError(
-                    f"{path.name}: missing columns {missing}; expected {list(SOURCE_COLUMNS)}"
-                )
-            for record in reader:
-                row = {c: record[c] or "" for c in SOURCE_COLUMNS}
-                if row["source_id"] in rows:
-                    dupes.append(row["source_id"])
-                rows[row["source_id"]] = row
+        for record in read_text_rows(path, SOURCE_COLUMNS, ParameterError):
+            row = {c: record[c] or "" for c in SOURCE_COLUMNS}
+            if row["source_id"] in rows:
+                dupes.append(row["source_id"])
+            rows[row["source_id"]] = row
     if dupes:
         raise ParameterError(f"source ids defined twice in data/sources: {sorted(set(dupes))}")
     return rows

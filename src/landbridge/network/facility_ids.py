@@ -1,4 +1,4 @@
-"""The ids of the bundled crossings, ports and sea lines, read with the csv module (no pandas).
+"""The ids of the bundled crossings, ports and sea lines, read as text rows (no pandas).
 
 Crossings and rail ferries are listed by ``facility_id``, sea links by ``link_id``, ports by
 ``port_id`` with the ``port-`` prefix the network build gives them. Line sections
@@ -7,9 +7,10 @@ Crossings and rail ferries are listed by ``facility_id``, sea links by ``link_id
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 
+from landbridge.csv_rows import read_text_rows
+from landbridge.errors import NetworkDataError
 from landbridge.paths import DATA_DIR
 
 PORT_ID_PREFIX = "port-"
@@ -28,6 +29,10 @@ def bundled_facility_ids() -> frozenset[str]:
     """Every facility id of the bundled crossing, rail-ferry, sea-link and port tables."""
     ids: set[str] = set()
     for table, (column, prefix) in _ID_COLUMNS.items():
-        with (FACILITIES_DIR / table).open(newline="", encoding="utf-8") as f:
-            ids.update(prefix + row[column] for row in csv.DictReader(f))
+        path = FACILITIES_DIR / table
+        try:
+            rows = read_text_rows(path, (column,), NetworkDataError)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NetworkDataError(f"cannot read {path.name}: {exc}") from None
+        ids.update(prefix + row[column] for row in rows)
     return frozenset(ids)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.errors import InvalidInputError, NetworkDataError, OutputError, UnknownPlaceError
 from landbridge.network.geo import chord_to_km, unit_vectors
 from landbridge.outputs import write_bytes
@@ -451,8 +452,8 @@ def _load_countries(path: Path) -> dict[str, str]:
     """Normalised country name -> ISO2 from ``countries.csv`` (empty if the file is absent)."""
     if not path.is_file():
         return {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {normalize(row["name"]): row["iso2"] for row in csv.DictReader(fh)}
+    rows = read_text_rows(path, ("name", "iso2"), NetworkDataError)
+    return {normalize(row["name"]): row["iso2"] for row in rows}
 
 
 def _trigrams(key: str) -> set[str]:

@@ -6,17 +6,18 @@ the passage of its departure date (today's without one).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
 
 SEA_PASSAGE_CSV = DATA_DIR / "params" / "sea_passage.csv"
 PASSAGES = ("suez", "cape")
+PASSAGE_COLUMNS = ("passage", "valid_from", "valid_to", "source_ids", "note")
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,10 @@ def _date(text: str) -> dt.date | None:
 
 @lru_cache(maxsize=1)
 def load_passages() -> tuple[Passage, ...]:
-    with SEA_PASSAGE_CSV.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        rows = read_text_rows(SEA_PASSAGE_CSV, PASSAGE_COLUMNS, ParameterError)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"cannot read {SEA_PASSAGE_CSV.name}: {exc}") from None
     out = []
     for row in rows:
         if row["passage"] not in PASSAGES:

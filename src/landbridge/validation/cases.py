@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
+from landbridge.csv_rows import read_text_rows
 from landbridge.data import split_source_ids
 from landbridge.errors import ParameterError
 from landbridge.paths import DATA_DIR
@@ -56,8 +56,7 @@ class Case:
 @lru_cache(maxsize=4)
 def load_cases(path: Path = CASES_CSV) -> tuple[Case, ...]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh, restval=""))
+        rows = read_text_rows(path, (), ParameterError)
     except OSError as exc:
         raise ParameterError(f"cannot read {path.name}: {exc}") from None
     cases = []
