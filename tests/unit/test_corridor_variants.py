@@ -12,7 +12,7 @@ from landbridge.errors import NetworkDataError
 from landbridge.network.cache import load_network
 from landbridge.network.model import EdgeMode, Network, NodeKind
 from landbridge.routing.constraints import PathView, facility_matches
-from landbridge.routing.corridors import VARIANTS
+from landbridge.routing.corridors import variants
 from landbridge.routing.variant_table import (
     COLUMNS,
     CORRIDOR_VARIANTS_CSV,
@@ -24,7 +24,7 @@ def test_every_listed_facility_is_in_the_bundled_network() -> None:
     ids = set(load_network().facilities["facility_id"])
     table = read_gateways(CORRIDOR_VARIANTS_CSV, frozenset(ids))
     assert {"dostyk", "altynkol", "aktau", "kuryk", "poti-batumi", "kars"} <= set(table)
-    pinned = {fid for v in VARIANTS for fid in v.pin}
+    pinned = {fid for v in variants() for fid in v.pin}
     assert pinned and pinned <= ids
     for gateway in table.values():
         assert set(gateway.facility_ids) <= ids, gateway.key
@@ -83,8 +83,8 @@ def test_a_facility_is_a_dostyk_variant_by_id_not_by_name(
     facility_id: str, name: str, is_dostyk: bool
 ) -> None:
     net = _two_station_network(facility_id, name)
-    dostyk = next(v for v in VARIANTS if v.key == "dostyk")
-    altynkol = next(v for v in VARIANTS if v.key == "altynkol")
+    dostyk = next(v for v in variants() if v.key == "dostyk")
+    altynkol = next(v for v in variants() if v.key == "altynkol")
     path = PathView(net, np.array([0]))
     assert bool(facility_matches(net, dostyk.pin).any()) is is_dostyk
     assert (dostyk.constraint.check(path) is None) is is_dostyk
@@ -93,3 +93,22 @@ def test_a_facility_is_a_dostyk_variant_by_id_not_by_name(
     # the Altynkol variant forbids Dostyk: it objects only to the listed facility
     reason = altynkol.constraint.check(path)
     assert reason == ("passes Dostyk" if is_dostyk else "does not pass Altynkol")
+
+
+def test_importing_the_corridors_reads_no_table() -> None:
+    """The gateway table (and the four facility tables its ids are checked against) is read when
+    the first variant is built, once, not when the module is imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import landbridge.routing.corridors as c\n"
+        "from landbridge.network.facility_ids import bundled_facility_ids\n"
+        "from landbridge.routing.variant_table import bundled_gateways as g\n"
+        "ids = bundled_facility_ids\n"
+        "before = (g.cache_info().currsize, ids.cache_info().currsize)\n"
+        "c.variants_for(None); c.variants_for('middle')\n"
+        "print(before, (g.cache_info().misses, ids.cache_info().misses))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["(0,", "0)", "(1,", "1)"]

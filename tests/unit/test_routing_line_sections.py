@@ -19,9 +19,9 @@ from test_routing_toy import build_network
 from landbridge.costs.params import load_default_params
 from landbridge.network.facilities import FacilityTable
 from landbridge.routing import prepared
-from landbridge.routing.corridors import DOSTYK
 from landbridge.routing.places import resolve_on_network
 from landbridge.routing.plan import plan_options
+from landbridge.routing.variant_table import gateway
 from landbridge.schema.route import RouteRequest
 
 PARAMS = load_default_params()
@@ -51,7 +51,7 @@ def test_the_dostyk_pin_is_the_crossing_and_a_khorgos_path_on_the_section_is_not
         resolver=resolve_on_network,
     )  # fmt: skip
     crossing = np.flatnonzero(net.facilities["facility_id"] == "alashankou-dostyk")[0]
-    pin = planned.prep.pin_edges(DOSTYK.facility_ids)
+    pin = planned.prep.pin_edges(gateway("dostyk").facility_ids)
     assert len(pin) and (net.edge_facility[pin] == crossing).all()
     assert "Northern via Khorgos–Altynkol" not in planned.blocked
     khorgos = [

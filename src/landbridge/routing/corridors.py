@@ -13,6 +13,7 @@ The label an option shows is read from its path (``routing.families``), not from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from landbridge.network.model import EdgeMode
 from landbridge.routing.constraints import (
@@ -29,12 +30,6 @@ from landbridge.routing.constraints import (
 )
 from landbridge.routing.variant_table import Gateway, gateway
 
-DOSTYK = gateway("dostyk")
-ALTYNKOL = gateway("altynkol")
-AKTAU = gateway("aktau")
-KURYK = gateway("kuryk")
-POTI_BATUMI = gateway("poti-batumi")
-KARS = gateway("kars")
 # Name fragments of the generated mainline ocean legs ("Shanghai – Rotterdam (Cape)"), one per
 # port pair and passage: a passage, not a gateway, so not listed by id.
 CAPE = ("cape",)  # mainline legs round Africa
@@ -76,15 +71,16 @@ def _middle(port: Gateway, other_port: Gateway, exit_kars: bool | None) -> Const
     """Middle corridor through ``port``; ``exit_kars`` picks the exit from Georgia (None: any,
     for places in the Caucasus that need no exit)."""
     exit_rule: tuple[Constraint, ...] = ()
+    kars, poti = gateway("kars"), gateway("poti-batumi")
     if exit_kars is True:
         exit_rule = (
             AvoidSeaTouching(BLACK_SEA_COUNTRIES),
-            RequireFacility(KARS.facility_ids, KARS.name),
+            RequireFacility(kars.facility_ids, kars.name),
         )
     elif exit_kars is False:
         exit_rule = (
             AvoidCountries(("TR",), RAIL_MODES),
-            RequireFacility(POTI_BATUMI.facility_ids, POTI_BATUMI.name),
+            RequireFacility(poti.facility_ids, poti.name),
         )
     return all_of(
         AvoidModes((EdgeMode.OCEAN,)),
@@ -96,88 +92,105 @@ def _middle(port: Gateway, other_port: Gateway, exit_kars: bool | None) -> Const
     )
 
 
-VARIANTS: tuple[Variant, ...] = (
-    Variant(
-        "northern",
-        "dostyk",
-        "Northern via Alashankou–Dostyk",
-        _northern(DOSTYK, ALTYNKOL),
-        DOSTYK.facility_ids,
-    ),
-    Variant(
-        "northern",
-        "altynkol",
-        "Northern via Khorgos–Altynkol",
-        _northern(ALTYNKOL, DOSTYK),
-        ALTYNKOL.facility_ids,
-    ),
-    Variant(
-        "middle",
-        "aktau-poti",
-        "Middle via Aktau, Poti/Batumi",
-        _middle(AKTAU, KURYK, False),
-        AKTAU.facility_ids,
-    ),
-    Variant(
-        "middle",
-        "aktau-kars",
-        "Middle via Aktau, Kars",
-        _middle(AKTAU, KURYK, True),
-        AKTAU.facility_ids,
-    ),
-    Variant(
-        "middle",
-        "kuryk-poti",
-        "Middle via Kuryk, Poti/Batumi",
-        _middle(KURYK, AKTAU, False),
-        KURYK.facility_ids,
-    ),
-    Variant(
-        "middle",
-        "kuryk-kars",
-        "Middle via Kuryk, Kars",
-        _middle(KURYK, AKTAU, True),
-        KURYK.facility_ids,
-    ),
-    Variant(
-        "middle", "aktau", "Middle via Aktau", _middle(AKTAU, KURYK, None), AKTAU.facility_ids, True
-    ),
-    Variant(
-        "middle", "kuryk", "Middle via Kuryk", _middle(KURYK, AKTAU, None), KURYK.facility_ids, True
-    ),
-    Variant(
-        "southern",
-        "tm-ir",
-        "Southern via Turkmenistan–Iran",
-        all_of(
-            AvoidModes((EdgeMode.OCEAN,)),
-            AvoidCountries(("RU", "BY", "AZ", "GE")),
-            # inland ferries (Lake Van, Tatvan–Van) stay usable; Caspian and Black Sea legs do not
-            AvoidSeaTouching(SOUTHERN_NO_SEA),
-            RequireAnyCountry(("TM", "IR")),
+@cache
+def variants() -> tuple[Variant, ...]:
+    """Every corridor variant, built on first use (the gateway table is read then, once)."""
+    dostyk, altynkol = gateway("dostyk"), gateway("altynkol")
+    aktau, kuryk = gateway("aktau"), gateway("kuryk")
+    return (
+        Variant(
+            "northern",
+            "dostyk",
+            "Northern via Alashankou–Dostyk",
+            _northern(dostyk, altynkol),
+            dostyk.facility_ids,
         ),
-    ),
-    Variant(
-        "sea",
-        "suez",
-        "All-sea via Suez",
-        all_of(
-            AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
-            AvoidFacilities(CAPE),
-            RequireMode(EdgeMode.OCEAN),
+        Variant(
+            "northern",
+            "altynkol",
+            "Northern via Khorgos–Altynkol",
+            _northern(altynkol, dostyk),
+            altynkol.facility_ids,
         ),
-    ),
-    Variant(
-        "sea",
-        "cape",
-        "All-sea via the Cape",
-        all_of(
-            AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
-            AvoidFacilities(SUEZ),
-            RequireMode(EdgeMode.OCEAN),
+        Variant(
+            "middle",
+            "aktau-poti",
+            "Middle via Aktau, Poti/Batumi",
+            _middle(aktau, kuryk, False),
+            aktau.facility_ids,
         ),
-    ),
-)
+        Variant(
+            "middle",
+            "aktau-kars",
+            "Middle via Aktau, Kars",
+            _middle(aktau, kuryk, True),
+            aktau.facility_ids,
+        ),
+        Variant(
+            "middle",
+            "kuryk-poti",
+            "Middle via Kuryk, Poti/Batumi",
+            _middle(kuryk, aktau, False),
+            kuryk.facility_ids,
+        ),
+        Variant(
+            "middle",
+            "kuryk-kars",
+            "Middle via Kuryk, Kars",
+            _middle(kuryk, aktau, True),
+            kuryk.facility_ids,
+        ),
+        Variant(
+            "middle",
+            "aktau",
+            "Middle via Aktau",
+            _middle(aktau, kuryk, None),
+            aktau.facility_ids,
+            True,
+        ),
+        Variant(
+            "middle",
+            "kuryk",
+            "Middle via Kuryk",
+            _middle(kuryk, aktau, None),
+            kuryk.facility_ids,
+            True,
+        ),
+        Variant(
+            "southern",
+            "tm-ir",
+            "Southern via Turkmenistan–Iran",
+            all_of(
+                AvoidModes((EdgeMode.OCEAN,)),
+                AvoidCountries(("RU", "BY", "AZ", "GE")),
+                # inland ferries (Lake Van, Tatvan–Van) stay usable; Caspian, Black Sea legs do not
+                AvoidSeaTouching(SOUTHERN_NO_SEA),
+                RequireAnyCountry(("TM", "IR")),
+            ),
+        ),
+        Variant(
+            "sea",
+            "suez",
+            "All-sea via Suez",
+            all_of(
+                AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
+                AvoidFacilities(CAPE),
+                RequireMode(EdgeMode.OCEAN),
+            ),
+        ),
+        Variant(
+            "sea",
+            "cape",
+            "All-sea via the Cape",
+            all_of(
+                AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
+                AvoidFacilities(SUEZ),
+                RequireMode(EdgeMode.OCEAN),
+            ),
+        ),
+    )
+
+
 SEA_PASSAGE_KEYS = ("suez", "cape")
 
 
@@ -185,7 +198,7 @@ def variants_for(corridor: str | None, passage: str = "suez") -> tuple[Variant, 
     """The variants of ``corridor`` (all without one); the sea variant of ``passage`` only."""
     return tuple(
         v
-        for v in VARIANTS
+        for v in variants()
         if (corridor is None or v.family == corridor)
         and (v.key not in SEA_PASSAGE_KEYS or v.key == passage)
     )
