@@ -30,13 +30,14 @@ _CONSOLES: dict[str, Any] = {}
 
 
 def __getattr__(name: str) -> Any:
-    """``console`` (stdout) and ``err_console`` (stderr), each made once, on first use."""
+    """``console`` (stdout) and ``err_console`` (stderr), each made once, on first use; their
+    size follows the terminal of each command (``cli.terminal_console``)."""
     if name not in ("console", "err_console"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if name not in _CONSOLES:
-        from rich.console import Console
+        from landbridge.cli.terminal_console import TerminalConsole
 
-        _CONSOLES[name] = Console(stderr=name == "err_console")
+        _CONSOLES[name] = TerminalConsole(stderr=name == "err_console")
     return _CONSOLES[name]
 
 
