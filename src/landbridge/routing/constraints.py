@@ -17,9 +17,6 @@ from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
 
 HANDLING_MODES = (EdgeMode.TRANSFER, EdgeMode.PORT)
-# Facilities on rail edges (a line's capacity): a name fragment names a crossing, port or sea
-# line, never a section named after it
-LINE_KINDS = ("section",)
 
 
 def fold(text: str) -> str:
@@ -37,7 +34,6 @@ class FacilityText:
     countries: list[str]
     source_ids: list[str]
     assumptions: list[str]
-    labels: list[str]  # folded "id name", for pattern matching
 
 
 def facility_text(net: Network) -> FacilityText:
@@ -55,9 +51,8 @@ def _facility_text(net: Network) -> FacilityText:
 
     ids, names = col("facility_id"), col("name")
     text = FacilityText(
-        ids, names, col("kind"), col("countries"), col("source_ids"), col("assumption"),
-        [fold(f"{i} {n}") for i, n in zip(ids, names, strict=True)],
-    )  # fmt: skip
+        ids, names, col("kind"), col("countries"), col("source_ids"), col("assumption")
+    )
     return text
 
 
@@ -156,27 +151,29 @@ def facility_matches(net: Network, ids: Sequence[str]) -> np.ndarray:
     return np.array([i in wanted for i in facility_text(net).ids], dtype=bool)
 
 
-def facility_name_matches(net: Network, fragments: Sequence[str]) -> np.ndarray:
-    """Bool over facility rows whose id or name contains one of ``fragments`` (folded), line
-    sections (``LINE_KINDS``) left out."""
-    text = facility_text(net)
-    return np.array(
-        [
-            kind not in LINE_KINDS and any(p in s for p in fragments)
-            for s, kind in zip(text.labels, text.kinds, strict=True)
-        ],
-        dtype=bool,
-    )
+def passage_rows(net: Network, passage: str) -> np.ndarray:
+    """Bool over facility rows: the ocean legs that sail ``passage`` (``suez`` or ``cape``: the
+    ``via`` cell of their ``sea_links.csv`` row), read-only, made once per network."""
+    return derived(net, f"passage-rows:{passage}", lambda n: _passage_rows(n, passage))
+
+
+def _passage_rows(net: Network, passage: str) -> np.ndarray:
+    fac = net.facilities
+    if not len(fac) or "via" not in fac.columns:
+        return np.zeros(len(fac), dtype=bool)
+    rows = (fac["kind"] == "ocean") & (fac["via"] == passage)
+    rows.setflags(write=False)
+    return rows
 
 
 @dataclass(frozen=True)
-class AvoidFacilities(Constraint):
-    """No edge of a facility whose id or name contains one of ``fragments``."""
+class AvoidPassage(Constraint):
+    """No edge of an ocean leg that sails ``passage`` (``suez`` or ``cape``)."""
 
-    fragments: tuple[str, ...]
+    passage: str
 
     def edge_mask(self, net: Network) -> np.ndarray:
-        hit = facility_name_matches(net, self.fragments)
+        hit = passage_rows(net, self.passage)
         mask = np.ones(net.n_edges, dtype=bool)
         has = net.edge_facility >= 0
         if len(hit):
@@ -184,7 +181,7 @@ class AvoidFacilities(Constraint):
         return mask
 
     def describe(self) -> str:
-        return f"not via {'/'.join(self.fragments)}"
+        return f"not via {self.passage}"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from functools import cache
 from landbridge.network.model import EdgeMode
 from landbridge.routing.constraints import (
     AvoidCountries,
-    AvoidFacilities,
     AvoidModes,
+    AvoidPassage,
     AvoidSeaTouching,
     Constraint,
     NotVia,
@@ -30,10 +30,6 @@ from landbridge.routing.constraints import (
 )
 from landbridge.routing.variant_table import Gateway, gateway
 
-# Name fragments of the generated mainline ocean legs ("Shanghai – Rotterdam (Cape)"), one per
-# port pair and passage: a passage, not a gateway, so not listed by id.
-CAPE = ("cape",)  # mainline legs round Africa
-SUEZ = ("suez",)  # mainline legs through the Suez Canal
 BLACK_SEA_COUNTRIES = ("GE", "TR", "RO", "BG", "UA")
 # Shores whose sea legs would make a southern option Caspian or Black Sea instead.
 SOUTHERN_NO_SEA = ("KZ", "TM", "IR", "RO", "BG", "UA")
@@ -174,7 +170,7 @@ def variants() -> tuple[Variant, ...]:
             "All-sea via Suez",
             all_of(
                 AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
-                AvoidFacilities(CAPE),
+                AvoidPassage("cape"),
                 RequireMode(EdgeMode.OCEAN),
             ),
         ),
@@ -184,7 +180,7 @@ def variants() -> tuple[Variant, ...]:
             "All-sea via the Cape",
             all_of(
                 AvoidCountries(LAND_BRIDGE_COUNTRIES, RAIL_MODES),
-                AvoidFacilities(SUEZ),
+                AvoidPassage("suez"),
                 RequireMode(EdgeMode.OCEAN),
             ),
         ),

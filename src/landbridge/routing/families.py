@@ -23,11 +23,11 @@ import numpy as np
 
 from landbridge.network.derived import derived
 from landbridge.network.model import EdgeMode, Network
-from landbridge.routing.constraints import Constraint, facility_text
+from landbridge.routing.constraints import Constraint, facility_text, passage_rows
+from landbridge.routing.variant_table import gateway
 
 CHINA = "CN"
 CHINA_NEIGHBOURS_ON_THE_LAND_BRIDGE = ("KZ", "MN", "RU")
-KARS_EXIT = "akhalkalaki"
 NAMES = {"Russia": "RU", "Belarus": "BY"}
 CASPIAN_EAST_SHORE = ("KZ", "TM")
 CAUCASUS_WEST = ("GE",)  # Black Sea ports of the Caucasus (Poti, Batumi)
@@ -39,33 +39,17 @@ class Family:
     label: str
 
 
-@dataclass(frozen=True)
-class _Columns:
-    via: list[str]  # per facility row, '' where none
-    customs: np.ndarray  # per facility row: a customs stop?
-
-
-def _columns(net: Network) -> _Columns:
-    """The facility columns labels read, once per network (every path of a request asks)."""
-    return derived(net, "label-columns", _read_columns)
-
-
-def _read_columns(net: Network) -> _Columns:
+def _read_customs(net: Network) -> np.ndarray:
     fac = net.facilities
-    via = (
-        ["" if not isinstance(v, str) else v for v in fac["via"].tolist()]
-        if "via" in fac
-        else [""] * len(fac)
-    )
     customs = fac["customs"] if "customs" in fac else np.ones(len(fac), dtype=bool)
     customs.setflags(write=False)
-    return _Columns(via, customs)
+    return customs
 
 
 def customs_flags(net: Network) -> np.ndarray:
     """Per facility row: is it a customs stop (a border outside every customs union)?
     Read-only (shared by every caller)."""
-    return _columns(net).customs
+    return derived(net, "customs-flags", _read_customs)
 
 
 def country_runs(net: Network, edges: np.ndarray) -> list[str]:
@@ -139,7 +123,6 @@ def stop_name(text_name: str, facility_id: str, countries: str) -> str:
 def classify(net: Network, edges: np.ndarray) -> Family:
     """Family and label of the path ``edges`` (see the module docstring)."""
     text = facility_text(net)
-    via = _columns(net).via
     customs = customs_flags(net)
     modes = net.edge_mode[edges]
     fac = net.edge_facility[edges]
@@ -149,7 +132,7 @@ def classify(net: Network, edges: np.ndarray) -> Family:
     runs = country_runs(net, edges)
     if (modes == EdgeMode.OCEAN).any():
         ocean = fac[(modes == EdgeMode.OCEAN) & (fac >= 0)]
-        passage = "the Cape" if any(via[f] == "cape" for f in ocean.tolist()) else "Suez"
+        passage = "the Cape" if passage_rows(net, "cape")[ocean].any() else "Suez"
         rail = bool((modes == EdgeMode.RAIL).any())
         route = f" ({ports[0]} → {ports[-1]})" if len(ports) >= 2 else ""
         return Family("sea", f"{'Rail + sea' if rail else 'All-sea'} via {passage}{route}")
@@ -163,7 +146,7 @@ def classify(net: Network, edges: np.ndarray) -> Family:
         if black_sea:
             (a, ca), (b, cb) = black_sea[0]
             parts.append(a if ca in CAUCASUS_WEST else b)
-        elif any(KARS_EXIT in text.labels[f] for f in set(fac[fac >= 0].tolist())):
+        elif set(gateway("kars").facility_ids) & {text.ids[f] for f in fac[fac >= 0].tolist()}:
             parts.append("Kars")
         return Family("middle", f"Middle via {', '.join(parts)}")
     if "IR" in runs:

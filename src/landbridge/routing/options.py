@@ -23,12 +23,12 @@ from landbridge.routing.alternatives import k_shortest
 from landbridge.routing.constraints import (
     AvoidClosed,
     AvoidCountries,
-    AvoidFacilities,
+    AvoidPassage,
     Constraint,
     PathView,
     all_of,
 )
-from landbridge.routing.corridors import CAPE, SUEZ, Variant, variants_for
+from landbridge.routing.corridors import Variant, variants_for
 from landbridge.routing.families import (
     Family,
     NoCustomsBorder,
@@ -343,7 +343,7 @@ def found_paths(
     walker = _compiled_walker() if _warm(prep) else None
     prep.trees.walks.walker = prep.gateways.walks.walker = walker
     # the passage not sailed on the date is closed to every option
-    user: list[Constraint] = [AvoidClosed(), AvoidFacilities(CAPE if passage == "suez" else SUEZ)]
+    user: list[Constraint] = [AvoidClosed(), AvoidPassage("cape" if passage == "suez" else "suez")]
     user += constraints
     if request.avoid:
         user.append(AvoidCountries(tuple(request.avoid)))

@@ -31,8 +31,7 @@ from landbridge.costs.payload import check_payload
 from landbridge.errors import InvalidInputError, NetworkDataError, UnreachableError
 from landbridge.network.derived import derived
 from landbridge.network.model import Network
-from landbridge.routing.constraints import Constraint, facility_name_matches
-from landbridge.routing.corridors import CAPE
+from landbridge.routing.constraints import Constraint, passage_rows
 from landbridge.routing.evaluate import Evaluated, Shipment, priced
 from landbridge.routing.event_effects import (
     apply_events,
@@ -279,9 +278,9 @@ def _response(planned: Planned) -> RouteResponse:
 
 def _has_cape_legs(net: Network) -> bool:
     """Whether ``net`` has an edge of a mainline ocean leg round the Cape (once per network:
-    a scan of every edge and facility name)."""
+    a scan of every edge)."""
     return derived(net, "has-cape-legs", _scan_cape_legs)
 
 
 def _scan_cape_legs(net: Network) -> bool:
-    return bool(np.isin(net.edge_facility, np.flatnonzero(facility_name_matches(net, CAPE))).any())
+    return bool(np.isin(net.edge_facility, np.flatnonzero(passage_rows(net, "cape"))).any())
