@@ -10,7 +10,7 @@ from landbridge.routing.constraints import AvoidPassage, passage_rows
 from landbridge.routing.families import classify
 
 
-def _ocean_network(names: list[str], vias: list[str]) -> Network:
+def ocean_network(names: list[str], vias: list[str]) -> Network:
     """Two ports, joined by one ocean edge pair per facility (facility i on edges 2i, 2i+1)."""
     n = len(names)
     fac = pd.DataFrame(
@@ -44,7 +44,7 @@ def _ocean_network(names: list[str], vias: list[str]) -> Network:
 
 def test_a_leg_sails_the_passage_of_its_via_cell_whatever_its_name() -> None:
     # a Suez leg whose name says Cape, and a Cape leg whose name says nothing
-    net = _ocean_network(["Cape Town Express (suez)", "Shanghai – Rotterdam"], ["suez", "cape"])
+    net = ocean_network(["Cape Town Express (suez)", "Shanghai – Rotterdam"], ["suez", "cape"])
     assert passage_rows(net, "cape").tolist() == [False, True]
     assert passage_rows(net, "suez").tolist() == [True, False]
     no_cape = AvoidPassage("cape").edge_mask(net)
@@ -53,7 +53,7 @@ def test_a_leg_sails_the_passage_of_its_via_cell_whatever_its_name() -> None:
 
 
 def test_the_label_names_the_passage_of_the_legs_via_cell() -> None:
-    net = _ocean_network(["Cape Town Express (suez)", "Shanghai – Rotterdam"], ["suez", "cape"])
+    net = ocean_network(["Cape Town Express (suez)", "Shanghai – Rotterdam"], ["suez", "cape"])
     suez_edge = np.flatnonzero((net.edge_facility == 0) & (net.edge_src == 0))
     cape_edge = np.flatnonzero((net.edge_facility == 1) & (net.edge_src == 0))
     assert classify(net, suez_edge).label == "All-sea via Suez (Shanghai → Rotterdam)"

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +37,15 @@ class EdgeMode(IntEnum):
     PORT = 3
     SEA = 4
     OCEAN = 5
+
+
+class DerivedStore:
+    """What is computed from one network and kept while it lives (``network.derived``)."""
+
+    __slots__ = ("values", "__weakref__")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
 
 
 class NodeKind(IntEnum):
@@ -77,6 +88,12 @@ class Network:
     def __post_init__(self) -> None:
         if not isinstance(self.facilities, FacilityTable):  # a DataFrame: checked once, here
             object.__setattr__(self, "facilities", FacilityTable.from_frame(self.facilities))
+
+    @cached_property
+    def derived_store(self) -> DerivedStore:
+        """This network's store of derived values: made on first use, held by the network and
+        dropped with it; a copy (``dataclasses.replace``) starts with an empty one."""
+        return DerivedStore()
 
     @property
     def n_nodes(self) -> int:
