@@ -451,11 +451,11 @@ def test_a_new_shipment_size_on_a_known_pair_reuses_the_search(monkeypatch) -> N
         return real(*args)
 
     monkeypatch.setattr(options, "_search", counting)
-    monkeypatch.setattr(prepared, "_PREPARED", {})
+    prepared.forget_prepared()
     first = plan(feu=1, depart=dt.date(2025, 5, 5))
     again = plan(feu=37.5, depart=dt.date(2025, 5, 5))
     assert len(searches) == 1
-    monkeypatch.setattr(prepared, "_PREPARED", {})  # a fresh search for the same request
+    prepared.forget_prepared()  # a fresh search for the same request
     fresh = plan(feu=37.5, depart=dt.date(2025, 5, 5))
     assert len(searches) == 2
     assert again == fresh
@@ -488,3 +488,19 @@ def test_cargo_beyond_the_payload_of_its_box_is_refused(kw: dict, message: str) 
 def test_cargo_up_to_the_payload_is_priced() -> None:
     assert plan(tonnes_per_teu=13.3).shipment.tonnes == pytest.approx(26.6)
     assert plan(teu=1, tonnes_per_teu=28).shipment.tonnes == pytest.approx(28.0)
+
+
+def test_a_prepared_network_stands_for_its_network_and_params() -> None:
+    from landbridge.costs.dated import dated_patch
+    from landbridge.routing.prepared import prepare
+
+    day = dt.date(2025, 6, 1)
+    net = build_network()
+    request = RouteRequest(origin="Xi'an", destination="Duisburg", depart=day)
+    prep = prepare(net, PARAMS, dated_patch(net, day))
+    answer = plan_routes(request, prep, resolver=resolve_on_network)
+    assert prep.searches  # the request searched on the prepared network it was given
+    plain = plan_routes(request, build_network(), PARAMS, resolver=resolve_on_network)
+    assert answer.model_dump_json() == plain.model_dump_json()
+    with pytest.raises(TypeError, match="not both"):
+        plan_routes(request, prep, dataclasses.replace(PARAMS), resolve_on_network)

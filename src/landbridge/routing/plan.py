@@ -83,22 +83,25 @@ def load_bundled_network() -> Network:
 
 def plan_routes(
     request: RouteRequest,
-    network: Network | None = None,
+    network: Network | PreparedNetwork | None = None,
     params: Params | None = None,
     resolver: Resolver | None = None,
     constraints: Sequence[Constraint] = (),
 ) -> RouteResponse:
     """All corridor options for ``request``, ranked (Pareto-optimal first, then p50 days, cost).
 
-    ``constraints`` adds library-level constraints (e.g. ``MaxTransshipments``) to the ones the
-    request implies. Raises ``UnknownPlaceError`` (exit 2), ``UnreachableError`` (exit 3).
+    ``network`` is the bundled network when not given; a ``PreparedNetwork`` stands for its
+    network and parameters (``params`` then stays unset; the prepared network of the request's
+    date is the one ``routing.prepared.prepare`` keeps on the network). ``constraints`` adds
+    library-level constraints (e.g. ``MaxTransshipments``) to the ones the request implies.
+    Raises ``UnknownPlaceError`` (exit 2), ``UnreachableError`` (exit 3).
     """
     return plan_routes_with_paths(request, network, params, resolver, constraints)[0]
 
 
 def plan_routes_with_paths(
     request: RouteRequest,
-    network: Network | None = None,
+    network: Network | PreparedNetwork | None = None,
     params: Params | None = None,
     resolver: Resolver | None = None,
     constraints: Sequence[Constraint] = (),
@@ -131,7 +134,7 @@ class Planned:
 
 def plan_options(
     request: RouteRequest,
-    network: Network | None = None,
+    network: Network | PreparedNetwork | None = None,
     params: Params | None = None,
     resolver: Resolver | None = None,
     constraints: Sequence[Constraint] = (),
@@ -143,8 +146,7 @@ def plan_options(
             "plan_routes takes a RouteRequest(origin=..., destination=..., feu=...); for two "
             "place names call landbridge.plan(origin, destination, feu=...)"
         )
-    net = network if network is not None else load_bundled_network()
-    params = params if params is not None else load_default_params()
+    net, params = _network_and_params(network, params)
     resolve = resolver or resolve_with_gazetteer
     now = dated_params.today()
     if request.depart is not None:
@@ -218,6 +220,17 @@ def plan_options(
         request, prep, resolve, origin, destination, shipment, as_of, passage, found, blocked,
         evaluated, patches, [option for option, _ in ranked], [edges for _, edges in ranked],
     )  # fmt: skip
+
+
+def _network_and_params(
+    network: Network | PreparedNetwork | None, params: Params | None
+) -> tuple[Network, Params]:
+    if isinstance(network, PreparedNetwork):
+        if params is not None and params is not network.params:
+            raise TypeError("pass params or a PreparedNetwork made with them, not both")
+        return network.network, network.params
+    net = network if network is not None else load_bundled_network()
+    return net, params if params is not None else load_default_params()
 
 
 def _response(planned: Planned) -> RouteResponse:

@@ -4,12 +4,13 @@ dated values, made once and handed to the searches and the pricing.
 It holds the per-edge costs, the search base, the masked graphs of the constraint sets asked
 for, the pinned edges of the corridor variants, the places looked up, the shortest-path trees
 (from the ends of recent requests, and at the variants' gateways) and the searches done.
-``prepare`` keeps the recent ones (at most ``PREPARED_LIMIT``), so repeated requests only pay
-for what is new; the per-edge costs and the search base of the bundled network and parameters
-are also kept on disk (``routing.prepared_store``), so a fresh process maps them. Edge masks
-depend on the network and the constraints only, not on the parameters or date: they are kept
-per network (``MASKS_LIMIT``), so that a new departure date or parameter set only rebuilds the
-graphs.
+``prepare`` keeps the recent ones on the network object itself (at most ``PREPARED_LIMIT`` per
+network, found by the parameter object and the dated values' key, no ``id()`` keys), so
+repeated requests only pay for what is new; the per-edge costs and the search base of the
+bundled network and parameters are also kept on disk (``routing.prepared_store``), so a fresh
+process maps them. Edge masks depend on the network and the constraints only, not on the
+parameters or date: they are kept per network (``MASKS_LIMIT``), so that a new departure date
+or parameter set only rebuilds the graphs.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from landbridge.costs import weather as winter
 from landbridge.costs.dated import DatedPatch, dated_patch
 from landbridge.costs.edges import EdgeCosts, compute_edge_costs
 from landbridge.costs.params import Params
-from landbridge.network.derived import derived, forget_derived
+from landbridge.network.derived import derived, derived_values, forget_derived
 from landbridge.network.model import Network
 from landbridge.routing import prepared_store
 from landbridge.routing.alternatives import link_keys
@@ -42,6 +43,7 @@ TREES_LIMIT = 64  # ~0.2 MB each on the bundled network; up to PREPARED_LIMIT ne
 MASKS_LIMIT = 256  # per network
 PATH_TIMES_LIMIT = 1024  # priced paths without the shipment, per prepared network
 MASKS = "edge-masks"  # the network's derived store of edge masks per constraint key
+PREPARED = "prepared-networks"  # the network's derived store of its prepared networks
 
 
 @dataclass
@@ -167,17 +169,16 @@ class PreparedNetwork:
         self.gateways.walks.clear()
 
 
-_PREPARED: dict[tuple[int, int, tuple], PreparedNetwork] = {}
-
-
 def prepare(net: Network, params: Params, dated: DatedPatch | None = None) -> PreparedNetwork:
-    """``net`` prepared under ``params`` and ``dated`` (a recent one when asked before)."""
-    key = (id(net), id(params), dated.key if dated is not None else ())
-    hit = _PREPARED.get(key)
-    if hit is not None and hit.network is net and hit.params is params:
-        return hit
-    if len(_PREPARED) >= PREPARED_LIMIT:
-        _PREPARED.clear()
+    """``net`` prepared under ``params`` and ``dated`` (a recent one when asked before: kept by
+    the network, found by the parameter object and the dated values' key)."""
+    kept: list[PreparedNetwork] = derived(net, PREPARED, lambda _net: [])
+    dated_key = dated.key if dated is not None else ()
+    for hit in kept:
+        if hit.params is params and (hit.dated.key if hit.dated is not None else ()) == dated_key:
+            return hit
+    if len(kept) >= PREPARED_LIMIT:
+        kept.clear()
     stored = prepared_store.store_key(net, params, dated)
     shared = _costs_and_base(prepared_store.load(stored), net) if stored is not None else None
     if shared is None:
@@ -187,7 +188,7 @@ def prepare(net: Network, params: Params, dated: DatedPatch | None = None) -> Pr
             prepared_store.save(stored, shared)
     costs, base = shared
     prepared = PreparedNetwork(net, params, dated, costs, base)
-    _PREPARED[key] = prepared
+    kept.append(prepared)
     return prepared
 
 
@@ -207,12 +208,12 @@ def _costs_and_base(stored: Any, net: Network) -> tuple[EdgeCosts, GraphBase] | 
 
 def prepared_networks() -> list[PreparedNetwork]:
     """The prepared networks kept (benchmarks empty their searches between runs)."""
-    return list(_PREPARED.values())
+    return [p for kept in derived_values(PREPARED) for p in kept]
 
 
 def forget_prepared() -> None:
     """Drop every prepared network and edge mask (tests that count what is built)."""
-    _PREPARED.clear()
+    forget_derived(PREPARED)
     forget_derived(MASKS)
 
 
