@@ -94,7 +94,20 @@ class RunNotFoundError(StoreError):
     http_status = 404
 
 
+_ECHO_MAX_CHARS = 40
+
+
 def validation_text(error: Mapping[str, Any], default: str = "invalid value") -> str:
     """What a pydantic error says, without the "Value error, " it puts before a validator's own
-    message (every face shows the same words)."""
-    return str(error.get("msg", default)).removeprefix("Value error, ")
+    message (every face shows the same words). Pydantic's own messages do not name the input, so
+    a short scalar input is added (our validators' messages already say "got ..."); a date adds
+    the format it expects."""
+    message = str(error.get("msg", default)).removeprefix("Value error, ")
+    kind = str(error.get("type", ""))
+    value = error.get("input")
+    if kind == "value_error" or not isinstance(value, str | int | float):
+        return message
+    if len(repr(value)) > _ECHO_MAX_CHARS:
+        return message
+    expected = "; expected a date YYYY-MM-DD" if kind.startswith("date") else ""
+    return f"{message} (got {value!r}{expected})"
