@@ -58,6 +58,14 @@ def test_avoid_and_corridor_options() -> None:
     assert {o["corridor"] for o in json.loads(result.stdout)["options"]} == {"sea"}
 
 
+def test_a_repeated_avoid_adds_countries_instead_of_replacing_them() -> None:
+    repeated = run("Xi'an", "Duisburg", "--avoid", "RU", "--avoid", "TM", "--json")
+    assert repeated.exit_code == 0, repeated.output
+    listed = run("Xi'an", "Duisburg", "--avoid", "RU,TM", "--json")
+    assert json.loads(repeated.stdout)["options"] == json.loads(listed.stdout)["options"]
+    assert {o["corridor"] for o in json.loads(repeated.stdout)["options"]} == {"middle", "sea"}
+
+
 def test_params_file_changes_the_answer(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text("scalars:\n  tonnes_per_teu: 5\n", encoding="utf-8")

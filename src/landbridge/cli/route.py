@@ -7,7 +7,7 @@ prints a table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -39,9 +39,13 @@ def route(
         help="Departure date YYYY-MM-DD: arrival dates, and the border times, quotas, ocean "
         "freight and winter ferry weather of that date (default: today).",
     ),
-    avoid: str | None = typer.Option(
-        None, "--avoid", help="Countries to avoid, ISO2 comma-separated (RU,BY)."
-    ),
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--avoid", metavar="ISO2",
+            help="Countries to avoid, ISO2: comma-separated (RU,BY) or the option repeated.",
+        ),
+    ] = None,
     via: str | None = typer.Option(None, "--via", help="A place every option must pass."),
     corridor: str | None = typer.Option(
         None, "--corridor", help="Only this family: northern|middle|southern|sea|regional."
@@ -60,7 +64,7 @@ def route(
     fields = {
         "origin": origin, "destination": destination, "feu": feu, "teu": teu,
         "tonnes_per_teu": tonnes_per_teu, "depart": depart, "via": via, "corridor": corridor,
-        "avoid": [c for c in (avoid or "").split(",") if c.strip()],
+        "avoid": [c for item in avoid or () for c in item.split(",") if c.strip()],
         "scope": "door to door" if door_to_door else None,
     }  # fmt: skip
     with cyclic_gc_paused():
