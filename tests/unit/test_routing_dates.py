@@ -152,6 +152,27 @@ def test_the_dwell_row_changes_the_transit_p90_of_the_option() -> None:
 OPENING = dt.date(2025, 9, 30)
 
 
+def test_a_patch_with_reach_days_reads_each_reached_facility_on_its_own_day() -> None:
+    # built from the departure day's patch: the reached facilities are those of their day's
+    # patch, every other one that of the departure day, the key that of the values
+    on = dt.date(2021, 12, 20)
+    reach = {"alashankou-dostyk": dt.date(2022, 2, 3), "ocean-lyg-rtm": dt.date(2023, 3, 1),
+             "dostyk-moyinty": on}  # fmt: skip
+    patch, plain = dated.dated_patch(NET, on, reach), dated.dated_patch(NET, on)
+    assert patch.facility_values.keys() == plain.facility_values.keys()
+    for fid, cells in patch.facility_values.items():
+        expected = dated.dated_patch(NET, reach[fid]) if fid in reach else plain
+        assert cells == expected.facility_values[fid]
+        assert patch.records[fid] == expected.records[fid]
+    assert patch.facility_values["alashankou-dostyk"]["dwell_p90_h"] == 30.5
+    assert plain.facility_values["alashankou-dostyk"]["dwell_p90_h"] == 80.2
+    assert patch.facility_values["ocean-lyg-rtm"] != plain.facility_values["ocean-lyg-rtm"]
+    assert patch.key == tuple(
+        sorted((f, c, v) for f, cells in patch.facility_values.items() for c, v in cells.items())
+    )
+    assert patch.on == on and patch.key != plain.key
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [

@@ -52,7 +52,7 @@ UNITS = {
 # Departures further ahead are not a booking question, and every dated figure would be
 # today's latest one anyway: refuse them rather than pretend to know that future.
 MAX_YEARS_AHEAD = 2
-_PATCH_LIMIT = 64
+_PATCH_LIMIT = 512  # a skim of the demand pairs on one date reads ~130 (date, reach) sets
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,8 @@ class _DatedBase:
     own_dwell: dict[str, dict[str, float]]
     dated_ids: frozenset[str]
     records: dict[tuple[str, str, dt.date], tuple[float, DatedValue]]
-    ocean: dict[tuple[str, dt.date], tuple[OceanSample, DatedValue]]
+    ocean: dict[tuple[str, str], tuple[OceanSample, DatedValue]]  # per lane and YYYY-MM
+    applicable_of: dict[str, tuple[tuple[str, Series], ...]]  # facility id -> its series
 
 
 def _dated_base(net: Network) -> _DatedBase:
@@ -318,7 +319,13 @@ def _read_base(net: Network, series: Mapping[tuple[str, str], Series]) -> _Dated
     }  # fmt: skip
     lanes = _read_ocean_lanes(net)
     dated_ids = frozenset({fid for fid, _ in series} | set(lanes))
-    return _DatedBase(series, lanes, applicable, own_dwell, dated_ids, {}, {})
+    applicable_of: dict[str, list[tuple[str, Series]]] = {}
+    for fid, col, rows in applicable:
+        applicable_of.setdefault(fid, []).append((col, rows))
+    return _DatedBase(
+        series, lanes, applicable, own_dwell, dated_ids, {}, {},
+        {f: tuple(cols) for f, cols in applicable_of.items()},
+    )  # fmt: skip
 
 
 def _read_ocean_lanes(net: Network) -> dict[str, str]:
@@ -341,60 +348,98 @@ def _read_ocean_lanes(net: Network) -> dict[str, str]:
     }
 
 
-def _build_patch(
-    net: Network, on: dt.date, reach: Mapping[str, dt.date] | None = None
-) -> DatedPatch:
-    reach = reach or {}
+def _build_patch(net: Network, on: dt.date) -> DatedPatch:
     base = _dated_base(net)
     values: dict[str, dict[str, float]] = {}
     records: dict[str, list[DatedValue]] = {}
     for fid, col, series in base.applicable:
-        day = reach.get(fid, on)
-        made = base.records.get((fid, col, day))
-        if made is None:
-            row, note = row_on(series, day)
-            made = base.records[(fid, col, day)] = (row.value, DatedValue(
-                item=fid, parameter=col, value=row.value, unit=UNITS[col],
-                valid_from=row.valid_from, valid_to=row.valid_to,
-                source_ids=list(row.source_ids),
-                note="; ".join(t for t in (note, row.note, row.assumption) if t),
-            ))  # fmt: skip
-        values.setdefault(fid, {})[col] = made[0]
-        records.setdefault(fid, []).append(made[1])
+        value, record = _dated_cell(base, fid, col, series, on)
+        values.setdefault(fid, {})[col] = value
+        records.setdefault(fid, []).append(record)
     for fid, cells in values.items():
-        if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
-            continue
-        own = base.own_dwell[fid]
-        p50 = cells.get("dwell_p50_h", own["dwell_p50_h"])
-        p90 = cells.get("dwell_p90_h", own["dwell_p90_h"])
-        if p90 < p50:
-            raise ParameterError(
-                f"facility_dated.csv: on {on} {fid} would have dwell_p90_h {p90:g} below "
-                f"dwell_p50_h {p50:g}; date the other column too"
-            )
-    # one sample and one record per lane and month, shared by the lane's ocean facilities
-    samples: dict[tuple[str, str], tuple[OceanSample, DatedValue]] = {}
+        _check_dwell(base, fid, cells, on)
     for fid, lane in base.lanes.items():
-        lane = lane or OCEAN_RATE_LANE
-        day = reach.get(fid, on)
-        key = (lane, f"{day:%Y-%m}")
-        if key not in samples:
-            made_sample = base.ocean.get((lane, day))
-            if made_sample is None:
-                sample = ocean_sample(lane, day)
-                made_sample = base.ocean[(lane, day)] = (sample, DatedValue(
-                    item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
-                    unit="USD/FEU", sample_date=sample.sample_date,
-                    source_ids=list(sample.source_ids), note=sample.note,
-                ))  # fmt: skip
-            samples[key] = made_sample
-        sample, record = samples[key]
+        sample, record = _lane_sample(base, lane, on)
         values.setdefault(fid, {})["cost_usd_per_feu"] = sample.usd_per_feu
         records.setdefault(fid, []).append(record)
-    patch_key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
-    return DatedPatch(on, values, {k: tuple(v) for k, v in records.items()}, patch_key)
+    return _patch(on, values, {k: tuple(v) for k, v in records.items()})
 
 
+def _reach_patch(net: Network, plain: DatedPatch, reach: Mapping[str, dt.date]) -> DatedPatch:
+    """``plain`` (the patch of its date) with the facilities of ``reach`` (dated ids, each a
+    day other than the patch's) read on their own day: the patch of reading every facility on
+    its day, built from the few that differ (a skim of one date asks for ~130 such sets)."""
+    base = _dated_base(net)
+    values = dict(plain.facility_values)
+    records = dict(plain.records)
+    for fid in [f for f in values if f in reach]:  # in the plain patch's order
+        day = reach[fid]
+        cells: dict[str, float] = {}
+        made: list[DatedValue] = []
+        for col, series in base.applicable_of.get(fid, ()):
+            value, record = _dated_cell(base, fid, col, series, day)
+            cells[col] = value
+            made.append(record)
+        _check_dwell(base, fid, cells, plain.on)
+        if fid in base.lanes:
+            sample, record = _lane_sample(base, base.lanes[fid], day)
+            cells["cost_usd_per_feu"] = sample.usd_per_feu
+            made.append(record)
+        values[fid], records[fid] = cells, tuple(made)
+    return _patch(plain.on, values, records)
+
+
+def _patch(
+    on: dt.date,
+    values: Mapping[str, Mapping[str, float]],
+    records: Mapping[str, tuple[DatedValue, ...]],
+) -> DatedPatch:
+    key = tuple(sorted((f, c, v) for f, cells in values.items() for c, v in cells.items()))
+    return DatedPatch(on, values, records, key)
+
+
+def _dated_cell(
+    base: _DatedBase, fid: str, col: str, series: Series, day: dt.date
+) -> tuple[float, DatedValue]:
+    """The value of ``col`` of ``fid`` on ``day`` and its record (made once per day)."""
+    made = base.records.get((fid, col, day))
+    if made is None:
+        row, note = row_on(series, day)
+        made = base.records[(fid, col, day)] = (row.value, DatedValue(
+            item=fid, parameter=col, value=row.value, unit=UNITS[col],
+            valid_from=row.valid_from, valid_to=row.valid_to, source_ids=list(row.source_ids),
+            note="; ".join(t for t in (note, row.note, row.assumption) if t),
+        ))  # fmt: skip
+    return made
+
+
+def _check_dwell(base: _DatedBase, fid: str, cells: Mapping[str, float], on: dt.date) -> None:
+    if "dwell_p50_h" not in cells and "dwell_p90_h" not in cells:
+        return
+    own = base.own_dwell[fid]
+    p50 = cells.get("dwell_p50_h", own["dwell_p50_h"])
+    p90 = cells.get("dwell_p90_h", own["dwell_p90_h"])
+    if p90 < p50:
+        raise ParameterError(
+            f"facility_dated.csv: on {on} {fid} would have dwell_p90_h {p90:g} below "
+            f"dwell_p50_h {p50:g}; date the other column too"
+        )
+
+
+def _lane_sample(base: _DatedBase, lane: str, day: dt.date) -> tuple[OceanSample, DatedValue]:
+    """The WCI sample of ``lane`` (the reference lane where '') for the month of ``day`` and
+    its record, made once per lane and month (``ocean_sample`` reads the month only)."""
+    lane = lane or OCEAN_RATE_LANE
+    month = f"{day:%Y-%m}"
+    made = base.ocean.get((lane, month))
+    if made is None:
+        sample = ocean_sample(lane, day)
+        made = base.ocean[(lane, month)] = (sample, DatedValue(
+            item=sample.lane, parameter="cost_usd_per_feu", value=sample.usd_per_feu,
+            unit="USD/FEU", sample_date=sample.sample_date, source_ids=list(sample.source_ids),
+            note=sample.note,
+        ))  # fmt: skip
+    return made
 
 
 def dated_patch(
@@ -413,7 +458,8 @@ def dated_patch(
     if patch is None:
         if len(patches) >= _PATCH_LIMIT:
             patches.clear()
-        patch = patches[(on, days)] = _build_patch(net, on, dict(days))
+        plain = patches.get((on, ())) or _build_patch(net, on)
+        patch = patches[(on, days)] = _reach_patch(net, plain, dict(days)) if days else plain
     return patch
 
 
