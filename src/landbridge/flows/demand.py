@@ -214,8 +214,4 @@ def load_demand(year: int) -> pd.DataFrame:
     path = od_path(year)
     if not path.is_file():
         raise ParameterError(f"{path} is missing; run 'landbridge flows --rebuild-demand'")
-    frame = pd.read_csv(path, keep_default_na=False)
-    missing = [c for c in OD_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{path.name}: missing columns {missing}")
-    return frame
+    return read_demand_table(path.name, OD_COLUMNS)
